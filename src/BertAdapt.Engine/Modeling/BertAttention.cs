@@ -1,0 +1,83 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace BertAdapt.Engine.Modeling;
+
+#pragma warning disable IDE1006 // Field names are Hugging Face's: they become the state-dict keys.
+
+/// <summary>Multi-head self-attention through scaled_dot_product_attention with the padding mask.</summary>
+public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
+{
+    readonly Linear query;
+    readonly Linear key;
+    readonly Linear value;
+    readonly int heads;
+    readonly int headSize;
+    readonly double dropoutProbability;
+
+    public BertSelfAttention(BertConfig config) : base(nameof(BertSelfAttention))
+    {
+        query = nn.Linear(config.HiddenSize, config.HiddenSize);
+        key = nn.Linear(config.HiddenSize, config.HiddenSize);
+        value = nn.Linear(config.HiddenSize, config.HiddenSize);
+        heads = config.NumAttentionHeads;
+        headSize = config.HeadSize;
+        dropoutProbability = config.AttentionProbsDropoutProb;
+        RegisterComponents();
+    }
+
+    /// <param name="hidden">[batch, length, hidden]</param>
+    /// <param name="attendMask">[batch, 1, 1, length] boolean, true where a key may be attended to.</param>
+    public override Tensor forward(Tensor hidden, Tensor attendMask)
+    {
+        using var scope = NewDisposeScope();
+        long batch = hidden.shape[0], length = hidden.shape[1];
+        Tensor Split(Linear projection) => projection.call(hidden).view(batch, length, heads, headSize).transpose(1, 2);
+        var context = nn.functional.scaled_dot_product_attention(
+            Split(query), Split(key), Split(value), attendMask, training ? dropoutProbability : 0.0, false);
+        return context.transpose(1, 2).reshape(batch, length, heads * headSize).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>Projection of the attention output, dropout, residual and post-LayerNorm.</summary>
+public sealed class BertSelfOutput : nn.Module<Tensor, Tensor, Tensor>
+{
+    readonly Linear dense;
+    readonly LayerNorm LayerNorm;
+    readonly Dropout dropout;
+
+    public BertSelfOutput(BertConfig config) : base(nameof(BertSelfOutput))
+    {
+        dense = nn.Linear(config.HiddenSize, config.HiddenSize);
+        LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
+        dropout = nn.Dropout(config.HiddenDropoutProb);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor attended, Tensor residual)
+    {
+        using var scope = NewDisposeScope();
+        return LayerNorm.call(dropout.call(dense.call(attended)) + residual).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>HF's BertAttention: <c>attention.self</c> then <c>attention.output</c>.</summary>
+public sealed class BertAttention : nn.Module<Tensor, Tensor, Tensor>
+{
+    readonly BertSelfAttention @self;
+    readonly BertSelfOutput output;
+
+    public BertAttention(BertConfig config) : base(nameof(BertAttention))
+    {
+        @self = new BertSelfAttention(config);
+        output = new BertSelfOutput(config);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor hidden, Tensor attendMask)
+    {
+        using var scope = NewDisposeScope();
+        return output.call(@self.call(hidden, attendMask), hidden).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,155 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace BertAdapt.Engine.Modeling;
+
+/// <summary>
+/// The model's shape, with Hugging Face's <c>config.json</c> field names. Fields this class does
+/// not model are kept in <see cref="Extra"/> so a round trip through BertAdapt loses nothing.
+/// </summary>
+public sealed class BertConfig
+{
+    [JsonPropertyName("vocab_size")] public int VocabSize { get; set; } = 30522;
+    [JsonPropertyName("hidden_size")] public int HiddenSize { get; set; } = 768;
+    [JsonPropertyName("num_hidden_layers")] public int NumHiddenLayers { get; set; } = 12;
+    [JsonPropertyName("num_attention_heads")] public int NumAttentionHeads { get; set; } = 12;
+    [JsonPropertyName("intermediate_size")] public int IntermediateSize { get; set; } = 3072;
+    [JsonPropertyName("hidden_act")] public string HiddenAct { get; set; } = "gelu";
+    [JsonPropertyName("hidden_dropout_prob")] public double HiddenDropoutProb { get; set; } = 0.1;
+    [JsonPropertyName("attention_probs_dropout_prob")] public double AttentionProbsDropoutProb { get; set; } = 0.1;
+    [JsonPropertyName("max_position_embeddings")] public int MaxPositionEmbeddings { get; set; } = 512;
+    [JsonPropertyName("type_vocab_size")] public int TypeVocabSize { get; set; } = 2;
+    [JsonPropertyName("initializer_range")] public double InitializerRange { get; set; } = 0.02;
+    [JsonPropertyName("layer_norm_eps")] public double LayerNormEps { get; set; } = 1e-12;
+    [JsonPropertyName("pad_token_id")] public int PadTokenId { get; set; }
+    [JsonPropertyName("position_embedding_type")] public string PositionEmbeddingType { get; set; } = "absolute";
+    [JsonPropertyName("model_type")] public string ModelType { get; set; } = "bert";
+    [JsonPropertyName("architectures")] public List<string>? Architectures { get; set; }
+
+    /// <summary>Every other field of config.json, kept verbatim.</summary>
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
+
+    /// <summary>The preset this shape came from, when it came from one (not written to config.json).</summary>
+    [JsonIgnore] public string? Preset { get; set; }
+
+    public int HeadSize => HiddenSize / NumAttentionHeads;
+
+    public static IReadOnlyList<string> PresetNames { get; } = ["tiny", "mini", "small", "medium", "base", "large"];
+
+    /// <summary>
+    /// The published compact BERT sizes (Turc et al., 2019: tiny L2/H128, mini L4/H256,
+    /// small L4/H512, medium L8/H512) and BERT-base / BERT-large. Heads are H/64, FFN 4H.
+    /// </summary>
+    public static BertConfig FromPreset(string preset, int vocabSize)
+    {
+        (int layers, int hidden) = preset.ToLowerInvariant() switch
+        {
+            "tiny" => (2, 128),
+            "mini" => (4, 256),
+            "small" => (4, 512),
+            "medium" => (8, 512),
+            "base" => (12, 768),
+            "large" => (24, 1024),
+            _ => throw new BertAdaptException("UnknownPreset", BertAdaptErrorKind.InvalidArgument,
+                $"Unknown preset '{preset}'. Use one of: {string.Join(", ", PresetNames)}."),
+        };
+        var config = new BertConfig
+        {
+            VocabSize = vocabSize,
+            HiddenSize = hidden,
+            NumHiddenLayers = layers,
+            NumAttentionHeads = hidden / 64,
+            IntermediateSize = 4 * hidden,
+            Preset = preset.ToLowerInvariant(),
+        };
+        config.Validate("preset " + preset);
+        return config;
+    }
+
+    static readonly JsonSerializerOptions ReadOptions = new()
+    {
+        AllowTrailingCommas = false,
+        ReadCommentHandling = JsonCommentHandling.Disallow,
+        NumberHandling = JsonNumberHandling.Strict,
+    };
+
+    static readonly JsonSerializerOptions WriteOptions = new()
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static BertConfig Parse(string json, string source)
+    {
+        BertConfig? config;
+        try
+        {
+            config = JsonSerializer.Deserialize<BertConfig>(json, ReadOptions);
+        }
+        catch (JsonException ex)
+        {
+            var where = ex.LineNumber is long line ? $" (line {line + 1})" : "";
+            throw new BertAdaptException("ConfigInvalid", BertAdaptErrorKind.InvalidData,
+                $"The model configuration {source} is not valid JSON for a BERT config{where}: {ex.Message}", source, ex);
+        }
+        if (config is null)
+            throw new BertAdaptException("ConfigInvalid", BertAdaptErrorKind.InvalidData, $"The model configuration {source} is empty.", source);
+        config.Validate(source);
+        return config;
+    }
+
+    public static BertConfig Load(string path)
+    {
+        if (!File.Exists(path))
+            throw new BertAdaptException("ConfigNotFound", BertAdaptErrorKind.ObjectNotFound, $"The model configuration '{path}' does not exist.", path);
+        return Parse(File.ReadAllText(path), $"'{path}'");
+    }
+
+    /// <summary>Builds a config from loose key/value pairs (a PowerShell hashtable) by way of JSON.</summary>
+    public static BertConfig FromDictionary(IDictionary<string, object?> values, string source)
+    {
+        var node = new JsonObject();
+        foreach (var (key, value) in values)
+            node[key] = value is null ? null : JsonSerializer.SerializeToNode(value, value.GetType());
+        return Parse(node.ToJsonString(), source);
+    }
+
+    public string ToJson(IEnumerable<string>? architectures = null)
+    {
+        var copy = (BertConfig)MemberwiseClone();
+        if (architectures is not null) copy.Architectures = [.. architectures];
+        return JsonSerializer.Serialize(copy, WriteOptions) + "\n";
+    }
+
+    public BertConfig Clone()
+    {
+        var json = JsonSerializer.Serialize(this, WriteOptions);
+        var clone = JsonSerializer.Deserialize<BertConfig>(json, ReadOptions)!;
+        clone.Preset = Preset;
+        return clone;
+    }
+
+    /// <summary>Rejects shapes the model cannot be built from, naming the field.</summary>
+    public void Validate(string source)
+    {
+        void Fail(string why) => throw new BertAdaptException("ConfigInvalid", BertAdaptErrorKind.InvalidData,
+            $"The model configuration {source} is not usable: {why}", source);
+
+        if (!string.Equals(ModelType, "bert", StringComparison.OrdinalIgnoreCase)) Fail($"model_type is '{ModelType}', expected 'bert'.");
+        if (VocabSize <= 0) Fail("vocab_size must be positive.");
+        if (HiddenSize <= 0) Fail("hidden_size must be positive.");
+        if (NumHiddenLayers <= 0) Fail("num_hidden_layers must be positive.");
+        if (NumAttentionHeads <= 0) Fail("num_attention_heads must be positive.");
+        if (HiddenSize % NumAttentionHeads != 0) Fail($"hidden_size {HiddenSize} is not a multiple of num_attention_heads {NumAttentionHeads}.");
+        if (IntermediateSize <= 0) Fail("intermediate_size must be positive.");
+        if (MaxPositionEmbeddings <= 0) Fail("max_position_embeddings must be positive.");
+        if (TypeVocabSize <= 0) Fail("type_vocab_size must be positive.");
+        if (InitializerRange <= 0 || double.IsNaN(InitializerRange)) Fail("initializer_range must be positive.");
+        if (LayerNormEps <= 0 || double.IsNaN(LayerNormEps)) Fail("layer_norm_eps must be positive.");
+        if (HiddenDropoutProb is < 0 or >= 1 || AttentionProbsDropoutProb is < 0 or >= 1) Fail("dropout probabilities must be in [0, 1).");
+        if (PadTokenId < 0 || PadTokenId >= VocabSize) Fail($"pad_token_id {PadTokenId} is outside the vocabulary.");
+        if (PositionEmbeddingType != "absolute") Fail($"position_embedding_type '{PositionEmbeddingType}' is not supported (only 'absolute').");
+        if (Activation.Parse(HiddenAct) is null) Fail($"hidden_act '{HiddenAct}' is not supported (gelu, gelu_new, gelu_pytorch_tanh, relu).");
+    }
+}

@@ -1,0 +1,15 @@
+using System.Text.Json.Serialization;
+
+namespace BertAdapt.Engine.Training;
+
+/// <summary>One optimizer step, as written to the metrics JSONL and kept on the model.</summary>
+public sealed record TrainingStepMetrics(
+    [property: JsonPropertyName("step")] int Step,
+    [property: JsonPropertyName("epoch")] int Epoch,
+    [property: JsonPropertyName("loss")] double Loss,
+    [property: JsonPropertyName("learning_rate")] double LearningRate,
+    [property: JsonPropertyName("grad_norm")] double GradNorm,
+    [property: JsonPropertyName("tokens")] long Tokens,
+    [property: JsonPropertyName("masked_tokens")] long MaskedTokens,
+    [property: JsonPropertyName("tokens_per_second")] double TokensPerSecond,
+    [property: JsonPropertyName("elapsed_seconds")] double ElapsedSeconds);

@@ -1,0 +1,145 @@
+using BertAdapt.Engine.Checkpoints;
+using BertAdapt.Engine.Data;
+using BertAdapt.Engine.Evaluation;
+using BertAdapt.Engine.Modeling;
+using BertAdapt.Engine.Training;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace BertAdapt.Engine.Tests;
+
+public sealed class ModelTests(ITestOutputHelper output) : IDisposable
+{
+    readonly string temp = Directory.CreateTempSubdirectory("bertadapt-model-").FullName;
+
+    public void Dispose() => Directory.Delete(temp, recursive: true);
+
+    static BertModel TinyModel(long seed = 1)
+    {
+        var vocabulary = TinyFixtures.Vocabulary();
+        return BertModel.Create(TinyFixtures.Config(vocabulary.Count), vocabulary, seed, "test");
+    }
+
+    IReadOnlyList<int[]> Sequences(BertModel model, int documents, int seed, int length = 32)
+    {
+        var path = Path.Combine(temp, $"corpus-{seed}.txt");
+        File.WriteAllText(path, TinyFixtures.CorpusText(documents, seed));
+        return MlmCorpus.Load([path], model.Vocabulary, length).Sequences;
+    }
+
+    [Fact]
+    public void StateDictNamesAndShapesAreHuggingFaces()
+    {
+        using var model = TinyModel();
+        var actual = model.Module.named_parameters().ToDictionary(p => p.name, p => p.parameter.shape);
+        var expected = StateDictLayout.PreTraining(model.Config);
+        Assert.Equal(expected.Keys.OrderBy(k => k, StringComparer.Ordinal), actual.Keys.OrderBy(k => k, StringComparer.Ordinal));
+        foreach (var (name, shape) in expected) Assert.Equal(shape, actual[name]);
+        Assert.Contains("bert.encoder.layer.1.attention.self.query.weight", actual.Keys);
+        Assert.Contains("cls.predictions.transform.LayerNorm.bias", actual.Keys);
+    }
+
+    [Fact]
+    public void InitialisationFollowsHuggingFace()
+    {
+        using var model = TinyModel();
+        var p = model.Module.named_parameters().ToDictionary(x => x.name, x => x.parameter);
+        Assert.True(p["bert.embeddings.LayerNorm.weight"].eq(1).all().item<bool>());
+        Assert.True(p["bert.encoder.layer.0.output.dense.bias"].eq(0).all().item<bool>());
+        Assert.True(p["cls.predictions.bias"].eq(0).all().item<bool>());
+        double std = p["bert.encoder.layer.0.intermediate.dense.weight"].std().item<float>();
+        Assert.InRange(std, 0.018, 0.022);
+        Assert.True(p["bert.embeddings.word_embeddings.weight"][model.Vocabulary.PadId].eq(0).all().item<bool>());
+    }
+
+    [Fact]
+    public void SameSeedSameWeightsDifferentSeedDifferentWeights()
+    {
+        using var a = TinyModel(5);
+        using var b = TinyModel(5);
+        using var c = TinyModel(6);
+        var wa = a.Module.named_parameters().First(x => x.name.EndsWith("query.weight")).parameter;
+        var wb = b.Module.named_parameters().First(x => x.name.EndsWith("query.weight")).parameter;
+        var wc = c.Module.named_parameters().First(x => x.name.EndsWith("query.weight")).parameter;
+        Assert.True(wa.eq(wb).all().item<bool>());
+        Assert.False(wa.eq(wc).all().item<bool>());
+    }
+
+    [Fact]
+    public void PaddingDoesNotChangeTheEncodingOfRealTokens()
+    {
+        using var model = TinyModel();
+        using var scope = NewDisposeScope();
+        var ids = tensor(new long[] { 2, 10, 11, 12, 3 }, [1, 5]);
+        var padded = tensor(new long[] { 2, 10, 11, 12, 3, 0, 0, 0 }, [1, 8]);
+        var plain = model.Module.Bert.Encode(ids, zeros_like(ids), ones_like(ids));
+        var mask = tensor(new long[] { 1, 1, 1, 1, 1, 0, 0, 0 }, [1, 8]);
+        var withPad = model.Module.Bert.Encode(padded, zeros_like(padded), mask);
+        double diff = (plain - withPad.narrow(1, 0, 5)).abs().max().item<float>();
+        output.WriteLine($"max |diff| with padding: {diff:E2}");
+        Assert.True(diff < 1e-5, $"padding changed the real tokens' encoding by {diff}");
+    }
+
+    [Fact]
+    public void TrainingLowersPerplexityOnLearnableText()
+    {
+        using var model = TinyModel();
+        var train = Sequences(model, 200, 1);
+        var heldOut = Sequences(model, 30, 2);
+        var before = PerplexityEvaluator.Measure(model, heldOut, seed: 3);
+        var result = MlmTrainer.Train(model, train, new MlmTrainingOptions { BatchSize = 16, SequenceLength = 32, MaxSteps = 150, LearningRate = 1e-3, WarmupSteps = 10 });
+        var after = PerplexityEvaluator.Measure(model, heldOut, seed: 3);
+        output.WriteLine($"perplexity before {before.Perplexity:F1}, after {after.Perplexity:F1} ({result.Steps} steps)");
+        Assert.Equal(150, result.Steps);
+        Assert.Equal(150, model.StepsTrained);
+        Assert.True(after.Perplexity < before.Perplexity / 3, $"after {after.Perplexity} is not below a third of {before.Perplexity}");
+    }
+
+    [Fact]
+    public void PerplexityIsDeterministic()
+    {
+        using var model = TinyModel();
+        var heldOut = Sequences(model, 10, 2);
+        var a = PerplexityEvaluator.Measure(model, heldOut, seed: 9);
+        var b = PerplexityEvaluator.Measure(model, heldOut, seed: 9);
+        Assert.Equal(a, b);
+    }
+
+    [Fact]
+    public void LiveTensorCountDoesNotGrowOver200Steps()
+    {
+        using var model = TinyModel();
+        var train = Sequences(model, 40, 4);
+        long? afterWarmup = null, atEnd = null;
+        MlmTrainer.Train(model, train, new MlmTrainingOptions { BatchSize = 8, SequenceLength = 32, MaxSteps = 200, LearningRate = 1e-3 },
+            onStep: (m, total) =>
+            {
+                long live = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+                if (m.Step == 10) afterWarmup = live;
+                if (m.Step == 200) atEnd = live;
+            });
+        output.WriteLine($"live tensors after step 10: {afterWarmup}, after step 200: {atEnd}");
+        Assert.NotNull(afterWarmup);
+        Assert.Equal(afterWarmup, atEnd);
+    }
+
+    [Fact]
+    public void ExportImportExportIsByteIdenticalAndGivesTheSameLoss()
+    {
+        using var model = TinyModel();
+        var train = Sequences(model, 20, 5);
+        MlmTrainer.Train(model, train, new MlmTrainingOptions { BatchSize = 8, SequenceLength = 32, MaxSteps = 5, LearningRate = 1e-3 });
+        var first = Path.Combine(temp, "first");
+        var second = Path.Combine(temp, "second");
+        HfCheckpointDirectory.Export(model, first, force: false);
+        using var imported = HfCheckpointDirectory.Import(first);
+        HfCheckpointDirectory.Export(imported, second, force: false);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(first, "model.safetensors")), File.ReadAllBytes(Path.Combine(second, "model.safetensors")));
+        Assert.Equal(File.ReadAllText(Path.Combine(first, "config.json")), File.ReadAllText(Path.Combine(second, "config.json")));
+        Assert.Equal(File.ReadAllText(Path.Combine(first, "vocab.txt")), File.ReadAllText(Path.Combine(second, "vocab.txt")));
+        var a = PerplexityEvaluator.Measure(model, train, seed: 1);
+        var b = PerplexityEvaluator.Measure(imported, train, seed: 1);
+        Assert.Equal(a.Loss, b.Loss);
+        Assert.Empty(imported.LoadReport);
+    }
+}
