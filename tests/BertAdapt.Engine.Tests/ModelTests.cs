@@ -106,6 +106,17 @@ public sealed class ModelTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void PerplexityDoesNotDependOnTheBatchSize()
+    {
+        using var model = TinyModel();
+        var heldOut = Sequences(model, 10, 2);
+        var a = PerplexityEvaluator.Measure(model, heldOut, batchSize: 32, seed: 9);
+        var b = PerplexityEvaluator.Measure(model, heldOut, batchSize: 3, seed: 9);
+        Assert.Equal(a.MaskedTokens, b.MaskedTokens);
+        Assert.Equal(a.Perplexity, b.Perplexity, 4);
+    }
+
+    [Fact]
     public void LiveTensorCountDoesNotGrowOver200Steps()
     {
         using var model = TinyModel();
@@ -141,5 +152,75 @@ public sealed class ModelTests(ITestOutputHelper output) : IDisposable
         var b = PerplexityEvaluator.Measure(imported, train, seed: 1);
         Assert.Equal(a.Loss, b.Loss);
         Assert.Empty(imported.LoadReport);
+    }
+
+    [Fact]
+    public void CancellationStopsTrainingCleanlyAfterTheCurrentStep()
+    {
+        using var model = TinyModel();
+        var train = Sequences(model, 20, 6);
+        using var cancel = new CancellationTokenSource();
+        var result = MlmTrainer.Train(model, train, new MlmTrainingOptions { BatchSize = 4, SequenceLength = 32, MaxSteps = 50 },
+            onStep: (m, _) => { if (m.Step == 5) cancel.Cancel(); }, cancellation: cancel.Token);
+        Assert.True(result.Cancelled);
+        Assert.Equal(5, result.Steps);
+        Assert.Equal(5, model.StepsTrained);
+        Assert.False(model.Module.training);
+    }
+
+    [Fact]
+    public void NonFiniteLossesAreSkippedThenStopTheRun()
+    {
+        using var model = TinyModel();
+        var train = Sequences(model, 20, 7);
+        using (no_grad())
+            model.Module.named_parameters().First(p => p.name == "cls.predictions.bias").parameter.fill_(double.NaN);
+        var warnings = new List<string>();
+        var ex = Assert.Throws<BertAdaptException>(() => MlmTrainer.Train(model, train,
+            new MlmTrainingOptions { BatchSize = 4, SequenceLength = 32, MaxSteps = 50, MaxConsecutiveNonFiniteSteps = 3 }, onWarning: warnings.Add));
+        Assert.Equal("TrainingDiverged", ex.ErrorId);
+        Assert.Equal(4, warnings.Count);
+        Assert.Equal(0, model.StepsTrained);
+    }
+
+    [Fact]
+    public void LinearScheduleWarmsUpThenDecaysToZero()
+    {
+        var schedule = new LinearSchedule(1e-3, WarmupSteps: 10, TotalSteps: 110);
+        Assert.Equal(1e-4, schedule.At(0), 12);
+        Assert.Equal(1e-3, schedule.At(9), 12);
+        Assert.Equal(1e-3, schedule.At(10), 12);
+        Assert.Equal(5e-4, schedule.At(60), 12);
+        Assert.Equal(1e-5, schedule.At(109), 12);
+    }
+
+    [Fact]
+    public void MaskingChoosesAboutFifteenPercentOfOrdinaryTokensWithEightyTenTen()
+    {
+        var vocabulary = TinyFixtures.Vocabulary();
+        var masker = new MlmMasker(vocabulary);
+        var random = new Random(1);
+        var sequence = new int[130];
+        sequence[0] = vocabulary.ClsId;
+        sequence[^1] = vocabulary.SepId;
+        for (int i = 1; i < 129; i++) sequence[i] = 5 + i % 20;
+        long chosen = 0, asMask = 0, unchanged = 0, total = 0;
+        for (int round = 0; round < 400; round++)
+        {
+            var batch = masker.Mask([sequence], random);
+            total += 128;
+            foreach (var (flat, label) in batch.MaskedPositions.Zip(batch.MaskedLabels))
+            {
+                Assert.NotEqual(0, flat);
+                Assert.NotEqual(129, flat);
+                chosen++;
+                if (batch.InputIds[flat] == vocabulary.MaskId) asMask++;
+                else if (batch.InputIds[flat] == label) unchanged++;
+            }
+        }
+        Assert.InRange(chosen / (double)total, 0.14, 0.16);
+        Assert.InRange(asMask / (double)chosen, 0.78, 0.82);
+        // "unchanged" also catches the few random replacements that drew the same token.
+        Assert.InRange(unchanged / (double)chosen, 0.085, 0.12);
     }
 }

@@ -24,6 +24,14 @@ public sealed class MlmMasker
 
     public double Probability { get; }
 
+    /// <summary>80% [MASK], 10% a random ordinary token, 10% unchanged.</summary>
+    void Corrupt(long[] ids, long flat, Random random)
+    {
+        double roll = random.NextDouble();
+        if (roll < 0.8) ids[flat] = vocabulary.MaskId;
+        else if (roll < 0.9) ids[flat] = ordinaryIds[random.Next(ordinaryIds.Length)];
+    }
+
     /// <summary>Pads the sequences to the longest one and masks them with <paramref name="random"/>.</summary>
     public MlmBatch Mask(IReadOnlyList<int[]> sequences, Random random)
     {
@@ -46,9 +54,11 @@ public sealed class MlmMasker
                 attention[flat] = 1;
                 if (vocabulary.SpecialIds.Contains(id)) continue;
                 candidates.Add(flat);
+                // Draws go sequence by sequence, so the masks do not depend on the batch size.
                 if (random.NextDouble() >= Probability) continue;
                 positions.Add(flat);
                 labels.Add(id);
+                Corrupt(ids, flat, random);
             }
         }
         // A batch with no chosen token would have no loss at all; choose one candidate instead.
@@ -57,12 +67,7 @@ public sealed class MlmMasker
             long flat = candidates[random.Next(candidates.Count)];
             positions.Add(flat);
             labels.Add(ids[flat]);
-        }
-        foreach (var flat in positions)
-        {
-            double roll = random.NextDouble();
-            if (roll < 0.8) ids[flat] = vocabulary.MaskId;
-            else if (roll < 0.9) ids[flat] = ordinaryIds[random.Next(ordinaryIds.Length)];
+            Corrupt(ids, flat, random);
         }
         return new MlmBatch(rows, length, ids, new long[rows * length], attention, [.. positions], [.. labels]);
     }

@@ -1,0 +1,30 @@
+@{
+    # Nested rather than root, so PowerShell finds the cmdlets' MAML help in module/bin/en-US
+    # while this manifest stays at the repository root.
+    NestedModules        = @('module/bin/BertAdapt.PowerShell.dll')
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5d0c6a3e-8f0e-4b8e-9f5e-6a2b1c9d4e71'
+    Author               = 'BertAdapt contributors'
+    CompanyName          = 'BertAdapt contributors'
+    Copyright            = '(c) BertAdapt contributors. MIT licence.'
+    Description          = 'Adapt BERT models to your own text from PowerShell: continued MLM pre-training, perplexity, and Hugging Face checkpoints, on a TorchSharp (libtorch) core.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('module/BertAdapt.Format.ps1xml')
+    CmdletsToExport      = @(
+        'New-BertModel'
+        'Import-BertCheckpoint'
+        'Export-Checkpoint'
+        'Invoke-MlmTraining'
+        'Measure-Perplexity'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags       = @('BERT', 'NLP', 'MLM', 'TorchSharp', 'MachineLearning')
+            LicenseUri = 'LICENSE'
+        }
+    }
+}

@@ -1,0 +1,66 @@
+@{
+    Synopsis    = 'Saves a model as a Hugging Face checkpoint directory, atomically.'
+
+    Description = @'
+Export-Checkpoint writes a BertModel to a new directory in the layout of Hugging Face transformers' save_pretrained, so that the model can be loaded again with Import-BertCheckpoint or in Python with BertForPreTraining.from_pretrained, AutoModelForMaskedLM.from_pretrained and BertTokenizer.from_pretrained. The directory gets:
+- config.json: the model's configuration, with architectures set to BertForPreTraining, and any extra fields the model was created or imported with.
+- model.safetensors: every parameter in float32, under its Hugging Face name.
+- vocab.txt, tokenizer_config.json and special_tokens_map.json: the vocabulary and whether it is lower-cased.
+
+The write is atomic. Everything is first written into a hidden temporary directory next to the target (named .<name>.partial-<id>), which is renamed to the target name only when it is complete. If anything fails, the temporary directory is removed and nothing is left behind. When -Force replaces an existing directory, the old one is moved aside only at the last moment and deleted after the new one is in place, so at every instant the target path holds either the old checkpoint or the complete new one.
+
+The target must not exist unless you use -Force, and its parent directory must exist. Path is taken literally (it names something new, so wildcards are not expanded); LiteralPath does exactly the same. Use -WhatIf to see what would be written or replaced, and -PassThru to send the model on down the pipeline, for example to Measure-Perplexity.
+'@
+
+    Parameters  = @{
+        Model       = 'The model to save, usually piped from New-BertModel, Import-BertCheckpoint or Invoke-MlmTraining.'
+        Path        = 'The checkpoint directory to create. Wildcard characters are not expanded. A relative path is resolved against the current PowerShell location; the parent directory must already exist.'
+        LiteralPath = 'The checkpoint directory to create, taken exactly as written. It behaves like -Path; use whichever reads better in your script.'
+        Force       = 'Replaces the target directory if it exists. Without -Force an existing target is an error and nothing is written. The old directory is kept until the new checkpoint is complete.'
+        PassThru    = 'Writes the model to the pipeline after saving it. By default Export-Checkpoint writes nothing.'
+        WhatIf      = 'Shows which directory would be written or replaced, without writing anything. With -PassThru the model is still passed on.'
+        Confirm     = 'Asks for confirmation before writing the checkpoint.'
+    }
+
+    Inputs      = @{
+        'BertAdapt.BertModel' = 'A model can be piped to -Model.'
+    }
+
+    Outputs     = @{
+        'BertAdapt.BertModel' = 'With -PassThru, the model that was saved (the same object that came in). Without -PassThru there is no output.'
+    }
+
+    Notes       = @'
+Every model piped to one Export-Checkpoint call is written to the same target, so piping several models only makes sense with -Force (the last one wins). To save several models, call Export-Checkpoint once per model, for example inside ForEach-Object.
+
+The training history (StepsTrained, LastLoss, History, TrainedOn) is not part of a Hugging Face checkpoint and is not saved. Use the -MetricsPath parameter of Invoke-MlmTraining to keep a record of the training run.
+'@
+
+    Examples    = @(
+        @{
+            Title   = 'Train a model and save it'
+            Code    = @'
+New-Item -ItemType Directory -Force ./out | Out-Null
+New-BertModel -Preset mini | Invoke-MlmTraining -Corpus ./runbooks/*.txt -MaxSteps 300 | Export-Checkpoint ./out/bert-mini-adapted
+'@
+            Remarks = 'Creates ./out if needed, trains a new mini model for 300 steps and writes it to ./out/bert-mini-adapted. Running the same line again fails with a CheckpointExists error, because the directory is never overwritten without -Force.'
+        }
+        @{
+            Title   = 'Replace a checkpoint and keep working with the model'
+            Code    = @'
+$model | Export-Checkpoint ./out/bert-mini-adapted -Force -PassThru |
+    Measure-Perplexity -Corpus ./runbooks-heldout.txt
+'@
+            Remarks = 'Overwrites the existing checkpoint with the model in $model, then passes the model on to measure its perplexity on held-out text. The old checkpoint stays in place until the new one has been written completely.'
+        }
+        @{
+            Title   = 'See what would happen'
+            Code    = @'
+$model | Export-Checkpoint -LiteralPath ./out/bert-mini-adapted -Force -WhatIf
+'@
+            Remarks = 'Prints "What if: Performing the operation "Replace with a Hugging Face checkpoint" on target ..." when the directory exists (or "Write a Hugging Face checkpoint" when it does not) and writes nothing.'
+        }
+    )
+
+    RelatedLinks = @('Import-BertCheckpoint', 'New-BertModel', 'Invoke-MlmTraining')
+}

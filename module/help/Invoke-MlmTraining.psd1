@@ -1,0 +1,98 @@
+@{
+    Synopsis    = 'Trains a BERT model with the masked-language-model objective on plain-text files.'
+
+    Description = @'
+Invoke-MlmTraining continues the pre-training of a model (or starts it, for a model from New-BertModel) on your own text, with the masked-language-model (MLM) objective of BERT. This is domain adaptation: a model that has read your runbooks, tickets or manuals predicts their vocabulary and phrasing much better, which usually helps whatever you fine-tune it for afterwards.
+
+The corpus is one or more UTF-8 text files with one sentence or paragraph per line and a blank line between documents. All the files are read once the whole pipeline input has arrived, tokenised with the model's vocabulary and packed into sequences of -SequenceLength tokens: the text of all documents runs on, with [SEP] between documents, so that no position is wasted on padding. Each sequence starts with [CLS] and ends with [SEP].
+
+Masking is dynamic: every time a sequence is put into a batch, a new -MaskProbability share (15% by default) of its ordinary tokens is chosen, so each epoch sees different masks. Of the chosen tokens, 80% are replaced by [MASK], 10% by a random token and 10% are left as they are, and the model is trained to predict the original token at every chosen position. The vocabulary projection is computed only at the chosen positions, not over the whole sequence, which saves most of the work of the output layer.
+
+The optimizer is AdamW (betas 0.9 and 0.999, epsilon 1e-8). Weight decay applies to weight matrices and embeddings only, not to biases and LayerNorm parameters. The learning rate rises linearly from zero to -LearningRate over the warmup steps and then falls linearly to zero at the last step. Before each update the gradients are clipped to a global L2 norm of -MaxGradNorm. A step whose loss or gradient is not a finite number is skipped with a warning; after more than 10 such steps in a row training stops with an error, which usually means the learning rate is too high.
+
+Training stops after -MaxSteps optimizer steps or -Epochs passes over the corpus, whichever comes first; with neither, it runs one epoch. Progress (step, loss, tokens per second, learning rate) is shown in the progress bar, -Verbose reports the corpus size and the final loss, and -MetricsPath keeps one JSON line per step.
+
+The model is trained in place and then written to the pipeline, so you can pipe it on to Measure-Perplexity or Export-Checkpoint. Its StepsTrained, LastLoss and History properties record the training, and TrainedOn lists the corpus files. Pressing Ctrl+C stops training cleanly after the current step; the model keeps the steps completed so far (a variable that holds it sees them), but the stopped pipeline emits nothing further.
+'@
+
+    Parameters  = @{
+        Model           = 'The model to train, usually piped from New-BertModel or Import-BertCheckpoint. Several models can be piped; each is trained on the whole corpus in turn and written out when it is done.'
+        Corpus          = 'The corpus files: paths, wildcard patterns, or file objects piped from Get-ChildItem (they bind through their FullName property). A pattern must match at least one file, a directory is refused (give a pattern such as ./runbooks/*.txt instead), and a file is read only once however often it is named. Files must be UTF-8; an invalid byte is an error that names the file and byte offset.'
+        SequenceLength  = 'The length of the training sequences in tokens, [CLS] and [SEP] included. Longer sequences give the model more context per example but cost more memory and time per step (attention grows with the square of the length). It is capped at the max_position_embeddings of the model (512 for every preset).'
+        BatchSize       = 'The number of sequences in one optimizer step. Larger batches give smoother gradients and keep the processor busier, at the cost of memory. With -Epochs, it also sets the number of steps: one epoch is the number of sequences divided by the batch size, rounded up.'
+        MaxSteps        = 'Stops after this many optimizer steps. Combined with -Epochs, training stops at whichever limit comes first. Skipped (non-finite) steps do not count.'
+        Epochs          = 'Stops after this many passes over the corpus; the sequences are shuffled at the start of each pass. Without -MaxSteps or -Epochs, training runs one epoch.'
+        LearningRate    = 'The peak learning rate, reached at the end of the warmup. 5e-5 suits continued pre-training of a pre-trained model; a model from New-BertModel learns much faster with a larger rate, from 1e-4 up to about 1e-3 for the small presets.'
+        WarmupSteps     = 'The number of steps over which the learning rate rises linearly from zero to -LearningRate; afterwards it falls linearly to zero at the last step. By default the warmup is 10% of the run.'
+        WeightDecay     = 'The AdamW weight decay, applied to weight matrices and embeddings but not to biases and LayerNorm parameters.'
+        MaxGradNorm     = 'The largest global L2 norm of the gradients: before each update, gradients with a larger norm are scaled down to it. Clipping keeps a few unusual batches from undoing earlier progress.'
+        MaskProbability = 'The share of ordinary tokens chosen for prediction in each sequence (special tokens are never chosen). Of the chosen tokens, 80% become [MASK], 10% a random token and 10% stay unchanged.'
+        Seed            = 'Seeds the shuffling of the sequences, the masking, and libtorch''s random number generator (dropout). Two runs with the same model, corpus, parameters and seed on the same device produce the same losses.'
+        MetricsPath     = 'A file that receives one JSON object per optimizer step, with the fields step, epoch, loss, learning_rate, grad_norm, tokens, masked_tokens, tokens_per_second and elapsed_seconds. Lines are appended, so the file can collect several runs; each line is flushed as soon as it is written, so you can follow the file while training runs.'
+        WhatIf          = 'Reads and packs the corpus, then shows what would be trained (the number of steps or epochs and of sequences) without training. No model is written to the pipeline.'
+        Confirm         = 'Asks for confirmation before training each model.'
+    }
+
+    Defaults    = @{
+        MaxSteps    = 'None (one epoch unless -Epochs is given)'
+        Epochs      = 'None (one epoch unless -MaxSteps is given)'
+        WarmupSteps = '10% of the steps of the run'
+        MetricsPath = 'None (no metrics file)'
+    }
+
+    Inputs      = @{
+        'BertAdapt.BertModel' = 'Models can be piped to -Model.'
+        'System.IO.FileInfo'  = 'Files from Get-ChildItem or Get-Item bind to -Corpus through their FullName property.'
+    }
+
+    Outputs     = @{
+        'BertAdapt.BertModel' = 'The trained model: the same object that came in, with its weights updated and StepsTrained, LastLoss, History and TrainedOn extended.'
+    }
+
+    Notes       = @'
+All pipeline input is collected before training begins: models and corpus files can arrive in any order, and nothing is written to the pipeline until the whole corpus is known.
+
+Because the model is updated in place, a variable that holds the model before training holds the trained model afterwards. To keep the untrained weights, save them with Export-Checkpoint first, or create a second model with the same -Seed.
+
+Training runs on the CPU through libtorch, which uses all the cores. Speed depends heavily on the processor and on the model size, batch size and sequence length: before a long run, time a short one (for example -MaxSteps 20 -MetricsPath ./out/metrics.jsonl, whose lines include tokens_per_second), and scale -MaxSteps to the time you have. The progress bar also shows tokens per second while training runs.
+'@
+
+    Examples    = @(
+        @{
+            Title   = 'Adapt a new model to your own text and save it'
+            Code    = @'
+New-Item -ItemType Directory -Force ./out | Out-Null
+New-BertModel -Preset mini | Invoke-MlmTraining -Corpus ./runbooks/*.txt -MaxSteps 300 | Export-Checkpoint ./out/bert-mini-adapted
+'@
+            Remarks = 'Creates a mini model, trains it for 300 steps on every .txt file in ./runbooks with the default batch size of 16 sequences of 128 tokens, and saves it as a Hugging Face checkpoint.'
+        }
+        @{
+            Title   = 'Pipe corpus files from Get-ChildItem'
+            Code    = @'
+$m = New-BertModel -Preset mini
+Get-ChildItem ./runbooks -Recurse -Filter *.txt | Invoke-MlmTraining -Model $m -MaxSteps 100
+'@
+            Remarks = 'Collects every .txt file under ./runbooks, subfolders included; each file binds to -Corpus through its FullName property. The model is given with -Model because the pipeline carries the files. The trained model is written to the pipeline and shown as a table with its StepsTrained and LastLoss.'
+        }
+        @{
+            Title   = 'Measure, train, measure again'
+            Code    = @'
+$model = New-BertModel -Preset mini -Seed 1
+$before = $model | Measure-Perplexity -Corpus ./runbooks-heldout.txt
+$model | Invoke-MlmTraining -Corpus ./runbooks.txt -Epochs 2 -LearningRate 3e-4 -MetricsPath ./out/metrics.jsonl | Out-Null
+$after = $model | Measure-Perplexity -Corpus ./runbooks-heldout.txt
+'Perplexity {0:N1} -> {1:N1}' -f $before.Perplexity, $after.Perplexity
+'@
+            Remarks = 'Scores a new model on held-out text, trains it for two epochs with a learning rate suited to a model trained from scratch, and scores it again. Because training updates $model in place, the output of Invoke-MlmTraining can be discarded. ./out/metrics.jsonl (its folder must exist) receives one line per step; read it with Get-Content ./out/metrics.jsonl | ConvertFrom-Json.'
+        }
+        @{
+            Title   = 'Check the size of a run first'
+            Code    = @'
+$model | Invoke-MlmTraining -Corpus ./runbooks.txt -Epochs 3 -SequenceLength 256 -WhatIf -Verbose
+'@
+            Remarks = 'Reads and packs the corpus, then reports the number of documents, sequences and tokens (-Verbose) and what would be trained (-WhatIf), without training.'
+        }
+    )
+
+    RelatedLinks = @('New-BertModel', 'Measure-Perplexity', 'Export-Checkpoint', 'Import-BertCheckpoint')
+}

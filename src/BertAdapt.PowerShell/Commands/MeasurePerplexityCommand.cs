@@ -1,0 +1,44 @@
+using System.Management.Automation;
+using BertAdapt.Engine.Data;
+using BertAdapt.Engine.Evaluation;
+using BertAdapt.PowerShell.Internal;
+
+namespace BertAdapt.PowerShell.Commands;
+
+/// <summary>Measures masked-token perplexity of a model on a corpus, with seeded masking.</summary>
+[Cmdlet(VerbsDiagnostic.Measure, "Perplexity")]
+[OutputType(typeof(PerplexityResult))]
+public sealed class MeasurePerplexityCommand : CorpusCmdlet
+{
+    #region Parameters
+
+    [Parameter]
+    [ValidateRange(1, 65536)]
+    public int BatchSize { get; set; } = 32;
+
+    [Parameter]
+    [ValidateRange(0.01, 0.99)]
+    public double MaskProbability { get; set; } = 0.15;
+
+    /// <summary>Seeds the masking: the same seed, model and corpus always give the same perplexity.</summary>
+    [Parameter]
+    public long Seed { get; set; }
+
+    #endregion
+
+    protected override string Activity => "Measure-Perplexity";
+
+    protected override void Process(BertModel model, MlmCorpus corpus)
+    {
+        var progress = new ProgressRecord(1, Activity, "Scoring masked tokens");
+        var result = Guard(() => PerplexityEvaluator.Measure(model, corpus.Sequences, BatchSize, MaskProbability, Seed,
+            onBatch: (done, total) =>
+            {
+                progress.PercentComplete = 100 * done / total;
+                progress.StatusDescription = $"Batch {done} of {total}";
+                WriteProgress(progress);
+            },
+            cancellation: Cancellation));
+        WriteObject(result);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+
+namespace BertAdapt.PowerShell.Internal;
+
+/// <summary>
+/// Shared plumbing: engine errors become terminating ErrorRecords, Ctrl+C (StopProcessing)
+/// becomes a cancellation token, and user paths resolve through the session's providers.
+/// </summary>
+public abstract class BertCmdlet : PSCmdlet
+{
+    readonly CancellationTokenSource stopping = new();
+
+    protected CancellationToken Cancellation => stopping.Token;
+
+    protected override void StopProcessing() => stopping.Cancel();
+
+    /// <summary>Runs engine code, turning its user-facing failures into terminating errors.</summary>
+    protected void Guard(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (BertAdaptException ex)
+        {
+            ThrowTerminatingError(ErrorRecords.From(ex));
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
+
+    protected T Guard<T>(Func<T> func)
+    {
+        T result = default!;
+        Guard(() => { result = func(); });
+        return result;
+    }
+
+    /// <summary>A literal path made absolute against the current provider location.</summary>
+    protected string ResolveLiteral(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+
+    /// <summary>
+    /// Existing files for each path: wildcards expand (no match is an error), a literal path
+    /// must exist, and a directory is refused.
+    /// </summary>
+    protected List<string> ResolveFiles(IEnumerable<string> paths, bool literal, string what)
+    {
+        var files = new List<string>();
+        foreach (var path in paths)
+        {
+            if (!literal && WildcardPattern.ContainsWildcardCharacters(path))
+            {
+                Collection<string> matches;
+                try
+                {
+                    matches = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out _);
+                }
+                catch (ItemNotFoundException)
+                {
+                    matches = [];
+                }
+                var found = matches.Where(File.Exists).ToList();
+                if (found.Count == 0)
+                    throw new BertAdaptException($"{what}NoMatch", BertAdaptErrorKind.ObjectNotFound, $"No {what.ToLowerInvariant()} file matches '{path}'.", path);
+                files.AddRange(found.OrderBy(f => f, StringComparer.Ordinal));
+                continue;
+            }
+            var full = ResolveLiteral(path);
+            if (Directory.Exists(full))
+                throw new BertAdaptException($"{what}PathIsDirectory", BertAdaptErrorKind.InvalidArgument,
+                    $"'{full}' is a directory. Give files, or a wildcard such as '{Path.Combine(path, "*.txt")}'.", full);
+            if (!File.Exists(full))
+                throw new BertAdaptException($"{what}FileNotFound", BertAdaptErrorKind.ObjectNotFound, $"The {what.ToLowerInvariant()} file '{full}' does not exist.", full);
+            files.Add(full);
+        }
+        return files;
+    }
+}

@@ -1,0 +1,154 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../../BertAdapt.psd1') -Force
+    . (Join-Path $PSScriptRoot 'TestFixtures.ps1')
+    $script:vocab = Join-Path $TestDrive 'vocab.txt'
+    $script:vocabSize = New-TinyVocabulary $vocab
+    $script:corpus = Join-Path $TestDrive 'corpus.txt'
+    New-TinyCorpus $corpus -Documents 10 -Seed 1
+    $script:model = New-BertModel -Config (Get-TinyConfig $vocabSize) -Vocabulary $vocab
+    $script:good = Join-Path $TestDrive 'good'
+    $model | Export-Checkpoint $good
+
+    # Runs a script block that must fail terminally; returns its ErrorRecord.
+    function script:Get-TerminatingError([scriptblock] $Action) {
+        try { & $Action; throw 'expected a terminating error, but none was raised' }
+        catch [System.Management.Automation.RuntimeException] {
+            if ($_.FullyQualifiedErrorId -like 'RuntimeException*' -and $_.Exception.Message -like 'expected a terminating error*') { throw }
+            $_
+        }
+    }
+
+    function script:Copy-Checkpoint([string] $Name) {
+        $copy = Join-Path $TestDrive $Name
+        Copy-Item $good $copy -Recurse
+        $copy
+    }
+}
+
+Describe 'Bad input gives a terminating error with a stable id and the right category' {
+    It 'Import-BertCheckpoint of a missing directory' {
+        $e = Get-TerminatingError { Import-BertCheckpoint -Path (Join-Path $TestDrive 'nope') }
+        $e.FullyQualifiedErrorId | Should -Be 'CheckpointNotFound,BertAdapt.PowerShell.Commands.ImportBertCheckpointCommand'
+        $e.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'Import-BertCheckpoint with a malformed config.json' {
+        $dir = Copy-Checkpoint 'badconfig'
+        Set-Content (Join-Path $dir 'config.json') '{ "hidden_size": 64, "num_hidden_layers": '
+        $e = Get-TerminatingError { Import-BertCheckpoint -LiteralPath $dir }
+        $e.FullyQualifiedErrorId | Should -BeLike 'ConfigInvalid,*'
+        $e.CategoryInfo.Category | Should -Be 'InvalidData'
+    }
+
+    It 'Import-BertCheckpoint with a config.json whose shape is impossible' {
+        $dir = Copy-Checkpoint 'oddheads'
+        $config = Get-Content -Raw (Join-Path $dir 'config.json') | ConvertFrom-Json
+        $config.num_attention_heads = 3
+        $config | ConvertTo-Json | Set-Content (Join-Path $dir 'config.json')
+        $e = Get-TerminatingError { Import-BertCheckpoint -LiteralPath $dir }
+        $e.FullyQualifiedErrorId | Should -BeLike 'ConfigInvalid,*'
+        $e.Exception.Message | Should -BeLike '*num_attention_heads*'
+    }
+
+    It 'Import-BertCheckpoint with a truncated model.safetensors' {
+        $dir = Copy-Checkpoint 'truncated'
+        $weights = Join-Path $dir 'model.safetensors'
+        $bytes = [IO.File]::ReadAllBytes($weights)
+        [IO.File]::WriteAllBytes($weights, $bytes[0..($bytes.Length / 2)])
+        $e = Get-TerminatingError { Import-BertCheckpoint -LiteralPath $dir }
+        $e.FullyQualifiedErrorId | Should -BeLike 'SafeTensorsCorrupt,*'
+        $e.CategoryInfo.Category | Should -Be 'InvalidData'
+    }
+
+    It 'Import-BertCheckpoint with weights of the wrong shape names the tensor' {
+        $dir = Copy-Checkpoint 'wrongshape'
+        $config = Get-Content -Raw (Join-Path $dir 'config.json') | ConvertFrom-Json
+        $config.intermediate_size = 256
+        $config | ConvertTo-Json | Set-Content (Join-Path $dir 'config.json')
+        $e = Get-TerminatingError { Import-BertCheckpoint -LiteralPath $dir }
+        $e.FullyQualifiedErrorId | Should -BeLike 'CheckpointShapeMismatch,*'
+        $e.Exception.Message | Should -BeLike '*tensor bert.encoder.layer.0.intermediate.dense.*'
+    }
+
+    It 'Import-BertCheckpoint without model.safetensors' {
+        $dir = Copy-Checkpoint 'noweights'
+        Remove-Item (Join-Path $dir 'model.safetensors')
+        $e = Get-TerminatingError { Import-BertCheckpoint -LiteralPath $dir }
+        $e.FullyQualifiedErrorId | Should -BeLike 'CheckpointFileNotFound,*'
+        $e.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'Export-Checkpoint onto an existing directory without -Force leaves it untouched' {
+        $dir = Copy-Checkpoint 'existing'
+        $before = Get-ChildItem $dir | ForEach-Object { "$($_.Name):$((Get-FileHash $_.FullName).Hash)" }
+        $other = New-BertModel -Config (Get-TinyConfig $vocabSize) -Vocabulary $vocab -Seed 99
+        $e = Get-TerminatingError { $other | Export-Checkpoint $dir }
+        $e.FullyQualifiedErrorId | Should -Be 'CheckpointExists,BertAdapt.PowerShell.Commands.ExportCheckpointCommand'
+        $e.CategoryInfo.Category | Should -Be 'ResourceExists'
+        Get-ChildItem $dir | ForEach-Object { "$($_.Name):$((Get-FileHash $_.FullName).Hash)" } | Should -Be $before
+    }
+
+    It 'Export-Checkpoint into a missing parent writes nothing' {
+        $e = Get-TerminatingError { $model | Export-Checkpoint (Join-Path $TestDrive 'no/such/parent/out') }
+        $e.FullyQualifiedErrorId | Should -BeLike 'CheckpointParentNotFound,*'
+        Join-Path $TestDrive 'no' | Should -Not -Exist
+    }
+
+    It 'Invoke-MlmTraining on a missing corpus file' {
+        $e = Get-TerminatingError { $model | Invoke-MlmTraining -Corpus (Join-Path $TestDrive 'missing.txt') -MaxSteps 1 }
+        $e.FullyQualifiedErrorId | Should -Be 'CorpusFileNotFound,BertAdapt.PowerShell.Commands.InvokeMlmTrainingCommand'
+        $e.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'Invoke-MlmTraining on a wildcard that matches no file' {
+        $e = Get-TerminatingError { $model | Invoke-MlmTraining -Corpus (Join-Path $TestDrive 'nothing-*.txt') -MaxSteps 1 }
+        $e.FullyQualifiedErrorId | Should -BeLike 'CorpusNoMatch,*'
+        $e.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'Invoke-MlmTraining on an empty corpus' {
+        $empty = Join-Path $TestDrive 'empty.txt'
+        Set-Content $empty "`n  `n"
+        $steps = $model.StepsTrained
+        $e = Get-TerminatingError { $model | Invoke-MlmTraining -Corpus $empty -MaxSteps 1 }
+        $e.FullyQualifiedErrorId | Should -BeLike 'CorpusEmpty,*'
+        $e.CategoryInfo.Category | Should -Be 'InvalidData'
+        $model.StepsTrained | Should -Be $steps
+    }
+
+    It 'Measure-Perplexity on a corpus that is not UTF-8 names the byte offset' {
+        $latin1 = Join-Path $TestDrive 'latin1.txt'
+        [IO.File]::WriteAllBytes($latin1, [byte[]](0x6f, 0x6b, 0x0a, 0x63, 0x61, 0x66, 0xe9, 0x0a))
+        $e = Get-TerminatingError { $model | Measure-Perplexity -Corpus $latin1 }
+        $e.FullyQualifiedErrorId | Should -BeLike 'CorpusNotUtf8,*'
+        $e.CategoryInfo.Category | Should -Be 'InvalidData'
+        $e.Exception.Message | Should -BeLike '*byte offset 6*'
+    }
+
+    It 'New-BertModel with a hashtable config whose hidden size does not divide into heads' {
+        $config = Get-TinyConfig $vocabSize
+        $config.hidden_size = 65
+        $e = Get-TerminatingError { New-BertModel -Config $config -Vocabulary $vocab }
+        $e.FullyQualifiedErrorId | Should -BeLike 'ConfigInvalid,*'
+    }
+
+    It 'New-BertModel with a missing vocabulary' {
+        $e = Get-TerminatingError { New-BertModel -Preset tiny -Vocabulary (Join-Path $TestDrive 'none.txt') }
+        $e.FullyQualifiedErrorId | Should -BeLike 'VocabularyNotFound,*'
+        $e.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'New-BertModel with a vocabulary lacking [MASK]' {
+        $bad = Join-Path $TestDrive 'nomask.txt'
+        Set-Content $bad "[PAD]`n[UNK]`n[CLS]`n[SEP]`nhello"
+        $e = Get-TerminatingError { New-BertModel -Preset tiny -Vocabulary $bad }
+        $e.FullyQualifiedErrorId | Should -BeLike 'VocabularyInvalid,*'
+    }
+
+    It 'using a disposed model' {
+        $gone = New-BertModel -Config (Get-TinyConfig $vocabSize) -Vocabulary $vocab
+        $gone.Dispose()
+        $e = Get-TerminatingError { $gone | Measure-Perplexity -Corpus $corpus }
+        $e.FullyQualifiedErrorId | Should -BeLike 'ModelDisposed,*'
+    }
+}

@@ -1,0 +1,33 @@
+# Small, learnable fixtures made in code: a WordPiece vocabulary and runbook-like text in
+# which every service always pairs with one verb and one host.
+$script:Services = 'nginx', 'postgres', 'redis', 'spooler', 'sshd', 'cron'
+$script:Verbs = 'restart', 'stop', 'start', 'check', 'reload'
+$script:Hosts = 'web01', 'web02', 'db01', 'cache01', 'files01'
+$script:Words = 'the', 'on', 'service', 'host', 'then', 'logs', 'read', 'and', 'if', 'fails', 'page', 'oncall', '.'
+
+function New-TinyVocabulary([string] $Path) {
+    $tokens = [System.Collections.Generic.List[string]]::new()
+    $tokens.AddRange([string[]]('[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'))
+    foreach ($t in ($script:Services + $script:Verbs + $script:Hosts + $script:Words | Select-Object -Unique)) { $tokens.Add($t) }
+    foreach ($c in [char[]]'abcdefghijklmnopqrstuvwxyz0123456789') { $tokens.Add([string]$c) }
+    foreach ($c in [char[]]'abcdefghijklmnopqrstuvwxyz0123456789') { $tokens.Add("##$c") }
+    [IO.File]::WriteAllText($Path, ($tokens -join "`n") + "`n")
+    $tokens.Count
+}
+
+function New-TinyCorpus([string] $Path, [int] $Documents, [int] $Seed) {
+    $random = [Random]::new($Seed)
+    $lines = foreach ($d in 1..$Documents) {
+        foreach ($s in 1..4) {
+            $i = $random.Next($script:Services.Count)
+            "$($script:Verbs[$i % $script:Verbs.Count]) the $($script:Services[$i]) service on $($script:Hosts[$i % $script:Hosts.Count]) then read the $($script:Services[$i]) logs ."
+        }
+        ''
+    }
+    [IO.File]::WriteAllText($Path, ($lines -join "`n"))
+}
+
+# The shape of a 2-layer, 64-hidden BERT that trains in seconds.
+function Get-TinyConfig([int] $VocabSize) {
+    @{ vocab_size = $VocabSize; hidden_size = 64; num_hidden_layers = 2; num_attention_heads = 2; intermediate_size = 128; max_position_embeddings = 64 }
+}
