@@ -6,7 +6,7 @@ again, and an export as a Hugging Face checkpoint.
 Run it with: dotnet tool restore && dotnet pwsh ./build.ps1 -Task Demo
 #>
 param(
-    [int] $MaxSteps = 250,
+    [int] $MaxSteps = 300,
     [string] $OutputPath = (Join-Path $PSScriptRoot '../out/bert-mini-runbooks')
 )
 $ErrorActionPreference = 'Stop'
@@ -23,8 +23,8 @@ $model = New-BertModel -Preset mini -Seed 42
 Write-Host "Model: $model"
 
 $before = $model | Measure-Perplexity -Corpus $heldOut -SequenceLength 128
-$model | Invoke-MlmTraining -Corpus $train -MaxSteps $MaxSteps -BatchSize 16 -SequenceLength 128 `
-    -LearningRate 1e-3 -WarmupSteps 25 -MetricsPath $metrics | Out-Null
+$model | Invoke-MlmTraining -Corpus $train -MaxSteps $MaxSteps -BatchSize 8 -SequenceLength 128 `
+    -LearningRate 1e-3 -WarmupSteps 30 -MetricsPath $metrics | Out-Null
 $after = $model | Measure-Perplexity -Corpus $heldOut -SequenceLength 128
 $model | Export-Checkpoint -Path $OutputPath -Force
 
