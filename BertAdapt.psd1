@@ -17,6 +17,7 @@
         'Export-Checkpoint'
         'Invoke-MlmTraining'
         'Measure-Perplexity'
+        'Add-BertVocabulary'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -10,6 +10,8 @@ Needs only the .NET SDK: run it with `dotnet tool restore && dotnet pwsh ./build
   Test   builds, runs the xunit tests and the Pester tests (in a child pwsh -NoProfile against
          the built module) and ends with one line "N passed, N failed, N skipped".
   Demo   builds, then runs examples/Demo.ps1: new model, perplexity, MLM training, perplexity, export.
+  Bench  builds, then runs the benchmarks in bench/ (each prints figures measured side by side in
+         one run, with their ratios) and keeps their output in artifacts/bench.
   Clean  removes build outputs.
 
 .PARAMETER Cuda
@@ -20,7 +22,7 @@ Also runs Pester tests with these tags (Slow, GPU), which are excluded by defaul
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Clean')]
     [string] $Task = 'Build',
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
@@ -139,6 +141,18 @@ function Invoke-Demo {
     if ($exit -ne 0) { exit $exit }
 }
 
+function Invoke-Bench {
+    Invoke-Build
+    $out = Join-Path $artifacts 'bench'
+    New-Item -ItemType Directory -Force $out | Out-Null
+    foreach ($script in Get-ChildItem (Join-Path $root 'bench') -Filter 'Measure-*.ps1' | Sort-Object Name) {
+        Write-Host "== $($script.BaseName)" -ForegroundColor Cyan
+        $log = Join-Path $out "$($script.BaseName).txt"
+        $exit = Invoke-ChildPwsh -Arguments @('-Command', "& '$($script.FullName)' *>&1 | Tee-Object -FilePath '$log'")
+        if ($exit -ne 0) { throw "$($script.Name) failed with exit code $exit." }
+    }
+}
+
 function Invoke-Clean {
     foreach ($path in $moduleBin, $artifacts, (Join-Path $root 'out')) { Remove-Item -Recurse -Force $path -ErrorAction Ignore }
     Get-ChildItem $root -Recurse -Directory -Include bin, obj | Where-Object FullName -NotLike "$moduleBin*" |
@@ -149,5 +163,6 @@ switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
+    'Bench' { Invoke-Bench }
     'Clean' { Invoke-Clean }
 }

@@ -10,6 +10,11 @@ The result is the exponential of the mean cross-entropy over the chosen tokens. 
 '@
 
     Parameters  = @{
+        Recurse               = 'With a directory in -Corpus, reads every corpus file under it (.txt, .jsonl, .csv, .tsv, each optionally .gz), subdirectories included. Without -Recurse a directory is refused.'
+        LineByLine            = 'Makes one example of each corpus line (truncated to -SequenceLength) instead of packing the text into full-length sequences. Packing wastes no positions on padding and is the default; line-by-line keeps sentences apart, which suits short, independent records.'
+        TextField             = 'For .jsonl corpus files: the field of each JSON record that holds its text (default ''text''). Each record is one document; a record without the field is an error naming the file and line.'
+        TextColumn            = 'For .csv and .tsv corpus files: the column (named in the header row) that holds each row''s text (default ''text''). Each row is one document.'
+        CacheDirectory        = 'Where token-id shards are cached. Each corpus file is tokenized once per vocabulary and stored under a key made from the file''s content hash and the vocabulary''s hash, so later runs on the same files start at once and read the tokens memory-mapped. Defaults to the per-user cache (~/.cache/bertadapt/tokens, or %LOCALAPPDATA%\BertAdapt\tokens on Windows).'
         Model           = 'The model to score, usually piped from New-BertModel, Import-BertCheckpoint or Invoke-MlmTraining. Several models can be piped; each gets one result, in the order they arrived.'
         Corpus          = 'The text to score: paths, wildcard patterns, or file objects piped from Get-ChildItem (they bind through their FullName property). The files are read as for Invoke-MlmTraining: UTF-8, one sentence or paragraph per line, blank lines between documents.'
         SequenceLength  = 'The length of the scored sequences in tokens, [CLS] and [SEP] included, capped at the model''s max_position_embeddings. Use the length the model was trained with: with more context a model predicts masked tokens better, so perplexities measured at different lengths are not comparable.'

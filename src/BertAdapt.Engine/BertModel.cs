@@ -1,3 +1,4 @@
+using TorchSharp;
 using BertAdapt.Engine.Modeling;
 using BertAdapt.Engine.Tokenization;
 using BertAdapt.Engine.Training;
@@ -26,11 +27,11 @@ public sealed class BertModel : IDisposable
     public BertForPreTraining Module => module ?? throw new BertAdaptException("ModelDisposed", BertAdaptErrorKind.InvalidOperation, "This model has been disposed.");
 
     public BertConfig Config => Module.Config;
-    public BertVocabulary Vocabulary { get; }
+    public BertVocabulary Vocabulary { get; private set; }
     public string Source { get; }
     public string? Preset => module?.Config.Preset;
     public string Shape => $"L{Config.NumHiddenLayers} H{Config.HiddenSize} A{Config.NumAttentionHeads} I{Config.IntermediateSize} V{Config.VocabSize}";
-    public long ParameterCount { get; }
+    public long ParameterCount { get; private set; }
     public string Device => module is null ? "disposed" : module.parameters().First().device.ToString();
     public bool IsDisposed => module is null;
 
@@ -53,6 +54,21 @@ public sealed class BertModel : IDisposable
         return new BertModel(module, vocabulary, source);
     }
 
+    /// <summary>Moves the parameters to a device (no-op when already there).</summary>
+    public void MoveTo(TorchSharp.torch.Device device)
+    {
+        if (Module.parameters().First().device.type != device.type) Module.to(device);
+    }
+
+    /// <summary>Puts the training record back to a checkpoint's point when a run resumes.</summary>
+    internal void ResumeFrom(int stepsTrained, IReadOnlyList<TrainingStepMetrics> history)
+    {
+        StepsTrained = stepsTrained;
+        History.Clear();
+        History.AddRange(history);
+        LastLoss = history.Count > 0 ? history[^1].Loss : null;
+    }
+
     internal void RecordStep(TrainingStepMetrics metrics)
     {
         History.Add(metrics);
@@ -66,5 +82,15 @@ public sealed class BertModel : IDisposable
     {
         module?.Dispose();
         module = null;
+    }
+
+    /// <summary>Swaps in a rebuilt module (a resized vocabulary) and frees the old one's native memory.</summary>
+    internal void ReplaceWeights(BertForPreTraining replacement, BertVocabulary vocabulary)
+    {
+        var old = Module;
+        module = replacement;
+        Vocabulary = vocabulary;
+        ParameterCount = replacement.parameters().Sum(p => p.numel());
+        if (!ReferenceEquals(old, replacement)) old.Dispose();
     }
 }

@@ -20,11 +20,9 @@ public sealed class ModelTests(ITestOutputHelper output) : IDisposable
         return BertModel.Create(TinyFixtures.Config(vocabulary.Count), vocabulary, seed, "test");
     }
 
-    IReadOnlyList<int[]> Sequences(BertModel model, int documents, int seed, int length = 32)
+    ITrainingExamples Sequences(BertModel model, int documents, int seed, int length = 32)
     {
-        var path = Path.Combine(temp, $"corpus-{seed}.txt");
-        File.WriteAllText(path, TinyFixtures.CorpusText(documents, seed));
-        return MlmCorpus.Load([path], model.Vocabulary, length).Sequences;
+        return TinyFixtures.Examples(model.Vocabulary, TinyFixtures.CorpusText(documents, seed), length);
     }
 
     [Fact]
@@ -113,7 +111,8 @@ public sealed class ModelTests(ITestOutputHelper output) : IDisposable
         var a = PerplexityEvaluator.Measure(model, heldOut, batchSize: 32, seed: 9);
         var b = PerplexityEvaluator.Measure(model, heldOut, batchSize: 3, seed: 9);
         Assert.Equal(a.MaskedTokens, b.MaskedTokens);
-        Assert.Equal(a.Perplexity, b.Perplexity, 4);
+        // Same masks, so only float summation order differs between batch sizes.
+        Assert.True(Math.Abs(a.Perplexity - b.Perplexity) / a.Perplexity < 1e-6, $"{a.Perplexity} vs {b.Perplexity}");
     }
 
     [Fact]
@@ -186,7 +185,7 @@ public sealed class ModelTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void LinearScheduleWarmsUpThenDecaysToZero()
     {
-        var schedule = new LinearSchedule(1e-3, WarmupSteps: 10, TotalSteps: 110);
+        var schedule = new LearningRateSchedule(ScheduleKind.Linear, 1e-3, WarmupSteps: 10, TotalSteps: 110);
         Assert.Equal(1e-4, schedule.At(0), 12);
         Assert.Equal(1e-3, schedule.At(9), 12);
         Assert.Equal(1e-3, schedule.At(10), 12);
@@ -199,7 +198,6 @@ public sealed class ModelTests(ITestOutputHelper output) : IDisposable
     {
         var vocabulary = TinyFixtures.Vocabulary();
         var masker = new MlmMasker(vocabulary);
-        var random = new Random(1);
         var sequence = new int[130];
         sequence[0] = vocabulary.ClsId;
         sequence[^1] = vocabulary.SepId;
@@ -207,7 +205,7 @@ public sealed class ModelTests(ITestOutputHelper output) : IDisposable
         long chosen = 0, asMask = 0, unchanged = 0, total = 0;
         for (int round = 0; round < 400; round++)
         {
-            var batch = masker.Mask([sequence], random);
+            var batch = masker.Collate([new TrainingExample(sequence)], _ => StatelessRandom.For(1, StatelessRandom.Streams.Masking, 0, round));
             total += 128;
             foreach (var (flat, label) in batch.MaskedPositions.Zip(batch.MaskedLabels))
             {

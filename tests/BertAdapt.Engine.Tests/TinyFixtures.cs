@@ -1,3 +1,5 @@
+using BertAdapt.Engine.Data;
+using BertAdapt.Engine.Data.Corpora;
 using BertAdapt.Engine.Modeling;
 using BertAdapt.Engine.Tokenization;
 
@@ -39,6 +41,15 @@ public static class TinyFixtures
             lines.Add("");
         }
         return string.Join('\n', lines);
+    }
+
+    /// <summary>Packed examples of text (blank lines between documents), held in memory.</summary>
+    public static ITrainingExamples Examples(BertVocabulary vocabulary, string text, int sequenceLength)
+    {
+        var documents = text.Split("\n\n")
+            .Select(d => (IReadOnlyList<int[]>)d.Split('\n').Where(l => l.Trim().Length > 0).Select(l => vocabulary.Encode(l).ToArray()).ToList())
+            .Where(d => d.Count > 0);
+        return new PackedExamples(new InMemoryTokenizedCorpus(documents), vocabulary, sequenceLength);
     }
 
     public static BertConfig Config(int vocabSize) => new()

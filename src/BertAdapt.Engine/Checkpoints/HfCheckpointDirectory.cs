@@ -41,10 +41,7 @@ public static class HfCheckpointDirectory
         try
         {
             Directory.CreateDirectory(staging);
-            File.WriteAllText(Path.Combine(staging, ConfigFile), model.Config.ToJson(["BertForPreTraining"]));
-            SafeTensorsWriter.Write(Path.Combine(staging, WeightsFile), TensorsOf(model.Module),
-                new Dictionary<string, string> { ["format"] = "pt" });
-            model.Vocabulary.Save(staging);
+            WriteFiles(model, staging);
             if (exists) Directory.Move(directory, retired);
             Directory.Move(staging, directory);
         }
@@ -59,6 +56,15 @@ public static class HfCheckpointDirectory
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         }
         if (Directory.Exists(retired)) Directory.Delete(retired, recursive: true);
+    }
+
+    /// <summary>Writes the checkpoint files into an existing directory (callers make it atomic).</summary>
+    public static void WriteFiles(BertModel model, string directory)
+    {
+        File.WriteAllText(Path.Combine(directory, ConfigFile), model.Config.ToJson(["BertForPreTraining"]));
+        SafeTensorsWriter.Write(Path.Combine(directory, WeightsFile), TensorsOf(model.Module),
+            new Dictionary<string, string> { ["format"] = "pt" });
+        model.Vocabulary.Save(directory);
     }
 
     /// <summary>Every parameter as float32 bytes, on the CPU, under its HF name.</summary>
@@ -89,24 +95,12 @@ public static class HfCheckpointDirectory
 
         var weightsPath = Path.Combine(directory, WeightsFile);
         using var reader = SafeTensorsReader.Open(weightsPath);
-        var expected = StateDictLayout.PreTraining(config);
-        var report = CheckAgainstLayout(reader, expected, weightsPath);
+        var report = CheckAgainstLayout(reader, StateDictLayout.PreTraining(config), weightsPath);
 
         var model = BertModel.Create(config, vocabulary, seed: 0, source: directory);
         try
         {
-            var loaded = new HashSet<string>(StringComparer.Ordinal);
-            using (no_grad())
-            {
-                foreach (var (name, parameter) in model.Module.named_parameters())
-                {
-                    if (!reader.Entries.TryGetValue(name, out var entry)) continue;
-                    CopyInto(reader, entry, parameter);
-                    loaded.Add(name);
-                }
-            }
-            foreach (var missing in expected.Keys.Where(k => !loaded.Contains(k)))
-                report.Add($"Missing from the checkpoint, initialised: {missing}");
+            report.AddRange(CopyWeights(reader, model));
             model.LoadReport.AddRange(report);
             return model;
         }
@@ -115,6 +109,36 @@ public static class HfCheckpointDirectory
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Overwrites an existing model's weights from a checkpoint directory of the same shape
+    /// (used to resume training). Every parameter must be present.
+    /// </summary>
+    public static void LoadWeights(BertModel model, string directory)
+    {
+        var weightsPath = Path.Combine(directory, WeightsFile);
+        using var reader = SafeTensorsReader.Open(weightsPath);
+        CheckAgainstLayout(reader, StateDictLayout.PreTraining(model.Config), weightsPath);
+        var missing = CopyWeights(reader, model);
+        if (missing.Count > 0)
+            throw new BertAdaptException("CheckpointIncomplete", BertAdaptErrorKind.InvalidData,
+                $"'{weightsPath}' lacks tensors the model needs: {string.Join("; ", missing)}", weightsPath);
+    }
+
+    /// <summary>Copies every tensor the checkpoint has; returns a line per parameter it lacks.</summary>
+    static List<string> CopyWeights(SafeTensorsReader reader, BertModel model)
+    {
+        var missing = new List<string>();
+        using (no_grad())
+        {
+            foreach (var (name, parameter) in model.Module.named_parameters())
+            {
+                if (reader.Entries.TryGetValue(name, out var entry)) CopyInto(reader, entry, parameter);
+                else missing.Add($"Missing from the checkpoint, initialised: {name}");
+            }
+        }
+        return missing;
     }
 
     /// <summary>

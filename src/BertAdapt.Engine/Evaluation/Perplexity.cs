@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace BertAdapt.Engine.Evaluation;
 
 /// <summary>Masked-token perplexity over a set of sequences.</summary>
-public sealed record PerplexityResult(double Perplexity, double Loss, long Tokens, long MaskedTokens, int Sequences);
+public sealed record PerplexityResult(double Perplexity, double Loss, long Tokens, long MaskedTokens, long Sequences);
 
 public static class PerplexityEvaluator
 {
@@ -12,33 +12,35 @@ public static class PerplexityEvaluator
     /// exp(mean cross-entropy) over masked tokens, with BERT's 80/10/10 masking drawn from a
     /// fixed seed, so the same model and corpus always give the same number.
     /// </summary>
-    public static PerplexityResult Measure(BertModel model, IReadOnlyList<int[]> sequences, int batchSize = 32,
-        double maskProbability = 0.15, long seed = 0, Action<int, int>? onBatch = null, CancellationToken cancellation = default)
+    public static PerplexityResult Measure(BertModel model, ITrainingExamples examples, int batchSize = 32,
+        double maskProbability = 0.15, long seed = 0, Action<long, long>? onBatch = null, CancellationToken cancellation = default)
     {
-        if (sequences.Count == 0)
+        if (examples.Count == 0)
             throw new BertAdaptException("CorpusEmpty", BertAdaptErrorKind.InvalidData, "There are no sequences to measure.");
         if (batchSize <= 0)
             throw new BertAdaptException("TrainingOptionInvalid", BertAdaptErrorKind.InvalidArgument, "BatchSize must be positive.");
         var masker = new MlmMasker(model.Vocabulary, maskProbability);
-        var random = new Random(unchecked((int)seed));
         var module = model.Module;
         bool wasTraining = module.training;
         module.eval();
         double lossSum = 0;
         long masked = 0, tokens = 0;
-        int batches = (sequences.Count + batchSize - 1) / batchSize;
+        long batches = (examples.Count + batchSize - 1) / batchSize;
         try
         {
             using var noGrad = no_grad();
-            for (int b = 0; b < batches; b++)
+            for (long b = 0; b < batches; b++)
             {
                 cancellation.ThrowIfCancellationRequested();
-                var rows = sequences.Skip(b * batchSize).Take(batchSize).ToList();
-                var batch = masker.Mask(rows, random);
+                long first = b * batchSize;
+                var rows = new List<TrainingExample>(batchSize);
+                for (long i = first; i < Math.Min(first + batchSize, examples.Count); i++) rows.Add(examples.Get(i, epoch: 0));
+                var batch = masker.Collate(rows, r => StatelessRandom.For(seed, StatelessRandom.Streams.Masking, 0, first + r));
                 using var scope = NewDisposeScope();
                 var shape = new long[] { batch.Rows, batch.Length };
-                var sum = module.MaskedTokenLossSum(tensor(batch.InputIds, shape), tensor(batch.TokenTypeIds, shape),
-                    tensor(batch.AttentionMask, shape), tensor(batch.MaskedPositions), tensor(batch.MaskedLabels));
+                var device = module.parameters().First().device;
+                var sum = module.MaskedTokenLossSum(tensor(batch.InputIds, shape, device: device), tensor(batch.TokenTypeIds, shape, device: device),
+                    tensor(batch.AttentionMask, shape, device: device), tensor(batch.MaskedPositions, device: device), tensor(batch.MaskedLabels, device: device));
                 lossSum += sum.item<float>();
                 masked += batch.MaskedPositions.Length;
                 tokens += batch.TokenCount;
@@ -50,6 +52,6 @@ public static class PerplexityEvaluator
             module.train(wasTraining);
         }
         double loss = lossSum / masked;
-        return new PerplexityResult(Math.Exp(loss), loss, tokens, masked, sequences.Count);
+        return new PerplexityResult(Math.Exp(loss), loss, tokens, masked, examples.Count);
     }
 }

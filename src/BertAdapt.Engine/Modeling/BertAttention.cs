@@ -9,18 +9,18 @@ namespace BertAdapt.Engine.Modeling;
 /// <summary>Multi-head self-attention through scaled_dot_product_attention with the padding mask.</summary>
 public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
 {
-    readonly Linear query;
-    readonly Linear key;
-    readonly Linear value;
+    readonly BertLinear query;
+    readonly BertLinear key;
+    readonly BertLinear value;
     readonly int heads;
     readonly int headSize;
     readonly double dropoutProbability;
 
     public BertSelfAttention(BertConfig config) : base(nameof(BertSelfAttention))
     {
-        query = nn.Linear(config.HiddenSize, config.HiddenSize);
-        key = nn.Linear(config.HiddenSize, config.HiddenSize);
-        value = nn.Linear(config.HiddenSize, config.HiddenSize);
+        query = new BertLinear(config.HiddenSize, config.HiddenSize);
+        key = new BertLinear(config.HiddenSize, config.HiddenSize);
+        value = new BertLinear(config.HiddenSize, config.HiddenSize);
         heads = config.NumAttentionHeads;
         headSize = config.HeadSize;
         dropoutProbability = config.AttentionProbsDropoutProb;
@@ -33,7 +33,7 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         long batch = hidden.shape[0], length = hidden.shape[1];
-        Tensor Split(Linear projection) => projection.call(hidden).view(batch, length, heads, headSize).transpose(1, 2);
+        Tensor Split(BertLinear projection) => projection.call(hidden).view(batch, length, heads, headSize).transpose(1, 2);
         var context = nn.functional.scaled_dot_product_attention(
             Split(query), Split(key), Split(value), attendMask, training ? dropoutProbability : 0.0, false);
         return context.transpose(1, 2).reshape(batch, length, heads * headSize).MoveToOuterDisposeScope();
@@ -43,13 +43,13 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
 /// <summary>Projection of the attention output, dropout, residual and post-LayerNorm.</summary>
 public sealed class BertSelfOutput : nn.Module<Tensor, Tensor, Tensor>
 {
-    readonly Linear dense;
+    readonly BertLinear dense;
     readonly LayerNorm LayerNorm;
     readonly Dropout dropout;
 
     public BertSelfOutput(BertConfig config) : base(nameof(BertSelfOutput))
     {
-        dense = nn.Linear(config.HiddenSize, config.HiddenSize);
+        dense = new BertLinear(config.HiddenSize, config.HiddenSize);
         LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
         dropout = nn.Dropout(config.HiddenDropoutProb);
         RegisterComponents();

@@ -29,11 +29,11 @@ public sealed class BertEncoder : nn.Module<Tensor, Tensor, Tensor>
 /// <summary>Dense + tanh over the first ([CLS]) position.</summary>
 public sealed class BertPooler : nn.Module<Tensor, Tensor>
 {
-    readonly Linear dense;
+    readonly BertLinear dense;
 
     public BertPooler(BertConfig config) : base(nameof(BertPooler))
     {
-        dense = nn.Linear(config.HiddenSize, config.HiddenSize);
+        dense = new BertLinear(config.HiddenSize, config.HiddenSize);
         RegisterComponents();
     }
 

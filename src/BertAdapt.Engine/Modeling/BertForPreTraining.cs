@@ -30,6 +30,19 @@ public sealed class BertForPreTraining : nn.Module
     public BertEncoderModel Bert => bert;
 
     /// <summary>
+    /// Sets the matmul dtype of every projection: null for float32, BFloat16 for mixed precision
+    /// (float32 weights, optimizer state, LayerNorm, softmax and loss; bfloat16 matmuls).
+    /// </summary>
+    public void SetComputeType(ScalarType? type)
+    {
+        foreach (var module in modules())
+        {
+            if (module is BertLinear linear) linear.ComputeType = type;
+            else if (module is BertLMPredictionHead head) head.ComputeType = type;
+        }
+    }
+
+    /// <summary>
     /// MLM loss over the masked positions only, plus NSP loss when labels are given.
     /// The vocabulary projection runs on the masked rows alone: with 15% masking that is
     /// about a seventh of the work of projecting every position, and the loss is identical.

@@ -9,12 +9,12 @@ namespace BertAdapt.Engine.Modeling;
 /// <summary>The feed-forward expansion with the configured activation.</summary>
 public sealed class BertIntermediate : nn.Module<Tensor, Tensor>
 {
-    readonly Linear dense;
+    readonly BertLinear dense;
     readonly Func<Tensor, Tensor> activation;
 
     public BertIntermediate(BertConfig config) : base(nameof(BertIntermediate))
     {
-        dense = nn.Linear(config.HiddenSize, config.IntermediateSize);
+        dense = new BertLinear(config.HiddenSize, config.IntermediateSize);
         activation = Activation.Parse(config.HiddenAct)!;
         RegisterComponents();
     }
@@ -29,13 +29,13 @@ public sealed class BertIntermediate : nn.Module<Tensor, Tensor>
 /// <summary>The feed-forward contraction, dropout, residual and post-LayerNorm.</summary>
 public sealed class BertOutput : nn.Module<Tensor, Tensor, Tensor>
 {
-    readonly Linear dense;
+    readonly BertLinear dense;
     readonly LayerNorm LayerNorm;
     readonly Dropout dropout;
 
     public BertOutput(BertConfig config) : base(nameof(BertOutput))
     {
-        dense = nn.Linear(config.IntermediateSize, config.HiddenSize);
+        dense = new BertLinear(config.IntermediateSize, config.HiddenSize);
         LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
         dropout = nn.Dropout(config.HiddenDropoutProb);
         RegisterComponents();

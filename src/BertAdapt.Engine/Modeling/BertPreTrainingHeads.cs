@@ -9,13 +9,13 @@ namespace BertAdapt.Engine.Modeling;
 /// <summary>Dense, activation and LayerNorm before the vocabulary projection.</summary>
 public sealed class BertPredictionHeadTransform : nn.Module<Tensor, Tensor>
 {
-    readonly Linear dense;
+    readonly BertLinear dense;
     readonly LayerNorm LayerNorm;
     readonly Func<Tensor, Tensor> activation;
 
     public BertPredictionHeadTransform(BertConfig config) : base(nameof(BertPredictionHeadTransform))
     {
-        dense = nn.Linear(config.HiddenSize, config.HiddenSize);
+        dense = new BertLinear(config.HiddenSize, config.HiddenSize);
         LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
         activation = Activation.Parse(config.HiddenAct)!;
         RegisterComponents();
@@ -44,11 +44,14 @@ public sealed class BertLMPredictionHead : nn.Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The dtype of the vocabulary projection, or null for the weights' own (see <see cref="BertLinear"/>).</summary>
+    public ScalarType? ComputeType { get; set; }
+
     /// <summary>Vocabulary logits for the given hidden states only (callers pass masked positions).</summary>
     public override Tensor forward(Tensor hidden, Tensor decoderWeight)
     {
         using var scope = NewDisposeScope();
-        return nn.functional.linear(transform.call(hidden), decoderWeight, bias).MoveToOuterDisposeScope();
+        return BertLinear.Project(transform.call(hidden), decoderWeight, bias, ComputeType).MoveToOuterDisposeScope();
     }
 }
 
@@ -56,12 +59,12 @@ public sealed class BertLMPredictionHead : nn.Module<Tensor, Tensor, Tensor>
 public sealed class BertPreTrainingHeads : nn.Module
 {
     readonly BertLMPredictionHead predictions;
-    readonly Linear seq_relationship;
+    readonly BertLinear seq_relationship;
 
     public BertPreTrainingHeads(BertConfig config) : base(nameof(BertPreTrainingHeads))
     {
         predictions = new BertLMPredictionHead(config);
-        seq_relationship = nn.Linear(config.HiddenSize, 2);
+        seq_relationship = new BertLinear(config.HiddenSize, 2);
         RegisterComponents();
     }
 

@@ -1,16 +1,29 @@
 namespace BertAdapt.Engine.Training;
 
+public enum TrainingObjective { Mlm, MlmNsp }
+
+public enum TrainingPrecision { Float32, BFloat16 }
+
 /// <summary>Settings of one masked-LM training run. Defaults follow Hugging Face's run_mlm.</summary>
 public sealed record MlmTrainingOptions
 {
+    public TrainingObjective Objective { get; init; } = TrainingObjective.Mlm;
+    public bool WholeWordMask { get; init; }
+    public DeviceKind Device { get; init; } = DeviceKind.Auto;
+    /// <summary>BFloat16 runs the matmuls in bfloat16 over float32 master weights (see BertLinear).</summary>
+    public TrainingPrecision Precision { get; init; } = TrainingPrecision.Float32;
     public int BatchSize { get; init; } = 16;
+    /// <summary>Micro-batches whose gradients add up to one optimizer step.</summary>
+    public int GradientAccumulation { get; init; } = 1;
     public int SequenceLength { get; init; } = 128;
     /// <summary>Stop after this many optimizer steps; with <see cref="Epochs"/> too, whichever comes first.</summary>
     public int? MaxSteps { get; init; }
     public int? Epochs { get; init; }
     public double LearningRate { get; init; } = 5e-5;
-    /// <summary>Linear warmup length in steps; null means 10% of the run.</summary>
+    public ScheduleKind Schedule { get; init; } = ScheduleKind.Linear;
+    /// <summary>Warmup length in steps; when null, <see cref="WarmupRatio"/> of the run.</summary>
     public int? WarmupSteps { get; init; }
+    public double WarmupRatio { get; init; } = 0.1;
     public double WeightDecay { get; init; } = 0.01;
     public double MaxGradNorm { get; init; } = 1.0;
     public double MaskProbability { get; init; } = 0.15;
@@ -20,18 +33,37 @@ public sealed record MlmTrainingOptions
     public long Seed { get; init; } = 42;
     /// <summary>Consecutive non-finite steps tolerated (each skipped) before the run stops with an error.</summary>
     public int MaxConsecutiveNonFiniteSteps { get; init; } = 10;
+    /// <summary>Measure validation perplexity every this many steps (and at the end); null for never.</summary>
+    public int? EvalEvery { get; init; }
+    /// <summary>Stop after this many evaluations without a better validation loss; null for never.</summary>
+    public int? EarlyStoppingPatience { get; init; }
     /// <summary>Where to append one JSON line per step; null for none.</summary>
     public string? MetricsPath { get; init; }
+    /// <summary>A job directory for checkpoints and resume state; null for an in-memory run.</summary>
+    public string? OutputPath { get; init; }
+    public int? CheckpointEvery { get; init; }
+    public int KeepCheckpoints { get; init; } = 2;
+
+    /// <summary>Tests only: step attempts (1-based, skipped ones included) whose loss is made NaN.</summary>
+    internal Func<int, bool>? PoisonLossAtAttempt { get; init; }
 
     public void Validate()
     {
         static void Fail(string why) => throw new BertAdaptException("TrainingOptionInvalid", BertAdaptErrorKind.InvalidArgument, why);
         if (BatchSize <= 0) Fail("BatchSize must be positive.");
+        if (GradientAccumulation <= 0) Fail("GradientAccumulation must be positive.");
         if (MaxSteps is <= 0) Fail("MaxSteps must be positive.");
         if (Epochs is <= 0) Fail("Epochs must be positive.");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) Fail("LearningRate must be a positive number.");
         if (WarmupSteps is < 0) Fail("WarmupSteps must not be negative.");
+        if (WarmupRatio is < 0 or >= 1) Fail("WarmupRatio must be in [0, 1).");
         if (WeightDecay < 0) Fail("WeightDecay must not be negative.");
         if (!(MaxGradNorm > 0)) Fail("MaxGradNorm must be positive.");
+        if (EvalEvery is <= 0) Fail("EvalEvery must be positive.");
+        if (EarlyStoppingPatience is <= 0) Fail("EarlyStoppingPatience must be positive.");
+        if (EarlyStoppingPatience is not null && EvalEvery is null) Fail("EarlyStoppingPatience needs EvalEvery.");
+        if (CheckpointEvery is <= 0) Fail("CheckpointEvery must be positive.");
+        if (CheckpointEvery is not null && OutputPath is null) Fail("CheckpointEvery needs OutputPath.");
+        if (KeepCheckpoints <= 0) Fail("KeepCheckpoints must be positive.");
     }
 }

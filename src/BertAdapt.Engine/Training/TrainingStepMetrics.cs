@@ -12,4 +12,13 @@ public sealed record TrainingStepMetrics(
     [property: JsonPropertyName("tokens")] long Tokens,
     [property: JsonPropertyName("masked_tokens")] long MaskedTokens,
     [property: JsonPropertyName("tokens_per_second")] double TokensPerSecond,
-    [property: JsonPropertyName("elapsed_seconds")] double ElapsedSeconds);
+    [property: JsonPropertyName("elapsed_seconds")] double ElapsedSeconds)
+{
+    /// <summary>The MLM part of the loss (equal to Loss without NSP).</summary>
+    [JsonPropertyName("mlm_loss")] public double? MlmLoss { get; init; }
+    [JsonPropertyName("nsp_loss"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? NspLoss { get; init; }
+    [JsonPropertyName("nsp_accuracy"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? NspAccuracy { get; init; }
+    /// <summary>Set on the steps where validation ran.</summary>
+    [JsonPropertyName("validation_perplexity"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? ValidationPerplexity { get; init; }
+    [JsonPropertyName("validation_loss"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? ValidationLoss { get; init; }
+}

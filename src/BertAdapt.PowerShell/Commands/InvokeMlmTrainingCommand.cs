@@ -14,8 +14,18 @@ public sealed class InvokeMlmTrainingCommand : CorpusCmdlet
     #region Parameters
 
     [Parameter]
+    public TrainingObjective Objective { get; set; } = TrainingObjective.Mlm;
+
+    [Parameter]
+    public SwitchParameter WholeWordMask { get; set; }
+
+    [Parameter]
     [ValidateRange(1, 65536)]
     public int BatchSize { get; set; } = 16;
+
+    [Parameter]
+    [ValidateRange(1, 1024)]
+    public int GradientAccumulation { get; set; } = 1;
 
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
@@ -30,8 +40,15 @@ public sealed class InvokeMlmTrainingCommand : CorpusCmdlet
     public double LearningRate { get; set; } = 5e-5;
 
     [Parameter]
+    public ScheduleKind Schedule { get; set; } = ScheduleKind.Linear;
+
+    [Parameter]
     [ValidateRange(0, int.MaxValue)]
-    public int WarmupSteps { get; set; } = -1;
+    public int WarmupSteps { get; set; }
+
+    [Parameter]
+    [ValidateRange(0.0, 0.99)]
+    public double WarmupRatio { get; set; } = 0.1;
 
     [Parameter]
     [ValidateRange(0.0, 1.0)]
@@ -46,7 +63,43 @@ public sealed class InvokeMlmTrainingCommand : CorpusCmdlet
     public double MaskProbability { get; set; } = 0.15;
 
     [Parameter]
+    public DeviceKind Device { get; set; } = DeviceKind.Auto;
+
+    [Parameter]
+    public TrainingPrecision Precision { get; set; } = TrainingPrecision.Float32;
+
+    [Parameter]
     public long Seed { get; set; } = 42;
+
+    [Parameter]
+    [ValidateRange(0.001, 0.5)]
+    public double ValidationSplit { get; set; }
+
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? ValidationCorpus { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int EvalEvery { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 1000)]
+    public int EarlyStoppingPatience { get; set; }
+
+    /// <summary>A job directory: checkpoints, metrics.jsonl, and resume on re-run.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? OutputPath { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int CheckpointEvery { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 1000)]
+    public int KeepCheckpoints { get; set; } = 2;
 
     /// <summary>A JSONL file that gets one line per optimizer step (appended).</summary>
     [Parameter]
@@ -57,45 +110,71 @@ public sealed class InvokeMlmTrainingCommand : CorpusCmdlet
 
     protected override string Activity => "Invoke-MlmTraining";
 
-    protected override void Process(BertModel model, MlmCorpus corpus)
+    bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
+
+    protected override TrainingDataOptions DataOptions(BertModel model) => new()
+    {
+        Objective = Objective,
+        Seed = Seed,
+        ValidationSplit = Bound(nameof(ValidationSplit)) ? ValidationSplit : null,
+        ValidationFiles = ValidationCorpus is null ? null : Guard(() => ResolveFiles(ValidationCorpus, literal: false, "Corpus")),
+    };
+
+    protected override void Process(BertModel model, TrainingData data)
     {
         var options = new MlmTrainingOptions
         {
+            Objective = Objective,
+            WholeWordMask = WholeWordMask,
             BatchSize = BatchSize,
+            GradientAccumulation = GradientAccumulation,
             SequenceLength = SequenceLength,
-            MaxSteps = MyInvocation.BoundParameters.ContainsKey(nameof(MaxSteps)) ? MaxSteps : null,
-            Epochs = MyInvocation.BoundParameters.ContainsKey(nameof(Epochs)) ? Epochs : null,
+            MaxSteps = Bound(nameof(MaxSteps)) ? MaxSteps : null,
+            Epochs = Bound(nameof(Epochs)) ? Epochs : Bound(nameof(MaxSteps)) ? null : 1,
             LearningRate = LearningRate,
-            WarmupSteps = MyInvocation.BoundParameters.ContainsKey(nameof(WarmupSteps)) ? WarmupSteps : null,
+            Schedule = Schedule,
+            WarmupSteps = Bound(nameof(WarmupSteps)) ? WarmupSteps : null,
+            WarmupRatio = WarmupRatio,
             WeightDecay = WeightDecay,
             MaxGradNorm = MaxGradNorm,
             MaskProbability = MaskProbability,
+            Device = Device,
+            Precision = Precision,
             Seed = Seed,
+            EvalEvery = Bound(nameof(EvalEvery)) ? EvalEvery : data.Validation is null ? null : 100,
+            EarlyStoppingPatience = Bound(nameof(EarlyStoppingPatience)) ? EarlyStoppingPatience : null,
+            OutputPath = OutputPath is null ? null : ResolveLiteral(OutputPath),
+            CheckpointEvery = Bound(nameof(CheckpointEvery)) ? CheckpointEvery : null,
+            KeepCheckpoints = KeepCheckpoints,
             MetricsPath = MetricsPath is null ? null : ResolveLiteral(MetricsPath),
         };
-        if (options.MaxSteps is null && options.Epochs is null) options = options with { Epochs = 1 };
         var what = options.MaxSteps is int s ? $"{s} step(s)" : $"{options.Epochs} epoch(s)";
-        if (!ShouldProcess(model.ToString(), $"Train the masked-LM objective for {what} on {corpus.Sequences.Count} sequences"
-                + (options.MetricsPath is null ? "" : $", appending metrics to '{options.MetricsPath}'")))
+        var target = options.OutputPath is null ? "" : $", saving checkpoints in '{options.OutputPath}'";
+        if (!ShouldProcess(model.ToString(), $"Train the {Objective} objective for {what} on {data.Train.Count} examples{target}"))
             return;
 
         var progress = new ProgressRecord(1, Activity, "Training");
         var throttle = Stopwatch.StartNew();
-        int done = 0;
-        var result = Guard(() => MlmTrainer.Train(model, corpus.Sequences, options,
-            onStep: (m, total) =>
+        var result = Guard(() => MlmTrainer.Train(model, data.Train, data.Validation, options, new TrainingCallbacks
+        {
+            Step = (m, step, total) =>
             {
-                done++;
-                if (throttle.ElapsedMilliseconds < 250 && done != total) return;
+                if (throttle.ElapsedMilliseconds < 250 && step < total) return;
                 throttle.Restart();
-                progress.StatusDescription = $"Step {m.Step} | loss {m.Loss:F4} | {m.TokensPerSecond:N0} tokens/s | lr {m.LearningRate:E2}";
-                progress.PercentComplete = (int)Math.Clamp(100.0 * done / total, 0, 100);
+                var validation = m.ValidationPerplexity is double v ? $" | validation perplexity {v:F2}" : "";
+                var nsp = m.NspAccuracy is double a ? $" | NSP accuracy {a:P0}" : "";
+                progress.StatusDescription = $"Step {m.Step} | loss {m.Loss:F4} | {m.TokensPerSecond:N0} tokens/s | lr {m.LearningRate:E2}{nsp}{validation}";
+                progress.PercentComplete = (int)Math.Clamp(100.0 * step / total, 0, 100);
                 WriteProgress(progress);
             },
-            onWarning: WriteWarning,
-            cancellation: Cancellation));
-        model.TrainedOn.AddRange(corpus.Files);
-        WriteVerbose($"Trained {result.Steps} step(s); last loss {result.FinalLoss:F4}; {result.SkippedNonFiniteSteps} non-finite step(s) skipped.");
+            Warning = WriteWarning,
+            Info = WriteVerbose,
+        }, Cancellation));
+        model.TrainedOn.AddRange(data.Corpus.Files);
+        WriteVerbose($"Trained {result.Steps} step(s){(result.ResumedFromStep > 0 ? $" after resuming at step {result.ResumedFromStep}" : "")}; "
+            + $"last loss {result.FinalLoss:F4}; {result.SkippedNonFiniteSteps} non-finite step(s) skipped"
+            + (result.BestValidationPerplexity is double best ? $"; best validation perplexity {best:F2}" : "")
+            + (result.EarlyStopped ? "; stopped early" : "") + ".");
         if (result.Cancelled) throw new PipelineStoppedException();
         WriteObject(model);
     }

@@ -28,13 +28,13 @@ public sealed class MeasurePerplexityCommand : CorpusCmdlet
 
     protected override string Activity => "Measure-Perplexity";
 
-    protected override void Process(BertModel model, MlmCorpus corpus)
+    protected override void Process(BertModel model, TrainingData data)
     {
         var progress = new ProgressRecord(1, Activity, "Scoring masked tokens");
-        var result = Guard(() => PerplexityEvaluator.Measure(model, corpus.Sequences, BatchSize, MaskProbability, Seed,
+        var result = Guard(() => PerplexityEvaluator.Measure(model, data.Train, BatchSize, MaskProbability, Seed,
             onBatch: (done, total) =>
             {
-                progress.PercentComplete = 100 * done / total;
+                progress.PercentComplete = (int)(100 * done / total);
                 progress.StatusDescription = $"Batch {done} of {total}";
                 WriteProgress(progress);
             },

@@ -46,7 +46,7 @@ public abstract class BertCmdlet : PSCmdlet
     /// Existing files for each path: wildcards expand (no match is an error), a literal path
     /// must exist, and a directory is refused.
     /// </summary>
-    protected List<string> ResolveFiles(IEnumerable<string> paths, bool literal, string what)
+    protected List<string> ResolveFiles(IEnumerable<string> paths, bool literal, string what, bool recurse = false)
     {
         var files = new List<string>();
         foreach (var path in paths)
@@ -69,9 +69,18 @@ public abstract class BertCmdlet : PSCmdlet
                 continue;
             }
             var full = ResolveLiteral(path);
+            if (Directory.Exists(full) && recurse)
+            {
+                var found = Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories)
+                    .Where(f => Engine.Data.Corpora.CorpusFileKind.TryOf(f) is not null).Order(StringComparer.Ordinal).ToList();
+                if (found.Count == 0)
+                    throw new BertAdaptException($"{what}NoMatch", BertAdaptErrorKind.ObjectNotFound, $"No .txt, .jsonl, .csv or .tsv file (or .gz of one) is under '{full}'.", full);
+                files.AddRange(found);
+                continue;
+            }
             if (Directory.Exists(full))
                 throw new BertAdaptException($"{what}PathIsDirectory", BertAdaptErrorKind.InvalidArgument,
-                    $"'{full}' is a directory. Give files, or a wildcard such as '{Path.Combine(path, "*.txt")}'.", full);
+                    $"'{full}' is a directory. Add -Recurse, or give a wildcard such as '{Path.Combine(path, "*.txt")}'.", full);
             if (!File.Exists(full))
                 throw new BertAdaptException($"{what}FileNotFound", BertAdaptErrorKind.ObjectNotFound, $"The {what.ToLowerInvariant()} file '{full}' does not exist.", full);
             files.Add(full);

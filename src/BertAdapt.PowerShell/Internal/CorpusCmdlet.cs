@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using BertAdapt.Engine.Data;
+using BertAdapt.Engine.Data.Corpora;
 
 namespace BertAdapt.PowerShell.Internal;
 
@@ -19,7 +20,7 @@ public abstract class CorpusCmdlet : BertCmdlet
     [ValidateNotNull]
     public BertModel Model { get; set; } = null!;
 
-    /// <summary>Corpus files: paths, wildcards, or FileInfo objects from the pipeline.</summary>
+    /// <summary>Corpus files: paths, wildcards, directories with -Recurse, or FileInfo objects from the pipeline.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName")]
     [SupportsWildcards]
@@ -27,15 +28,35 @@ public abstract class CorpusCmdlet : BertCmdlet
     public string[] Corpus { get; set; } = [];
 
     [Parameter]
+    public SwitchParameter Recurse { get; set; }
+
+    [Parameter]
     [ValidateRange(8, 4096)]
     public int SequenceLength { get; set; } = 128;
+
+    /// <summary>One example per line instead of packed full-length sequences.</summary>
+    [Parameter]
+    public SwitchParameter LineByLine { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string TextField { get; set; } = "text";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string TextColumn { get; set; } = "text";
+
+    /// <summary>Where token-id shards are cached; the per-user cache by default.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? CacheDirectory { get; set; }
 
     #endregion
 
     protected override void ProcessRecord()
     {
         if (!models.Contains(Model)) models.Add(Model);
-        foreach (var file in Guard(() => ResolveFiles(Corpus, literal: false, "Corpus")))
+        foreach (var file in Guard(() => ResolveFiles(Corpus, literal: false, "Corpus", Recurse)))
             if (!corpus.Contains(file)) corpus.Add(file);
     }
 
@@ -43,17 +64,44 @@ public abstract class CorpusCmdlet : BertCmdlet
     {
         foreach (var model in models)
         {
-            var progress = new ProgressRecord(1, Activity, $"Reading {corpus.Count} corpus file(s)");
-            WriteProgress(progress);
-            var data = Guard(() => MlmCorpus.Load(corpus, model.Vocabulary, Math.Min(SequenceLength, model.Config.MaxPositionEmbeddings), Cancellation));
-            WriteVerbose($"Corpus: {data.Files.Count} file(s), {data.Documents} document(s), {data.Sequences.Count} sequence(s), {data.Tokens} tokens.");
+            using var data = Guard(() => OpenData(model));
+            WriteVerbose($"Corpus: {data.Corpus.Files.Count} file(s) ({data.Corpus.CacheHits} from the token cache), {data.Corpus.DocumentCount} document(s), "
+                + $"{data.Corpus.TokenCount} tokens; {data.Train.Count} training and {data.Validation?.Count ?? 0} validation example(s).");
             Process(model, data);
-            progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(progress);
+            WriteProgress(new ProgressRecord(1, Activity, "Done") { RecordType = ProgressRecordType.Completed });
         }
+    }
+
+    TrainingData OpenData(BertModel model)
+    {
+        var options = DataOptions(model) with
+        {
+            SequenceLength = Math.Min(SequenceLength, model.Config.MaxPositionEmbeddings),
+            LineByLine = LineByLine,
+            ReadOptions = new CorpusReadOptions { TextField = TextField, TextColumn = TextColumn },
+            CacheDirectory = CacheDirectory is null ? null : ResolveLiteral(CacheDirectory),
+        };
+        var progress = new ProgressRecord(1, Activity, "Reading the corpus");
+        return TrainingData.Open(corpus, model.Vocabulary, options, new InlineProgress<TokenCacheProgress>(p =>
+        {
+            progress.StatusDescription = p.FromCache
+                ? $"File {p.FileIndex + 1} of {p.FileCount}: {Path.GetFileName(p.File)} (token cache)"
+                : $"File {p.FileIndex + 1} of {p.FileCount}: tokenizing {Path.GetFileName(p.File)}";
+            progress.PercentComplete = p.BytesTotal > 0 ? (int)Math.Clamp(100 * p.BytesRead / p.BytesTotal, 0, 100) : -1;
+            WriteProgress(progress);
+        }), Cancellation);
     }
 
     protected abstract string Activity { get; }
 
-    protected abstract void Process(BertModel model, MlmCorpus corpus);
+    /// <summary>The cmdlet's own data settings (objective, validation); the base fills in the rest.</summary>
+    protected virtual TrainingDataOptions DataOptions(BertModel model) => new();
+
+    protected abstract void Process(BertModel model, TrainingData data);
+}
+
+/// <summary>Reports on the calling thread, so the callback may use Write-Progress.</summary>
+internal sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
 }

@@ -3,14 +3,14 @@ using BertAdapt.Engine.Tokenization;
 namespace BertAdapt.Engine.Data;
 
 /// <summary>
+/// Test reference only: the straightforward sequential packer that PackedExamples must equal.
 /// Turns documents into training sequences of at most <c>sequenceLength</c> tokens, each
 /// <c>[CLS] … [SEP]</c>. Packed (the default): the token stream of all documents, with [SEP]
 /// between documents, is cut into full-length windows, so no position is wasted on padding.
 /// </summary>
 public sealed class SequencePacker(BertVocabulary vocabulary, int sequenceLength)
 {
-    public int SequenceLength { get; } = sequenceLength >= 8 ? sequenceLength
-        : throw new BertAdaptException("SequenceLengthTooShort", BertAdaptErrorKind.InvalidArgument, $"The sequence length must be at least 8 (got {sequenceLength}).");
+    public int SequenceLength { get; } = Data.SequenceLength.Validate(sequenceLength);
 
     /// <summary>Packs every document in order; the last window may be shorter.</summary>
     public IEnumerable<int[]> Pack(IEnumerable<IReadOnlyList<string>> documents)

@@ -1,0 +1,42 @@
+namespace BertAdapt.Engine.Data.Corpora;
+
+/// <summary>The formats a corpus file can have; the file name's extension chooses one.</summary>
+public enum CorpusFormat
+{
+    Text,
+    JsonLines,
+    Csv,
+    Tsv,
+}
+
+/// <summary>A corpus file's format and whether it is gzip-compressed (a trailing <c>.gz</c>).</summary>
+public readonly record struct CorpusFileKind(CorpusFormat Format, bool Compressed)
+{
+    public static CorpusFileKind Of(string path) => TryOf(path) ?? throw new BertAdaptException("CorpusFormatUnsupported", BertAdaptErrorKind.InvalidArgument,
+        $"The corpus file '{path}' has no known format: use .txt, .jsonl, .csv or .tsv, each optionally followed by .gz.", path);
+
+    public static CorpusFileKind? TryOf(string path)
+    {
+        var name = Path.GetFileName(path);
+        bool compressed = name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
+        if (compressed) name = name[..^3];
+        CorpusFormat? format = Path.GetExtension(name).ToLowerInvariant() switch
+        {
+            ".txt" => CorpusFormat.Text,
+            ".jsonl" => CorpusFormat.JsonLines,
+            ".csv" => CorpusFormat.Csv,
+            ".tsv" => CorpusFormat.Tsv,
+            _ => null,
+        };
+        return format is { } known ? new CorpusFileKind(known, compressed) : null;
+    }
+
+    /// <summary>The read options that change what this format yields, as stable text (a cache key part).</summary>
+    public string Describe(CorpusReadOptions options) => Format switch
+    {
+        CorpusFormat.JsonLines => $"jsonl field={options.TextField}",
+        CorpusFormat.Csv => $"csv column={options.TextColumn}",
+        CorpusFormat.Tsv => $"tsv column={options.TextColumn}",
+        _ => "txt",
+    } + $" gzip={Compressed} strict={options.Strict}";
+}

@@ -1,0 +1,82 @@
+using BertAdapt.Engine.Data.Corpora;
+using BertAdapt.Engine.Tokenization;
+using BertAdapt.Engine.Training;
+
+namespace BertAdapt.Engine.Data;
+
+/// <summary>How corpus files become training and validation examples.</summary>
+public sealed record TrainingDataOptions
+{
+    public TrainingObjective Objective { get; init; } = TrainingObjective.Mlm;
+    /// <summary>One example per line instead of packed full-length windows.</summary>
+    public bool LineByLine { get; init; }
+    public int SequenceLength { get; init; } = 128;
+    public long Seed { get; init; } = 42;
+    /// <summary>Share of the examples held out for validation (ignored with ValidationFiles).</summary>
+    public double? ValidationSplit { get; init; }
+    public IReadOnlyList<string>? ValidationFiles { get; init; }
+    public CorpusReadOptions ReadOptions { get; init; } = CorpusReadOptions.Default;
+    /// <summary>Token cache directory; null for the per-user default.</summary>
+    public string? CacheDirectory { get; init; }
+}
+
+/// <summary>
+/// The examples of one run, over memory-mapped token shards from the cache: packed windows
+/// (default), one line each, or NSP sentence pairs; with validation held out by split or taken
+/// from separate files. Disposing it closes the shards.
+/// </summary>
+public sealed class TrainingData : IDisposable
+{
+    readonly List<IDisposable> owned = [];
+
+    TrainingData() { }
+
+    public ITrainingExamples Train { get; private set; } = null!;
+    public ITrainingExamples? Validation { get; private set; }
+    public TokenizedCorpusSet Corpus { get; private set; } = null!;
+
+    public static TrainingData Open(IReadOnlyList<string> files, BertVocabulary vocabulary, TrainingDataOptions options,
+        IProgress<TokenCacheProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        if (options.ValidationSplit is double split && (split <= 0 || split >= 1))
+            throw new BertAdaptException("TrainingOptionInvalid", BertAdaptErrorKind.InvalidArgument, $"ValidationSplit must be between 0 and 1 (got {split}).");
+        var cache = new TokenCache(options.CacheDirectory);
+        var data = new TrainingData();
+        try
+        {
+            data.Corpus = cache.Open(files, vocabulary, options.ReadOptions, progress, cancellation);
+            data.owned.Add(data.Corpus);
+            var all = Examples(data.Corpus, vocabulary, options);
+            if (options.ValidationFiles is { Count: > 0 } validationFiles)
+            {
+                var validationCorpus = cache.Open(validationFiles, vocabulary, options.ReadOptions, progress, cancellation);
+                data.owned.Add(validationCorpus);
+                (data.Train, data.Validation) = (all, Examples(validationCorpus, vocabulary, options));
+            }
+            else if (options.ValidationSplit is double fraction)
+                (data.Train, data.Validation) = ExampleSplit.Create(all, fraction, options.Seed);
+            else
+                data.Train = all;
+            if (data.Train.Count == 0 || data.Validation is { Count: 0 })
+                throw new BertAdaptException("CorpusTooSmall", BertAdaptErrorKind.InvalidData,
+                    $"The corpus gives {data.Train.Count} training and {data.Validation?.Count ?? 0} validation examples; both need at least one.");
+            return data;
+        }
+        catch
+        {
+            data.Dispose();
+            throw;
+        }
+    }
+
+    static ITrainingExamples Examples(ITokenizedCorpus corpus, BertVocabulary vocabulary, TrainingDataOptions options) =>
+        options.Objective == TrainingObjective.MlmNsp ? new NextSentenceExamples(corpus, vocabulary, options.SequenceLength, options.Seed)
+        : options.LineByLine ? new LineByLineExamples(corpus, vocabulary, options.SequenceLength)
+        : new PackedExamples(corpus, vocabulary, options.SequenceLength);
+
+    public void Dispose()
+    {
+        foreach (var item in owned) item.Dispose();
+        owned.Clear();
+    }
+}

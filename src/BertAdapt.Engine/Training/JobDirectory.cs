@@ -1,0 +1,101 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using BertAdapt.Engine.Checkpoints;
+using static TorchSharp.torch;
+
+namespace BertAdapt.Engine.Training;
+
+/// <summary>
+/// A training job's output directory: an exclusive lock, <c>metrics.jsonl</c>, and numbered
+/// checkpoints (<c>checkpoint-00000100</c>), each an HF checkpoint plus trainer_state.json,
+/// optimizer.bin and rng.bin. A checkpoint is written to a hidden staging directory and
+/// renamed into place, so a kill at any moment leaves only complete checkpoints.
+/// </summary>
+public sealed class JobDirectory : IDisposable
+{
+    const string Prefix = "checkpoint-", StateFile = "trainer_state.json", OptimizerFile = "optimizer.bin", RngFile = "rng.bin";
+    readonly FileStream lockStream;
+
+    JobDirectory(string path, FileStream lockStream)
+    {
+        Path = path;
+        this.lockStream = lockStream;
+    }
+
+    public string Path { get; }
+    public string MetricsPath => System.IO.Path.Combine(Path, "metrics.jsonl");
+
+    /// <summary>Creates (if needed) and locks the directory; a second job on it fails at once.</summary>
+    public static JobDirectory Open(string path)
+    {
+        path = System.IO.Path.GetFullPath(path);
+        if (File.Exists(path))
+            throw new BertAdaptException("OutputPathIsFile", BertAdaptErrorKind.InvalidArgument, $"-OutputPath '{path}' is a file.", path);
+        Directory.CreateDirectory(path);
+        try
+        {
+            var stream = new FileStream(System.IO.Path.Combine(path, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            return new JobDirectory(path, stream);
+        }
+        catch (IOException ex)
+        {
+            throw new BertAdaptException("OutputPathLocked", BertAdaptErrorKind.ResourceUnavailable,
+                $"Another training job is using '{path}'. Wait for it to finish, or choose another -OutputPath.", path, ex);
+        }
+    }
+
+    /// <summary>The newest complete checkpoint, if any; leftovers of interrupted writes are removed.</summary>
+    public string? LatestCheckpoint()
+    {
+        foreach (var partial in Directory.EnumerateDirectories(Path, "." + Prefix + "*"))
+            Directory.Delete(partial, recursive: true);
+        return Checkpoints().LastOrDefault();
+    }
+
+    IEnumerable<string> Checkpoints() => Directory.EnumerateDirectories(Path, Prefix + "*")
+        .Where(d => File.Exists(System.IO.Path.Combine(d, StateFile)))
+        .OrderBy(d => d, StringComparer.Ordinal);
+
+    public void Save(BertModel model, OptimizerHelper optimizer, TrainerState state, int keep)
+    {
+        var name = $"{Prefix}{state.Step:D8}";
+        var final = System.IO.Path.Combine(Path, name);
+        var staging = System.IO.Path.Combine(Path, $".{name}.partial-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(staging);
+            HfCheckpointDirectory.WriteFiles(model, staging);
+            optimizer.save_state_dict(System.IO.Path.Combine(staging, OptimizerFile));
+            using (var scope = NewDisposeScope())
+                File.WriteAllBytes(System.IO.Path.Combine(staging, RngFile), get_rng_state().bytes.ToArray());
+            File.WriteAllText(System.IO.Path.Combine(staging, StateFile), state.ToJson());
+            if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
+            Directory.Move(staging, final);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new BertAdaptException("CheckpointWriteFailed", BertAdaptErrorKind.WriteError, $"Could not write checkpoint '{final}': {ex.Message}", final, ex);
+        }
+        finally
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        }
+        foreach (var old in Checkpoints().SkipLast(keep).ToList()) Directory.Delete(old, recursive: true);
+    }
+
+    /// <summary>Restores weights, optimizer and RNG from a checkpoint and returns its trainer state.</summary>
+    public static TrainerState Restore(string checkpoint, BertModel model, OptimizerHelper optimizer)
+    {
+        var state = TrainerState.Parse(File.ReadAllText(System.IO.Path.Combine(checkpoint, StateFile)), $"'{checkpoint}'");
+        HfCheckpointDirectory.LoadWeights(model, checkpoint);
+        optimizer.load_state_dict(System.IO.Path.Combine(checkpoint, OptimizerFile));
+        using (var scope = NewDisposeScope())
+        {
+            var bytes = File.ReadAllBytes(System.IO.Path.Combine(checkpoint, RngFile));
+            set_rng_state(tensor(bytes, dtype: ScalarType.Byte));
+        }
+        return state;
+    }
+
+    public void Dispose() => lockStream.Dispose();
+}

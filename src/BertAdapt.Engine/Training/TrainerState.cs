@@ -1,0 +1,46 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace BertAdapt.Engine.Training;
+
+/// <summary>
+/// Where a run stands, saved with each checkpoint: together with the weights, the optimizer
+/// state and the libtorch RNG state, this is everything needed to continue exactly.
+/// </summary>
+public sealed class TrainerState
+{
+    /// <summary>Optimizer steps completed in this run.</summary>
+    [JsonPropertyName("step")] public int Step { get; set; }
+    /// <summary>The epoch the data cursor is in (0-based) and how many examples of it were used.</summary>
+    [JsonPropertyName("epoch")] public int Epoch { get; set; }
+    [JsonPropertyName("cursor")] public long Cursor { get; set; }
+    /// <summary>The model's StepsTrained at this point (steps from earlier runs included).</summary>
+    [JsonPropertyName("model_steps_trained")] public int ModelStepsTrained { get; set; }
+    [JsonPropertyName("skipped_non_finite")] public int SkippedNonFinite { get; set; }
+    [JsonPropertyName("best_validation_loss")] public double? BestValidationLoss { get; set; }
+    [JsonPropertyName("evaluations_without_improvement")] public int EvaluationsWithoutImprovement { get; set; }
+    /// <summary>The settings that decide the data order and schedule; a resume checks them.</summary>
+    [JsonPropertyName("fingerprint")] public string Fingerprint { get; set; } = "";
+
+    static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Options);
+
+    public static TrainerState Parse(string json, string source)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<TrainerState>(json, Options)
+                ?? throw new JsonException("empty");
+        }
+        catch (JsonException ex)
+        {
+            throw new BertAdaptException("CheckpointCorrupt", BertAdaptErrorKind.InvalidData, $"The trainer state {source} is not valid: {ex.Message}", source, ex);
+        }
+    }
+
+    /// <summary>What must match for a resumed run to continue the same sequence of batches.</summary>
+    public static string FingerprintOf(MlmTrainingOptions o, long exampleCount, int totalSteps) =>
+        string.Join('|', o.Objective, o.WholeWordMask, o.BatchSize, o.GradientAccumulation, o.SequenceLength, o.Seed,
+            o.MaskProbability, o.LearningRate, o.Schedule, exampleCount, totalSteps);
+}

@@ -1,0 +1,99 @@
+# A training job killed with SIGKILL and started again continues from its last checkpoint and
+# reproduces the uninterrupted run's losses exactly; two jobs cannot share an output path.
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestFixtures.ps1')
+    $script:vocab = Join-Path $TestDrive 'vocab.txt'
+    $vocabSize = New-TinyVocabulary $vocab
+    $script:corpus = Join-Path $TestDrive 'corpus.txt'
+    New-TinyCorpus $corpus -Documents 120 -Seed 11
+    $config = Join-Path $TestDrive 'config.json'
+    Get-TinyConfig $vocabSize | ConvertTo-Json | Set-Content $config
+    $manifest = Join-Path $PSScriptRoot '../../BertAdapt.psd1'
+
+    # One job script, run as separate processes: the same command every time, as a scheduler would.
+    $script:job = Join-Path $TestDrive 'job.ps1'
+    @"
+param([string] `$Out, [int] `$Steps = 400)
+`$ErrorActionPreference = 'Stop'
+Import-Module '$manifest'
+New-BertModel -Config '$config' -Vocabulary '$vocab' -Seed 1 |
+    Invoke-MlmTraining -Corpus '$corpus' -MaxSteps `$Steps -BatchSize 4 -SequenceLength 32 -LearningRate 1e-3 ``
+        -OutputPath `$Out -CheckpointEvery 20 -CacheDirectory '$(Join-Path $TestDrive 'cache')' | Out-Null
+'finished'
+"@ | Set-Content $job
+
+    function script:Start-Job([string] $Out, [int] $Steps = 400) {
+        $info = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+        if ([IO.Path]::GetFileNameWithoutExtension($info.FileName) -eq 'dotnet') { $info.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+        foreach ($a in '-NoProfile', '-NonInteractive', '-File', $job, '-Out', $Out, '-Steps', $Steps) { $info.ArgumentList.Add($a) }
+        # One libtorch thread: a tiny model gains nothing from more, and jobs stay fast on a busy machine.
+        $info.Environment['OMP_NUM_THREADS'] = '1'
+        $info.RedirectStandardOutput = $true
+        $info.RedirectStandardError = $true
+        [Diagnostics.Process]::Start($info)
+    }
+
+    function script:Wait-Job([Diagnostics.Process] $Process) {
+        $stdout = $Process.StandardOutput.ReadToEndAsync()
+        $stderr = $Process.StandardError.ReadToEndAsync()
+        $Process.WaitForExit()
+        [pscustomobject]@{ ExitCode = $Process.ExitCode; Output = $stdout.Result + $stderr.Result }
+    }
+
+    function script:Get-Losses([string] $Out) {
+        Get-Content (Join-Path $Out 'metrics.jsonl') | ForEach-Object { ($_ | ConvertFrom-Json).loss }
+    }
+}
+
+Describe 'Resuming a killed job' -Skip:(-not $IsLinux) {
+    It 'continues after kill -9 from the last checkpoint with exactly the uninterrupted losses' {
+        $whole = Join-Path $TestDrive 'whole'
+        $reference = Wait-Job (Start-Job $whole)
+        $reference.Output | Should -Match 'finished'
+        $expected = @(Get-Losses $whole)
+        $expected | Should -HaveCount 400
+
+        $killed = Join-Path $TestDrive 'killed'
+        $process = Start-Job $killed
+        $deadline = [DateTime]::UtcNow.AddSeconds(120)
+        while (-not (Test-Path (Join-Path $killed 'checkpoint-00000040')) -and -not $process.HasExited -and [DateTime]::UtcNow -lt $deadline) {
+            Start-Sleep -Milliseconds 50
+        }
+        $process.HasExited | Should -BeFalse -Because 'the job must still be running when it is killed'
+
+        kill -KILL $process.Id
+        $process.WaitForExit()
+        $partial = @(Get-Losses $killed)
+        $partial.Count | Should -BeLessThan 400
+        $partial.Count | Should -BeGreaterOrEqual 40
+
+        $resumed = Wait-Job (Start-Job $killed)
+        $resumed.ExitCode | Should -Be 0 -Because $resumed.Output
+        $actual = @(Get-Losses $killed)
+        $actual | Should -HaveCount 400
+        for ($i = 0; $i -lt 400; $i++) { $actual[$i] | Should -Be $expected[$i] -Because "step $($i + 1) must match exactly" }
+        @(Get-ChildItem $killed -Directory -Filter 'checkpoint-*').Count | Should -Be 2
+        @(Get-ChildItem $killed -Directory -Force -Filter '.checkpoint-*') | Should -HaveCount 0
+    }
+
+    It 'refuses a second job on an output path while the first one runs' {
+        $busy = Join-Path $TestDrive 'busy'
+        $first = Start-Job $busy -Steps 1000000
+        try {
+            $metrics = Join-Path $busy 'metrics.jsonl'
+            $deadline = [DateTime]::UtcNow.AddSeconds(120)
+            while (-not ((Test-Path $metrics) -and (Get-Item $metrics).Length -gt 0) -and -not $first.HasExited -and [DateTime]::UtcNow -lt $deadline) {
+                Start-Sleep -Milliseconds 50
+            }
+            $first.HasExited | Should -BeFalse -Because 'the first job must be training'
+            $second = Wait-Job (Start-Job $busy)
+            $second.ExitCode | Should -Not -Be 0
+            $second.Output | Should -Match 'Another training job is using'
+            $first.HasExited | Should -BeFalse -Because 'the refused job must not disturb the running one'
+        }
+        finally {
+            if (-not $first.HasExited) { kill -KILL $first.Id }
+            $first.WaitForExit()
+        }
+    }
+}

@@ -1,0 +1,100 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../../BertAdapt.psd1') -Force
+    . (Join-Path $PSScriptRoot 'TestFixtures.ps1')
+    $script:vocab = Join-Path $TestDrive 'vocab.txt'
+    $script:vocabSize = New-TinyVocabulary $vocab
+    $script:cache = Join-Path $TestDrive 'cache'
+    $script:corpus = Join-Path $TestDrive 'corpus.txt'
+    New-TinyCorpus $corpus -Documents 60 -Seed 21
+    function script:New-TinyModel { New-BertModel -Config (Get-TinyConfig $vocabSize) -Vocabulary $vocab -Seed 1 }
+    $script:common = @{ SequenceLength = 32; BatchSize = 8; CacheDirectory = $cache; LearningRate = 1e-3 }
+}
+
+Describe 'Corpus formats and discovery' {
+    BeforeAll {
+        $docs = Get-Content $corpus -Raw
+        $records = ($docs -split "`n`n" | Where-Object { $_.Trim() })
+        $script:formats = Join-Path $TestDrive 'formats'
+        New-Item -ItemType Directory (Join-Path $formats 'nested') -Force | Out-Null
+        $records | ForEach-Object { @{ body = $_ } | ConvertTo-Json -Compress } | Set-Content (Join-Path $formats 'records.jsonl')
+        $records | ForEach-Object { [pscustomobject]@{ id = 1; body = $_ } } | Export-Csv (Join-Path $formats 'nested/rows.csv')
+        $bytes = [Text.Encoding]::UTF8.GetBytes($docs)
+        $gz = [IO.File]::Create((Join-Path $formats 'nested/plain.txt.gz'))
+        $zip = [IO.Compression.GZipStream]::new($gz, [IO.Compression.CompressionLevel]::Optimal)
+        $zip.Write($bytes, 0, $bytes.Length); $zip.Dispose(); $gz.Dispose()
+        Set-Content (Join-Path $formats 'nested/ignored.md') 'not a corpus format'
+    }
+
+    It 'reads .jsonl by -TextField, .csv by -TextColumn and .gz, found with -Recurse' {
+        $model = New-TinyModel | Invoke-MlmTraining -Corpus $formats -Recurse -TextField body -TextColumn body -MaxSteps 2 @common
+        $model.TrainedOn | ForEach-Object { Split-Path $_ -Leaf } | Sort-Object | Should -Be 'plain.txt.gz', 'records.jsonl', 'rows.csv'
+    }
+
+    It 'refuses a directory without -Recurse' {
+        { New-TinyModel | Invoke-MlmTraining -Corpus $formats -MaxSteps 1 @common } | Should -Throw -ErrorId 'CorpusPathIsDirectory*'
+    }
+
+    It 'names the file and line of a .jsonl record without the text field' {
+        $bad = Join-Path $TestDrive 'bad.jsonl'
+        Set-Content $bad '{"text": "fine"}', '{"other": "no text"}'
+        $e = { New-TinyModel | Invoke-MlmTraining -Corpus $bad -MaxSteps 1 @common } | Should -Throw -PassThru
+        $e.FullyQualifiedErrorId | Should -BeLike 'CorpusRecordInvalid,*'
+        $e.Exception.Message | Should -BeLike '*line 2*bad.jsonl*'
+    }
+
+    It 'reuses the token cache on the next run' {
+        $fresh = Join-Path $TestDrive 'fresh-cache'
+        $options = $common.Clone(); $options.CacheDirectory = $fresh
+        $verbose = { param($m) $m | Invoke-MlmTraining -Corpus $corpus -MaxSteps 1 @options -Verbose 4>&1 | Where-Object { $_ -is [Management.Automation.VerboseRecord] } | Out-String }
+        & $verbose (New-TinyModel) | Should -Match '\(0 from the token cache\)'
+        & $verbose (New-TinyModel) | Should -Match '\(1 from the token cache\)'
+        @(Get-ChildItem $fresh -File -Recurse).Count | Should -BeGreaterThan 0
+    }
+}
+
+Describe 'Objectives and training settings' {
+    It 'trains MLM+NSP and reports NSP accuracy' {
+        $model = New-TinyModel | Invoke-MlmTraining -Corpus $corpus -Objective MlmNsp -MaxSteps 30 @common
+        $model.History[-1].NspAccuracy | Should -Not -BeNullOrEmpty
+        $model.History[-1].NspLoss | Should -BeGreaterThan 0
+        [math]::Abs($model.History[0].Loss - ($model.History[0].MlmLoss + $model.History[0].NspLoss)) | Should -BeLessThan 1e-5
+    }
+
+    It 'trains with whole-word masking' {
+        $model = New-TinyModel | Invoke-MlmTraining -Corpus $corpus -WholeWordMask -MaxSteps 5 @common
+        $model.StepsTrained | Should -Be 5
+    }
+
+    It 'holds out a validation split, measures it every -EvalEvery steps, and writes it to the metrics' {
+        $metrics = Join-Path $TestDrive 'val.jsonl'
+        $model = New-TinyModel | Invoke-MlmTraining -Corpus $corpus -ValidationSplit 0.2 -EvalEvery 5 -MaxSteps 20 -MetricsPath $metrics @common
+        $evaluated = Get-Content $metrics | ConvertFrom-Json | Where-Object { $null -ne $_.validation_perplexity }
+        $evaluated.step | Should -Be 5, 10, 15, 20
+        $evaluated[-1].validation_perplexity | Should -BeLessThan $evaluated[0].validation_perplexity
+    }
+
+    It 'applies the cosine schedule with warmup' {
+        $model = New-TinyModel | Invoke-MlmTraining -Corpus $corpus -Schedule Cosine -WarmupSteps 4 -MaxSteps 20 @common
+        $lr = $model.History.LearningRate
+        $lr[0] | Should -Be (1e-3 / 4)
+        $lr[3] | Should -Be 1e-3
+        [math]::Abs($lr[11] - 1e-3 * 0.5 * (1 + [math]::Cos([math]::PI * 7 / 16))) | Should -BeLessThan 1e-12
+    }
+
+    It 'trains in bfloat16 mixed precision and still learns' {
+        $model = New-TinyModel | Invoke-MlmTraining -Corpus $corpus -Precision BFloat16 -MaxSteps 40 @common
+        ($model.History | Select-Object -Last 5 | Measure-Object Loss -Average).Average |
+            Should -BeLessThan ($model.History | Select-Object -First 5 | Measure-Object Loss -Average).Average
+        # The weights stay float32 (the master copy); only the matmuls ran in bfloat16.
+        $model.Module.parameters($true) | ForEach-Object { $_.dtype } | Select-Object -Unique | Should -Be 'Float32'
+    }
+
+    It 'fails clearly when CUDA is asked for on a CPU build' {
+        { New-TinyModel | Invoke-MlmTraining -Corpus $corpus -Device Cuda -MaxSteps 1 @common } | Should -Throw -ErrorId 'CudaUnavailable*'
+    }
+
+    It 'accumulates gradients' {
+        $model = New-TinyModel | Invoke-MlmTraining -Corpus $corpus -GradientAccumulation 2 -MaxSteps 3 @common
+        $model.History[0].Tokens | Should -BeGreaterThan (New-TinyModel | Invoke-MlmTraining -Corpus $corpus -MaxSteps 1 @common).History[0].Tokens
+    }
+}
