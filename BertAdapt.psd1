@@ -18,6 +18,8 @@
         'Invoke-MlmTraining'
         'Measure-Perplexity'
         'Add-BertVocabulary'
+        'Invoke-BertJob'
+        'Export-BertTrainingReport'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

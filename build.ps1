@@ -106,6 +106,10 @@ function Invoke-Build {
 function Invoke-Test {
     Invoke-Build
     New-Item -ItemType Directory -Force $artifacts | Out-Null
+    if ($IsLinux) {
+        # Chromium for the report screenshot test; where it cannot be installed that test is skipped.
+        Invoke-Native bash (Join-Path $root 'build/Install-TestDependencies.sh')
+    }
 
     Write-Host 'Running xunit tests' -ForegroundColor Cyan
     $trx = Join-Path $artifacts 'xunit.trx'

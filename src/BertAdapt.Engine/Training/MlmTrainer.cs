@@ -66,11 +66,13 @@ public static class MlmTrainer
         using var optimizer = CreateOptimizer(module, options);
         var parameters = module.parameters().ToList();
 
-        var state = new TrainerState { ModelStepsTrained = model.StepsTrained, Fingerprint = fingerprint };
+        var settings = TrainerState.SettingsOf(options, train.Count, totalSteps);
+        var state = new TrainerState { ModelStepsTrained = model.StepsTrained, Fingerprint = fingerprint, Settings = settings };
         int resumedFrom = 0;
         if (job?.LatestCheckpoint() is string checkpoint)
         {
             state = JobDirectory.Restore(checkpoint, model, optimizer);
+            state.Settings = settings;
             if (state.Fingerprint != fingerprint)
                 callbacks.Warning?.Invoke($"'{checkpoint}' was written with different settings; resuming anyway, so the run will not match an uninterrupted one.");
             resumedFrom = state.Step;

@@ -21,6 +21,8 @@ public sealed class TrainerState
     [JsonPropertyName("evaluations_without_improvement")] public int EvaluationsWithoutImprovement { get; set; }
     /// <summary>The settings that decide the data order and schedule; a resume checks them.</summary>
     [JsonPropertyName("fingerprint")] public string Fingerprint { get; set; } = "";
+    /// <summary>The run's settings by display name, for people and reports.</summary>
+    [JsonPropertyName("settings")] public Dictionary<string, string> Settings { get; set; } = [];
 
     static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
 
@@ -41,6 +43,26 @@ public sealed class TrainerState
 
     /// <summary>What must match for a resumed run to continue the same sequence of batches.</summary>
     public static string FingerprintOf(MlmTrainingOptions o, long exampleCount, int totalSteps) =>
-        string.Join('|', o.Objective, o.WholeWordMask, o.BatchSize, o.GradientAccumulation, o.SequenceLength, o.Seed,
-            o.MaskProbability, o.LearningRate, o.Schedule, exampleCount, totalSteps);
+        string.Join('|', SettingsOf(o, exampleCount, totalSteps).Values);
+
+    /// <summary>The settings that decide a run's batches and schedule, by display name.</summary>
+    public static Dictionary<string, string> SettingsOf(MlmTrainingOptions o, long exampleCount, int totalSteps)
+    {
+        static string Text(object value) => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!;
+        return new()
+        {
+            ["Objective"] = Text(o.Objective),
+            ["Whole-word masking"] = Text(o.WholeWordMask),
+            ["Batch size"] = Text(o.BatchSize),
+            ["Gradient accumulation"] = Text(o.GradientAccumulation),
+            ["Sequence length"] = Text(o.SequenceLength),
+            ["Seed"] = Text(o.Seed),
+            ["Mask probability"] = Text(o.MaskProbability),
+            ["Peak learning rate"] = Text(o.LearningRate),
+            ["Schedule"] = Text(o.Schedule),
+            ["Precision"] = Text(o.Precision),
+            ["Training examples"] = Text(exampleCount),
+            ["Planned steps"] = Text(totalSteps),
+        };
+    }
 }

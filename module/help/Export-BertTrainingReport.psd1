@@ -1,0 +1,73 @@
+@{
+    Synopsis    = 'Writes a training run as one self-contained HTML report with loss, perplexity, learning-rate and throughput charts.'
+
+    Description = @'
+Export-BertTrainingReport draws a training run as a single HTML file that opens in any browser, offline: nothing is loaded from the network (no scripts, style sheets, fonts or images from elsewhere), and the page says so with a Content-Security-Policy. The file can be attached to a ticket or archived next to a checkpoint.
+
+The report has:
+- a summary: the number of steps, the final training loss, the best validation perplexity and the step it was reached at, the wall time, the number of tokens (and masked tokens) and the overall throughput;
+- a training-loss chart with the loss of every step, a smoothed line (an exponential moving average) and, where validation ran, the validation loss;
+- a validation-perplexity chart with a point for each evaluation (a log scale when the values span a factor of 20 or more). When the run had no validation, the chart says "no validation was run";
+- a learning-rate chart and a throughput chart (tokens per second);
+- a table of the run's settings.
+
+The run comes from one of two places. With -Model (or a model piped in), the report uses the model's History, which holds one record per optimizer step, and the settings the model knows of itself: preset and shape, parameter count, vocabulary, source, device and the files it was trained on. With -MetricsPath, it reads a metrics JSONL file written by Invoke-MlmTraining -MetricsPath or -OutputPath; a job directory (the -OutputPath of Invoke-MlmTraining) can be given instead of its metrics.jsonl. When the file sits in a job directory, the settings also come from the newest checkpoint there: objective, batch size, gradient accumulation, sequence length, seed, mask probability, peak learning rate, schedule, planned steps and the model's shape.
+
+Long runs stay small and quick to open: each series is drawn from at most 2,000 points, keeping the lowest and the highest value of each bucket of steps, so spikes stay visible. Steps whose values are not finite (NaN) are left as gaps in the lines.
+
+The file is written to a temporary file beside the target and then renamed, so the target is never half-written. It must not exist unless you use -Force, and its parent directory must exist.
+'@
+
+    Parameters  = @{
+        Path        = 'The HTML file to write. Wildcard characters are not expanded. A relative path is resolved against the current PowerShell location; the parent directory must already exist.'
+        Model       = 'The model whose training history is drawn, usually piped from Invoke-MlmTraining. A model that has not been trained has no history, which is an error (ReportNoMetrics).'
+        MetricsPath = 'A metrics JSONL file, one JSON object per optimizer step (step, loss, learning_rate, tokens_per_second, validation_perplexity and so on), as written by Invoke-MlmTraining. A job directory stands for the metrics.jsonl inside it. Wildcards may be used if they match exactly one file. A line that is not a step record fails with a MetricsInvalid error that gives its line number; blank lines are skipped.'
+        Title       = 'The heading of the report and the title of its browser tab. By default "Training report:" followed by the model''s preset or shape, or the job directory''s name.'
+        Force       = 'Replaces the report file if it exists. Without -Force an existing file is an error (ReportExists) and nothing is written.'
+        PassThru    = 'Writes a FileInfo object for the report to the pipeline, for example to open it with Invoke-Item. By default Export-BertTrainingReport writes nothing.'
+        WhatIf      = 'Shows which file would be written or replaced, without writing anything.'
+        Confirm     = 'Asks for confirmation before writing the report.'
+    }
+
+    Inputs      = @{
+        'BertAdapt.BertModel' = 'A trained model can be piped to -Model.'
+    }
+
+    Outputs     = @{
+        'System.IO.FileInfo' = 'With -PassThru, the report file that was written. Without -PassThru there is no output.'
+    }
+
+    Notes       = @'
+The report is written at the moment the cmdlet runs; it does not follow a run that is still going. Run the cmdlet again with -Force to redraw it.
+
+Error ids: ReportNoMetrics (there are no training steps to draw), ReportExists (the file exists and -Force was not given), ReportPathIsDirectory, MetricsInvalid (a line of the metrics file is not a step record), MetricsFileNotFound and MetricsNoMatch (the metrics file is missing), ReportWriteFailed.
+'@
+
+    Examples    = @(
+        @{
+            Title   = 'Train a model and draw its run'
+            Code    = @'
+$model = New-BertModel -Preset mini | Invoke-MlmTraining -Corpus ./runbooks/*.txt -MaxSteps 300 -ValidationSplit 0.05 -EvalEvery 50
+$model | Export-BertTrainingReport ./bert-mini-report.html
+'@
+            Remarks = 'Trains a new mini model for 300 steps, measuring validation perplexity every 50 steps on 5% of the corpus, and writes the report of those steps to ./bert-mini-report.html.'
+        }
+        @{
+            Title   = 'Report on a training job from its directory'
+            Code    = @'
+Export-BertTrainingReport ./report.html -MetricsPath ./jobs/mini-runbooks -Title 'Runbook adaptation, mini' -Force -PassThru |
+    Invoke-Item
+'@
+            Remarks = 'Reads ./jobs/mini-runbooks/metrics.jsonl, which Invoke-MlmTraining -OutputPath ./jobs/mini-runbooks wrote, takes the settings from the newest checkpoint in that directory, replaces ./report.html and opens it in the default browser.'
+        }
+        @{
+            Title   = 'See what would happen'
+            Code    = @'
+$model | Export-BertTrainingReport ./bert-mini-report.html -Force -WhatIf
+'@
+            Remarks = 'Prints "What if: Performing the operation "Replace with a training report" on target ..." when the file exists (or "Write a training report" when it does not) and writes nothing.'
+        }
+    )
+
+    RelatedLinks = @('Invoke-MlmTraining', 'Measure-Perplexity', 'Export-Checkpoint')
+}

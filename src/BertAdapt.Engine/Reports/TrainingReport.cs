@@ -1,0 +1,191 @@
+using System.Globalization;
+using System.Text;
+using BertAdapt.Engine.Training;
+using static BertAdapt.Engine.Reports.Html;
+using static System.FormattableString;
+
+namespace BertAdapt.Engine.Reports;
+
+/// <summary>
+/// A training run as one self-contained HTML page: summary, inline SVG charts (loss,
+/// validation perplexity, learning rate, throughput) and the run's settings. Nothing is
+/// loaded from anywhere, and a Content-Security-Policy forbids the page to try.
+/// </summary>
+public static class TrainingReport
+{
+    const string Blue = "#2563eb", PaleBlue = "#93b4f5", Orange = "#d9480f", Green = "#2f9e44", Purple = "#7048e8", PalePurple = "#b9a6f2";
+
+    public static string Render(IReadOnlyList<TrainingStepMetrics> metrics, IEnumerable<KeyValuePair<string, string>> settings, string title, DateTimeOffset? generated = null)
+    {
+        var steps = metrics.OrderBy(m => m.Step).ToList();
+        var summary = TrainingSummary.Of(steps);
+        int span = Math.Clamp(steps.Count / 20, 5, 200);
+        (double, double)? range = steps.Count == 0 ? null : (steps[0].Step, steps[^1].Step);
+        var charts = new[]
+        {
+            LossChart(steps, span, range),
+            PerplexityChart(steps, range),
+            new SvgChart { Id = "lr", Title = "Learning rate", YLabel = "learning rate", XRange = range }
+                .With(new ChartSeries("learning rate", Green, Points(steps, m => m.LearningRate)) { StrokeWidth = 2 }),
+            new SvgChart { Id = "throughput", Title = "Throughput", YLabel = "tokens per second", XRange = range, YFromZero = true }
+                .With(new ChartSeries("per step", PalePurple, Points(steps, m => m.TokensPerSecond)) { StrokeWidth = 1, Opacity = 0.5 })
+                .With(new ChartSeries($"smoothed ({span} steps)", Purple, Smoothed(Points(steps, m => m.TokensPerSecond), span)) { StrokeWidth = 2 }),
+        };
+
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+        html.Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n");
+        html.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+        html.Append($"<title>{Escape(title)}</title>\n<style>{Style}</style>\n</head>\n<body>\n<main>\n");
+        var when = (generated ?? DateTimeOffset.UtcNow).ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+        html.Append(Invariant($"<header><h1>{Escape(title)}</h1><p class=\"sub\">Generated {Escape(when)} by BertAdapt from {summary.Steps:N0} step record(s)</p></header>\n"));
+        AppendSummary(html, summary);
+        html.Append("<section class=\"charts\">\n");
+        foreach (var chart in charts)
+        {
+            var svg = chart.Render();
+            var note = chart.Decimated ? Invariant($"<figcaption>Drawn from {Decimation.DefaultMaxPoints:N0} points per series at most: the lowest and highest value of each bucket of steps, so spikes stay visible.</figcaption>") : "";
+            html.Append($"<figure>{svg}{note}</figure>\n");
+        }
+        html.Append("</section>\n");
+        AppendSettings(html, settings.ToList());
+        html.Append($"<footer>Smoothed lines are exponential moving averages over about {span} steps. Hover over a validation point to see its value.</footer>\n");
+        html.Append("</main>\n</body>\n</html>\n");
+        return html.ToString();
+    }
+
+    /// <summary>Writes the page to a temporary file beside the target and moves it into place.</summary>
+    public static void Write(string path, string html, bool overwrite)
+    {
+        var full = Path.GetFullPath(path);
+        var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            File.WriteAllText(temporary, html, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+            File.Move(temporary, full, overwrite);
+        }
+        catch (IOException) when (!overwrite && File.Exists(full))
+        {
+            throw new BertAdaptException("ReportExists", BertAdaptErrorKind.ResourceExists, $"'{full}' already exists. Use -Force to replace it.", full);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new BertAdaptException("ReportWriteFailed", BertAdaptErrorKind.WriteError, $"Could not write the report '{full}': {ex.Message}", full, ex);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+
+    static SvgChart LossChart(List<TrainingStepMetrics> steps, int span, (double, double)? range)
+    {
+        var raw = Points(steps, m => m.Loss);
+        var chart = new SvgChart { Id = "loss", Title = "Training loss", YLabel = "loss", XRange = range }
+            .With(new ChartSeries("per step", PaleBlue, raw) { StrokeWidth = 1, Opacity = 0.7 })
+            .With(new ChartSeries($"smoothed ({span} steps)", Blue, Smoothed(raw, span)) { StrokeWidth = 2.2 });
+        var validation = Points(steps.Where(m => m.ValidationLoss is not null), m => m.ValidationLoss!.Value);
+        if (validation.Count > 0)
+            chart.With(new ChartSeries("validation", Orange, validation) { Style = SeriesStyle.Points, Tooltip = p => Invariant($"step {p.X:N0}: validation loss {Significant(p.Y)}") });
+        return chart;
+    }
+
+    static SvgChart PerplexityChart(List<TrainingStepMetrics> steps, (double, double)? range) =>
+        new SvgChart { Id = "perplexity", Title = "Validation perplexity", YLabel = "perplexity", LogYFromRatio = 20, EmptyMessage = "no validation was run", XRange = range }
+            .With(new ChartSeries("validation perplexity", Orange, Points(steps.Where(m => m.ValidationPerplexity is not null), m => m.ValidationPerplexity!.Value))
+            {
+                Style = SeriesStyle.Points,
+                Tooltip = p => Invariant($"step {p.X:N0}: perplexity {Significant(p.Y)}"),
+            });
+
+    static List<ChartPoint> Points(IEnumerable<TrainingStepMetrics> steps, Func<TrainingStepMetrics, double> value) =>
+        steps.Select(m => new ChartPoint(m.Step, value(m))).ToList();
+
+    /// <summary>
+    /// A bias-corrected exponential moving average (so it does not start at zero). Non-finite
+    /// values are skipped, and stay gaps in the smoothed line too.
+    /// </summary>
+    internal static List<ChartPoint> Smoothed(List<ChartPoint> points, int span)
+    {
+        double alpha = 2.0 / (span + 1), average = 0, weight = 0;
+        var smoothed = new List<ChartPoint>(points.Count);
+        foreach (var p in points)
+        {
+            if (p.IsGap) { smoothed.Add(p); continue; }
+            average = (1 - alpha) * average + alpha * p.Y;
+            weight = (1 - alpha) * weight + alpha;
+            smoothed.Add(p with { Y = average / weight });
+        }
+        return smoothed;
+    }
+
+    static SvgChart With(this SvgChart chart, ChartSeries series)
+    {
+        chart.Series.Add(series);
+        return chart;
+    }
+
+    static void AppendSummary(StringBuilder html, TrainingSummary s)
+    {
+        var cards = new List<(string Key, string Value, string Note)>
+        {
+            ("Steps", s.Steps.ToString("N0", CultureInfo.InvariantCulture), s.Steps == 0 ? "" : s.FirstStep == s.LastStep ? Invariant($"step {s.FirstStep:N0}") : Invariant($"steps {s.FirstStep:N0} to {s.LastStep:N0}")),
+            ("Final loss", s.FinalLoss is double l ? Significant(l) : "n/a", s.NonFiniteLosses > 0 ? $"{s.NonFiniteLosses} non-finite loss value(s)" : "training, last step"),
+            ("Validation perplexity", s.BestValidationPerplexity is double p ? Significant(p) : "n/a",
+                s.BestValidationStep is int at ? Invariant($"best, at step {at:N0} ({s.Evaluations} evaluated)") : "no validation was run"),
+            ("Elapsed", Duration(s.ElapsedSeconds), "wall time of the steps"),
+            ("Tokens", Number(s.Tokens), $"{Number(s.MaskedTokens)} masked"),
+            ("Throughput", double.IsFinite(s.TokensPerSecond) ? Number(Math.Round(s.TokensPerSecond)) : "n/a", "tokens per second, overall"),
+        };
+        if (s.NspAccuracy is double nsp) cards.Add(("NSP accuracy", nsp.ToString("P1", CultureInfo.InvariantCulture), "next-sentence, last step"));
+        html.Append("<section class=\"cards\">");
+        foreach (var (key, value, note) in cards)
+            html.Append($"<div class=\"card\"><div class=\"k\">{Escape(key)}</div><div class=\"v\">{Escape(value)}</div><div class=\"n\">{Escape(note)}</div></div>");
+        html.Append("</section>\n");
+    }
+
+    static void AppendSettings(StringBuilder html, List<KeyValuePair<string, string>> settings)
+    {
+        html.Append("<section><h2>Settings</h2>\n");
+        if (settings.Count == 0)
+        {
+            html.Append("<p class=\"sub\">No settings were recorded for this run.</p></section>\n");
+            return;
+        }
+        html.Append("<table class=\"settings\">\n");
+        foreach (var (key, value) in settings)
+            html.Append($"<tr><th scope=\"row\">{Escape(key)}</th><td>{Escape(value)}</td></tr>\n");
+        html.Append("</table></section>\n");
+    }
+
+    const string Style = """
+        body{margin:0;background:#f4f5f7;color:#1d2430;font:14px/1.45 system-ui,"Segoe UI",Roboto,"DejaVu Sans",sans-serif}
+        main{max-width:1200px;margin:0 auto;padding:20px 28px 32px}
+        h1{font-size:24px;margin:0 0 2px}h2{font-size:18px;margin:24px 0 8px}
+        .sub{color:#5b6472;margin:0 0 16px}
+        .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(170px,1fr));gap:12px;margin-bottom:16px}
+        .card{background:#fff;border:1px solid #dde1e7;border-radius:8px;padding:10px 14px}
+        .card .k{font-size:12px;color:#5b6472;text-transform:uppercase;letter-spacing:.04em}
+        .card .v{font-size:22px;font-weight:600;font-variant-numeric:tabular-nums}
+        .card .n{font-size:12px;color:#5b6472}
+        .charts{display:grid;grid-template-columns:1fr 1fr;gap:16px}
+        @media (max-width:900px){.charts{grid-template-columns:1fr}}
+        figure{margin:0;background:#fff;border:1px solid #dde1e7;border-radius:8px;padding:6px}
+        figcaption{font-size:12px;color:#5b6472;padding:0 10px 6px}
+        svg.chart{display:block;width:100%;height:auto;font-family:inherit}
+        .chart .title{font-size:15px;font-weight:600;fill:#1d2430}
+        .chart .grid line{stroke:#e8ebef;stroke-width:1}
+        .chart .frame{fill:none;stroke:#a3abb6}
+        .chart .ticks text{font-size:11px;fill:#5b6472;font-variant-numeric:tabular-nums}
+        .chart .axis{font-size:12px;fill:#374151}
+        .chart .legend{font-size:11px;fill:#374151}
+        .chart .line{fill:none;stroke-linejoin:round;stroke-linecap:round}
+        .chart .empty{font-size:15px;fill:#5b6472;font-style:italic}
+        table.settings{border-collapse:collapse;width:100%;background:#fff;border:1px solid #dde1e7}
+        .settings th,.settings td{text-align:left;vertical-align:top;padding:6px 12px;border-bottom:1px solid #eef0f3}
+        .settings tr:last-child>*{border-bottom:none}
+        .settings th{width:28%;font-weight:600;color:#374151}
+        .settings td{white-space:pre-wrap;overflow-wrap:anywhere;font:13px/1.45 ui-monospace,"DejaVu Sans Mono",monospace}
+        footer{margin-top:16px;font-size:12px;color:#5b6472}
+        """;
+}

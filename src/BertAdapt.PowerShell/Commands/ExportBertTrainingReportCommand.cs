@@ -1,0 +1,104 @@
+using System.Management.Automation;
+using BertAdapt.Engine.Reports;
+using BertAdapt.Engine.Training;
+using BertAdapt.PowerShell.Internal;
+
+namespace BertAdapt.PowerShell.Commands;
+
+/// <summary>Writes a training run (a model's history, or a metrics JSONL file) as one self-contained HTML page.</summary>
+[Cmdlet(VerbsData.Export, "BertTrainingReport", SupportsShouldProcess = true, DefaultParameterSetName = ModelSet)]
+[OutputType(typeof(FileInfo))]
+public sealed class ExportBertTrainingReportCommand : BertCmdlet
+{
+    const string ModelSet = "Model", MetricsSet = "MetricsPath";
+
+    #region Parameters
+
+    /// <summary>The HTML file to create. Not expanded as a wildcard: it names something new.</summary>
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = "";
+
+    [Parameter(ParameterSetName = ModelSet, Mandatory = true, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public BertModel Model { get; set; } = null!;
+
+    /// <summary>A metrics JSONL file, or a job directory (its metrics.jsonl is used).</summary>
+    [Parameter(ParameterSetName = MetricsSet, Mandatory = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string MetricsPath { get; set; } = "";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Title { get; set; }
+
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    #endregion
+
+    #region Overrides
+
+    protected override void ProcessRecord()
+    {
+        var target = ResolveLiteral(Path);
+        var progress = new ProgressRecord(2, "Export-BertTrainingReport", "Reading the metrics");
+        WriteProgress(progress);
+        var (metrics, settings, title) = Guard(() => ParameterSetName == MetricsSet ? FromMetricsFile() : FromModel());
+        if (metrics.Count == 0)
+        {
+            var source = ParameterSetName == MetricsSet ? $"The metrics file '{MetricsFileOf()}'" : $"The model {Model}";
+            ThrowTerminatingError(ErrorRecords.From(new BertAdaptException("ReportNoMetrics", BertAdaptErrorKind.InvalidData,
+                $"{source} has no training steps to report. Train it with Invoke-MlmTraining first (use -MetricsPath or -OutputPath to keep a metrics file).", target)));
+        }
+        if (Directory.Exists(target))
+            ThrowTerminatingError(ErrorRecords.From(new BertAdaptException("ReportPathIsDirectory", BertAdaptErrorKind.InvalidArgument,
+                $"'{target}' is a directory. Give the path of the HTML file to write, for example '{System.IO.Path.Combine(Path, "report.html")}'.", target)));
+        bool exists = File.Exists(target);
+        if (exists && !Force)
+            ThrowTerminatingError(ErrorRecords.From(new BertAdaptException("ReportExists", BertAdaptErrorKind.ResourceExists,
+                $"'{target}' already exists. Use -Force to replace it.", target)));
+
+        if (ShouldProcess(target, exists ? "Replace with a training report" : "Write a training report"))
+        {
+            progress.StatusDescription = $"Drawing {metrics.Count:N0} steps";
+            WriteProgress(progress);
+            Guard(() => TrainingReport.Write(target, TrainingReport.Render(metrics, settings, Title ?? title), overwrite: Force));
+            WriteVerbose($"Wrote the report of {metrics.Count} step(s) to '{target}'.");
+            if (PassThru) WriteObject(new FileInfo(target));
+        }
+        WriteProgress(new ProgressRecord(2, "Export-BertTrainingReport", "Done") { RecordType = ProgressRecordType.Completed });
+    }
+
+    #endregion
+
+    (IReadOnlyList<TrainingStepMetrics>, List<KeyValuePair<string, string>>, string) FromModel() =>
+        (Model.History.ToList(), RunSettings.FromModel(Model), $"Training report: {Model.Preset ?? Model.Shape}");
+
+    (IReadOnlyList<TrainingStepMetrics>, List<KeyValuePair<string, string>>, string) FromMetricsFile()
+    {
+        var file = MetricsFileOf();
+        var job = System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(file));
+        return (MetricsFile.Read(file, Cancellation), RunSettings.FromJob(file), $"Training report: {job}");
+    }
+
+    string? metricsFile;
+
+    /// <summary>The one metrics file -MetricsPath names; a job directory stands for its metrics.jsonl.</summary>
+    string MetricsFileOf()
+    {
+        if (metricsFile is not null) return metricsFile;
+        var literal = ResolveLiteral(MetricsPath);
+        var inJob = System.IO.Path.Combine(literal, "metrics.jsonl");
+        if (Directory.Exists(literal) && File.Exists(inJob)) return metricsFile = inJob;
+        var files = ResolveFiles([MetricsPath], literal: false, "Metrics");
+        if (files.Count > 1)
+            throw new BertAdaptException("MetricsPathAmbiguous", BertAdaptErrorKind.InvalidArgument,
+                $"'{MetricsPath}' matches {files.Count} files; a report is drawn from one metrics file.", MetricsPath);
+        return metricsFile = files[0];
+    }
+}

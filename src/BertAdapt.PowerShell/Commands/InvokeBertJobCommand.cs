@@ -1,0 +1,242 @@
+using System.Collections;
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+using System.Reflection;
+using BertAdapt.Engine.Evaluation;
+using BertAdapt.Engine.Jobs;
+using BertAdapt.PowerShell.Internal;
+
+namespace BertAdapt.PowerShell.Commands;
+
+/// <summary>
+/// Runs a YAML job file by calling the module's own cmdlets: a model (New-BertModel or
+/// Import-BertCheckpoint), then Invoke-MlmTraining, Export-Checkpoint and Measure-Perplexity.
+/// The job's keys are those cmdlets' parameters, read from their metadata, so the two cannot drift.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "BertJob", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
+[OutputType(typeof(BertModel), typeof(PerplexityResult))]
+public sealed class InvokeBertJobCommand : BertCmdlet
+{
+    const string PathSet = "Path", LiteralPathSet = "LiteralPath";
+    const string ModelSection = "model", TrainingSection = "training", ExportSection = "export", PerplexitySection = "perplexity";
+    const string CheckpointKey = "Checkpoint", LocationStack = "BertAdapt.Invoke-BertJob";
+
+    static readonly CmdletInfo NewModel = new("New-BertModel", typeof(NewBertModelCommand));
+    static readonly CmdletInfo ImportModel = new("Import-BertCheckpoint", typeof(ImportBertCheckpointCommand));
+    static readonly CmdletInfo Train = new("Invoke-MlmTraining", typeof(InvokeMlmTrainingCommand));
+    static readonly CmdletInfo Export = new("Export-Checkpoint", typeof(ExportCheckpointCommand));
+    static readonly CmdletInfo Perplexity = new("Measure-Perplexity", typeof(MeasurePerplexityCommand));
+
+    /// <summary>Each section's parameters, by section name; the schema below is made from them.</summary>
+    static readonly Dictionary<string, Dictionary<string, ParameterMetadata>> SectionParameters = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [ModelSection] = ParametersOf(NewModel),
+        [TrainingSection] = ParametersOf(Train),
+        [ExportSection] = ParametersOf(Export),
+        [PerplexitySection] = ParametersOf(Perplexity),
+    };
+
+    /// <summary>The sections in the order they run: the model is exported before it is measured, so a failed measurement loses nothing.</summary>
+    static readonly IReadOnlyList<JobSectionSchema> Schema =
+    [
+        SchemaOfModel(),
+        SchemaOf(TrainingSection),
+        SchemaOf(ExportSection),
+        SchemaOf(PerplexitySection),
+    ];
+
+    /// <summary>Common parameters given to Invoke-BertJob that every step gets too.</summary>
+    static readonly string[] Forwarded = ["Verbose", "Debug", "WarningAction", "InformationAction", "ProgressAction"];
+
+    // ValidateArgumentsAttribute.Validate is protected; calling it checks a job's values by exactly
+    // the rules parameter binding will apply, but before any step has started.
+    static readonly MethodInfo? ValidateMethod = typeof(ValidateArgumentsAttribute).GetMethod("Validate", BindingFlags.Instance | BindingFlags.NonPublic);
+
+    readonly List<JobFile> jobs = [];
+
+    #region Parameters
+
+    [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    [Parameter(ParameterSetName = LiteralPathSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralPath { get; set; } = [];
+
+    #endregion
+
+    #region Overrides
+
+    /// <summary>Every job file is read and checked here, so no job starts while another one is invalid.</summary>
+    protected override void ProcessRecord()
+    {
+        bool literal = ParameterSetName == LiteralPathSet;
+        var engine = (EngineIntrinsics)GetVariableValue("ExecutionContext");
+        foreach (var file in Guard(() => ResolveFiles(literal ? LiteralPath : Path, literal, "Job")))
+            jobs.Add(Guard(() => JobFileParser.Parse(file, Schema, (section, key, value) => Check(section, key, value, engine))));
+    }
+
+    protected override void EndProcessing()
+    {
+        foreach (var job in jobs)
+            Run(job);
+    }
+
+    #endregion
+
+    void Run(JobFile job)
+    {
+        WriteVerbose($"Running the job '{job.Path}'.");
+        // Relative paths in a job point beside its file: schedulers start jobs in arbitrary directories.
+        SessionState.Path.PushCurrentLocation(LocationStack);
+        BertModel? model = null;
+        try
+        {
+            SessionState.Path.SetLocation(WildcardPattern.Escape(job.Directory));
+            var source = job.Section(ModelSection)!;
+            model = source.Contains(CheckpointKey)
+                ? Step(ImportModel, new Hashtable { ["LiteralPath"] = source[CheckpointKey] }).OfType<BertModel>().Single()
+                : Step(NewModel, Arguments(source, null)).OfType<BertModel>().Single();
+
+            if (job.Section(TrainingSection) is JobSection training
+                && Step(Train, Arguments(training, model), writes: true).Count == 0 && !WhatIfRequested)
+            {
+                WriteWarning($"Training was declined, so the rest of the job '{job.Path}' is skipped.");
+                return;
+            }
+            if (job.Section(ExportSection) is JobSection export)
+                Step(Export, Arguments(export, model), writes: true);
+            if (WhatIfRequested)
+                return;
+
+            var perplexity = job.Section(PerplexitySection) is JobSection measure
+                ? Step(Perplexity, Arguments(measure, model)).OfType<PerplexityResult>().FirstOrDefault()
+                : null;
+            WriteObject(model);
+            model = null;
+            if (perplexity is not null) WriteObject(perplexity);
+        }
+        finally
+        {
+            // A model that was not handed to the caller holds native memory nobody else can free.
+            model?.Dispose();
+            SessionState.Path.PopLocation(LocationStack);
+        }
+    }
+
+    /// <summary>Runs one step's cmdlet in this pipeline, so its progress, verbose output and errors are its own.</summary>
+    List<object> Step(CmdletInfo cmdlet, Hashtable arguments, bool writes = false)
+    {
+        foreach (var name in writes ? Forwarded.Append("WhatIf").Append("Confirm") : Forwarded)
+            if (MyInvocation.BoundParameters.TryGetValue(name, out var value))
+                arguments[name] = value;
+        arguments["ErrorAction"] = ActionPreference.Stop;
+        WriteVerbose($"{cmdlet.Name} {Describe(arguments)}");
+        Collection<PSObject> output = [];
+        try
+        {
+            output = InvokeCommand.InvokeScript(false, ScriptBlock.Create("param($cmdlet, $arguments) & $cmdlet @arguments"), null, cmdlet, arguments);
+        }
+        catch (RuntimeException ex) when (ex is not PipelineStoppedException && ex.ErrorRecord is not null)
+        {
+            // The step's own ErrorRecord, so the job fails with the step's error id and category.
+            ThrowTerminatingError(new ErrorRecord(ex.ErrorRecord, ex.ErrorRecord.Exception));
+        }
+        return output.Select(o => o.BaseObject).ToList();
+    }
+
+    bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value)
+        ? LanguagePrimitives.IsTrue(value)
+        : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+
+    static Hashtable Arguments(JobSection section, BertModel? model)
+    {
+        var arguments = new Hashtable(StringComparer.OrdinalIgnoreCase);
+        foreach (var setting in section.Settings)
+            arguments[setting.Key] = setting.Value;
+        if (model is not null) arguments["Model"] = model;
+        return arguments;
+    }
+
+    /// <summary>The step as a command line, for the verbose log of an unattended run.</summary>
+    static string Describe(Hashtable arguments) => string.Join(" ", arguments.Keys.Cast<string>()
+        .Where(k => k != "Model" && !Cmdlet.CommonParameters.Contains(k) && !Cmdlet.OptionalCommonParameters.Contains(k))
+        .Order(StringComparer.Ordinal)
+        .Select(k => $"-{k} {Literal(arguments[k])}"));
+
+    static string Literal(object? value) => value switch
+    {
+        null => "$null",
+        bool flag => flag ? "$true" : "$false",
+        string text => $"'{text.Replace("'", "''")}'",
+        IDictionary table => "@{ " + string.Join("; ", table.Keys.Cast<object>().Select(k => $"{k} = {Literal(table[k])}")) + " }",
+        Array items => string.Join(", ", items.Cast<object?>().Select(Literal)),
+        _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "",
+    };
+
+    /// <summary>The parameters a job may set: all but the piped model and the common parameters.</summary>
+    static Dictionary<string, ParameterMetadata> ParametersOf(CmdletInfo cmdlet) =>
+        new CommandMetadata(cmdlet.ImplementingType).Parameters.Values
+            .Where(p => p.Name != "Model" && !Cmdlet.CommonParameters.Contains(p.Name) && !Cmdlet.OptionalCommonParameters.Contains(p.Name))
+            .ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+
+    static Dictionary<string, Type> KeyTypes(IEnumerable<ParameterMetadata> parameters) =>
+        parameters.ToDictionary(p => p.Name, p => p.SwitchParameter ? typeof(bool) : p.ParameterType, StringComparer.OrdinalIgnoreCase);
+
+    static JobSectionSchema SchemaOf(string section)
+    {
+        var parameters = SectionParameters[section].Values;
+        return new JobSectionSchema(section, KeyTypes(parameters), ParameterSets(parameters).Select(s => s.Set).ToList());
+    }
+
+    /// <summary>
+    /// New-BertModel's parameters plus 'checkpoint' (Import-BertCheckpoint -LiteralPath). A job must
+    /// name its source, so where New-BertModel would default to a preset, the job must say 'preset'.
+    /// </summary>
+    static JobSectionSchema SchemaOfModel()
+    {
+        var parameters = SectionParameters[ModelSection].Values;
+        var keys = KeyTypes(parameters);
+        keys[CheckpointKey] = typeof(string);
+        var sets = ParameterSets(parameters)
+            .Select(s => keys.ContainsKey(s.Name) ? new JobKeySet(s.Set.Keys, s.Set.Required.Append(s.Name)) : s.Set)
+            .Append(new JobKeySet([CheckpointKey], [CheckpointKey]))
+            .ToList();
+        return new JobSectionSchema(ModelSection, keys, sets, required: true);
+    }
+
+    /// <summary>The cmdlet's parameter sets as key sets: which keys go together, and which are mandatory.</summary>
+    static IEnumerable<(string Name, JobKeySet Set)> ParameterSets(IEnumerable<ParameterMetadata> parameters)
+    {
+        const string all = ParameterAttribute.AllParameterSets;
+        var names = parameters.SelectMany(p => p.ParameterSets.Keys).Where(n => n != all).Distinct().DefaultIfEmpty(all);
+        foreach (var name in names)
+        {
+            var members = parameters.Where(p => p.ParameterSets.ContainsKey(name) || p.ParameterSets.ContainsKey(all)).ToList();
+            var mandatory = members.Where(p => (p.ParameterSets.TryGetValue(name, out var set) ? set : p.ParameterSets[all]).IsMandatory);
+            yield return (name, new JobKeySet(members.Select(p => p.Name), mandatory.Select(p => p.Name)));
+        }
+    }
+
+    /// <summary>Applies the parameter's own Validate* attributes to a value from the job file.</summary>
+    static string? Check(string section, string key, object? value, EngineIntrinsics engine)
+    {
+        if (ValidateMethod is null || value is null || !SectionParameters[section].TryGetValue(key, out var parameter))
+            return null;
+        foreach (var attribute in parameter.Attributes.OfType<ValidateArgumentsAttribute>())
+        {
+            try
+            {
+                ValidateMethod.Invoke(attribute, [value, engine]);
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException is ValidationMetadataException invalid)
+            {
+                return invalid.Message;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,177 @@
+BeforeAll {
+    $script:manifest = Join-Path $PSScriptRoot '../../BertAdapt.psd1'
+    Import-Module $manifest -Force
+    . (Join-Path $PSScriptRoot 'TestFixtures.ps1')
+    # The job's own folder: every path in the job files below is relative to it.
+    $script:jobs = Join-Path $TestDrive 'jobs'
+    New-Item -ItemType Directory (Join-Path $jobs 'corpus'), (Join-Path $jobs 'out') | Out-Null
+    $vocabSize = New-TinyVocabulary (Join-Path $jobs 'vocab.txt')
+    New-TinyCorpus (Join-Path $jobs 'corpus/part1.txt') -Documents 20 -Seed 1
+    New-TinyCorpus (Join-Path $jobs 'corpus/part2.txt') -Documents 20 -Seed 2
+    New-TinyCorpus (Join-Path $jobs 'heldout.txt') -Documents 10 -Seed 3
+    $config = (Get-TinyConfig $vocabSize).GetEnumerator() | ForEach-Object { "$($_.Key): $($_.Value)" }
+    $script:tinyModel = "model:`n  config: { $($config -join ', ') }`n  vocabulary: vocab.txt`n"
+
+    function script:New-JobFile([string] $Name, [string] $Text) {
+        $path = Join-Path $jobs $Name
+        Set-Content -LiteralPath $path -Value $Text
+        $path
+    }
+
+    # Runs a script block that must fail terminally; returns its ErrorRecord.
+    function script:Get-TerminatingError([scriptblock] $Action) {
+        try { & $Action; throw 'expected a terminating error, but none was raised' }
+        catch [System.Management.Automation.RuntimeException] {
+            if ($_.Exception.Message -like 'expected a terminating error*') { throw }
+            $_
+        }
+    }
+
+    # Runs a job in a fresh pwsh, as a scheduler would; returns the exit code and all output.
+    function script:Invoke-JobProcess([string] $JobPath) {
+        $command = "Import-Module '$manifest'; Invoke-BertJob -Path '$JobPath'"
+        $process = [Environment]::ProcessPath
+        $out = if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
+            & $process (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $command 2>&1
+        } else { & $process -NoProfile -NonInteractive -Command $command 2>&1 }
+        [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($out -join "`n") }
+    }
+
+    $script:goodJob = New-JobFile 'good.job.yaml' ($tinyModel + @'
+training:
+  corpus: ./corpus/*.txt
+  maxSteps: 4
+  batchSize: 8
+  sequenceLength: 32
+  learningRate: 1e-3
+  outputPath: out/run
+  checkpointEvery: 2
+  keepCheckpoints: 1
+export:
+  path: out/model
+  force: true
+perplexity:
+  corpus: [heldout.txt]
+  sequenceLength: 32
+'@)
+}
+
+Describe 'Invoke-BertJob' {
+    It 'trains, exports and measures, resolving paths against the job file, wherever it is started' {
+        Push-Location (New-Item -ItemType Directory (Join-Path $TestDrive 'elsewhere'))
+        try {
+            $model, $perplexity = Invoke-BertJob -Path $goodJob
+            (Get-Location).Path | Should -Be (Join-Path $TestDrive 'elsewhere')
+        } finally { Pop-Location }
+        $model | Should -BeOfType BertAdapt.BertModel
+        $model.StepsTrained | Should -Be 4
+        $model.TrainedOn | Should -HaveCount 2
+        $perplexity.Perplexity | Should -BeGreaterThan 1
+        $perplexity.Sequences | Should -BeGreaterThan 0
+        Join-Path $jobs 'out/model/model.safetensors' | Should -Exist
+        Join-Path $jobs 'out/run/checkpoint-00000004' | Should -Exist
+        Join-Path $TestDrive 'elsewhere/out' | Should -Not -Exist
+    }
+
+    It 'resumes from the last checkpoint in outputPath when the same job runs again' {
+        $verbose = Invoke-BertJob -LiteralPath $goodJob -Verbose 4>&1
+        $model = $verbose | Where-Object { $_ -is [BertAdapt.BertModel] }
+        $model.StepsTrained | Should -Be 4
+        ($verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message |
+            Should -Contain "Resumed from '$(Join-Path $jobs 'out/run/checkpoint-00000004')' at step 4 of 4."
+    }
+
+    It 'starts from a checkpoint named in the model section, and binds job files from the pipeline' {
+        New-JobFile 'measure.job.yaml' "model:`n  checkpoint: ./out/model`nperplexity:`n  corpus: heldout.txt`n  sequenceLength: 32`n" | Out-Null
+        $model, $perplexity = Get-Item (Join-Path $jobs 'measure.job.yaml') | Invoke-BertJob
+        $model.Source | Should -BeLike '*out*model*'
+        $perplexity.Perplexity | Should -BeGreaterThan 1
+    }
+
+    It 'accepts every parameter of the cmdlets, read from their metadata' {
+        $job = New-JobFile 'all.job.yaml' ($tinyModel + "  SEED: 3`ntraining:`n  corpus: heldout.txt`n  maxSteps: 1`n  sequenceLength: 16`n  wholeWordMask: true`n  objective: MlmNsp`n  schedule: Cosine`n  warmupRatio: 0.2`n  lineByLine: false`n  textField: body`n")
+        (Invoke-BertJob -Path $job).StepsTrained | Should -Be 1
+    }
+
+    It 'writes and outputs nothing with -WhatIf' {
+        $job = New-JobFile 'whatif.job.yaml' ($tinyModel + "training:`n  corpus: heldout.txt`n  maxSteps: 2`n  sequenceLength: 16`n  outputPath: out/whatif-run`nexport:`n  path: out/whatif-model`nperplexity:`n  corpus: heldout.txt`n")
+        Invoke-BertJob -Path $job -WhatIf | Should -BeNullOrEmpty
+        Join-Path $jobs 'out/whatif-run' | Should -Not -Exist
+        Join-Path $jobs 'out/whatif-model' | Should -Not -Exist
+    }
+}
+
+Describe 'Invoke-BertJob errors' {
+    It 'reports every problem of an invalid job with its line and column, before any work starts' {
+        $job = New-JobFile 'bad.job.yaml' ($tinyModel + @'
+training:
+  corpus: heldout.txt
+  outputPath: out/never
+  maxStep: 5
+  batchSize: sixteen
+  learningRate: 7
+exprot:
+  path: out/never-model
+'@)
+        $e = Get-TerminatingError { Invoke-BertJob -Path $job }
+        $e.FullyQualifiedErrorId | Should -Be 'JobFileInvalid,BertAdapt.PowerShell.Commands.InvokeBertJobCommand'
+        $e.CategoryInfo.Category | Should -Be 'InvalidData'
+        $e.Exception.Errors.Mark.Line | Should -Be 7, 8, 9, 10
+        $e.Exception.Message | Should -BeLike "*Unknown key 'maxStep' in section 'training' at line 7, column 3. Did you mean 'maxSteps'?*"
+        $e.Exception.Message | Should -BeLike "*'batchSize' at line 8, column 14 must be an integer, not 'sixteen'.*"
+        $e.Exception.Message | Should -BeLike "*'learningRate' at line 9, column 17 is not allowed: *maximum allowed range of 1*"
+        $e.Exception.Message | Should -BeLike "*Unknown section 'exprot' at line 10, column 1. Did you mean 'export'?*"
+        Join-Path $jobs 'out/never' | Should -Not -Exist
+    }
+
+    It 'checks every job file before the first one runs' {
+        $first = New-JobFile 'first.job.yaml' ($tinyModel + "training:`n  corpus: heldout.txt`n  maxSteps: 1`n  outputPath: out/first-run`n")
+        $bad = New-JobFile 'second.job.yaml' "model:`n  preset: mini`n  checkpoint: ./x`n"
+        $e = Get-TerminatingError { Invoke-BertJob -LiteralPath $first, $bad }
+        $e.Exception.Message | Should -BeLike "*'checkpoint' at line 3, column 3 cannot be used with 'preset'*"
+        $e.TargetObject | Should -Be $bad
+        Join-Path $jobs 'out/first-run' | Should -Not -Exist
+    }
+
+    It 'gives JobFileNotFound for a missing job file' {
+        $e = Get-TerminatingError { Invoke-BertJob -Path (Join-Path $jobs 'missing.job.yaml') }
+        $e.FullyQualifiedErrorId | Should -BeLike 'JobFileNotFound,*'
+        $e.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'fails with the error id of the step that failed' {
+        New-Item -ItemType Directory (Join-Path $jobs 'out/taken') | Out-Null
+        $job = New-JobFile 'exists.job.yaml' ($tinyModel + "export:`n  path: out/taken`n")
+        $e = Get-TerminatingError { Invoke-BertJob -Path $job }
+        $e.FullyQualifiedErrorId | Should -BeLike 'CheckpointExists,*'
+        $e.CategoryInfo.Category | Should -Be 'ResourceExists'
+    }
+
+    It 'fails with OutputPathLocked while another run holds the outputPath' {
+        # The lock a running job holds on its outputPath, taken here as a second run would find it.
+        $busy = New-Item -ItemType Directory (Join-Path $jobs 'out/busy')
+        $lock = [IO.File]::Open((Join-Path $busy '.lock'), 'OpenOrCreate', 'ReadWrite', 'None')
+        try {
+            $job = New-JobFile 'busy.job.yaml' ($tinyModel + "training:`n  corpus: heldout.txt`n  maxSteps: 1`n  sequenceLength: 16`n  outputPath: out/busy`n")
+            $e = Get-TerminatingError { Invoke-BertJob -Path $job }
+            $e.FullyQualifiedErrorId | Should -BeLike 'OutputPathLocked,*'
+            Get-ChildItem $busy -Filter 'checkpoint-*' | Should -BeNullOrEmpty
+        } finally { $lock.Dispose() }
+    }
+
+    It 'exits with 0 when a job succeeds and non-zero when it fails, as a scheduler runs it' {
+        $ok = Invoke-JobProcess $goodJob
+        $ok.ExitCode | Should -Be 0 -Because $ok.Output
+        $bad = Invoke-JobProcess (New-JobFile 'typo.job.yaml' ($tinyModel + "training:`n  corpus: heldout.txt`n  maxStep: 5`n"))
+        $bad.ExitCode | Should -Not -Be 0
+        $bad.Output | Should -BeLike "*Unknown key 'maxStep' in section 'training' at line 6, column 3*"
+    }
+}
+
+Describe 'The example job' {
+    It 'is a valid job file' {
+        $example = Join-Path $PSScriptRoot '../../examples/jobs/runbooks.job.yaml'
+        # -WhatIf checks the whole file and runs nothing that writes; the mini model it creates is freed.
+        Invoke-BertJob -Path $example -WhatIf 6>&1 | Should -BeNullOrEmpty
+    }
+}
