@@ -29,12 +29,7 @@ BeforeAll {
 
     # Runs a job in a fresh pwsh, as a scheduler would; returns the exit code and all output.
     function script:Invoke-JobProcess([string] $JobPath) {
-        $command = "Import-Module '$manifest'; Invoke-BertJob -Path '$JobPath'"
-        $process = [Environment]::ProcessPath
-        $out = if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
-            & $process (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $command 2>&1
-        } else { & $process -NoProfile -NonInteractive -Command $command 2>&1 }
-        [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($out -join "`n") }
+        Invoke-ChildPwsh "Import-Module '$manifest'; Invoke-BertJob -Path '$JobPath'"
     }
 
     $script:goodJob = New-JobFile 'good.job.yaml' ($tinyModel + @'

@@ -11,6 +11,7 @@ BeforeDiscovery {
 }
 
 BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestFixtures.ps1')
     Import-Module (Join-Path $PSScriptRoot '../../build/ElfVersionNeeds.psm1') -Force
     $script:moduleBin = Join-Path $PSScriptRoot '../../module/bin'
     $script:shipped = Join-Path $moduleBin 'libLibTorchSharp.so'
@@ -19,12 +20,7 @@ BeforeAll {
 
     # Loads a library in a fresh process; returns the loader's error, or '' on success.
     function script:Test-NativeLoad([string] $Library) {
-        $code = "try { [void][System.Runtime.InteropServices.NativeLibrary]::Load('$Library'); '' } catch { `$_.Exception.Message }"
-        $process = [Environment]::ProcessPath
-        $out = if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
-            & $process (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $code
-        } else { & $process -NoProfile -NonInteractive -Command $code }
-        ($out -join "`n").Trim()
+        (Invoke-ChildPwsh "try { [void][System.Runtime.InteropServices.NativeLibrary]::Load('$Library'); '' } catch { `$_.Exception.Message }").Output
     }
 
     # A copy of libLibTorchSharp.so beside links to the module's libtorch, so only the copy differs.
@@ -98,11 +94,7 @@ $m | Invoke-MlmTraining -Corpus $f -MaxSteps 2 -SequenceLength 16 | Out-Null
 Remove-Item $f
 "steps=$($m.StepsTrained)"
 '@ -f (Join-Path $PSScriptRoot '../../BertAdapt.psd1')
-        $process = [Environment]::ProcessPath
-        $out = if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') {
-            & $process (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $script 2>&1
-        } else { & $process -NoProfile -NonInteractive -Command $script 2>&1 }
-        ($out -join "`n") | Should -BeLike '*steps=2*'
+        (Invoke-ChildPwsh $script).Output | Should -BeLike '*steps=2*'
         Join-Path $moduleBin 'cpu' | Should -Not -Exist
     }
 }

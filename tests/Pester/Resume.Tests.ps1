@@ -22,10 +22,10 @@ New-BertModel -Config '$config' -Vocabulary '$vocab' -Seed 1 |
 'finished'
 "@ | Set-Content $job
 
-    function script:Start-Job([string] $Out, [int] $Steps = 400) {
-        $info = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
-        if ([IO.Path]::GetFileNameWithoutExtension($info.FileName) -eq 'dotnet') { $info.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
-        foreach ($a in '-NoProfile', '-NonInteractive', '-File', $job, '-Out', $Out, '-Steps', $Steps) { $info.ArgumentList.Add($a) }
+    function script:Start-TrainingProcess([string] $Out, [int] $Steps = 400) {
+        $launcher = Get-PwshLauncher
+        $info = [Diagnostics.ProcessStartInfo]::new($launcher[0])
+        foreach ($a in @($launcher | Select-Object -Skip 1) + '-NoProfile', '-NonInteractive', '-File', $job, '-Out', $Out, '-Steps', $Steps) { $info.ArgumentList.Add($a) }
         # One libtorch thread: a tiny model gains nothing from more, and jobs stay fast on a busy machine.
         $info.Environment['OMP_NUM_THREADS'] = '1'
         $info.RedirectStandardOutput = $true
@@ -33,7 +33,7 @@ New-BertModel -Config '$config' -Vocabulary '$vocab' -Seed 1 |
         [Diagnostics.Process]::Start($info)
     }
 
-    function script:Wait-Job([Diagnostics.Process] $Process) {
+    function script:Wait-TrainingProcess([Diagnostics.Process] $Process) {
         $stdout = $Process.StandardOutput.ReadToEndAsync()
         $stderr = $Process.StandardError.ReadToEndAsync()
         $Process.WaitForExit()
@@ -48,13 +48,13 @@ New-BertModel -Config '$config' -Vocabulary '$vocab' -Seed 1 |
 Describe 'Resuming a killed job' -Skip:(-not $IsLinux) {
     It 'continues after kill -9 from the last checkpoint with exactly the uninterrupted losses' {
         $whole = Join-Path $TestDrive 'whole'
-        $reference = Wait-Job (Start-Job $whole)
+        $reference = Wait-TrainingProcess (Start-TrainingProcess $whole)
         $reference.Output | Should -Match 'finished'
         $expected = @(Get-Losses $whole)
         $expected | Should -HaveCount 400
 
         $killed = Join-Path $TestDrive 'killed'
-        $process = Start-Job $killed
+        $process = Start-TrainingProcess $killed
         $deadline = [DateTime]::UtcNow.AddSeconds(120)
         while (-not (Test-Path (Join-Path $killed 'checkpoint-00000040')) -and -not $process.HasExited -and [DateTime]::UtcNow -lt $deadline) {
             Start-Sleep -Milliseconds 50
@@ -67,7 +67,7 @@ Describe 'Resuming a killed job' -Skip:(-not $IsLinux) {
         $partial.Count | Should -BeLessThan 400
         $partial.Count | Should -BeGreaterOrEqual 40
 
-        $resumed = Wait-Job (Start-Job $killed)
+        $resumed = Wait-TrainingProcess (Start-TrainingProcess $killed)
         $resumed.ExitCode | Should -Be 0 -Because $resumed.Output
         $actual = @(Get-Losses $killed)
         $actual | Should -HaveCount 400
@@ -78,7 +78,7 @@ Describe 'Resuming a killed job' -Skip:(-not $IsLinux) {
 
     It 'refuses a second job on an output path while the first one runs' {
         $busy = Join-Path $TestDrive 'busy'
-        $first = Start-Job $busy -Steps 1000000
+        $first = Start-TrainingProcess $busy -Steps 1000000
         try {
             $metrics = Join-Path $busy 'metrics.jsonl'
             $deadline = [DateTime]::UtcNow.AddSeconds(120)
@@ -86,7 +86,7 @@ Describe 'Resuming a killed job' -Skip:(-not $IsLinux) {
                 Start-Sleep -Milliseconds 50
             }
             $first.HasExited | Should -BeFalse -Because 'the first job must be training'
-            $second = Wait-Job (Start-Job $busy)
+            $second = Wait-TrainingProcess (Start-TrainingProcess $busy)
             $second.ExitCode | Should -Not -Be 0
             $second.Output | Should -Match 'Another training job is using'
             $first.HasExited | Should -BeFalse -Because 'the refused job must not disturb the running one'

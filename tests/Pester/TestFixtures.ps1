@@ -31,3 +31,19 @@ function New-TinyCorpus([string] $Path, [int] $Documents, [int] $Seed) {
 function Get-TinyConfig([int] $VocabSize) {
     @{ vocab_size = $VocabSize; hidden_size = 64; num_hidden_layers = 2; num_attention_heads = 2; intermediate_size = 128; max_position_embeddings = 64 }
 }
+
+# The executable and leading arguments that start this same PowerShell: pwsh itself, or dotnet
+# with pwsh.dll when it runs as the dotnet tool.
+function Get-PwshLauncher {
+    $process = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet') { , @($process, (Join-Path $PSHOME 'pwsh.dll')) }
+    else { , @($process) }
+}
+
+# Runs a command in a fresh pwsh -NoProfile; returns its exit code and all its output.
+function Invoke-ChildPwsh([string] $Command) {
+    $launcher = Get-PwshLauncher
+    $rest = @($launcher | Select-Object -Skip 1)
+    $output = & $launcher[0] @rest -NoProfile -NonInteractive -Command $Command 2>&1
+    [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($output -join "`n").Trim() }
+}

@@ -15,9 +15,8 @@ namespace BertAdapt.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "BertJob", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
 [OutputType(typeof(BertModel), typeof(PerplexityResult))]
-public sealed class InvokeBertJobCommand : BertCmdlet
+public sealed class InvokeBertJobCommand : PathInputCmdlet
 {
-    const string PathSet = "Path", LiteralPathSet = "LiteralPath";
     const string ModelSection = "model", TrainingSection = "training", ExportSection = "export", PerplexitySection = "perplexity";
     const string CheckpointKey = "Checkpoint", LocationStack = "BertAdapt.Invoke-BertJob";
 
@@ -54,28 +53,13 @@ public sealed class InvokeBertJobCommand : BertCmdlet
 
     readonly List<JobFile> jobs = [];
 
-    #region Parameters
-
-    [Parameter(ParameterSetName = PathSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string[] Path { get; set; } = [];
-
-    [Parameter(ParameterSetName = LiteralPathSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string[] LiteralPath { get; set; } = [];
-
-    #endregion
-
     #region Overrides
 
     /// <summary>Every job file is read and checked here, so no job starts while another one is invalid.</summary>
     protected override void ProcessRecord()
     {
-        bool literal = ParameterSetName == LiteralPathSet;
         var engine = (EngineIntrinsics)GetVariableValue("ExecutionContext");
-        foreach (var file in Guard(() => ResolveFiles(literal ? LiteralPath : Path, literal, "Job")))
+        foreach (var file in Guard(() => ResolveFiles(InputPaths, IsLiteral, "Job")))
             jobs.Add(Guard(() => JobFileParser.Parse(file, Schema, (section, key, value) => Check(section, key, value, engine))));
     }
 

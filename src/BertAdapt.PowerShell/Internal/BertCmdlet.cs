@@ -1,4 +1,3 @@
-using System.Collections.ObjectModel;
 using System.Management.Automation;
 
 namespace BertAdapt.PowerShell.Internal;
@@ -53,19 +52,10 @@ public abstract class BertCmdlet : PSCmdlet
         {
             if (!literal && WildcardPattern.ContainsWildcardCharacters(path))
             {
-                Collection<string> matches;
-                try
-                {
-                    matches = SessionState.Path.GetResolvedProviderPathFromPSPath(path, out _);
-                }
-                catch (ItemNotFoundException)
-                {
-                    matches = [];
-                }
-                var found = matches.Where(File.Exists).ToList();
+                var found = ExpandWildcard(path).Where(File.Exists).ToList();
                 if (found.Count == 0)
                     throw new BertAdaptException($"{what}NoMatch", BertAdaptErrorKind.ObjectNotFound, $"No {what.ToLowerInvariant()} file matches '{path}'.", path);
-                files.AddRange(found.OrderBy(f => f, StringComparer.Ordinal));
+                files.AddRange(found);
                 continue;
             }
             var full = ResolveLiteral(path);
@@ -86,5 +76,36 @@ public abstract class BertCmdlet : PSCmdlet
             files.Add(full);
         }
         return files;
+    }
+
+    /// <summary>
+    /// Directories for each path: wildcards expand to the directories they match (none is
+    /// <paramref name="noMatchErrorId"/>); a literal path is returned resolved, for the caller to check.
+    /// </summary>
+    protected List<string> ResolveDirectories(IEnumerable<string> paths, bool literal, string noMatchErrorId, string what)
+    {
+        var directories = new List<string>();
+        foreach (var path in paths)
+        {
+            if (literal || !WildcardPattern.ContainsWildcardCharacters(path)) { directories.Add(ResolveLiteral(path)); continue; }
+            var found = ExpandWildcard(path).Where(Directory.Exists).ToList();
+            if (found.Count == 0)
+                throw new BertAdaptException(noMatchErrorId, BertAdaptErrorKind.ObjectNotFound, $"No {what} matches '{path}'.", path);
+            directories.AddRange(found);
+        }
+        return directories;
+    }
+
+    /// <summary>What a wildcard path matches, in ordinal order; nothing when its folder is missing.</summary>
+    List<string> ExpandWildcard(string path)
+    {
+        try
+        {
+            return SessionState.Path.GetResolvedProviderPathFromPSPath(path, out _).Order(StringComparer.Ordinal).ToList();
+        }
+        catch (ItemNotFoundException)
+        {
+            return [];
+        }
     }
 }
