@@ -16,6 +16,7 @@ The model is trained in place and then written to the pipeline, so you can pipe 
 '@
 
     Parameters  = @{
+        AllowInvalidUtf8      = 'Reads a byte that is not valid UTF-8 as the replacement character (U+FFFD) instead of stopping with a CorpusNotUtf8 error. Corpus files are strict UTF-8 by default, so that a file in another encoding is caught rather than silently garbled.'
         Recurse               = 'With a directory in -Corpus, reads every corpus file under it (.txt, .jsonl, .csv, .tsv, each optionally .gz), subdirectories included. Without -Recurse a directory is refused.'
         LineByLine            = 'Makes one example of each corpus line (truncated to -SequenceLength) instead of packing the text into full-length sequences. Packing wastes no positions on padding and is the default; line-by-line keeps sentences apart, which suits short, independent records.'
         TextField             = 'For .jsonl corpus files: the field of each JSON record that holds its text (default ''text''). Each record is one document; a record without the field is an error naming the file and line.'

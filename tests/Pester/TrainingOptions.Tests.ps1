@@ -42,6 +42,13 @@ Describe 'Corpus formats and discovery' {
         $e.Exception.Message | Should -BeLike '*line 2*bad.jsonl*'
     }
 
+    It 'reads a file that is not valid UTF-8 only with -AllowInvalidUtf8' {
+        $latin1 = Join-Path $TestDrive 'latin1.txt'
+        [IO.File]::WriteAllBytes($latin1, [Text.Encoding]::Latin1.GetBytes((Get-Content $corpus -Raw) + "`ncaf$([char]0xe9) on web01 .`n"))
+        { New-TinyModel | Measure-Perplexity -Corpus $latin1 -SequenceLength 32 -CacheDirectory $cache } | Should -Throw -ErrorId 'CorpusNotUtf8*'
+        (New-TinyModel | Measure-Perplexity -Corpus $latin1 -SequenceLength 32 -CacheDirectory $cache -AllowInvalidUtf8).Perplexity | Should -BeGreaterThan 1
+    }
+
     It 'reuses the token cache on the next run' {
         $fresh = Join-Path $TestDrive 'fresh-cache'
         $options = $common.Clone(); $options.CacheDirectory = $fresh

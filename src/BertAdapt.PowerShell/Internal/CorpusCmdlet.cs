@@ -46,6 +46,10 @@ public abstract class CorpusCmdlet : BertCmdlet
     [ValidateNotNullOrEmpty]
     public string TextColumn { get; set; } = "text";
 
+    /// <summary>Reads an invalid UTF-8 byte as U+FFFD instead of stopping with CorpusNotUtf8.</summary>
+    [Parameter]
+    public SwitchParameter AllowInvalidUtf8 { get; set; }
+
     /// <summary>Where token-id shards are cached; the per-user cache by default.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -78,7 +82,7 @@ public abstract class CorpusCmdlet : BertCmdlet
         {
             SequenceLength = Math.Min(SequenceLength, model.Config.MaxPositionEmbeddings),
             LineByLine = LineByLine,
-            ReadOptions = new CorpusReadOptions { TextField = TextField, TextColumn = TextColumn },
+            ReadOptions = new CorpusReadOptions { TextField = TextField, TextColumn = TextColumn, Strict = !AllowInvalidUtf8 },
             CacheDirectory = CacheDirectory is null ? null : ResolveLiteral(CacheDirectory),
         };
         var progress = new ProgressRecord(1, Activity, "Reading the corpus");
