@@ -1,7 +1,8 @@
 @{
     # Nested rather than root, so PowerShell finds the cmdlets' MAML help in module/bin/en-US
-    # while this manifest stays at the repository root.
-    NestedModules        = @('module/bin/BertAdapt.PowerShell.dll')
+    # while this manifest stays at the repository root. The loader comes first: it sets up the
+    # isolated load context for module/bin/Dependencies before the cmdlets are inspected.
+    NestedModules        = @('module/bin/BertAdapt.Loader.dll', 'module/bin/BertAdapt.PowerShell.dll')
     ModuleVersion        = '0.1.0'
     GUID                 = '5d0c6a3e-8f0e-4b8e-9f5e-6a2b1c9d4e71'
     Author               = 'BertAdapt contributors'

@@ -14,6 +14,9 @@ Needs only the .NET SDK: run it with `dotnet tool restore && dotnet pwsh ./build
          one run, with their ratios) and keeps their output in artifacts/bench.
   Clean  removes build outputs.
 
+.PARAMETER Quick
+With -Task Bench: passes -Quick to the benchmarks that take it (fewer rows, shorter runs).
+
 .PARAMETER Cuda
 Builds against TorchSharp-cuda-windows instead of the CPU libtorch (Windows GPU boxes only).
 
@@ -27,7 +30,8 @@ param(
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
     [switch] $Cuda,
-    [string[]] $IncludeTag = @()
+    [string[]] $IncludeTag = @(),
+    [switch] $Quick
 )
 
 Set-StrictMode -Version 3.0
@@ -74,10 +78,23 @@ function Invoke-Build {
     Invoke-Native dotnet restore, (Join-Path $root 'build/Assets/BuildAssets.csproj'), '--nologo', '-v', 'quiet'
 
     Write-Host "Publishing the module into module/bin ($rid, $Configuration$(if ($Cuda) { ', CUDA' }))" -ForegroundColor Cyan
+    $staging = Join-Path $artifacts 'publish'
+    Remove-Item -Recurse -Force $staging -ErrorAction Ignore
     $publish = @('publish', (Join-Path $root 'src/BertAdapt.PowerShell/BertAdapt.PowerShell.csproj'), '-c', $Configuration,
-        '-r', $rid, '--self-contained', 'false', '-o', $moduleBin, '--nologo', '-v', 'quiet')
+        '-r', $rid, '--self-contained', 'false', '-o', $staging, '--nologo', '-v', 'quiet')
     if ($Cuda) { $publish += '-p:Cuda=true' }
     Invoke-Native dotnet $publish
+
+    # The cmdlet assembly sits in module/bin; the engine and every library it uses go to
+    # module/bin/Dependencies, which the module loads in an isolated AssemblyLoadContext.
+    $dependencies = Join-Path $moduleBin 'Dependencies'
+    Remove-Item -Recurse -Force $dependencies -ErrorAction Ignore
+    Get-ChildItem $moduleBin -File -ErrorAction Ignore | Remove-Item -Force
+    New-Item -ItemType Directory -Force $dependencies | Out-Null
+    foreach ($item in Get-ChildItem $staging) {
+        $front = $item.Name -in 'BertAdapt.PowerShell.dll', 'BertAdapt.PowerShell.pdb', 'BertAdapt.Loader.dll', 'BertAdapt.Loader.pdb'
+        Move-Item $item.FullName (Join-Path ($front ? $moduleBin : $dependencies) $item.Name)
+    }
 
     $packages = Get-NuGetPackageRoot
     $vocabulary = Join-Path $moduleBin 'vocab/bert-base-uncased-vocab.txt'
@@ -152,7 +169,8 @@ function Invoke-Bench {
     foreach ($script in Get-ChildItem (Join-Path $root 'bench') -Filter 'Measure-*.ps1' | Sort-Object Name) {
         Write-Host "== $($script.BaseName)" -ForegroundColor Cyan
         $log = Join-Path $out "$($script.BaseName).txt"
-        $exit = Invoke-ChildPwsh -Arguments @('-Command', "& '$($script.FullName)' *>&1 | Tee-Object -FilePath '$log'")
+        $quickSwitch = if ($Quick -and (Get-Command $script.FullName).Parameters.ContainsKey('Quick')) { ' -Quick' } else { '' }
+        $exit = Invoke-ChildPwsh -Arguments @('-Command', "& '$($script.FullName)'$quickSwitch *>&1 | Tee-Object -FilePath '$log'")
         if ($exit -ne 0) { throw "$($script.Name) failed with exit code $exit." }
     }
 }

@@ -95,8 +95,9 @@ function Import-CmdletAssembly {
     $folder = Split-Path $Path
     $context.add_Resolving({
             param($loadContext, $assemblyName)
-            $candidate = Join-Path $folder "$($assemblyName.Name).dll"
-            if (-not (Test-Path -LiteralPath $candidate -PathType Leaf)) { return $null }
+            $candidate = @((Join-Path $folder "$($assemblyName.Name).dll"), (Join-Path $folder "Dependencies/$($assemblyName.Name).dll")) |
+                Where-Object { Test-Path -LiteralPath $_ -PathType Leaf } | Select-Object -First 1
+            if (-not $candidate) { return $null }
             $stream = [IO.MemoryStream]::new([IO.File]::ReadAllBytes($candidate))
             try { $loadContext.LoadFromStream($stream) } finally { $stream.Dispose() }
         }.GetNewClosure())

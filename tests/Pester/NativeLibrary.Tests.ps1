@@ -13,7 +13,7 @@ BeforeDiscovery {
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestFixtures.ps1')
     Import-Module (Join-Path $PSScriptRoot '../../build/ElfVersionNeeds.psm1') -Force
-    $script:moduleBin = Join-Path $PSScriptRoot '../../module/bin'
+    $script:moduleBin = Join-Path $PSScriptRoot '../../module/bin/Dependencies'
     $script:shipped = Join-Path $moduleBin 'libLibTorchSharp.so'
     $packages = (dotnet nuget locals global-packages --list | Select-Object -First 1) -replace '^global-packages:\s*', ''
     $script:original = Join-Path $packages.Trim() 'torchsharp/0.107.0/runtimes/linux-x64/native/libLibTorchSharp.so'
