@@ -166,4 +166,20 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
         Assert.NotEqual(Enumerable.Range(0, 1000).Select(i => a[i]), Enumerable.Range(0, 1000).Select(i => b[i]));
         Assert.NotEqual(Enumerable.Range(0, 1000).Select(i => a[i]), Enumerable.Range(0, 1000).Select(i => c[i]));
     }
+
+    [Fact]
+    public void TheOptimizerDecaysWeightsButNotBiasesOrLayerNorm()
+    {
+        using var model = TinyModel();
+        var options = new MlmTrainingOptions { WeightDecay = 0.05 };
+        using var optimizer = MlmTrainer.CreateOptimizer(model.Module, options);
+        var groups = optimizer.ParamGroups.Cast<TorchSharp.Modules.AdamW.ParamGroup>().ToList();
+        Assert.Equal(2, groups.Count);
+        Assert.Equal(0.05, groups[0].Options.weight_decay);
+        Assert.Equal(0.0, groups[1].Options.weight_decay);
+        var named = model.Module.named_parameters().ToList();
+        Assert.Equal(named.Count, groups.Sum(g => g.Parameters.Count()));
+        Assert.Equal(named.Count(p => p.name.EndsWith("bias", StringComparison.Ordinal) || p.name.Contains("LayerNorm", StringComparison.Ordinal)),
+            groups[1].Parameters.Count());
+    }
 }

@@ -204,7 +204,8 @@ public static class MlmTrainer
         };
     }
 
-    static AdamW CreateOptimizer(nn.Module module, MlmTrainingOptions options)
+    /// <summary>AdamW in two groups: weight decay on weights, none on biases and LayerNorm.</summary>
+    public static AdamW CreateOptimizer(nn.Module module, MlmTrainingOptions options)
     {
         var named = module.named_parameters().ToList();
         static bool NoDecay(string name) => name.EndsWith("bias", StringComparison.Ordinal) || name.Contains("LayerNorm", StringComparison.Ordinal);

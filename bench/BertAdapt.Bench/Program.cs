@@ -1,0 +1,114 @@
+// The driver of bench/Measure-Training.ps1. Measures, in one process and one run: the square-
+// matmul peak (fp32, bf16), MLM training and inference throughput with model-FLOPs utilisation,
+// the tokenizer, and memory over a long run; reads the PyTorch-eager reference's JSON lines
+// (written just before by bench/reference_mlm.py) and prints ONE table with the ratios, then
+// writes everything as JSON.
+using System.Diagnostics;
+using System.Text.Json;
+using BertAdapt.Bench;
+using BertAdapt.Engine.Tokenization;
+using static TorchSharp.torch;
+
+string? Arg(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+var vocabularyPath = Arg("--vocab") ?? throw new ArgumentException("--vocab <vocab.txt> is required");
+var outPath = Arg("--out") ?? "bench.json";
+var referencePath = Arg("--reference");
+bool quick = args.Contains("--quick");
+int threads = int.Parse(Arg("--threads") ?? "2");
+int steps = int.Parse(Arg("--steps") ?? (quick ? "3" : "5"));
+int warmup = int.Parse(Arg("--warmup") ?? "2");
+int memorySteps = int.Parse(Arg("--memory-steps") ?? (quick ? "200" : "400"));
+int tokenizerMegabytes = int.Parse(Arg("--tokenizer-mb") ?? (quick ? "20" : "100"));
+
+var vocabulary = BertVocabulary.Load(vocabularyPath, lowerCase: true);
+var log = (string s) => Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {s}");
+
+log("matmul peak");
+double peak32 = TrainingBench.MatmulPeak(ScalarType.Float32, threads);
+double peak16 = TrainingBench.MatmulPeak(ScalarType.BFloat16, threads);
+
+// (preset, length, batch, variant, threads)
+var plan = new List<(string, int, int, string, int)>
+{
+    ("mini", 128, 32, "masked", threads), ("mini", 128, 32, "all-positions", threads), ("mini", 128, 32, "bf16", threads),
+    ("mini", 128, 32, "masked", 1),
+    ("small", 128, 32, "masked", threads), ("small", 128, 32, "all-positions", threads), ("small", 128, 32, "bf16", threads),
+};
+if (!quick)
+    plan.AddRange([("small", 512, 8, "masked", threads), ("small", 512, 8, "bf16", threads),
+        ("base", 128, 8, "masked", threads), ("base", 128, 8, "bf16", threads)]);
+else plan.RemoveAll(p => p.Item1 == "small" && p.Item4 != "masked" || p.Item5 == 1);
+if (Arg("--only") is string only) // e.g. "mini:masked" or "base" for a quick look at some rows
+    plan.RemoveAll(p => !$"{p.Item1}:{p.Item4}:{p.Item2}".StartsWith(only, StringComparison.Ordinal));
+
+var rows = new List<TrainingRow>();
+foreach (var (preset, length, batch, variant, t) in plan)
+{
+    log($"train {preset} T={length} B={batch} {variant} threads={t}");
+    rows.Add(TrainingBench.Run(vocabulary, preset, length, batch, variant, t, warmup, steps, variant == "bf16" ? peak16 : peak32));
+}
+set_num_threads(threads);
+
+log("tokenizer");
+var corpus = TokenizerBench.GenerateCorpus(vocabulary, tokenizerMegabytes);
+var tokenizer = new[] { TokenizerBench.Measure(vocabulary, corpus, 1), TokenizerBench.Measure(vocabulary, corpus, Environment.ProcessorCount) };
+corpus = null;
+
+log("memory");
+var memory = MemoryBench.Run(vocabulary, "mini", memorySteps, Math.Min(50, memorySteps / 4), threads);
+long peakWorkingSet = Process.GetCurrentProcess().PeakWorkingSet64;
+
+var reference = new List<JsonElement>();
+if (referencePath is not null && File.Exists(referencePath))
+    foreach (var line in File.ReadLines(referencePath).Where(l => l.TrimStart().StartsWith('{')))
+        reference.Add(JsonDocument.Parse(line).RootElement);
+double? ReferenceTokens(TrainingRow r) => reference.Where(j => j.GetProperty("preset").GetString() == r.Preset
+    && j.GetProperty("length").GetInt32() == r.Length && j.GetProperty("batch").GetInt32() == r.Batch)
+    .Select(j => (double?)j.GetProperty("tokens_per_s").GetDouble()).FirstOrDefault();
+
+// ---- the one table ----
+var w = Console.Out;
+w.WriteLine($"BertAdapt bench  {DateTime.UtcNow:yyyy-MM-dd HH:mm}Z  threads={threads}  cores={Environment.ProcessorCount}  warmup={warmup} timed={steps} (median)");
+w.WriteLine($"matmul peak (2048², median of 8): fp32 {peak32 / 1e9:F1} GFLOP/s   bf16 {peak16 / 1e9:F1} GFLOP/s");
+w.WriteLine("MFU = model FLOPs / step time / peak of the row's dtype; model FLOPs = 6·N·tokens (N = non-embedding encoder");
+w.WriteLine("      parameters) + 12·L·T·H·tokens (attention) + 6·(H·V + H·H)·masked (MLM head on masked positions only).");
+w.WriteLine();
+w.WriteLine($"{"model",-6} {"T",4} {"B",3} {"variant",-13} {"thr",3} {"step s",7} {"data s",7} {"adamw s",7} {"train tok/s",11} {"MFU",6} {"infer tok/s",11} {"ref tok/s",9} {"ratio",6}");
+foreach (var r in rows)
+{
+    var referenceTokens = r.Variant == "masked" && r.Threads == threads ? ReferenceTokens(r) : null;
+    w.WriteLine($"{r.Preset,-6} {r.Length,4} {r.Batch,3} {r.Variant,-13} {r.Threads,3} {r.StepSeconds,7:F3} {r.DataSeconds,7:F4} {r.OptimizerSeconds,7:F4} " +
+        $"{r.TokensPerSecond,11:N0} {r.Mfu,6:P1} {(double.IsNaN(r.InferenceTokensPerSecond) ? "" : r.InferenceTokensPerSecond.ToString("N0")),11} " +
+        $"{(referenceTokens is double rt ? rt.ToString("N0") : "-"),9} {(referenceTokens is double rt2 ? (r.TokensPerSecond / rt2).ToString("F2") + "x" : ""),6}");
+}
+if (reference.Count == 0) w.WriteLine("PyTorch-eager reference: skipped (see the line above the table).");
+else w.WriteLine($"reference: bench/reference_mlm.py, torch {reference[0].GetProperty("torch").GetString()}, {reference[0].GetProperty("threads").GetInt32()} threads, its fp32 matmul {reference[0].GetProperty("matmul_gflops").GetDouble():F1} GFLOP/s, eager attention, vocabulary projection on all positions, AdamW.");
+w.WriteLine();
+foreach (var t in tokenizer)
+    w.WriteLine($"tokenizer {t.Mode,-8} threads={t.Threads}  {t.Megabytes:F0} MB  {t.Tokens:N0} tokens  {t.Seconds:F2} s  {t.TokensPerSecond / 1e6:F2} M tokens/s  {t.MegabytesPerSecond:F1} MB/s");
+w.WriteLine($"memory: {memory.Preset} via MlmTrainer, {memory.Steps} steps: working set {memory.WorkingSetAfterWarmup / 1048576.0:F0} MiB at step {memory.WarmupSteps} -> " +
+    $"{memory.WorkingSetAtEnd / 1048576.0:F0} MiB at step {memory.Steps} ({memory.WorkingSetGrowth:+0.0%;-0.0%}); live tensors {memory.LiveTensorsAfterWarmup} -> {memory.LiveTensorsAtEnd}");
+w.WriteLine($"peak working set of this process: {peakWorkingSet / 1048576.0:F0} MiB");
+
+// ---- goals ----
+w.WriteLine();
+void Goal(string name, double value, double target, string unit) =>
+    w.WriteLine($"goal {name,-38} measured {value,8:F2}{unit}  target >= {target:F2}{unit}  {(value >= target ? "MET" : "NOT MET")}");
+foreach (var preset in new[] { "mini", "small", "base" })
+{
+    var r = rows.FirstOrDefault(x => x.Preset == preset && x.Length == 128 && x.Variant == "masked" && x.Threads == threads);
+    if (r is null) continue;
+    if (ReferenceTokens(r) is double rt) Goal($"{preset} training vs reference", r.TokensPerSecond / rt, preset == "base" ? 1.2 : 1.5, "x");
+    if (preset == "base") Goal("base MFU (fp32)", r.Mfu * 100, 50, "%");
+}
+Goal("tokenizer single thread", tokenizer[0].TokensPerSecond / 1e6, 5, "M tok/s");
+Goal("memory flat (100% - growth)", 100 - Math.Abs(memory.WorkingSetGrowth) * 100, 95, "%");
+
+Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
+File.WriteAllText(outPath, JsonSerializer.Serialize(new
+{
+    date = DateTime.UtcNow, threads, peakFp32 = peak32, peakBf16 = peak16, training = rows,
+    reference, tokenizer, memory, peakWorkingSet,
+}, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+w.WriteLine($"JSON: {outPath}");
+return 0;

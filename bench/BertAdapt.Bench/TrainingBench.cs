@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using BertAdapt.Engine;
+using BertAdapt.Engine.Data;
+using BertAdapt.Engine.Modeling;
+using BertAdapt.Engine.Tokenization;
+using BertAdapt.Engine.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace BertAdapt.Bench;
+
+/// <summary>One row of the training table: what was run and what it measured.</summary>
+public sealed record TrainingRow(string Preset, int Length, int Batch, string Variant, int Threads,
+    double StepSeconds, double DataSeconds, double OptimizerSeconds, double TokensPerSecond,
+    double ModelFlopsPerStep, double Mfu, double InferenceTokensPerSecond, double Loss);
+
+/// <summary>
+/// Times the engine's MLM training step, mirroring MlmTrainer's loop (collate, forward, backward,
+/// clip, AdamW step, zero_grad) with a per-phase breakdown; and the encoder's inference forward.
+/// Variants: "masked" is the engine as shipped (vocabulary projection on masked rows only),
+/// "all-positions" projects every position as HF's BertForMaskedLM does, "bf16" sets -Precision BFloat16.
+/// </summary>
+public static class TrainingBench
+{
+    public static TrainingRow Run(BertVocabulary vocabulary, string preset, int length, int batchSize, string variant,
+        int threads, int warmup, int steps, double peakFlops)
+    {
+        torch.set_num_threads(threads);
+        torch.manual_seed(42);
+        var config = BertConfig.FromPreset(preset, vocabulary.Count);
+        using var model = BertModel.Create(config, vocabulary, 42, "bench");
+        var module = model.Module;
+        var options = new MlmTrainingOptions { BatchSize = batchSize, SequenceLength = length };
+        using var optimizer = MlmTrainer.CreateOptimizer(module, options);
+        var parameters = module.parameters().ToList();
+        var masker = new MlmMasker(vocabulary);
+        var examples = SyntheticExamples(vocabulary, length, batchSize * 4);
+        module.train();
+        module.SetComputeType(variant == "bf16" ? ScalarType.BFloat16 : null);
+
+        var stepTimes = new List<double>();
+        var dataTimes = new List<double>();
+        var optimizerTimes = new List<double>();
+        double loss = 0;
+        long masked = 0;
+        for (int step = 0; step < warmup + steps; step++)
+        {
+            using var scope = NewDisposeScope();
+            var clock = Stopwatch.StartNew();
+            var rows = Enumerable.Range(0, batchSize).Select(r => examples[(step * batchSize + r) % examples.Count]).ToList();
+            var batch = masker.Collate(rows, r => StatelessRandom.For(42, StatelessRandom.Streams.Masking, step, r));
+            if (variant == "all-positions") batch = AllPositions(batch);
+            var data = clock.Elapsed.TotalSeconds;
+            var losses = Forward(module, batch);
+            loss = losses.Total.item<float>();
+            losses.Total.backward();
+            nn.utils.clip_grad_norm_(parameters, 1.0);
+            var beforeOptimizer = clock.Elapsed.TotalSeconds;
+            optimizer.step();
+            optimizer.zero_grad();
+            var total = clock.Elapsed.TotalSeconds;
+            if (step < warmup) continue;
+            stepTimes.Add(total);
+            dataTimes.Add(data);
+            optimizerTimes.Add(total - beforeOptimizer);
+            masked += batch.MaskedLabels.Count(l => l >= 0);
+        }
+        module.SetComputeType(null);
+        double stepSeconds = Median(stepTimes);
+        long tokens = (long)batchSize * length;
+        double maskedPerStep = (double)masked / steps;
+        double flops = ModelFlops(config, length, tokens, maskedPerStep);
+        double inference = variant == "masked" ? InferenceTokensPerSecond(module, masker, examples, batchSize, warmup, steps) : double.NaN;
+        return new TrainingRow(preset, length, batchSize, variant, threads, stepSeconds, Median(dataTimes), Median(optimizerTimes),
+            tokens / stepSeconds, flops, flops / stepSeconds / peakFlops, inference, loss);
+    }
+
+    /// <summary>
+    /// Model FLOPs of one training step (forward + backward = 3 × forward):
+    /// 6·N·tokens for N non-embedding encoder parameters, 12·L·T·H per token for the attention
+    /// scores and context, and 6·(H·V + H·H)·masked for the MLM head on the masked positions.
+    /// </summary>
+    public static double ModelFlops(BertConfig c, int length, long tokens, double masked)
+    {
+        double h = c.HiddenSize, i = c.IntermediateSize, l = c.NumHiddenLayers;
+        double perLayer = 4 * h * h + 4 * h + 2 * h * i + i + h + 4 * h; // QKVO, FFN, biases, two LayerNorms
+        double n = l * perLayer;
+        return 6 * n * tokens + 12 * l * length * h * tokens + 6 * (h * c.VocabSize + h * h) * masked;
+    }
+
+    static double InferenceTokensPerSecond(BertForPreTraining module, MlmMasker masker, List<TrainingExample> examples,
+        int batchSize, int warmup, int steps)
+    {
+        module.eval();
+        using var noGrad = no_grad();
+        var times = new List<double>();
+        for (int step = 0; step < warmup + steps; step++)
+        {
+            using var scope = NewDisposeScope();
+            var rows = examples.Skip(step % 4 * batchSize).Take(batchSize).ToList();
+            var batch = masker.Collate(rows, r => StatelessRandom.For(7, StatelessRandom.Streams.Masking, step, r));
+            var clock = Stopwatch.StartNew();
+            var shape = new long[] { batch.Rows, batch.Length };
+            var hidden = module.Bert.Encode(tensor(batch.InputIds, shape), tensor(batch.TokenTypeIds, shape), tensor(batch.AttentionMask, shape));
+            _ = hidden.sum().item<float>();
+            if (step >= warmup) times.Add(clock.Elapsed.TotalSeconds);
+        }
+        module.train();
+        return (double)batchSize * examples[0].TokenIds.Length / Median(times);
+    }
+
+    /// <summary>The HF way: every position goes through the vocabulary projection; unmasked ones carry label -100.</summary>
+    static MlmBatch AllPositions(MlmBatch batch)
+    {
+        int n = batch.Rows * batch.Length;
+        var labels = Enumerable.Repeat(-100L, n).ToArray();
+        for (int k = 0; k < batch.MaskedPositions.Length; k++) labels[batch.MaskedPositions[k]] = batch.MaskedLabels[k];
+        return batch with { MaskedPositions = Enumerable.Range(0, n).Select(i => (long)i).ToArray(), MaskedLabels = labels };
+    }
+
+    internal static PreTrainingLosses Forward(BertForPreTraining module, MlmBatch batch)
+    {
+        var shape = new long[] { batch.Rows, batch.Length };
+        return module.Losses(tensor(batch.InputIds, shape), tensor(batch.TokenTypeIds, shape), tensor(batch.AttentionMask, shape),
+            tensor(batch.MaskedPositions), tensor(batch.MaskedLabels));
+    }
+
+    /// <summary>Full-length sequences of ordinary word pieces, [CLS] … [SEP].</summary>
+    public static List<TrainingExample> SyntheticExamples(BertVocabulary vocabulary, int length, int count)
+    {
+        var random = new Random(42);
+        var list = new List<TrainingExample>(count);
+        for (int e = 0; e < count; e++)
+        {
+            var ids = new int[length];
+            ids[0] = vocabulary.ClsId;
+            ids[^1] = vocabulary.SepId;
+            for (int t = 1; t < length - 1; t++) ids[t] = random.Next(1000, vocabulary.Count);
+            list.Add(new TrainingExample(ids));
+        }
+        return list;
+    }
+
+    public static double Median(List<double> values)
+    {
+        var sorted = values.OrderBy(v => v).ToList();
+        return sorted.Count == 0 ? double.NaN : sorted[sorted.Count / 2];
+    }
+
+    /// <summary>Square matmul GFLOP/s (2·n³ per product) in the given dtype, the median of 8 runs after 2 warm-up ones.</summary>
+    public static double MatmulPeak(ScalarType type, int threads, int n = 2048, int runs = 8)
+    {
+        torch.set_num_threads(threads);
+        using var scope = NewDisposeScope();
+        var a = randn(n, n).to(type);
+        var b = randn(n, n).to(type);
+        var times = new List<double>();
+        for (int i = 0; i < runs + 2; i++)
+        {
+            using var inner = NewDisposeScope();
+            var clock = Stopwatch.StartNew();
+            var c = matmul(a, b);
+            _ = c[0, 0].to(ScalarType.Float32).item<float>();
+            if (i >= 2) times.Add(clock.Elapsed.TotalSeconds);
+        }
+        return 2.0 * n * n * n / Median(times);
+    }
+}

@@ -1,0 +1,76 @@
+#requires -Version 7.0
+<#
+.SYNOPSIS
+    MLM training and inference throughput, model-FLOPs utilisation, tokenizer speed and memory,
+    side by side with a PyTorch-eager reference of the same architecture and batch.
+
+.DESCRIPTION
+    Runs bench/reference_mlm.py (Debian's /usr/bin/python3 with python3-torch; installed with
+    apt-get when missing and running as root on Debian, else the reference is skipped), then
+    bench/BertAdapt.Bench, which measures the matmul peak, the engine's training step for the
+    mini, small and base presets, the tokenizer on a generated corpus, and a long MlmTrainer
+    run for memory, and prints one table with the ratios against the reference. Both sides use
+    -Threads threads. The table goes to the console; the figures to artifacts/bench/training.json.
+
+.EXAMPLE
+    cd /work/main && dotnet pwsh -NoProfile -File bench/Measure-Training.ps1 -Quick
+#>
+[CmdletBinding()]
+param(
+    [switch] $Quick,
+    [int] $Threads = 2,
+    [int] $Steps = 0,
+    [int] $MemorySteps = 0,
+    [string] $OutDirectory = (Join-Path (Split-Path $PSScriptRoot) 'artifacts/bench')
+)
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$PSStyle.OutputRendering = 'PlainText'
+
+$root = Split-Path $PSScriptRoot
+$vocabulary = Join-Path $root 'module/bin/vocab/bert-base-uncased-vocab.txt'
+if (-not (Test-Path $vocabulary)) { throw "$vocabulary is missing; run ./build.ps1 -Task Build first." }
+$null = New-Item -ItemType Directory -Force $OutDirectory
+if ($Steps -le 0) { $Steps = if ($Quick) { 3 } else { 5 } }
+$referenceRows = if ($Quick) { 'mini:128:32,small:128:32' } else { 'mini:128:32,small:128:32,small:512:8,base:128:8' }
+
+# ---- the PyTorch-eager reference ----
+$python = '/usr/bin/python3'
+function Test-Torch {
+    if (-not (Test-Path $python)) { return $false }
+    & $python -c 'import torch' 2>$null
+    $LASTEXITCODE -eq 0
+}
+$referencePath = Join-Path $OutDirectory 'reference.jsonl'
+Remove-Item -Force -ErrorAction Ignore $referencePath
+if (-not (Test-Torch) -and $IsLinux -and (Test-Path /etc/debian_version) -and ((id -u) -eq '0')) {
+    Write-Host 'Installing python3-torch and libopenblas0-pthread for the reference ...'
+    apt-get update -qq | Out-Null
+    apt-get install -y -qq python3-torch libopenblas0-pthread | Out-Null
+}
+if (Test-Torch) {
+    Write-Host "Running the PyTorch-eager reference ($referenceRows) ..."
+    $env:OMP_NUM_THREADS = "$Threads"
+    & $python (Join-Path $PSScriptRoot 'reference_mlm.py') --threads $Threads --rows $referenceRows --warmup 2 --steps $Steps |
+        Set-Content -Path $referencePath
+    if ($LASTEXITCODE -ne 0) { Write-Warning 'The reference failed; the table will show no ratios.'; Remove-Item -Force $referencePath }
+}
+else {
+    Write-Host 'PyTorch-eager reference skipped: /usr/bin/python3 has no torch (apt-get install python3-torch libopenblas0-pthread, as root).'
+}
+
+# ---- the engine ----
+$project = Join-Path $PSScriptRoot 'BertAdapt.Bench/BertAdapt.Bench.csproj'
+Write-Host 'Building the bench driver ...'
+dotnet build $project -c Release --nologo -v quiet | Out-Host
+if ($LASTEXITCODE -ne 0) { throw "Building $project failed." }
+$driver = Get-ChildItem -Recurse -File -Filter BertAdapt.Bench.dll (Join-Path $PSScriptRoot 'BertAdapt.Bench/bin/Release') |
+    Sort-Object LastWriteTime | Select-Object -Last 1
+
+$arguments = @('--vocab', $vocabulary, '--out', (Join-Path $OutDirectory 'training.json'), '--threads', $Threads, '--steps', $Steps)
+if (Test-Path $referencePath) { $arguments += @('--reference', $referencePath) }
+if ($Quick) { $arguments += '--quick' }
+if ($MemorySteps -gt 0) { $arguments += @('--memory-steps', $MemorySteps) }
+dotnet $driver.FullName @arguments
+if ($LASTEXITCODE -ne 0) { throw "The bench driver failed with exit code $LASTEXITCODE." }
