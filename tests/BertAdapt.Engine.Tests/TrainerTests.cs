@@ -182,4 +182,16 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(named.Count(p => p.name.EndsWith("bias", StringComparison.Ordinal) || p.name.Contains("LayerNorm", StringComparison.Ordinal)),
             groups[1].Parameters.Count());
     }
+
+    [Fact]
+    public void EachStepReportsTheEpochItsDataCameFrom()
+    {
+        using var model = TinyModel();
+        var examples = Examples(model, 10, 8);
+        int stepsPerEpoch = (int)((examples.Count + 3) / 4);
+        MlmTrainer.Train(model, examples, new MlmTrainingOptions { BatchSize = 4, SequenceLength = 32, Epochs = 2 });
+        Assert.Equal(2 * stepsPerEpoch, model.History.Count);
+        Assert.All(model.History.Take(stepsPerEpoch), m => Assert.Equal(0, m.Epoch));
+        Assert.All(model.History.Skip(stepsPerEpoch), m => Assert.Equal(1, m.Epoch));
+    }
 }

@@ -125,7 +125,7 @@ public static class MlmTrainer
                     }
                     tokens += batch.TokenCount;
                     maskedTokens += batch.MaskedPositions.Length;
-                    if (state.Cursor >= train.Count) { state.Epoch++; state.Cursor = 0; break; }
+                    if (state.Cursor >= train.Count) break; // a step never spans epochs; NextBatch starts the next one
                 }
                 double gradNorm = finite ? nn.utils.clip_grad_norm_(parameters, options.MaxGradNorm) : double.NaN;
                 if (!finite || !double.IsFinite(gradNorm))
