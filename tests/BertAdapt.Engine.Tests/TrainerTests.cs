@@ -194,4 +194,21 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
         Assert.All(model.History.Take(stepsPerEpoch), m => Assert.Equal(0, m.Epoch));
         Assert.All(model.History.Skip(stepsPerEpoch), m => Assert.Equal(1, m.Epoch));
     }
+
+    [Fact]
+    public void TheBestValidationWeightsAreKeptInTheJobDirectory()
+    {
+        var path = Path.Combine(temp, "best-job");
+        using var model = TinyModel();
+        var validation = Examples(model, 5, 6);
+        var result = MlmTrainer.Train(model, Examples(model, 30, 5), validation,
+            new MlmTrainingOptions { BatchSize = 4, SequenceLength = 32, MaxSteps = 200, LearningRate = 5e-2, EvalEvery = 2, EarlyStoppingPatience = 2, OutputPath = path },
+            new TrainingCallbacks());
+        Assert.True(result.EarlyStopped);
+        using var best = Checkpoints.HfCheckpointDirectory.Import(Path.Combine(path, "best"));
+        var measured = Evaluation.PerplexityEvaluator.Measure(best, validation, 4, 0.15, 42);
+        Assert.Equal(result.BestValidationPerplexity!.Value, measured.Perplexity, 6);
+        // The run stopped after evaluations that were worse, so the final weights differ from the best ones.
+        Assert.True(Evaluation.PerplexityEvaluator.Measure(model, validation, 4, 0.15, 42).Perplexity > measured.Perplexity);
+    }
 }

@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 namespace BertAdapt.Engine.Training;
 
 /// <summary>
-/// A training job's output directory: an exclusive lock, <c>metrics.jsonl</c>, and numbered
+/// A training job's output directory: an exclusive lock, <c>metrics.jsonl</c>, <c>best/</c> (the
+/// weights with the best validation loss, when validation runs), and numbered
 /// checkpoints (<c>checkpoint-00000100</c>), each an HF checkpoint plus trainer_state.json,
 /// optimizer.bin and rng.bin. A checkpoint is written to a hidden staging directory and
 /// renamed into place, so a kill at any moment leaves only complete checkpoints.
@@ -24,6 +25,8 @@ public sealed class JobDirectory : IDisposable
 
     public string Path { get; }
     public string MetricsPath => System.IO.Path.Combine(Path, "metrics.jsonl");
+    /// <summary>The weights with the best validation loss so far (an HF checkpoint directory).</summary>
+    public string BestPath => System.IO.Path.Combine(Path, "best");
 
     /// <summary>Creates (if needed) and locks the directory; a second job on it fails at once.</summary>
     public static JobDirectory Open(string path)

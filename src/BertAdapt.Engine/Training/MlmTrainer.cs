@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using BertAdapt.Engine.Checkpoints;
 using BertAdapt.Engine.Data;
 using BertAdapt.Engine.Evaluation;
 using TorchSharp;
@@ -166,6 +167,8 @@ public static class MlmTrainer
                         state.BestValidationLoss = result.Loss;
                         state.EvaluationsWithoutImprovement = 0;
                         bestPerplexity = result.Perplexity;
+                        // The best weights so far, as a plain HF checkpoint: what early stopping is for.
+                        if (job is not null) HfCheckpointDirectory.Export(model, job.BestPath, force: true);
                     }
                     else state.EvaluationsWithoutImprovement++;
                     earlyStopped = options.EarlyStoppingPatience is int patience && state.EvaluationsWithoutImprovement >= patience;
