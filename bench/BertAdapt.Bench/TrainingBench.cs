@@ -52,7 +52,7 @@ public static class TrainingBench
             var batch = masker.Collate(rows, r => StatelessRandom.For(42, StatelessRandom.Streams.Masking, step, r));
             if (variant == "all-positions") batch = AllPositions(batch);
             var data = clock.Elapsed.TotalSeconds;
-            var losses = Forward(module, batch);
+            var losses = module.Losses(batch);
             loss = losses.Total.item<float>();
             losses.Total.backward();
             nn.utils.clip_grad_norm_(parameters, 1.0);
@@ -117,13 +117,6 @@ public static class TrainingBench
         var labels = Enumerable.Repeat(-100L, n).ToArray();
         for (int k = 0; k < batch.MaskedPositions.Length; k++) labels[batch.MaskedPositions[k]] = batch.MaskedLabels[k];
         return batch with { MaskedPositions = Enumerable.Range(0, n).Select(i => (long)i).ToArray(), MaskedLabels = labels };
-    }
-
-    internal static PreTrainingLosses Forward(BertForPreTraining module, MlmBatch batch)
-    {
-        var shape = new long[] { batch.Rows, batch.Length };
-        return module.Losses(tensor(batch.InputIds, shape), tensor(batch.TokenTypeIds, shape), tensor(batch.AttentionMask, shape),
-            tensor(batch.MaskedPositions), tensor(batch.MaskedLabels));
     }
 
     /// <summary>Full-length sequences of ordinary word pieces, [CLS] … [SEP].</summary>

@@ -32,7 +32,7 @@ public sealed class BertModel : IDisposable
     public string? Preset => module?.Config.Preset;
     public string Shape => $"L{Config.NumHiddenLayers} H{Config.HiddenSize} A{Config.NumAttentionHeads} I{Config.IntermediateSize} V{Config.VocabSize}";
     public long ParameterCount { get; private set; }
-    public string Device => module is null ? "disposed" : module.parameters().First().device.ToString();
+    public string Device => module is null ? "disposed" : module.Device.ToString();
     public bool IsDisposed => module is null;
 
     public int StepsTrained { get; internal set; }
@@ -57,7 +57,7 @@ public sealed class BertModel : IDisposable
     /// <summary>Moves the parameters to a device (no-op when already there).</summary>
     public void MoveTo(TorchSharp.torch.Device device)
     {
-        if (Module.parameters().First().device.type != device.type) Module.to(device);
+        if (Module.Device.type != device.type) Module.to(device);
     }
 
     /// <summary>Puts the training record back to a checkpoint's point when a run resumes.</summary>

@@ -37,10 +37,7 @@ public static class PerplexityEvaluator
                 for (long i = first; i < Math.Min(first + batchSize, examples.Count); i++) rows.Add(examples.Get(i, epoch: 0));
                 var batch = masker.Collate(rows, r => StatelessRandom.For(seed, StatelessRandom.Streams.Masking, 0, first + r));
                 using var scope = NewDisposeScope();
-                var shape = new long[] { batch.Rows, batch.Length };
-                var device = module.parameters().First().device;
-                var sum = module.MaskedTokenLossSum(tensor(batch.InputIds, shape, device: device), tensor(batch.TokenTypeIds, shape, device: device),
-                    tensor(batch.AttentionMask, shape, device: device), tensor(batch.MaskedPositions, device: device), tensor(batch.MaskedLabels, device: device));
+                var sum = module.MaskedTokenLossSum(batch);
                 lossSum += sum.item<float>();
                 masked += batch.MaskedPositions.Length;
                 tokens += batch.TokenCount;

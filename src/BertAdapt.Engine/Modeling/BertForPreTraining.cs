@@ -1,3 +1,4 @@
+using BertAdapt.Engine.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,6 +30,9 @@ public sealed class BertForPreTraining : nn.Module
 
     public BertEncoderModel Bert => bert;
 
+    /// <summary>Where the parameters live; batches are built there.</summary>
+    public Device Device => bert.Embeddings.WordEmbeddingWeight.device;
+
     /// <summary>
     /// Sets the matmul dtype of every projection: null for float32, BFloat16 for mixed precision
     /// (float32 weights, optimizer state, LayerNorm, softmax and loss; bfloat16 matmuls).
@@ -54,9 +58,7 @@ public sealed class BertForPreTraining : nn.Module
         Tensor maskedPositions, Tensor maskedLabels, Tensor? nspLabels = null)
     {
         var hidden = bert.Encode(inputIds, tokenTypeIds, attentionMask);
-        var flat = hidden.view(-1, hidden.shape[2]);
-        var logits = cls.MlmLogits(flat.index_select(0, maskedPositions), bert.Embeddings.WordEmbeddingWeight);
-        var mlm = nn.functional.cross_entropy(logits.to_type(ScalarType.Float32), maskedLabels);
+        var mlm = nn.functional.cross_entropy(MaskedLogits(hidden, maskedPositions), maskedLabels);
         if (nspLabels is null) return new PreTrainingLosses(mlm, mlm, null, null);
 
         var nspLogits = cls.NspLogits(bert.Pool(hidden));
@@ -65,12 +67,35 @@ public sealed class BertForPreTraining : nn.Module
         return new PreTrainingLosses(mlm + nsp, mlm, nsp, correct);
     }
 
-    /// <summary>Sum of masked-token cross-entropy (nats) for perplexity; no graph is kept.</summary>
-    public Tensor MaskedTokenLossSum(Tensor inputIds, Tensor tokenTypeIds, Tensor attentionMask, Tensor maskedPositions, Tensor maskedLabels)
+    /// <summary>The losses of a host-side batch, its tensors made on <see cref="Device"/>.</summary>
+    public PreTrainingLosses Losses(MlmBatch batch)
     {
-        var hidden = bert.Encode(inputIds, tokenTypeIds, attentionMask);
+        var (ids, types, mask, positions, labels) = Inputs(batch);
+        var nsp = batch.NextSentenceLabels is null ? null : tensor(batch.NextSentenceLabels, device: Device);
+        return Losses(ids, types, mask, positions, labels, nsp);
+    }
+
+    /// <summary>Sum of masked-token cross-entropy (nats) over a batch, for perplexity.</summary>
+    public Tensor MaskedTokenLossSum(MlmBatch batch)
+    {
+        var (ids, types, mask, positions, labels) = Inputs(batch);
+        var hidden = bert.Encode(ids, types, mask);
+        return nn.functional.cross_entropy(MaskedLogits(hidden, positions), labels, reduction: nn.Reduction.Sum);
+    }
+
+    /// <summary>Float32 vocabulary logits at the masked positions only (flat row * length + column indexes).</summary>
+    Tensor MaskedLogits(Tensor hidden, Tensor maskedPositions)
+    {
         var flat = hidden.view(-1, hidden.shape[2]);
-        var logits = cls.MlmLogits(flat.index_select(0, maskedPositions), bert.Embeddings.WordEmbeddingWeight);
-        return nn.functional.cross_entropy(logits.to_type(ScalarType.Float32), maskedLabels, reduction: nn.Reduction.Sum);
+        return cls.MlmLogits(flat.index_select(0, maskedPositions), bert.Embeddings.WordEmbeddingWeight).to_type(ScalarType.Float32);
+    }
+
+    (Tensor Ids, Tensor Types, Tensor Mask, Tensor Positions, Tensor Labels) Inputs(MlmBatch batch)
+    {
+        var device = Device;
+        var shape = new long[] { batch.Rows, batch.Length };
+        return (tensor(batch.InputIds, shape, device: device), tensor(batch.TokenTypeIds, shape, device: device),
+            tensor(batch.AttentionMask, shape, device: device), tensor(batch.MaskedPositions, device: device),
+            tensor(batch.MaskedLabels, device: device));
     }
 }

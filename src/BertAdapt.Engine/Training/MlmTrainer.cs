@@ -110,7 +110,7 @@ public static class MlmTrainer
                 for (int micro = 0; micro < options.GradientAccumulation && finite; micro++)
                 {
                     var batch = NextBatch(train, masker, options, state, ref permutation);
-                    var losses = Forward(module, batch);
+                    var losses = module.Losses(batch);
                     if (options.PoisonLossAtAttempt?.Invoke(attempt) == true) losses = losses with { Total = losses.Total * double.NaN };
                     double value = losses.Total.item<float>();
                     finite = double.IsFinite(value);
@@ -242,19 +242,6 @@ public static class MlmTrainer
         state.Cursor += rows;
         int epoch = state.Epoch;
         return masker.Collate(examples, r => StatelessRandom.For(options.Seed, StatelessRandom.Streams.Masking, epoch, indexes[r]));
-    }
-
-    internal static Modeling.PreTrainingLosses Forward(Modeling.BertForPreTraining module, MlmBatch batch)
-    {
-        var device = module.parameters().First().device;
-        var shape = new long[] { batch.Rows, batch.Length };
-        var ids = tensor(batch.InputIds, shape, device: device);
-        var types = tensor(batch.TokenTypeIds, shape, device: device);
-        var mask = tensor(batch.AttentionMask, shape, device: device);
-        var positions = tensor(batch.MaskedPositions, device: device);
-        var labels = tensor(batch.MaskedLabels, device: device);
-        var nsp = batch.NextSentenceLabels is null ? null : tensor(batch.NextSentenceLabels, device: device);
-        return module.Losses(ids, types, mask, positions, labels, nsp);
     }
 
     /// <summary>Metrics lines up to a step; later lines (written after the checkpoint) are dropped from the file.</summary>
