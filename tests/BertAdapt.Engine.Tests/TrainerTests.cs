@@ -205,7 +205,7 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
             new MlmTrainingOptions { BatchSize = 4, SequenceLength = 32, MaxSteps = 200, LearningRate = 5e-2, EvalEvery = 2, EarlyStoppingPatience = 2, OutputPath = path },
             new TrainingCallbacks());
         Assert.True(result.EarlyStopped);
-        using var best = Checkpoints.HfCheckpointDirectory.Import(Path.Combine(path, "best"));
+        using var best = Engine.Checkpoints.HfCheckpointDirectory.Import(Path.Combine(path, "best"));
         var measured = Evaluation.PerplexityEvaluator.Measure(best, validation, 4, 0.15, 42);
         Assert.Equal(result.BestValidationPerplexity!.Value, measured.Perplexity, 6);
         // The run stopped after evaluations that were worse, so the final weights differ from the best ones.

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using BertAdapt.Engine.Modeling;
 using BertAdapt.Engine.Tokenization;
 using TorchSharp;
@@ -80,28 +79,32 @@ public static class HfCheckpointDirectory
         return items;
     }
 
-    /// <summary>Reads a checkpoint directory into a new model.</summary>
-    public static BertModel Import(string directory)
+    /// <summary>
+    /// Reads a checkpoint into a new model. <paramref name="path"/> is a checkpoint directory
+    /// (<c>model.safetensors</c>, else <c>pytorch_model.bin</c>, else an ONNX export) or one
+    /// weights file inside it. Parameters the file lacks (for example the MLM head of a bare
+    /// encoder) keep their initialisation and are listed in <see cref="BertModel.LoadReport"/>,
+    /// as are tensors nothing uses; a tensor whose shape disagrees with the config is an error.
+    /// </summary>
+    public static BertModel Import(string path)
     {
-        directory = Path.GetFullPath(directory);
-        if (!Directory.Exists(directory))
-            throw new BertAdaptException("CheckpointNotFound", BertAdaptErrorKind.ObjectNotFound,
-                $"The checkpoint directory '{directory}' does not exist.", directory);
-        var config = BertConfig.Load(Path.Combine(directory, ConfigFile));
-        var vocabulary = BertVocabulary.Load(Path.Combine(directory, VocabularyFile), BertVocabulary.ReadLowerCase(directory));
+        var location = CheckpointLocation.Find(path);
+        using var source = location.Open();
+        var config = location.LoadConfig(source);
+        var vocabulary = TokenizerFiles.LoadVocabulary(location.Directory);
         if (vocabulary.Count != config.VocabSize)
             throw new BertAdaptException("VocabularySizeMismatch", BertAdaptErrorKind.InvalidData,
-                $"config.json has vocab_size {config.VocabSize} but vocab.txt has {vocabulary.Count} tokens.", directory);
+                $"The model's vocab_size is {config.VocabSize} but the vocabulary in '{location.Directory}' has {vocabulary.Count} tokens.", location.Directory);
 
-        var weightsPath = Path.Combine(directory, WeightsFile);
-        using var reader = SafeTensorsReader.Open(weightsPath);
-        var report = CheckAgainstLayout(reader, StateDictLayout.PreTraining(config), weightsPath);
+        var layout = StateDictLayout.PreTraining(config);
+        var mapping = StateDictMapping.Build(source.Tensors.Keys, layout.Keys);
+        CheckAgainstLayout(source, mapping, layout);
 
-        var model = BertModel.Create(config, vocabulary, seed: 0, source: directory);
+        var model = BertModel.Create(config, vocabulary, seed: 0, source: location.Directory);
         try
         {
-            report.AddRange(CopyWeights(reader, model));
-            model.LoadReport.AddRange(report);
+            CopyWeights(source, mapping, model);
+            model.LoadReport.AddRange(mapping.ReportLines(source.Path));
             return model;
         }
         catch
@@ -117,72 +120,46 @@ public static class HfCheckpointDirectory
     /// </summary>
     public static void LoadWeights(BertModel model, string directory)
     {
-        var weightsPath = Path.Combine(directory, WeightsFile);
-        using var reader = SafeTensorsReader.Open(weightsPath);
-        CheckAgainstLayout(reader, StateDictLayout.PreTraining(model.Config), weightsPath);
-        var missing = CopyWeights(reader, model);
-        if (missing.Count > 0)
+        using var source = SafeTensorsSource.Open(Path.Combine(directory, WeightsFile));
+        var layout = StateDictLayout.PreTraining(model.Config);
+        var mapping = StateDictMapping.Build(source.Tensors.Keys, layout.Keys);
+        CheckAgainstLayout(source, mapping, layout);
+        if (mapping.Missing.Count > 0)
             throw new BertAdaptException("CheckpointIncomplete", BertAdaptErrorKind.InvalidData,
-                $"'{weightsPath}' lacks tensors the model needs: {string.Join("; ", missing)}", weightsPath);
-    }
-
-    /// <summary>Copies every tensor the checkpoint has; returns a line per parameter it lacks.</summary>
-    static List<string> CopyWeights(SafeTensorsReader reader, BertModel model)
-    {
-        var missing = new List<string>();
-        using (no_grad())
-        {
-            foreach (var (name, parameter) in model.Module.named_parameters())
-            {
-                if (reader.Entries.TryGetValue(name, out var entry)) CopyInto(reader, entry, parameter);
-                else missing.Add($"Missing from the checkpoint, initialised: {name}");
-            }
-        }
-        return missing;
+                $"'{source.Path}' lacks tensors the model needs: {string.Join(", ", mapping.Missing)}", source.Path);
+        CopyWeights(source, mapping, model);
     }
 
     /// <summary>
-    /// Checks every tensor's dtype and shape against the config before anything is allocated.
-    /// Returns the report lines (unexpected keys); a shape mismatch is an error naming the tensor.
+    /// Checks the dtype and shape of every tensor the model will take, before anything is
+    /// allocated. A shape mismatch is an error naming the tensor.
     /// </summary>
-    static List<string> CheckAgainstLayout(SafeTensorsReader reader, IReadOnlyDictionary<string, long[]> expected, string path)
+    static void CheckAgainstLayout(ITensorSource source, StateDictMapping mapping, IReadOnlyDictionary<string, long[]> layout)
     {
-        var report = new List<string>();
-        foreach (var (name, entry) in reader.Entries.OrderBy(e => e.Key, StringComparer.Ordinal))
+        foreach (var (parameter, name) in mapping.SourceOf.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            if (!expected.TryGetValue(name, out var shape))
-            {
-                if (!StateDictLayout.TiedAliases.Contains(name)) report.Add($"Unexpected key, ignored: {name}");
-                continue;
-            }
-            if (entry.DType is not (SafeTensorDType.F32 or SafeTensorDType.F16 or SafeTensorDType.BF16))
+            var tensor = source.Tensors[name];
+            var shape = layout[parameter];
+            var label = name == parameter ? name : $"{name} (for {parameter})";
+            if (!Float32Conversion.IsFloatingPoint(tensor.DType))
                 throw new BertAdaptException("CheckpointDTypeUnsupported", BertAdaptErrorKind.InvalidData,
-                    $"'{path}': tensor {name} has dtype {entry.DType}; only F32, F16 and BF16 weights are supported.", path);
-            if (!entry.Shape.SequenceEqual(shape))
+                    $"'{source.Path}': tensor {label} has dtype {SafeTensorDTypes.Format(tensor.DType)}; weights must be F32, F16, BF16 or F64.", source.Path);
+            if (!tensor.Shape.SequenceEqual(shape))
                 throw new BertAdaptException("CheckpointShapeMismatch", BertAdaptErrorKind.InvalidData,
-                    $"'{path}': tensor {name} has shape [{string.Join(", ", entry.Shape)}] but the config requires [{string.Join(", ", shape)}].", path);
+                    $"'{source.Path}': tensor {label} has shape [{string.Join(", ", tensor.Shape)}] but the config requires [{string.Join(", ", shape)}].", source.Path);
         }
-        return report;
     }
 
-    static void CopyInto(SafeTensorsReader reader, SafeTensorEntry entry, Tensor parameter)
+    static void CopyWeights(ITensorSource source, StateDictMapping mapping, BertModel model)
     {
-        using var scope = NewDisposeScope();
-        var bytes = reader.ReadBytes(entry);
-        var source = entry.DType switch
+        using var _ = no_grad();
+        foreach (var (name, parameter) in model.Module.named_parameters())
         {
-            SafeTensorDType.F32 => tensor(MemoryMarshal.Cast<byte, float>(bytes).ToArray(), entry.Shape),
-            SafeTensorDType.F16 => tensor(MemoryMarshal.Cast<byte, Half>(bytes).ToArray(), entry.Shape),
-            _ => tensor(BFloat16ToSingle(MemoryMarshal.Cast<byte, ushort>(bytes)), entry.Shape),
-        };
-        parameter.copy_(source.to(parameter.dtype));
-    }
-
-    // bfloat16 is the top half of a float32, so widening is exact.
-    static float[] BFloat16ToSingle(ReadOnlySpan<ushort> values)
-    {
-        var result = new float[values.Length];
-        for (int i = 0; i < values.Length; i++) result[i] = BitConverter.Int32BitsToSingle(values[i] << 16);
-        return result;
+            if (!mapping.SourceOf.TryGetValue(name, out var sourceName)) continue;
+            using var scope = NewDisposeScope();
+            var values = new float[parameter.numel()];
+            source.ReadFloat32(sourceName, values);
+            parameter.copy_(tensor(values, parameter.shape).to(parameter.dtype, parameter.device));
+        }
     }
 }

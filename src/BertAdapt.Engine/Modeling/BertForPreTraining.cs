@@ -83,6 +83,21 @@ public sealed class BertForPreTraining : nn.Module
         return nn.functional.cross_entropy(MaskedLogits(hidden, positions), labels, reduction: nn.Reduction.Sum);
     }
 
+    /// <summary>
+    /// Hugging Face's <c>BertForPreTraining</c> outputs: float32 <c>prediction_logits</c>
+    /// [batch, length, vocab] at every position and <c>seq_relationship_logits</c> [batch, 2].
+    /// For inference and interop checks; training uses <see cref="Losses(MlmBatch)"/>.
+    /// </summary>
+    public (Tensor PredictionLogits, Tensor SeqRelationshipLogits) Logits(Tensor inputIds, Tensor tokenTypeIds, Tensor attentionMask)
+    {
+        var hidden = bert.Encode(inputIds, tokenTypeIds, attentionMask);
+        var flat = hidden.view(-1, hidden.shape[2]);
+        var prediction = cls.MlmLogits(flat, bert.Embeddings.WordEmbeddingWeight).to_type(ScalarType.Float32)
+            .view(hidden.shape[0], hidden.shape[1], -1);
+        var relationship = cls.NspLogits(bert.Pool(hidden)).to_type(ScalarType.Float32);
+        return (prediction, relationship);
+    }
+
     /// <summary>Float32 vocabulary logits at the masked positions only (flat row * length + column indexes).</summary>
     Tensor MaskedLogits(Tensor hidden, Tensor maskedPositions)
     {
