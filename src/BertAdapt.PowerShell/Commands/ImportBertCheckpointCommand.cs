@@ -4,7 +4,7 @@ using BertAdapt.PowerShell.Internal;
 
 namespace BertAdapt.PowerShell.Commands;
 
-/// <summary>Loads a Hugging Face BERT checkpoint directory.</summary>
+/// <summary>Loads a BERT checkpoint: a Hugging Face directory (safetensors or PyTorch weights) or an ONNX export.</summary>
 [Cmdlet(VerbsData.Import, "BertCheckpoint", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(BertModel))]
 public sealed class ImportBertCheckpointCommand : PathInputCmdlet
@@ -13,7 +13,7 @@ public sealed class ImportBertCheckpointCommand : PathInputCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (var directory in Guard(() => ResolveDirectories(InputPaths, IsLiteral, "CheckpointNotFound", "checkpoint directory")))
+        foreach (var directory in Guard(() => ResolveDirectories(InputPaths, IsLiteral, "CheckpointNotFound", "checkpoint directory or weights file", includeFiles: true)))
         {
             WriteVerbose($"Importing '{directory}'.");
             var model = Guard(() => HfCheckpointDirectory.Import(directory));

@@ -80,15 +80,16 @@ public abstract class BertCmdlet : PSCmdlet
 
     /// <summary>
     /// Directories for each path: wildcards expand to the directories they match (none is
-    /// <paramref name="noMatchErrorId"/>); a literal path is returned resolved, for the caller to check.
+    /// <paramref name="noMatchErrorId"/>), and also to files when <paramref name="includeFiles"/>;
+    /// a literal path is returned resolved, for the caller to check.
     /// </summary>
-    protected List<string> ResolveDirectories(IEnumerable<string> paths, bool literal, string noMatchErrorId, string what)
+    protected List<string> ResolveDirectories(IEnumerable<string> paths, bool literal, string noMatchErrorId, string what, bool includeFiles = false)
     {
         var directories = new List<string>();
         foreach (var path in paths)
         {
             if (literal || !WildcardPattern.ContainsWildcardCharacters(path)) { directories.Add(ResolveLiteral(path)); continue; }
-            var found = ExpandWildcard(path).Where(Directory.Exists).ToList();
+            var found = ExpandWildcard(path).Where(p => Directory.Exists(p) || (includeFiles && File.Exists(p))).ToList();
             if (found.Count == 0)
                 throw new BertAdaptException(noMatchErrorId, BertAdaptErrorKind.ObjectNotFound, $"No {what} matches '{path}'.", path);
             directories.AddRange(found);
