@@ -50,7 +50,8 @@ public static class RunSettings
         rows.Add(new("Steps in this job", state.Step.ToString("N0", CultureInfo.InvariantCulture)));
         rows.Add(new("Epoch", (state.Epoch + 1).ToString(CultureInfo.InvariantCulture)));
         if (state.SkippedNonFinite > 0) rows.Add(new("Skipped non-finite steps", state.SkippedNonFinite.ToString(CultureInfo.InvariantCulture)));
-        if (state.BestValidationLoss is double best) rows.Add(new("Best validation loss", best.ToString("G5", CultureInfo.InvariantCulture)));
+        if (state.BestValidationScore is double best)
+            rows.Add(new($"Best {state.BestValidationMetric ?? "validation score"}", best.ToString("G5", CultureInfo.InvariantCulture)));
         rows.AddRange(FromConfig(Path.Combine(checkpoint, "config.json")));
         return rows;
     }

@@ -4,11 +4,12 @@ public enum TrainingObjective { Mlm, MlmNsp }
 
 public enum TrainingPrecision { Float32, BFloat16 }
 
-/// <summary>Settings of one masked-LM training run. Defaults follow Hugging Face's run_mlm.</summary>
-public sealed record MlmTrainingOptions
+/// <summary>
+/// Settings every training run shares, whatever its head: batching, the optimizer and its
+/// schedule, clipping, precision, evaluation, early stopping and checkpoints.
+/// </summary>
+public abstract record TrainingOptions
 {
-    public TrainingObjective Objective { get; init; } = TrainingObjective.Mlm;
-    public bool WholeWordMask { get; init; }
     public DeviceKind Device { get; init; } = DeviceKind.Auto;
     /// <summary>BFloat16 runs the matmuls in bfloat16 over float32 master weights (see BertLinear).</summary>
     public TrainingPrecision Precision { get; init; } = TrainingPrecision.Float32;
@@ -26,16 +27,17 @@ public sealed record MlmTrainingOptions
     public double WarmupRatio { get; init; } = 0.1;
     public double WeightDecay { get; init; } = 0.01;
     public double MaxGradNorm { get; init; } = 1.0;
-    public double MaskProbability { get; init; } = 0.15;
     public double AdamBeta1 { get; init; } = 0.9;
     public double AdamBeta2 { get; init; } = 0.999;
     public double AdamEpsilon { get; init; } = 1e-8;
     public long Seed { get; init; } = 42;
     /// <summary>Consecutive non-finite steps tolerated (each skipped) before the run stops with an error.</summary>
     public int MaxConsecutiveNonFiniteSteps { get; init; } = 10;
-    /// <summary>Measure validation perplexity every this many steps (and at the end); null for never.</summary>
+    /// <summary>Evaluate every this many steps (and at the end); null for never (unless <see cref="EvalEachEpoch"/>).</summary>
     public int? EvalEvery { get; init; }
-    /// <summary>Stop after this many evaluations without a better validation loss; null for never.</summary>
+    /// <summary>Evaluate at the end of every epoch.</summary>
+    public bool EvalEachEpoch { get; init; }
+    /// <summary>Stop after this many evaluations without a better validation score; null for never.</summary>
     public int? EarlyStoppingPatience { get; init; }
     /// <summary>Where to append one JSON line per step; null for none.</summary>
     public string? MetricsPath { get; init; }
@@ -47,9 +49,10 @@ public sealed record MlmTrainingOptions
     /// <summary>Tests only: step attempts (1-based, skipped ones included) whose loss is made NaN.</summary>
     internal Func<int, bool>? PoisonLossAtAttempt { get; init; }
 
-    public void Validate()
+    protected static void Fail(string why) => throw new BertAdaptException("TrainingOptionInvalid", BertAdaptErrorKind.InvalidArgument, why);
+
+    public virtual void Validate()
     {
-        static void Fail(string why) => throw new BertAdaptException("TrainingOptionInvalid", BertAdaptErrorKind.InvalidArgument, why);
         if (BatchSize <= 0) Fail("BatchSize must be positive.");
         if (GradientAccumulation <= 0) Fail("GradientAccumulation must be positive.");
         if (MaxSteps is <= 0) Fail("MaxSteps must be positive.");
@@ -61,9 +64,17 @@ public sealed record MlmTrainingOptions
         if (!(MaxGradNorm > 0)) Fail("MaxGradNorm must be positive.");
         if (EvalEvery is <= 0) Fail("EvalEvery must be positive.");
         if (EarlyStoppingPatience is <= 0) Fail("EarlyStoppingPatience must be positive.");
-        if (EarlyStoppingPatience is not null && EvalEvery is null) Fail("EarlyStoppingPatience needs EvalEvery.");
+        if (EarlyStoppingPatience is not null && EvalEvery is null && !EvalEachEpoch) Fail("EarlyStoppingPatience needs EvalEvery.");
         if (CheckpointEvery is <= 0) Fail("CheckpointEvery must be positive.");
         if (CheckpointEvery is not null && OutputPath is null) Fail("CheckpointEvery needs OutputPath.");
         if (KeepCheckpoints <= 0) Fail("KeepCheckpoints must be positive.");
     }
+}
+
+/// <summary>Settings of one masked-LM training run. Defaults follow Hugging Face's run_mlm.</summary>
+public sealed record MlmTrainingOptions : TrainingOptions
+{
+    public TrainingObjective Objective { get; init; } = TrainingObjective.Mlm;
+    public bool WholeWordMask { get; init; }
+    public double MaskProbability { get; init; } = 0.15;
 }

@@ -17,7 +17,9 @@ public sealed class TrainerState
     /// <summary>The model's StepsTrained at this point (steps from earlier runs included).</summary>
     [JsonPropertyName("model_steps_trained")] public int ModelStepsTrained { get; set; }
     [JsonPropertyName("skipped_non_finite")] public int SkippedNonFinite { get; set; }
-    [JsonPropertyName("best_validation_loss")] public double? BestValidationLoss { get; set; }
+    /// <summary>The best validation score so far (loss for MLM; the task's metric for fine-tuning).</summary>
+    [JsonPropertyName("best_validation_score")] public double? BestValidationScore { get; set; }
+    [JsonPropertyName("best_validation_metric")] public string? BestValidationMetric { get; set; }
     [JsonPropertyName("evaluations_without_improvement")] public int EvaluationsWithoutImprovement { get; set; }
     /// <summary>The settings that decide the data order and schedule; a resume checks them.</summary>
     [JsonPropertyName("fingerprint")] public string Fingerprint { get; set; } = "";

@@ -1,0 +1,291 @@
+using System.Diagnostics;
+using System.Text.Json;
+using BertAdapt.Engine.Checkpoints;
+using BertAdapt.Engine.Data;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace BertAdapt.Engine.Training;
+
+/// <summary>The loss of one micro-batch and what a step reports about it.</summary>
+/// <param name="Total">The loss to back-propagate (a scalar in the caller's dispose scope).</param>
+/// <param name="Mlm">The masked-LM part, for MLM runs.</param>
+/// <param name="Nsp">The next-sentence part and the count of correct NSP predictions, for MLM+NSP runs.</param>
+public sealed record StepLosses(Tensor Total, Tensor? Mlm = null, Tensor? Nsp = null, Tensor? NspCorrect = null);
+
+/// <summary>One validation pass: a loss, the score that decides "best" and early stopping, and how to record it.</summary>
+/// <param name="ScoreName">What <paramref name="Score"/> is ("validation loss", "macro-F1", ...).</param>
+/// <param name="Score">The value compared between evaluations.</param>
+/// <param name="HigherIsBetter">Whether a larger <paramref name="Score"/> is an improvement.</param>
+/// <param name="Annotate">Adds the evaluation to the step's metrics line.</param>
+public sealed record ValidationOutcome(double Loss, string ScoreName, double Score, bool HigherIsBetter, Func<TrainingStepMetrics, TrainingStepMetrics> Annotate);
+
+/// <summary>
+/// What a head brings to the shared training loop: how to batch its examples, the loss of a
+/// batch and, optionally, a validation pass. Masked-LM pre-training and every fine-tuning task
+/// run through the same <see cref="TrainingLoop"/>.
+/// </summary>
+public interface ITrainingObjective<TBatch>
+{
+    /// <summary>Training examples per epoch.</summary>
+    long Count { get; }
+
+    /// <summary>The host-side batch of the examples at <paramref name="indexes"/> in <paramref name="epoch"/>.</summary>
+    TBatch Collate(long[] indexes, int epoch);
+
+    /// <summary>Tokens (padding excluded) and masked tokens in a batch, for throughput.</summary>
+    (long Tokens, long Masked) Measure(TBatch batch);
+
+    /// <summary>Forward pass and loss, in training mode.</summary>
+    StepLosses Forward(TBatch batch);
+
+    bool HasValidation { get; }
+
+    /// <summary>A validation pass (the model is in eval mode; the loop restores training mode).</summary>
+    ValidationOutcome Evaluate(CancellationToken cancellation);
+}
+
+/// <summary>How a training run ended.</summary>
+public sealed record TrainingLoopResult(int Steps, double? FinalLoss, bool Cancelled, int SkippedNonFiniteSteps,
+    bool EarlyStopped, int ResumedFromStep, int TotalSteps, double? BestScore);
+
+/// <summary>
+/// The one training loop: AdamW (no decay on biases and LayerNorm) over the trainable
+/// parameters, warmup then a linear, cosine or constant schedule, gradient clipping and
+/// accumulation, bfloat16 matmuls, non-finite step skipping, evaluation every N steps or each
+/// epoch with best-weights export and early stopping, and exactly resumable checkpoints. Each
+/// step runs in its own dispose scope, so native memory stays flat however long the run.
+/// </summary>
+public static class TrainingLoop
+{
+    /// <summary>Optimizer steps a run will take.</summary>
+    public static int PlannedSteps(TrainingOptions options, long exampleCount)
+    {
+        long microBatchesPerEpoch = (exampleCount + options.BatchSize - 1) / options.BatchSize;
+        int stepsPerEpoch = checked((int)((microBatchesPerEpoch + options.GradientAccumulation - 1) / options.GradientAccumulation));
+        return (options.MaxSteps, options.Epochs) switch
+        {
+            (int s, int e) => Math.Min(s, checked(e * stepsPerEpoch)),
+            (int s, null) => s,
+            (null, int e) => checked(e * stepsPerEpoch),
+            _ => stepsPerEpoch,
+        };
+    }
+
+    public static TrainingLoopResult Run<TBatch>(BertModel model, ITrainingObjective<TBatch> objective, TrainingOptions options,
+        Dictionary<string, string> settings, TrainingCallbacks callbacks, CancellationToken cancellation = default)
+    {
+        options.Validate();
+        if (objective.Count == 0)
+            throw new BertAdaptException("CorpusEmpty", BertAdaptErrorKind.InvalidData, "There are no training examples.");
+
+        int totalSteps = PlannedSteps(options, objective.Count);
+        int warmup = options.WarmupSteps ?? (int)(options.WarmupRatio * totalSteps);
+        var schedule = new LearningRateSchedule(options.Schedule, options.LearningRate, warmup, totalSteps);
+        var module = model.Module;
+        model.MoveTo(DeviceSelector.Resolve(options.Device));
+        var fingerprint = string.Join('|', settings.Values);
+
+        using var job = options.OutputPath is null ? null : JobDirectory.Open(options.OutputPath);
+        var metricsPath = options.MetricsPath ?? job?.MetricsPath;
+        using var optimizer = CreateOptimizer(module, options);
+        var parameters = module.parameters().Where(p => p.requires_grad).ToList();
+
+        var state = new TrainerState { ModelStepsTrained = model.StepsTrained, Fingerprint = fingerprint, Settings = settings };
+        int resumedFrom = 0;
+        if (job?.LatestCheckpoint() is string checkpoint)
+        {
+            state = JobDirectory.Restore(checkpoint, model, optimizer);
+            state.Settings = settings;
+            if (state.Fingerprint != fingerprint)
+                callbacks.Warning?.Invoke($"'{checkpoint}' was written with different settings; resuming anyway, so the run will not match an uninterrupted one.");
+            resumedFrom = state.Step;
+            model.ResumeFrom(state.ModelStepsTrained, ReadHistory(metricsPath, state.ModelStepsTrained));
+            callbacks.Info?.Invoke($"Resumed from '{checkpoint}' at step {state.Step} of {totalSteps}.");
+        }
+        else
+        {
+            torch.manual_seed(options.Seed);
+        }
+        using var metricsWriter = metricsPath is null ? null : new StreamWriter(metricsPath, append: true);
+
+        var permutation = new SeededPermutation(objective.Count, options.Seed, state.Epoch);
+        int consecutiveBad = 0, lastSaved = state.Step, attempt = 0;
+        double? lastLoss = null;
+        bool cancelled = false, earlyStopped = false;
+        var clock = Stopwatch.StartNew();
+        var computeType = options.Precision == TrainingPrecision.BFloat16 ? ScalarType.BFloat16 : (ScalarType?)null;
+        module.train();
+        module.SetComputeType(computeType);
+        try
+        {
+            while (state.Step < totalSteps)
+            {
+                if (cancellation.IsCancellationRequested) { cancelled = true; break; }
+                var stepStart = clock.Elapsed;
+                attempt++;
+                using var scope = NewDisposeScope();
+                double learningRate = schedule.At(state.Step);
+                foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
+
+                double loss = 0, mlmLoss = 0, nspLoss = 0;
+                long tokens = 0, maskedTokens = 0, nspCorrect = 0, nspCount = 0;
+                bool finite = true, hasMlm = false, epochEnded = false;
+                for (int micro = 0; micro < options.GradientAccumulation && finite; micro++)
+                {
+                    var (batch, rows) = NextBatch(objective, options, state, ref permutation);
+                    var losses = objective.Forward(batch);
+                    if (options.PoisonLossAtAttempt?.Invoke(attempt) == true) losses = losses with { Total = losses.Total * double.NaN };
+                    double value = losses.Total.item<float>();
+                    finite = double.IsFinite(value);
+                    if (!finite) break;
+                    (losses.Total / options.GradientAccumulation).backward();
+                    loss += value / options.GradientAccumulation;
+                    if (losses.Mlm is not null)
+                    {
+                        hasMlm = true;
+                        mlmLoss += losses.Mlm.item<float>() / options.GradientAccumulation;
+                    }
+                    if (losses.Nsp is not null)
+                    {
+                        nspLoss += losses.Nsp.item<float>() / options.GradientAccumulation;
+                        nspCorrect += losses.NspCorrect!.item<long>();
+                        nspCount += rows;
+                    }
+                    var (t, m) = objective.Measure(batch);
+                    tokens += t;
+                    maskedTokens += m;
+                    if (state.Cursor >= objective.Count) { epochEnded = true; break; } // a step never spans epochs
+                }
+                double gradNorm = finite ? nn.utils.clip_grad_norm_(parameters, options.MaxGradNorm) : double.NaN;
+                if (!finite || !double.IsFinite(gradNorm))
+                {
+                    optimizer.zero_grad();
+                    state.SkippedNonFinite++;
+                    consecutiveBad++;
+                    callbacks.Warning?.Invoke($"Step {state.Step + 1}: the {(finite ? "gradient norm" : "loss")} is not finite; the step was skipped ({state.SkippedNonFinite} so far).");
+                    if (consecutiveBad > options.MaxConsecutiveNonFiniteSteps)
+                        throw new BertAdaptException("TrainingDiverged", BertAdaptErrorKind.InvalidOperation,
+                            $"Training stopped: {consecutiveBad} consecutive steps had a non-finite loss or gradient. Lower -LearningRate or check the data."
+                            + (job is null ? "" : $" The last good checkpoint in '{job.Path}' is kept."));
+                    continue;
+                }
+                consecutiveBad = 0;
+                optimizer.step();
+                optimizer.zero_grad();
+                state.Step++;
+
+                var seconds = (clock.Elapsed - stepStart).TotalSeconds;
+                var metrics = new TrainingStepMetrics(model.StepsTrained + 1, state.Epoch, loss, learningRate, gradNorm,
+                    tokens, maskedTokens, tokens / Math.Max(seconds, 1e-9), clock.Elapsed.TotalSeconds)
+                {
+                    MlmLoss = hasMlm ? mlmLoss : null,
+                    NspLoss = nspCount > 0 ? nspLoss : null,
+                    NspAccuracy = nspCount > 0 ? (double)nspCorrect / nspCount : null,
+                };
+                bool evaluate = objective.HasValidation && (
+                    (options.EvalEvery is int every && state.Step % every == 0)
+                    || (options.EvalEachEpoch && epochEnded)
+                    || ((options.EvalEvery is not null || options.EvalEachEpoch) && state.Step == totalSteps));
+                if (evaluate)
+                {
+                    module.SetComputeType(null);
+                    module.eval();
+                    var outcome = objective.Evaluate(cancellation);
+                    module.SetComputeType(computeType);
+                    module.train();
+                    metrics = outcome.Annotate(metrics with { ValidationLoss = outcome.Loss });
+                    bool better = state.BestValidationScore is not double best
+                        || (outcome.HigherIsBetter ? outcome.Score > best : outcome.Score < best);
+                    if (better)
+                    {
+                        state.BestValidationScore = outcome.Score;
+                        state.BestValidationMetric = outcome.ScoreName;
+                        state.EvaluationsWithoutImprovement = 0;
+                        // The best weights so far, as a plain HF checkpoint: what early stopping is for.
+                        if (job is not null) HfCheckpointDirectory.Export(model, job.BestPath, force: true);
+                    }
+                    else state.EvaluationsWithoutImprovement++;
+                    earlyStopped = options.EarlyStoppingPatience is int patience && state.EvaluationsWithoutImprovement >= patience;
+                }
+                model.RecordStep(metrics);
+                state.ModelStepsTrained = model.StepsTrained;
+                lastLoss = loss;
+                metricsWriter?.WriteLine(JsonSerializer.Serialize(metrics));
+                metricsWriter?.Flush();
+                callbacks.Step?.Invoke(metrics, state.Step, totalSteps);
+
+                if (job is not null && options.CheckpointEvery is int interval && state.Step % interval == 0)
+                {
+                    job.Save(model, optimizer, state, options.KeepCheckpoints);
+                    lastSaved = state.Step;
+                }
+                if (earlyStopped)
+                {
+                    callbacks.Info?.Invoke($"Early stopping at step {state.Step}: no better validation score in {state.EvaluationsWithoutImprovement} evaluations.");
+                    break;
+                }
+            }
+            // A finished, stopped or cancelled run leaves a checkpoint of where it ended.
+            if (job is not null && state.Step > lastSaved) job.Save(model, optimizer, state, options.KeepCheckpoints);
+        }
+        finally
+        {
+            module.SetComputeType(null);
+            module.eval();
+        }
+        return new TrainingLoopResult(state.Step - resumedFrom, lastLoss, cancelled, state.SkippedNonFinite,
+            earlyStopped, resumedFrom, totalSteps, state.BestValidationScore);
+    }
+
+    /// <summary>AdamW over the trainable parameters in two groups: weight decay on weights, none on biases and LayerNorm.</summary>
+    public static AdamW CreateOptimizer(nn.Module module, TrainingOptions options)
+    {
+        var named = module.named_parameters().Where(p => p.parameter.requires_grad).ToList();
+        static bool NoDecay(string name) => name.EndsWith("bias", StringComparison.Ordinal) || name.Contains("LayerNorm", StringComparison.Ordinal);
+        var groups = new[]
+        {
+            new AdamW.ParamGroup(named.Where(p => !NoDecay(p.name)).Select(p => p.parameter), options.LearningRate,
+                options.AdamBeta1, options.AdamBeta2, options.AdamEpsilon, options.WeightDecay, false, false),
+            new AdamW.ParamGroup(named.Where(p => NoDecay(p.name)).Select(p => p.parameter), options.LearningRate,
+                options.AdamBeta1, options.AdamBeta2, options.AdamEpsilon, 0.0, false, false),
+        };
+        return optim.AdamW(groups, options.LearningRate, options.AdamBeta1, options.AdamBeta2, options.AdamEpsilon, options.WeightDecay);
+    }
+
+    /// <summary>
+    /// The next micro-batch in the seeded order of the current epoch. A batch never spans two
+    /// epochs (the last one of an epoch may be short), so resuming at (epoch, cursor) is exact.
+    /// </summary>
+    static (TBatch Batch, int Rows) NextBatch<TBatch>(ITrainingObjective<TBatch> objective, TrainingOptions options, TrainerState state, ref SeededPermutation permutation)
+    {
+        if (state.Cursor >= objective.Count) { state.Epoch++; state.Cursor = 0; }
+        if (permutation.Epoch != state.Epoch) permutation = new SeededPermutation(objective.Count, options.Seed, state.Epoch);
+        int rows = (int)Math.Min(options.BatchSize, objective.Count - state.Cursor);
+        var indexes = new long[rows];
+        for (int r = 0; r < rows; r++) indexes[r] = permutation[state.Cursor + r];
+        state.Cursor += rows;
+        return (objective.Collate(indexes, state.Epoch), rows);
+    }
+
+    /// <summary>Metrics lines up to a step; later lines (written after the checkpoint) are dropped from the file.</summary>
+    static List<TrainingStepMetrics> ReadHistory(string? metricsPath, int uptoStep)
+    {
+        var kept = new List<TrainingStepMetrics>();
+        if (metricsPath is null || !File.Exists(metricsPath)) return kept;
+        var lines = new List<string>();
+        foreach (var line in File.ReadLines(metricsPath))
+        {
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            var metrics = JsonSerializer.Deserialize<TrainingStepMetrics>(line);
+            if (metrics is null || metrics.Step > uptoStep) continue;
+            kept.Add(metrics);
+            lines.Add(line);
+        }
+        var temporary = metricsPath + ".tmp";
+        File.WriteAllLines(temporary, lines);
+        File.Move(temporary, metricsPath, overwrite: true);
+        return kept;
+    }
+}
