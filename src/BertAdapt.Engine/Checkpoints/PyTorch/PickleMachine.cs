@@ -25,6 +25,12 @@ internal sealed class PickleMachine
     public const int MaxLongBytes = 1024;
     /// <summary>Most dimensions a rebuilt tensor may have.</summary>
     public const int MaxTensorDims = 64;
+    /// <summary>
+    /// Most tensors one pickle may rebuild. A rebuild costs a few pickle bytes (memo references)
+    /// but a hundred-odd bytes of records, so this bounds what a small hostile pickle can make
+    /// us allocate; real state dicts hold thousands.
+    /// </summary>
+    public const int MaxTensors = 1 << 20;
     private const int HighestProtocol = 5;
 
     /// <summary>Turns a BINPERSID id into a value (a storage); throws for anything it does not accept.</summary>
@@ -41,6 +47,7 @@ internal sealed class PickleMachine
     private readonly int _stackLimit;
     private readonly int _memoLimit;
     private int _position;
+    private int _tensors;
     private long _opcodeOffset;
     private byte _opcode;
 
@@ -435,6 +442,8 @@ internal sealed class PickleMachine
     private TensorRef RebuildTensor(PickleTuple args)
     {
         string where = $"the tensor rebuilt at offset {_opcodeOffset}";
+        if (++_tensors > MaxTensors)
+            throw Corrupt($"{where} is one more than the {MaxTensors} tensors one checkpoint may hold.");
         if (args.Count is not (6 or 7))
             throw Corrupt($"{where} has {args.Count} arguments; _rebuild_tensor_v2 takes 6 or 7.");
         if (args[0] is not StorageRef storage)

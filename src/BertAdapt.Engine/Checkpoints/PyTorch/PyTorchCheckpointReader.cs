@@ -36,8 +36,9 @@ public sealed class PyTorchCheckpointReader : ITensorSource
     /// <summary>The file does not exist (the same id <see cref="SafeTensorsReader"/> uses).</summary>
     public const string NotFoundErrorId = PyTorchErrors.NotFoundId;
 
-    /// <summary>Largest data.pkl accepted (a state dict's pickle is a few kilobytes per thousand tensors).</summary>
-    public const int MaxPickleBytes = 256 << 20;
+    /// <summary>Largest data.pkl accepted. A state dict's pickle takes about 100 bytes per tensor
+    /// (BERT-base, about 200 tensors: about 20 KB), so this leaves room for hundreds of thousands.</summary>
+    public const int MaxPickleBytes = 32 << 20;
 
     // Deflate cannot expand data by more than about 1032:1, so a larger claim is a lie.
     private const long MaxDeflateRatio = 1032;
