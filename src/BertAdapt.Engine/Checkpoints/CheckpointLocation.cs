@@ -67,6 +67,7 @@ public sealed record CheckpointLocation(string Directory, string WeightsPath, Ch
     public ITensorSource Open() => Format switch
     {
         CheckpointFormat.SafeTensors => SafeTensorsSource.Open(WeightsPath),
+        CheckpointFormat.PyTorch => PyTorch.PyTorchCheckpointReader.Open(WeightsPath),
         _ => throw new NotImplementedException("MERGE-PENDING"),
     };
 

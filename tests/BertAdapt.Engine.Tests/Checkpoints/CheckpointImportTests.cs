@@ -259,3 +259,85 @@ public sealed class CheckpointImportTests : IDisposable
         Assert.Equal(["embeddings.LayerNorm.gamma"], mapping.Unexpected);
     }
 }
+
+/// <summary>Whole imports of the checkpoints real PyTorch wrote (tests/fixtures/pytorch).</summary>
+public sealed class PyTorchCheckpointImportTests : IDisposable
+{
+    readonly string temp = Path.Combine(Path.GetTempPath(), $"bertadapt-ptimport-{Guid.NewGuid():N}");
+
+    public PyTorchCheckpointImportTests() => Directory.CreateDirectory(temp);
+
+    public void Dispose() => Directory.Delete(temp, recursive: true);
+
+    static float[] Values(BertModel model, string name) =>
+        model.Module.named_parameters().Single(p => p.name == name).parameter.detach().cpu().contiguous().data<float>().ToArray();
+
+    static System.Text.Json.Nodes.JsonNode Expected(string fixture, string tensor) =>
+        System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Interop.TestAssets.Fixture("pytorch", fixture, "expected.json")))!["tensors"]![tensor]!;
+
+    [Fact]
+    public void PretrainingBinImportsCompletely_AndMatchesTorchsOwnNumbers()
+    {
+        using var model = HfCheckpointDirectory.Import(Interop.TestAssets.Fixture("pytorch", "tiny-pretraining"));
+        Assert.Empty(model.LoadReport); // position_ids and the tied decoder keys are ignored silently
+        foreach (var name in new[] { "bert.embeddings.word_embeddings.weight", "bert.encoder.layer.1.attention.self.query.weight", "cls.seq_relationship.weight" })
+        {
+            var values = Values(model, name);
+            var expected = Expected("tiny-pretraining", name);
+            Assert.Equal(expected["sum"]!.GetValue<double>(), values.Sum(v => (double)v), 3);
+            var first = expected["first"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
+            for (int i = 0; i < first.Length; i++) Assert.Equal(first[i], values[i], 6);
+        }
+    }
+
+    [Fact]
+    public void PretrainingBinRoundTripsThroughSafetensorsUnchanged()
+    {
+        using var model = HfCheckpointDirectory.Import(Interop.TestAssets.Fixture("pytorch", "tiny-pretraining"));
+        var exported = Path.Combine(temp, "exported");
+        HfCheckpointDirectory.Export(model, exported, force: false);
+        using var again = HfCheckpointDirectory.Import(exported);
+        foreach (var (name, _) in model.Module.named_parameters())
+            Assert.Equal(Values(model, name), Values(again, name));
+    }
+
+    [Fact]
+    public void BareTfNamedHalfPrecisionEncoderLoadsIntoTheSameEncoderWeights()
+    {
+        using var full = HfCheckpointDirectory.Import(Interop.TestAssets.Fixture("pytorch", "tiny-pretraining"));
+        using var bare = HfCheckpointDirectory.Import(Interop.TestAssets.Fixture("pytorch", "tiny-bare-tf-names"));
+        Assert.False(bare.Vocabulary.LowerCase); // do_lower_case: false
+        var line = Assert.Single(bare.LoadReport);
+        Assert.Contains("newly initialised", line);
+        Assert.Contains("cls.predictions.transform.dense.weight", line);
+        Assert.DoesNotContain("bert.", line);
+        foreach (var (name, _) in full.Module.named_parameters().Where(p => p.name.StartsWith("bert.")))
+        {
+            var a = Values(full, name);
+            var b = Values(bare, name);
+            // The bare checkpoint is the same weights rounded to float16.
+            for (int i = 0; i < a.Length; i++) Assert.True(Math.Abs(a[i] - b[i]) <= 1e-3 * Math.Max(1, Math.Abs(a[i])), $"{name}[{i}] {a[i]} vs {b[i]}");
+        }
+    }
+
+    [Theory]
+    [InlineData("malicious")]
+    [InlineData("malicious-eval")]
+    public void MaliciousPickleIsRefusedBeforeAnythingRuns(string fixture)
+    {
+        var marker = Path.Combine(temp, "marker");
+        var previous = Environment.GetEnvironmentVariable("BERTADAPT_PICKLE_MARKER");
+        Environment.SetEnvironmentVariable("BERTADAPT_PICKLE_MARKER", marker);
+        try
+        {
+            var error = Assert.Throws<BertAdaptException>(() => HfCheckpointDirectory.Import(Interop.TestAssets.Fixture("pytorch", fixture)));
+            Assert.Equal("PyTorchPickleGlobalRefused", error.ErrorId);
+            Assert.Equal(BertAdaptErrorKind.SecurityError, error.Kind);
+            Assert.False(File.Exists(marker));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("BERTADAPT_PICKLE_MARKER", previous);
+        }
+    }
+}

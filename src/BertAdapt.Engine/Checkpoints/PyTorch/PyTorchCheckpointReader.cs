@@ -400,7 +400,7 @@ public sealed class PyTorchCheckpointReader : ITensorSource
                 int want = (int)Math.Min((long)(destination.Length - written) * size, ChunkBytes);
                 if (stream.ReadAtLeast(chunk.AsSpan(0, want), want, throwOnEndOfStream: false) < want) throw EndedEarly(name);
                 int count = want / size;
-                Convert(chunk.AsSpan(0, want), dtype, destination.Slice(written, count));
+                Float32Conversion.Convert(dtype, chunk.AsSpan(0, want), destination.Slice(written, count));
                 written += count;
             }
         }
@@ -458,34 +458,6 @@ public sealed class PyTorchCheckpointReader : ITensorSource
                 return BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan((int)(element * 2), 2)) << 16);
             case SafeTensorDType.F64:
                 return (float)BinaryPrimitives.ReadDoubleLittleEndian(bytes.AsSpan((int)(element * 8), 8));
-            default:
-                throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Not a floating-point dtype.");
-        }
-    }
-
-    private static void Convert(ReadOnlySpan<byte> source, SafeTensorDType dtype, Span<float> destination)
-    {
-        switch (dtype)
-        {
-            case SafeTensorDType.F32 when BitConverter.IsLittleEndian:
-                MemoryMarshal.Cast<byte, float>(source).CopyTo(destination);
-                break;
-            case SafeTensorDType.F32:
-                for (int i = 0; i < destination.Length; i++)
-                    destination[i] = BinaryPrimitives.ReadSingleLittleEndian(source.Slice(i * 4, 4));
-                break;
-            case SafeTensorDType.F16:
-                for (int i = 0; i < destination.Length; i++)
-                    destination[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(source.Slice(i * 2, 2));
-                break;
-            case SafeTensorDType.BF16:
-                for (int i = 0; i < destination.Length; i++)
-                    destination[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(source.Slice(i * 2, 2)) << 16);
-                break;
-            case SafeTensorDType.F64:
-                for (int i = 0; i < destination.Length; i++)
-                    destination[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(source.Slice(i * 8, 8));
-                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Not a floating-point dtype.");
         }
