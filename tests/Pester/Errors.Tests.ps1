@@ -70,12 +70,25 @@ Describe 'Bad input gives a terminating error with a stable id and the right cat
         $e.Exception.Message | Should -BeLike '*tensor bert.encoder.layer.0.intermediate.dense.*'
     }
 
-    It 'Import-BertCheckpoint without model.safetensors' {
+    It 'Import-BertCheckpoint of a directory without weights' {
         $dir = Copy-Checkpoint 'noweights'
         Remove-Item (Join-Path $dir 'model.safetensors')
         $e = Get-TerminatingError { Import-BertCheckpoint -LiteralPath $dir }
-        $e.FullyQualifiedErrorId | Should -BeLike 'CheckpointFileNotFound,*'
+        $e.FullyQualifiedErrorId | Should -BeLike 'CheckpointWeightsNotFound,*'
         $e.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $e.Exception.Message | Should -BeLike '*no model.safetensors, pytorch_model.bin or .onnx*'
+    }
+
+    It 'Import-BertCheckpoint of a pytorch_model.bin that calls os.system refuses it and runs nothing' {
+        $marker = Join-Path $TestDrive 'pickle-ran'
+        $env:BERTADAPT_PICKLE_MARKER = $marker
+        try {
+            $e = Get-TerminatingError { Import-BertCheckpoint -LiteralPath (Join-Path $PSScriptRoot '../fixtures/pytorch/malicious') }
+        } finally { Remove-Item Env:BERTADAPT_PICKLE_MARKER }
+        $e.FullyQualifiedErrorId | Should -Be 'PyTorchPickleGlobalRefused,BertAdapt.PowerShell.Commands.ImportBertCheckpointCommand'
+        $e.CategoryInfo.Category | Should -Be 'SecurityError'
+        $e.Exception.Message | Should -BeLike "*refuses the global 'posix.system'*"
+        $marker | Should -Not -Exist
     }
 
     It 'Export-Checkpoint onto an existing directory without -Force leaves it untouched' {
