@@ -1,0 +1,756 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+using BertAdapt.Engine.Modeling;
+
+namespace BertAdapt.Engine.Checkpoints.Onnx;
+
+/// <summary>
+/// Reads the weights of a BERT encoder exported to ONNX and presents them as a bare Hugging
+/// Face <c>BertModel</c> state dict: <c>embeddings.*</c>, <c>encoder.layer.N.*</c> and
+/// <c>pooler.dense.*</c>, Linear weights shaped [out, in].
+/// <para>
+/// Exporters keep the Hugging Face names of embeddings, biases and LayerNorm parameters but
+/// often fold each Linear weight into an anonymous initializer stored [in, out] for a MatMul.
+/// Such a weight is named after the bias its MatMul's output is added to (<c>….bias</c> becomes
+/// <c>….weight</c>) and transposed when read. A leading <c>bert.</c> is dropped. Initializers
+/// that map to nothing keep their own names; small integer constants of the graph (shapes,
+/// axes) and scalars are not listed.
+/// </para>
+/// The file is read with positional reads: <see cref="Open"/> walks the message structure and
+/// validates every initializer's header and data length without reading tensor data, which is
+/// read on demand by <see cref="ReadFloat32"/>. Tensors stored outside the file (external data)
+/// are refused.
+/// </summary>
+public sealed class OnnxBertReader : ITensorSource
+{
+    public const string CorruptErrorId = "OnnxCorrupt";
+    public const string NotFoundErrorId = "CheckpointFileNotFound";
+    public const string ExternalDataErrorId = "OnnxExternalDataUnsupported";
+    public const string DTypeErrorId = "OnnxDTypeUnsupported";
+    public const string NotBertErrorId = "OnnxNotBert";
+    public const string ConfigIncompleteErrorId = "OnnxConfigIncomplete";
+
+    /// <summary>The Hugging Face config file looked for beside the .onnx file.</summary>
+    public const string ConfigFile = "config.json";
+
+    /// <summary>LayerNorm epsilon assumed when the graph shows none (BERT's).</summary>
+    public const double DefaultLayerNormEps = 1e-12;
+
+    sealed record Entry(SourceTensor Tensor, OnnxTensor Source, bool Transposed);
+
+    readonly ProtoFile file;
+    readonly OnnxGraph graph;
+    readonly Dictionary<string, Entry> entries;
+    readonly Dictionary<string, OnnxTensor> initializers;
+    readonly Dictionary<string, OnnxNode> producers;
+    readonly object gate = new();
+    bool disposed;
+
+    OnnxBertReader(string path, ProtoFile file, OnnxGraph graph, Dictionary<string, OnnxTensor> initializers,
+        Dictionary<string, OnnxNode> producers, Dictionary<string, Entry> entries)
+    {
+        Path = path;
+        this.file = file;
+        this.graph = graph;
+        this.initializers = initializers;
+        this.producers = producers;
+        this.entries = entries;
+        Tensors = entries.ToDictionary(e => e.Key, e => e.Value.Tensor, StringComparer.Ordinal);
+        InitializerNames = entries.ToDictionary(e => e.Key, e => e.Value.Source.Name, StringComparer.Ordinal);
+    }
+
+    /// <summary>Full path of the .onnx file.</summary>
+    public string Path { get; }
+
+    /// <summary>Every weight the file holds, by its Hugging Face name where one could be given.</summary>
+    public IReadOnlyDictionary<string, SourceTensor> Tensors { get; }
+
+    /// <summary>For each name in <see cref="Tensors"/>, the initializer it comes from (the same name unless it was renamed).</summary>
+    public IReadOnlyDictionary<string, string> InitializerNames { get; }
+
+    /// <summary>The graph's input names (some exporters also list initializers here).</summary>
+    public IReadOnlyList<string> GraphInputs => graph.Inputs;
+
+    /// <summary>The graph's output names, e.g. <c>last_hidden_state</c>.</summary>
+    public IReadOnlyList<string> GraphOutputs => graph.Outputs;
+
+    /// <summary>The op types the graph uses, with how often (for reports and tests).</summary>
+    public IReadOnlyDictionary<string, int> OperatorCounts =>
+        graph.Nodes.GroupBy(n => n.OpType, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+
+    /// <summary>True when the tensor is a MatMul weight stored [in, out] that <see cref="ReadFloat32"/> transposes.</summary>
+    public bool IsTransposed(string name) => entries.TryGetValue(name, out var e) && e.Transposed;
+
+    public static OnnxBertReader Open(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var fullPath = System.IO.Path.GetFullPath(path);
+        if (!File.Exists(fullPath)) throw NotFound(fullPath, null);
+
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.RandomAccess);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw NotFound(fullPath, ex);
+        }
+
+        var file = new ProtoFile(stream);
+        try
+        {
+            if (file.Length == 0) throw Corrupt(fullPath, "the file is empty.");
+            OnnxGraph graph;
+            try
+            {
+                graph = OnnxParser.Parse(file);
+            }
+            catch (ProtoFormatException ex)
+            {
+                throw Corrupt(fullPath, $"at byte {ex.Offset}, {ex.Message}", ex);
+            }
+            return Build(fullPath, file, graph);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    static OnnxBertReader Build(string path, ProtoFile file, OnnxGraph graph)
+    {
+        var initializers = new Dictionary<string, OnnxTensor>(StringComparer.Ordinal);
+        foreach (var t in graph.Initializers)
+        {
+            if (t.Name.Length == 0) throw Corrupt(path, $"an initializer at byte {t.Offset} has no name.");
+            if (!initializers.TryAdd(t.Name, t)) throw Corrupt(path, $"initializer '{t.Name}' appears more than once.");
+        }
+        // Refuse external data first: such a file is usually well formed, just not self-contained.
+        foreach (var t in graph.Initializers)
+        {
+            if (t.IsExternal)
+                throw new BertAdaptException(ExternalDataErrorId, BertAdaptErrorKind.InvalidData,
+                    $"ONNX file '{path}' keeps tensor '{t.Name}' in an external file"
+                    + (t.ExternalLocation is { Length: > 0 } location ? $" ('{location}')" : "")
+                    + ". BertAdapt reads only self-contained ONNX files; save the model with its weights inside the .onnx file "
+                    + "(e.g. onnx.save_model(model, path, save_as_external_data=False)) or import the Hugging Face checkpoint instead.", path);
+        }
+        foreach (var t in graph.Initializers)
+        {
+            var dtype = DTypeOf(path, t);
+            ValidateData(path, t, dtype);
+        }
+
+        var producers = new Dictionary<string, OnnxNode>(StringComparer.Ordinal);
+        var consumers = new Dictionary<string, List<OnnxNode>>(StringComparer.Ordinal);
+        foreach (var node in graph.Nodes)
+        {
+            foreach (var output in node.Outputs)
+                if (output.Length > 0) producers.TryAdd(output, node);
+            foreach (var input in node.Inputs)
+            {
+                if (input.Length == 0) continue;
+                if (!consumers.TryGetValue(input, out var list)) consumers[input] = list = [];
+                list.Add(node);
+            }
+        }
+
+        var traced = TraceLinearWeights(graph, initializers, consumers);
+
+        // The name each listed initializer asks for; names two initializers ask for fall back to their own.
+        var wanted = new List<(OnnxTensor Tensor, string Name, bool Transposed)>();
+        foreach (var t in graph.Initializers)
+        {
+            if (IsGraphConstant(t, DTypeOf(path, t))) continue;
+            if (traced.TryGetValue(t.Name, out var map)) wanted.Add((t, map.Name, map.Transposed));
+            else wanted.Add((t, StripPrefix(t.Name), false));
+        }
+        var claims = wanted.GroupBy(w => w.Name, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+        var entries = new Dictionary<string, Entry>(StringComparer.Ordinal);
+        foreach (var (t, name, transposed) in wanted)
+        {
+            bool keepOwn = claims.Contains(name);
+            var finalName = keepOwn ? t.Name : name;
+            bool transpose = !keepOwn && transposed;
+            var dims = t.Dims.ToArray();
+            if (transpose) dims = [dims[1], dims[0]];
+            if (!entries.TryAdd(finalName, new Entry(new SourceTensor(finalName, DTypeOf(path, t), dims), t, transpose)))
+                throw Corrupt(path, $"two initializers would both be presented as '{finalName}'.");
+        }
+        return new OnnxBertReader(path, file, graph, initializers, producers, entries);
+    }
+
+    static string StripPrefix(string name) => name.StartsWith("bert.", StringComparison.Ordinal) ? name["bert.".Length..] : name;
+
+    /// <summary>Scalars, single values and short integer vectors: the graph's shape and axis constants, not weights.</summary>
+    static bool IsGraphConstant(OnnxTensor t, SafeTensorDType dtype)
+    {
+        if (t.Dims.Count == 0) return true;
+        long count = SafeTensorDTypes.ElementCount(t.Dims);
+        if (count <= 1) return true;
+        bool integer = dtype is SafeTensorDType.I64 or SafeTensorDType.I32 or SafeTensorDType.I16 or SafeTensorDType.I8
+            or SafeTensorDType.U8 or SafeTensorDType.BOOL;
+        return integer && t.Dims.Count == 1 && count <= 16;
+    }
+
+    /// <summary>
+    /// Names anonymous Linear weights: MatMul(x, W) whose output is added to a named bias B, or
+    /// Gemm(x, W, B), gives W the name of B with <c>.bias</c> replaced by <c>.weight</c>. A weight
+    /// claimed for two different names keeps its own.
+    /// </summary>
+    static Dictionary<string, (string Name, bool Transposed)> TraceLinearWeights(OnnxGraph graph,
+        Dictionary<string, OnnxTensor> initializers, Dictionary<string, List<OnnxNode>> consumers)
+    {
+        var result = new Dictionary<string, (string Name, bool Transposed)>(StringComparer.Ordinal);
+        var ambiguous = new HashSet<string>(StringComparer.Ordinal);
+
+        void Propose(string weight, string bias, bool transposed)
+        {
+            var name = StripPrefix(bias)[..^".bias".Length] + ".weight";
+            if (result.TryGetValue(weight, out var existing) && existing != (name, transposed)) ambiguous.Add(weight);
+            else result[weight] = (name, transposed);
+        }
+
+        bool IsBias(string name, long length, out OnnxTensor? bias)
+        {
+            bias = null;
+            if (!name.EndsWith(".bias", StringComparison.Ordinal) || !initializers.TryGetValue(name, out var b)) return false;
+            if (b.Dims.Count != 1 || b.Dims[0] != length) return false;
+            bias = b;
+            return true;
+        }
+
+        foreach (var node in graph.Nodes)
+        {
+            if (node.Domain is not ("" or "ai.onnx")) continue;
+            if (node.OpType == "MatMul" && node.Inputs.Count == 2 && node.Outputs.Count >= 1
+                && initializers.TryGetValue(node.Inputs[1], out var w) && w.Dims.Count == 2 && !IsNamedWeight(w.Name)
+                && consumers.TryGetValue(node.Outputs[0], out var users))
+            {
+                foreach (var add in users)
+                {
+                    if (add.OpType != "Add" || add.Inputs.Count != 2) continue;
+                    var other = add.Inputs[0] == node.Outputs[0] ? add.Inputs[1] : add.Inputs[0];
+                    if (IsBias(other, w.Dims[1], out _)) Propose(w.Name, other, transposed: true);
+                }
+            }
+            else if (node.OpType == "Gemm" && node.Inputs.Count == 3
+                && initializers.TryGetValue(node.Inputs[1], out var g) && g.Dims.Count == 2 && !IsNamedWeight(g.Name))
+            {
+                bool transB = node.Attribute("transB")?.Int is long tb && tb != 0;
+                long outputs = transB ? g.Dims[0] : g.Dims[1];
+                if (IsBias(node.Inputs[2], outputs, out _)) Propose(g.Name, node.Inputs[2], transposed: !transB);
+            }
+        }
+        foreach (var name in ambiguous) result.Remove(name);
+        return result;
+    }
+
+    static bool IsNamedWeight(string name) => name.EndsWith(".weight", StringComparison.Ordinal);
+
+    static SafeTensorDType DTypeOf(string path, OnnxTensor t) => (OnnxDataType)t.DataType switch
+    {
+        OnnxDataType.Float => SafeTensorDType.F32,
+        OnnxDataType.Float16 => SafeTensorDType.F16,
+        OnnxDataType.BFloat16 => SafeTensorDType.BF16,
+        OnnxDataType.Double => SafeTensorDType.F64,
+        OnnxDataType.Int64 => SafeTensorDType.I64,
+        OnnxDataType.Int32 => SafeTensorDType.I32,
+        OnnxDataType.Int16 => SafeTensorDType.I16,
+        OnnxDataType.Int8 => SafeTensorDType.I8,
+        OnnxDataType.UInt8 => SafeTensorDType.U8,
+        OnnxDataType.Bool => SafeTensorDType.BOOL,
+        _ => throw new BertAdaptException(DTypeErrorId, BertAdaptErrorKind.InvalidData,
+            $"ONNX file '{path}': tensor '{t.Name}' has element type {DataTypeName(t.DataType)}, which BertAdapt cannot read "
+            + "(supported: float32, float16, bfloat16, float64 and integer types).", path),
+    };
+
+    static string DataTypeName(int type) => Enum.IsDefined(typeof(OnnxDataType), type)
+        ? $"{((OnnxDataType)type).ToString().ToUpperInvariant()} ({type})" : $"{type}";
+
+    /// <summary>The typed field that holds a dtype's values when raw_data is absent.</summary>
+    static int TypedFieldOf(SafeTensorDType dtype) => dtype switch
+    {
+        SafeTensorDType.F32 => 4,
+        SafeTensorDType.I64 => 7,
+        SafeTensorDType.F64 => 10,
+        _ => 5, // int32_data also carries float16/bfloat16 bits and the narrow integer types
+    };
+
+    /// <summary>Checks the shape and that the data present holds exactly that many elements.</summary>
+    static void ValidateData(string path, OnnxTensor t, SafeTensorDType dtype)
+    {
+        if (t.HasSegment) throw Corrupt(path, $"tensor '{t.Name}' is split into segments, which is not supported.");
+        foreach (var d in t.Dims)
+            if (d < 0) throw Corrupt(path, $"tensor '{t.Name}' has negative dimension {d}.");
+        long count;
+        try
+        {
+            count = SafeTensorDTypes.ElementCount(t.Dims);
+            if (t.Raw is { } r)
+            {
+                long expected = checked(count * SafeTensorDTypes.ElementSize(dtype));
+                if (r.Length != expected)
+                    throw Corrupt(path, $"tensor '{t.Name}' has {r.Length} bytes of raw_data but {SafeTensorDTypes.Format(dtype)} shape [{string.Join(", ", t.Dims)}] needs {expected}.");
+                return;
+            }
+        }
+        catch (OverflowException ex)
+        {
+            throw Corrupt(path, $"tensor '{t.Name}' has a shape [{string.Join(", ", t.Dims)}] whose size overflows.", ex);
+        }
+
+        int field = TypedFieldOf(dtype);
+        foreach (var other in t.Typed.Keys)
+            if (other != field && t.Typed[other].Count > 0)
+                throw Corrupt(path, $"tensor '{t.Name}' ({SafeTensorDTypes.Format(dtype)}) stores values in field {other}, which does not hold that type.");
+        long present = t.Typed.TryGetValue(field, out var typed) ? typed.Count : 0;
+        if (present != count)
+            throw Corrupt(path, present == 0 && t.Typed.Count == 0
+                ? $"tensor '{t.Name}' with shape [{string.Join(", ", t.Dims)}] has no data."
+                : $"tensor '{t.Name}' holds {present} values but shape [{string.Join(", ", t.Dims)}] needs {count}.");
+    }
+
+    /// <summary>
+    /// Reads one tensor as float32 in the order of its presented shape; a MatMul weight stored
+    /// [in, out] is transposed to [out, in].
+    /// </summary>
+    public void ReadFloat32(string name, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!entries.TryGetValue(name, out var entry))
+            throw new ArgumentException($"ONNX file '{Path}' has no tensor '{name}'.", nameof(name));
+        var tensor = entry.Tensor;
+        if (destination.Length != tensor.ElementCount)
+            throw new ArgumentException($"Destination holds {destination.Length} values but tensor '{name}' has {tensor.ElementCount}.", nameof(destination));
+        if (tensor.DType is not (SafeTensorDType.F32 or SafeTensorDType.F16 or SafeTensorDType.BF16 or SafeTensorDType.F64))
+            throw new BertAdaptException(DTypeErrorId, BertAdaptErrorKind.InvalidData,
+                $"ONNX file '{Path}': tensor '{name}' is {SafeTensorDTypes.Format(tensor.DType)}, not floating point.", Path);
+
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            if (!entry.Transposed)
+            {
+                DecodeFloats(entry.Source, tensor.DType, destination);
+                return;
+            }
+            // Stored [rows = in, columns = out]; presented [out, in].
+            int rows = checked((int)entry.Source.Dims[0]), columns = checked((int)entry.Source.Dims[1]);
+            var stored = ArrayPool<float>.Shared.Rent(destination.Length);
+            try
+            {
+                var source = stored.AsSpan(0, destination.Length);
+                DecodeFloats(entry.Source, tensor.DType, source);
+                for (int r = 0; r < rows; r++)
+                {
+                    var row = source.Slice(r * columns, columns);
+                    for (int c = 0; c < columns; c++) destination[c * rows + r] = row[c];
+                }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(stored);
+            }
+        }
+    }
+
+    /// <summary>Decodes a validated floating-point tensor into <paramref name="destination"/> (its element count).</summary>
+    void DecodeFloats(OnnxTensor t, SafeTensorDType dtype, Span<float> destination)
+    {
+        try
+        {
+            if (t.Raw is { } whole && dtype == SafeTensorDType.F32 && BitConverter.IsLittleEndian)
+            {
+                file.Read(whole.Start, MemoryMarshal.AsBytes(destination));
+                return;
+            }
+            if (t.Raw is { } raw)
+            {
+                int size = SafeTensorDTypes.ElementSize(dtype);
+                var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(raw.Length, 1 << 20));
+                try
+                {
+                    long offset = raw.Start;
+                    int done = 0;
+                    int perChunk = buffer.Length / size;
+                    while (done < destination.Length)
+                    {
+                        int n = Math.Min(perChunk, destination.Length - done);
+                        var bytes = buffer.AsSpan(0, n * size);
+                        file.Read(offset, bytes);
+                        ConvertRaw(bytes, dtype, destination.Slice(done, n));
+                        done += n;
+                        offset += bytes.Length;
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+                return;
+            }
+            int index = 0;
+            if (t.Typed.TryGetValue(TypedFieldOf(dtype), out var typed))
+            {
+                foreach (var value in TypedValues(typed))
+                {
+                    if (index >= destination.Length) break;
+                    destination[index++] = dtype switch
+                    {
+                        SafeTensorDType.F32 => BitConverter.Int32BitsToSingle(unchecked((int)value)),
+                        SafeTensorDType.F64 => (float)BitConverter.Int64BitsToDouble(unchecked((long)value)),
+                        SafeTensorDType.F16 => (float)BitConverter.UInt16BitsToHalf(unchecked((ushort)value)),
+                        _ => BitConverter.Int32BitsToSingle(unchecked((int)((uint)(ushort)value << 16))),
+                    };
+                }
+            }
+            if (index != destination.Length)
+                throw new ProtoFormatException($"tensor '{t.Name}' yielded {index} values, not {destination.Length}.", t.Offset);
+        }
+        catch (ProtoFormatException ex)
+        {
+            throw Corrupt(Path, $"while reading tensor '{t.Name}': {ex.Message}", ex);
+        }
+    }
+
+    static void ConvertRaw(ReadOnlySpan<byte> bytes, SafeTensorDType dtype, Span<float> destination)
+    {
+        switch (dtype)
+        {
+            case SafeTensorDType.F32:
+                for (int i = 0; i < destination.Length; i++) destination[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(4 * i)..]);
+                break;
+            case SafeTensorDType.F16:
+                for (int i = 0; i < destination.Length; i++) destination[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(bytes[(2 * i)..]);
+                break;
+            case SafeTensorDType.BF16:
+                // bfloat16 is the top half of a float32, so widening is exact.
+                for (int i = 0; i < destination.Length; i++)
+                    destination[i] = BitConverter.Int32BitsToSingle(BinaryPrimitives.ReadUInt16LittleEndian(bytes[(2 * i)..]) << 16);
+                break;
+            case SafeTensorDType.F64:
+                for (int i = 0; i < destination.Length; i++) destination[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(bytes[(8 * i)..]);
+                break;
+            default:
+                throw new InvalidOperationException($"{dtype} is not floating point.");
+        }
+    }
+
+    /// <summary>The values of a typed field as raw 64-bit words (fixed32 in the low half), packed and unpacked alike.</summary>
+    IEnumerable<ulong> TypedValues(TypedData data)
+    {
+        foreach (var region in data.Regions)
+        {
+            var cursor = new ProtoCursor(file, region.Start, region.Length);
+            while (cursor.HasMore)
+            {
+                if (!region.Packed)
+                {
+                    var (field, wire) = cursor.ReadTag();
+                    if (field != data.Field || wire != data.ElementWire)
+                        throw new ProtoFormatException($"an unpacked run of field {data.Field} holds field {field}.", cursor.Position);
+                }
+                yield return data.ElementWire switch
+                {
+                    WireType.Fixed32 => cursor.ReadFixed32(),
+                    WireType.Fixed64 => cursor.ReadFixed64(),
+                    _ => cursor.ReadVarint(),
+                };
+            }
+        }
+    }
+
+    // ---- Constants of the graph, for inferring the config --------------------------------
+
+    /// <summary>The integer values of a small constant (initializer, Constant node, or Unsqueeze of one); false when not constant.</summary>
+    bool TryConstantInts(string name, out long[] values, int depth = 0)
+    {
+        values = [];
+        if (name.Length == 0 || depth > 4) return false;
+        if (initializers.TryGetValue(name, out var init)) return TryReadInts(init, out values);
+        if (!producers.TryGetValue(name, out var node)) return false;
+        switch (node.OpType)
+        {
+            case "Constant":
+                if (node.Attribute("value") is { Tensor: { } t }) return TryReadInts(t, out values);
+                if (node.Attribute("value_ints") is { ListTruncated: false } ints) { values = [.. ints.Ints]; return true; }
+                if (node.Attribute("value_int") is { Int: long i }) { values = [i]; return true; }
+                return false;
+            case "Unsqueeze" or "Squeeze" or "Identity" when node.Inputs.Count >= 1:
+                return TryConstantInts(node.Inputs[0], out values, depth + 1);
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>The value of a float scalar constant (initializer or Constant node); false when not constant.</summary>
+    bool TryConstantFloat(string name, out double value)
+    {
+        value = 0;
+        OnnxTensor? t = null;
+        if (initializers.TryGetValue(name, out var init)) t = init;
+        else if (producers.TryGetValue(name, out var node) && node.OpType == "Constant")
+        {
+            if (node.Attribute("value_float") is { Float: float f }) { value = Shortest(f); return true; }
+            t = node.Attribute("value")?.Tensor;
+        }
+        if (t is null || t.IsExternal || SafeTensorDTypes.ElementCount(t.Dims) != 1) return false;
+        if ((OnnxDataType)t.DataType is not (OnnxDataType.Float or OnnxDataType.Float16 or OnnxDataType.BFloat16 or OnnxDataType.Double)) return false;
+        var dtype = DTypeOf(Path, t);
+        ValidateData(Path, t, dtype);
+        Span<float> one = stackalloc float[1];
+        lock (gate) DecodeFloats(t, dtype, one);
+        value = dtype == SafeTensorDType.F64 ? ReadDoubleScalar(t) : Shortest(one[0]);
+        return true;
+    }
+
+    double ReadDoubleScalar(OnnxTensor t)
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        if (t.Raw is { } raw)
+        {
+            lock (gate) file.Read(raw.Start, bytes);
+            return BinaryPrimitives.ReadDoubleLittleEndian(bytes);
+        }
+        lock (gate) return BitConverter.Int64BitsToDouble(unchecked((long)TypedValues(t.Typed[10]).First()));
+    }
+
+    /// <summary>A float32 constant as the double its shortest decimal form names (1e-12f becomes 1e-12, not 9.9999999600419720e-13).</summary>
+    static double Shortest(float value) =>
+        double.Parse(value.ToString("R", CultureInfo.InvariantCulture), NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    bool TryReadInts(OnnxTensor t, out long[] values)
+    {
+        values = [];
+        if (t.IsExternal) return false;
+        var type = (OnnxDataType)t.DataType;
+        if (type is not (OnnxDataType.Int64 or OnnxDataType.Int32)) return false;
+        long count = SafeTensorDTypes.ElementCount(t.Dims);
+        if (count > 16) return false;
+        var dtype = DTypeOf(Path, t);
+        ValidateData(Path, t, dtype);
+        var result = new long[count];
+        try
+        {
+            lock (gate)
+            {
+                if (t.Raw is { } raw)
+                {
+                    Span<byte> bytes = stackalloc byte[(int)raw.Length];
+                    file.Read(raw.Start, bytes);
+                    for (int i = 0; i < count; i++)
+                        result[i] = type == OnnxDataType.Int64 ? BinaryPrimitives.ReadInt64LittleEndian(bytes[(8 * i)..]) : BinaryPrimitives.ReadInt32LittleEndian(bytes[(4 * i)..]);
+                }
+                else if (count > 0)
+                {
+                    int i = 0;
+                    foreach (var v in TypedValues(t.Typed[TypedFieldOf(dtype)]))
+                        result[i++] = type == OnnxDataType.Int64 ? unchecked((long)v) : unchecked((int)(long)v);
+                }
+            }
+        }
+        catch (ProtoFormatException ex)
+        {
+            throw Corrupt(Path, $"while reading constant '{t.Name}': {ex.Message}", ex);
+        }
+        values = result;
+        return true;
+    }
+
+    // ---- Config inference -----------------------------------------------------------------
+
+    /// <summary>
+    /// The model's config: <paramref name="configJsonPath"/> when given, else a
+    /// <c>config.json</c> beside the .onnx file, else inferred from the graph — sizes from the
+    /// weights' shapes, heads from the attention Reshape constants, LayerNorm epsilon from the
+    /// LayerNormalization nodes or the constant added before Sqrt in a decomposed LayerNorm,
+    /// and the activation from the GELU's form (Erf: gelu, Tanh: gelu_new).
+    /// </summary>
+    public BertConfig InferConfig(string? configJsonPath = null)
+    {
+        if (configJsonPath is not null) return BertConfig.Load(configJsonPath);
+        var beside = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(Path)!, ConfigFile);
+        if (File.Exists(beside)) return BertConfig.Load(beside);
+
+        var word = Require("embeddings.word_embeddings.weight", 2, "word embeddings");
+        var position = Require("embeddings.position_embeddings.weight", 2, "position embeddings");
+        var tokenType = Require("embeddings.token_type_embeddings.weight", 2, "token-type embeddings");
+        long hidden = word.Shape[1];
+        if (position.Shape[1] != hidden || tokenType.Shape[1] != hidden)
+            throw NotBert($"its embedding widths disagree (word {hidden}, position {position.Shape[1]}, token type {tokenType.Shape[1]}).");
+
+        var layers = new SortedSet<int>();
+        foreach (var name in Tensors.Keys)
+        {
+            var m = LayerPattern.Match(name);
+            if (m.Success && int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var index)) layers.Add(index);
+        }
+        if (layers.Count == 0) throw NotBert("it has no encoder layers (no tensors named encoder.layer.N.*).");
+        if (layers.Min != 0 || layers.Max != layers.Count - 1)
+            throw NotBert($"its encoder layers are not numbered 0..{layers.Count - 1} (found {string.Join(", ", layers)}).");
+
+        var intermediate = Tensors.TryGetValue("encoder.layer.0.intermediate.dense.bias", out var ib) && ib.Shape.Length == 1 ? ib.Shape[0]
+            : Tensors.TryGetValue("encoder.layer.0.intermediate.dense.weight", out var iw) && iw.Shape.Length == 2 ? iw.Shape[0]
+            : throw NotBert("it has no intermediate (feed-forward) layer encoder.layer.0.intermediate.dense.");
+
+        int heads = InferHeads(hidden) ?? throw new BertAdaptException(ConfigIncompleteErrorId, BertAdaptErrorKind.InvalidData,
+            $"ONNX file '{Path}': the number of attention heads cannot be read from the graph (no Reshape to [.., .., heads, head_size] "
+            + $"with heads × head_size = {hidden}). Put the model's {ConfigFile} beside the file or pass its path.", Path);
+
+        var config = new BertConfig
+        {
+            VocabSize = checked((int)word.Shape[0]),
+            HiddenSize = checked((int)hidden),
+            NumHiddenLayers = layers.Count,
+            NumAttentionHeads = heads,
+            IntermediateSize = checked((int)intermediate),
+            MaxPositionEmbeddings = checked((int)position.Shape[0]),
+            TypeVocabSize = checked((int)tokenType.Shape[0]),
+            LayerNormEps = InferLayerNormEps() ?? DefaultLayerNormEps,
+            HiddenAct = InferActivation(),
+            Architectures = ["BertModel"],
+        };
+        config.Validate($"inferred from '{Path}'");
+        return config;
+    }
+
+    static readonly Regex LayerPattern = new(@"^encoder\.layer\.(\d+)\.", RegexOptions.CultureInvariant);
+
+    SourceTensor Require(string name, int rank, string what)
+    {
+        if (!Tensors.TryGetValue(name, out var t))
+            throw NotBert($"it has no {what} ('{name}').");
+        if (t.Shape.Length != rank)
+            throw NotBert($"its {what} '{name}' has shape [{string.Join(", ", t.Shape)}], not rank {rank}.");
+        return t;
+    }
+
+    BertAdaptException NotBert(string why) => new(NotBertErrorId, BertAdaptErrorKind.InvalidData,
+        $"ONNX file '{Path}' does not look like a BERT encoder: {why}", Path);
+
+    /// <summary>
+    /// The attention heads, from the Reshape nodes that split a projection into
+    /// [batch, length, heads, head_size]: the shape is a constant, or a Concat of dynamic
+    /// dimensions and constants. The most frequent head count wins; null when no Reshape shows one.
+    /// </summary>
+    int? InferHeads(long hidden)
+    {
+        var votes = new Dictionary<long, int>();
+        foreach (var node in graph.Nodes)
+        {
+            if (node.OpType != "Reshape" || node.Inputs.Count < 2) continue;
+            var shape = ResolveShape(node.Inputs[1]);
+            if (shape is not { Count: 4 } || shape[2] is not long heads || heads <= 0) continue;
+            bool fits = shape[3] switch
+            {
+                long size when size > 0 => heads * size == hidden,
+                -1 => hidden % heads == 0,
+                _ => false,
+            };
+            if (fits) votes[heads] = votes.GetValueOrDefault(heads) + 1;
+        }
+        if (votes.Count == 0) return null;
+        return checked((int)votes.OrderByDescending(v => v.Value).ThenBy(v => v.Key).First().Key);
+    }
+
+    /// <summary>A shape tensor's values with null for dynamic entries, or null when its length is unknown.</summary>
+    List<long?>? ResolveShape(string name)
+    {
+        if (TryConstantInts(name, out var values)) return [.. values.Select(v => (long?)v)];
+        if (!producers.TryGetValue(name, out var node) || node.OpType != "Concat") return null;
+        var shape = new List<long?>();
+        foreach (var input in node.Inputs)
+        {
+            if (TryConstantInts(input, out var piece)) shape.AddRange(piece.Select(v => (long?)v));
+            else if (producers.TryGetValue(input, out var p) && p.OpType == "Unsqueeze") shape.Add(null); // one dynamic dimension
+            else return null;
+            if (shape.Count > 16) return null;
+        }
+        return shape;
+    }
+
+    /// <summary>
+    /// LayerNorm epsilon: the epsilon attribute of LayerNormalization nodes (ONNX's default 1e-5
+    /// when absent), or in a decomposed LayerNorm the scalar added to the ReduceMean of the squared
+    /// deviations before Sqrt. The most frequent value wins; null when the graph shows none.
+    /// </summary>
+    double? InferLayerNormEps()
+    {
+        var votes = new Dictionary<double, int>();
+        foreach (var node in graph.Nodes)
+        {
+            if (node.OpType is "LayerNormalization" or "SkipLayerNormalization")
+            {
+                double eps = node.Attribute("epsilon")?.Float is float f ? Shortest(f) : 1e-5;
+                votes[eps] = votes.GetValueOrDefault(eps) + 1;
+            }
+            else if (node.OpType == "Sqrt" && node.Inputs.Count == 1
+                && producers.TryGetValue(node.Inputs[0], out var add) && add.OpType == "Add" && add.Inputs.Count == 2)
+            {
+                for (int side = 0; side < 2; side++)
+                {
+                    if (producers.TryGetValue(add.Inputs[side], out var mean) && mean.OpType == "ReduceMean"
+                        && TryConstantFloat(add.Inputs[1 - side], out var eps) && eps > 0)
+                        votes[eps] = votes.GetValueOrDefault(eps) + 1;
+                }
+            }
+        }
+        if (votes.Count == 0) return null;
+        return votes.OrderByDescending(v => v.Value).ThenBy(v => v.Key).First().Key;
+    }
+
+    /// <summary>
+    /// The hidden activation: exact GELU (an Erf, or a Gelu op without tanh approximation) is
+    /// "gelu"; the tanh approximation (FastGelu, Gelu approximate=tanh, or a Tanh fed by a Mul
+    /// rather than by the pooler's dense layer) is "gelu_new"; Relu alone is "relu".
+    /// </summary>
+    string InferActivation()
+    {
+        bool exact = false, tanh = false, relu = false;
+        foreach (var node in graph.Nodes)
+        {
+            switch (node.OpType)
+            {
+                case "Erf" or "BiasGelu":
+                    exact = true;
+                    break;
+                case "Gelu":
+                    if (node.Attribute("approximate")?.String == "tanh") tanh = true;
+                    else exact = true;
+                    break;
+                case "FastGelu":
+                    tanh = true;
+                    break;
+                case "Tanh" when node.Inputs.Count == 1 && producers.TryGetValue(node.Inputs[0], out var input) && input.OpType == "Mul":
+                    tanh = true;
+                    break;
+                case "Relu":
+                    relu = true;
+                    break;
+            }
+        }
+        return exact ? "gelu" : tanh ? "gelu_new" : relu ? "relu" : "gelu";
+    }
+
+    public void Dispose()
+    {
+        lock (gate)
+        {
+            if (disposed) return;
+            disposed = true;
+            file.Dispose();
+        }
+    }
+
+    static BertAdaptException Corrupt(string path, string detail, Exception? inner = null) =>
+        new(CorruptErrorId, BertAdaptErrorKind.InvalidData, $"ONNX file '{path}' is corrupt or not an ONNX model: {detail}", path, inner);
+
+    static BertAdaptException NotFound(string path, Exception? inner) =>
+        new(NotFoundErrorId, BertAdaptErrorKind.ObjectNotFound, $"Checkpoint file '{path}' was not found.", path, inner);
+}
