@@ -68,12 +68,13 @@ public sealed record CheckpointLocation(string Directory, string WeightsPath, Ch
     {
         CheckpointFormat.SafeTensors => SafeTensorsSource.Open(WeightsPath),
         CheckpointFormat.PyTorch => PyTorch.PyTorchCheckpointReader.Open(WeightsPath),
-        _ => throw new NotImplementedException("MERGE-PENDING"),
+        _ => Onnx.OnnxBertReader.Open(WeightsPath),
     };
 
     /// <summary>config.json beside the weights; an ONNX export without one has its shape inferred from the graph.</summary>
     public BertConfig LoadConfig(ITensorSource source)
     {
-        return BertConfig.Load(ConfigPath); // MERGE-PENDING onnx
+        if (File.Exists(ConfigPath) || source is not Onnx.OnnxBertReader onnx) return BertConfig.Load(ConfigPath);
+        return onnx.InferConfig(null);
     }
 }

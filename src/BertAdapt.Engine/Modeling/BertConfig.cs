@@ -26,6 +26,13 @@ public sealed class BertConfig
     [JsonPropertyName("position_embedding_type")] public string PositionEmbeddingType { get; set; } = "absolute";
     [JsonPropertyName("model_type")] public string ModelType { get; set; } = "bert";
     [JsonPropertyName("architectures")] public List<string>? Architectures { get; set; }
+    /// <summary>Class names by id ("0", "1", ...), as Hugging Face stores them for a fine-tuned head.</summary>
+    [JsonPropertyName("id2label")] public Dictionary<string, string>? Id2Label { get; set; }
+    [JsonPropertyName("label2id")] public Dictionary<string, int>? Label2Id { get; set; }
+    /// <summary>single_label_classification, multi_label_classification or regression (sequence heads).</summary>
+    [JsonPropertyName("problem_type")] public string? ProblemType { get; set; }
+    /// <summary>Dropout before the classifier; hidden_dropout_prob when null.</summary>
+    [JsonPropertyName("classifier_dropout")] public double? ClassifierDropout { get; set; }
 
     /// <summary>Every other field of config.json, kept verbatim.</summary>
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
@@ -34,6 +41,18 @@ public sealed class BertConfig
     [JsonIgnore] public string? Preset { get; set; }
 
     public int HeadSize => HiddenSize / NumAttentionHeads;
+
+    /// <summary>The class names in id order (empty when the config has no id2label).</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> Labels => Id2Label is null ? []
+        : Enumerable.Range(0, Id2Label.Count).Select(i => Id2Label[i.ToString(System.Globalization.CultureInfo.InvariantCulture)]).ToList();
+
+    /// <summary>Sets id2label and label2id from class names in id order.</summary>
+    public void SetLabels(IReadOnlyList<string> labels)
+    {
+        Id2Label = labels.Select((l, i) => (l, i)).ToDictionary(p => p.i.ToString(System.Globalization.CultureInfo.InvariantCulture), p => p.l);
+        Label2Id = labels.Select((l, i) => (l, i)).ToDictionary(p => p.l, p => p.i);
+    }
 
     public static IReadOnlyList<string> PresetNames { get; } = ["tiny", "mini", "small", "medium", "base", "large"];
 
@@ -151,5 +170,14 @@ public sealed class BertConfig
         if (PadTokenId < 0 || PadTokenId >= VocabSize) Fail($"pad_token_id {PadTokenId} is outside the vocabulary.");
         if (PositionEmbeddingType != "absolute") Fail($"position_embedding_type '{PositionEmbeddingType}' is not supported (only 'absolute').");
         if (Activation.Parse(HiddenAct) is null) Fail($"hidden_act '{HiddenAct}' is not supported (gelu, gelu_new, gelu_pytorch_tanh, relu).");
+        if (ClassifierDropout is < 0 or >= 1) Fail("classifier_dropout must be in [0, 1).");
+        if (ProblemType is not (null or "single_label_classification" or "multi_label_classification" or "regression"))
+            Fail($"problem_type '{ProblemType}' is not one of single_label_classification, multi_label_classification, regression.");
+        if (Id2Label is not null)
+        {
+            for (int i = 0; i < Id2Label.Count; i++)
+                if (!Id2Label.ContainsKey(i.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+                    Fail($"id2label must have the keys 0 to {Id2Label.Count - 1}; '{i}' is missing.");
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using BertAdapt.Engine.Checkpoints;
 using BertAdapt.Engine.Checkpoints.Onnx;
 using BertAdapt.Engine.Modeling;
 using BertAdapt.Engine.Tokenization;
@@ -85,23 +86,23 @@ public sealed class MiniLmParityTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         var directory = TestAssets.MiniLmDirectory;
         var modelPath = Path.Combine(directory, "model.onnx");
-        using var reader = OnnxBertReader.Open(modelPath);
-        var config = reader.InferConfig();
-        var vocabulary = BertVocabulary.Load(Path.Combine(directory, "vocab.txt"), lowerCase: true);
+        // The real import path: directory → model.onnx, config inferred from the graph, names mapped.
+        using var imported = HfCheckpointDirectory.Import(directory);
+        var model = imported.Module;
+        var config = imported.Config;
+        var vocabulary = imported.Vocabulary;
+        Assert.True(vocabulary.LowerCase);
         Assert.Equal(config.VocabSize, vocabulary.Count);
-
-        using var model = new BertForPreTraining(config);
-        var report = TensorSourceLoader.CopyInto(reader, model, "bert.");
-        model.eval();
         var loadTime = clock.Elapsed;
 
-        // Every bert.* parameter is filled, the pooler included (this export keeps it), with the layout's shapes.
-        var layout = StateDictLayout.PreTraining(config).Where(e => e.Key.StartsWith("bert.", StringComparison.Ordinal)).ToDictionary();
-        Assert.Empty(report.Missing);
-        Assert.Equal(layout.Keys.Order(StringComparer.Ordinal), report.Filled.Order(StringComparer.Ordinal));
+        // Every bert.* parameter is filled, the pooler included (this export keeps it), with the
+        // layout's shapes; only the heads are new, and position_ids is ignored without a word.
+        var layout = StateDictLayout.PreTraining(config);
+        var line = Assert.Single(imported.LoadReport);
+        var missing = line[(line.IndexOf(": ", StringComparison.Ordinal) + 2)..].Split(", ");
+        Assert.Equal(layout.Keys.Where(k => k.StartsWith("cls.", StringComparison.Ordinal)).Order(StringComparer.Ordinal), missing);
         var parameters = model.named_parameters().ToDictionary(p => p.name, p => p.parameter.shape);
         foreach (var (name, shape) in layout) Assert.Equal(shape, parameters[name]);
-        Assert.Equal(new[] { "embeddings.position_ids" }, report.Unexpected);
 
         var encoded = Inputs.Select(x => Encode(vocabulary, x.A, x.B, config.MaxPositionEmbeddings)).ToArray();
         Assert.True(encoded.Length >= 24);
@@ -226,12 +227,8 @@ public sealed class MiniLmParityTests(ITestOutputHelper output)
     public void TokenTypesChangeTheOutput()
     {
         var directory = TestAssets.MiniLmDirectory;
-        using var reader = OnnxBertReader.Open(Path.Combine(directory, "model.onnx"));
-        var config = reader.InferConfig();
-        var vocabulary = BertVocabulary.Load(Path.Combine(directory, "vocab.txt"), lowerCase: true);
-        using var model = new BertForPreTraining(config);
-        TensorSourceLoader.CopyInto(reader, model, "bert.");
-        model.eval();
+        using var imported = HfCheckpointDirectory.Import(Path.Combine(directory, "model.onnx"));
+        var (model, config, vocabulary) = (imported.Module, imported.Config, imported.Vocabulary);
 
         var pair = Encode(vocabulary, "What is the capital of France?", "Paris is the capital of France.", config.MaxPositionEmbeddings);
         using var scope = NewDisposeScope();
