@@ -1,0 +1,19 @@
+namespace BertAdapt.Engine.Evaluation;
+
+/// <summary>
+/// How well real-valued predictions match gold scores.
+/// </summary>
+/// <remarks>
+/// <see cref="Pearson"/> is NaN when either list is constant (every value equal, including a
+/// single sample), since its correlation is then 0/0; <see cref="Spearman"/> likewise.
+/// <see cref="ConstantBaselineMse"/> is the error of always predicting the mean of the gold
+/// scores (their population variance): a model with a higher <see cref="Mse"/> has learned less
+/// than the mean.
+/// </remarks>
+public sealed record RegressionReport(
+    int Count,
+    double Pearson,
+    double Spearman,
+    double Mse,
+    double Mae,
+    double ConstantBaselineMse);
