@@ -206,9 +206,9 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
             new TrainingCallbacks());
         Assert.True(result.EarlyStopped);
         using var best = Engine.Checkpoints.HfCheckpointDirectory.Import(Path.Combine(path, "best"));
-        var measured = Evaluation.PerplexityEvaluator.Measure(best, validation, 4, 0.15, 42);
+        var measured = Engine.Evaluation.PerplexityEvaluator.Measure(best, validation, 4, 0.15, 42);
         Assert.Equal(result.BestValidationPerplexity!.Value, measured.Perplexity, 6);
         // The run stopped after evaluations that were worse, so the final weights differ from the best ones.
-        Assert.True(Evaluation.PerplexityEvaluator.Measure(model, validation, 4, 0.15, 42).Perplexity > measured.Perplexity);
+        Assert.True(Engine.Evaluation.PerplexityEvaluator.Measure(model, validation, 4, 0.15, 42).Perplexity > measured.Perplexity);
     }
 }

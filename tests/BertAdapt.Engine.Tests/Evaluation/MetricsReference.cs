@@ -1,7 +1,8 @@
+using BertAdapt.Engine.Evaluation;
 using System.Text.Json;
 using BertAdapt.Engine.Tests.Interop;
 
-namespace BertAdapt.Engine.Evaluation.Tests;
+namespace BertAdapt.Engine.Tests.Evaluation;
 
 /// <summary>
 /// The cases and scikit-learn/SciPy reference scores in tests/fixtures/metrics/metrics_reference.json

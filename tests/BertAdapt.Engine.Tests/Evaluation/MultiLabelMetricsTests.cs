@@ -1,4 +1,5 @@
-namespace BertAdapt.Engine.Evaluation.Tests;
+using BertAdapt.Engine.Evaluation;
+namespace BertAdapt.Engine.Tests.Evaluation;
 
 public sealed class MultiLabelMetricsTests
 {

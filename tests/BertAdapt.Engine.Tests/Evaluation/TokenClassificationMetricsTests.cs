@@ -1,4 +1,5 @@
-namespace BertAdapt.Engine.Evaluation.Tests;
+using BertAdapt.Engine.Evaluation;
+namespace BertAdapt.Engine.Tests.Evaluation;
 
 /// <summary>
 /// Hand-worked cases for the conlleval/seqeval (default, non-strict) grouping of BIO tags into
