@@ -17,10 +17,7 @@ public readonly record struct CorpusFileKind(CorpusFormat Format, bool Compresse
 
     public static CorpusFileKind? TryOf(string path)
     {
-        var name = Path.GetFileName(path);
-        bool compressed = name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
-        if (compressed) name = name[..^3];
-        CorpusFormat? format = Path.GetExtension(name).ToLowerInvariant() switch
+        CorpusFormat? format = ExtensionOf(path, out bool compressed) switch
         {
             ".txt" => CorpusFormat.Text,
             ".jsonl" => CorpusFormat.JsonLines,
@@ -29,6 +26,18 @@ public readonly record struct CorpusFileKind(CorpusFormat Format, bool Compresse
             _ => null,
         };
         return format is { } known ? new CorpusFileKind(known, compressed) : null;
+    }
+
+    /// <summary>
+    /// The extension of <paramref name="path"/> in lowercase with its dot (".csv"), looking
+    /// through a trailing .gz, which sets <paramref name="compressed"/>; "" when there is none.
+    /// </summary>
+    public static string ExtensionOf(string path, out bool compressed)
+    {
+        var name = Path.GetFileName(path);
+        compressed = name.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
+        if (compressed) name = name[..^3];
+        return Path.GetExtension(name).ToLowerInvariant();
     }
 
     /// <summary>The read options that change what this format yields, as stable text (a cache key part).</summary>

@@ -5,51 +5,61 @@ namespace BertAdapt.Engine.Data.Corpora;
 /// <summary>
 /// CSV and TSV (RFC 4180 quoting for both, as pandas and spreadsheets write them): a header row
 /// is required, each later row is one document, and its text column's lines are the
-/// document's lines (a quoted field may hold line breaks).
+/// document's lines (a quoted field may hold line breaks). The helpers below are the one CSV
+/// configuration of the engine: every reader of delimited files (fine-tuning data too) opens
+/// and walks its files through them.
 /// </summary>
 static class DelimitedDocuments
 {
+    public const string RecordInvalid = "CorpusRecordInvalid";
+
     public static IEnumerable<IReadOnlyList<string>> Read(Utf8TextReader reader, char separator, string column)
     {
-        var options = new CsvReaderOptions
-        {
-            Separator = separator,
-            HasHeader = true,
-            Mode = CsvMode.Rfc4180,
-            DetectSeparatorHint = false,
-            TrackLineNumbers = true,
-        };
-        using var csv = CsvReader.Create(reader, options, leaveOpen: true);
-        int index = ColumnIndex(csv, column, reader.Path);
-        while (Next(csv, reader.Path))
+        using var csv = Open(reader, separator);
+        int index = FindColumn(csv, column, reader.Path, RecordInvalid)
+            ?? throw new BertAdaptException("CorpusColumnNotFound", BertAdaptErrorKind.InvalidData, MissingColumnMessage(csv, column, reader), reader.Path);
+        while (Next(csv, reader.Path, RecordInvalid))
         {
             if (index >= csv.FieldCount)
-                throw new BertAdaptException("CorpusRecordInvalid", BertAdaptErrorKind.InvalidData,
+                throw new BertAdaptException(RecordInvalid, BertAdaptErrorKind.InvalidData,
                     $"The row on line {csv.LineNumber} of '{reader.Path}' has {csv.FieldCount} fields, so no '{column}' column.", reader.Path);
             var lines = CorpusDocuments.Lines(csv.GetString(index));
             if (lines.Count > 0) yield return lines;
         }
     }
 
-    static int ColumnIndex(CsvReader csv, string column, string path)
+    /// <summary>A CSV reader over <paramref name="reader"/> (left open): header required, RFC 4180
+    /// quoting, no separator guessing, <see cref="CsvReader.LineNumber"/> tracked.</summary>
+    internal static CsvReader Open(Utf8TextReader reader, char separator) => CsvReader.Create(reader, new CsvReaderOptions
     {
-        bool found;
-        int index;
+        Separator = separator,
+        HasHeader = true,
+        Mode = CsvMode.Rfc4180,
+        DetectSeparatorHint = false,
+        TrackLineNumbers = true,
+    }, leaveOpen: true);
+
+    /// <summary>The index of the header column <paramref name="column"/> (exact name first, then
+    /// ignoring case), or null when the header has none; malformed CSV throws <paramref name="malformedErrorId"/>.</summary>
+    internal static int? FindColumn(CsvReader csv, string column, string path, string malformedErrorId)
+    {
         try
         {
-            found = csv.TryGetFieldIndex(column, out index);
+            return csv.TryGetFieldIndex(column, out int index) ? index : null;
         }
         catch (CsvFormatException ex)
         {
-            throw Malformed(path, ex);
+            throw Malformed(path, ex, malformedErrorId);
         }
-        return found ? index : throw new BertAdaptException("CorpusColumnNotFound", BertAdaptErrorKind.InvalidData,
-            csv.Headers.Count == 0
-                ? $"The corpus file '{path}' has no header row, so no '{column}' column."
-                : $"The header on line 1 of '{path}' has no '{column}' column (columns: {string.Join(", ", csv.Headers.Select(h => $"'{h}'"))}).", path);
     }
 
-    static bool Next(CsvReader csv, string path)
+    /// <summary>Says that the header has no <paramref name="column"/>, listing the columns it has.</summary>
+    internal static string MissingColumnMessage(CsvReader csv, string column, Utf8TextReader reader) => csv.Headers.Count == 0
+        ? $"The {reader.Noun} '{reader.Path}' has no header row, so no '{column}' column."
+        : $"The header on line 1 of '{reader.Path}' has no '{column}' column (columns: {string.Join(", ", csv.Headers.Select(h => $"'{h}'"))}).";
+
+    /// <summary>Moves to the next row; false at the end. Malformed CSV throws <paramref name="malformedErrorId"/>.</summary>
+    internal static bool Next(CsvReader csv, string path, string malformedErrorId)
     {
         try
         {
@@ -57,10 +67,10 @@ static class DelimitedDocuments
         }
         catch (CsvFormatException ex)
         {
-            throw Malformed(path, ex);
+            throw Malformed(path, ex, malformedErrorId);
         }
     }
 
-    static BertAdaptException Malformed(string path, CsvFormatException ex) => new("CorpusRecordInvalid", BertAdaptErrorKind.InvalidData,
+    static BertAdaptException Malformed(string path, CsvFormatException ex, string errorId) => new(errorId, BertAdaptErrorKind.InvalidData,
         $"The row on line {ex.LineNumber} of '{path}' is not valid CSV: {ex.Message}", path, ex);
 }

@@ -17,25 +17,43 @@ static class JsonLinesDocuments
         }
     }
 
-    static string TextOf(string record, string field, string path, long lineNumber)
+    /// <summary>
+    /// Parses one JSON Lines record, which must be a JSON object. Returns null and says why in
+    /// <paramref name="problem"/> ("is not valid JSON (…)", "is a JSON Array, not an object"),
+    /// worded to follow "The record on line N of 'file'". The caller disposes the document.
+    /// </summary>
+    internal static JsonDocument? ParseRecord(string record, out string? problem)
     {
+        JsonDocument json;
         try
         {
-            using var json = JsonDocument.Parse(record);
-            if (json.RootElement.ValueKind != JsonValueKind.Object)
-                throw Invalid(path, lineNumber, $"is a JSON {json.RootElement.ValueKind}, not an object");
-            if (!json.RootElement.TryGetProperty(field, out var value))
-                throw Invalid(path, lineNumber, $"has no \"{field}\" field");
-            if (value.ValueKind != JsonValueKind.String)
-                throw Invalid(path, lineNumber, $"has a \"{field}\" field that is a {value.ValueKind}, not a string");
-            return value.GetString()!;
+            json = JsonDocument.Parse(record);
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        catch (JsonException ex)
         {
-            throw Invalid(path, lineNumber, $"is not valid JSON ({ex.Message})", ex);
+            problem = $"is not valid JSON ({ex.Message})";
+            return null;
         }
+        if (json.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            problem = $"is a JSON {json.RootElement.ValueKind}, not an object";
+            json.Dispose();
+            return null;
+        }
+        problem = null;
+        return json;
     }
 
-    static BertAdaptException Invalid(string path, long lineNumber, string problem, Exception? inner = null) =>
-        new("CorpusRecordInvalid", BertAdaptErrorKind.InvalidData, $"The record on line {lineNumber} of '{path}' {problem}.", path, inner);
+    static string TextOf(string record, string field, string path, long lineNumber)
+    {
+        using var json = ParseRecord(record, out var problem) ?? throw Invalid(path, lineNumber, problem!);
+        if (!json.RootElement.TryGetProperty(field, out var value))
+            throw Invalid(path, lineNumber, $"has no \"{field}\" field");
+        if (value.ValueKind != JsonValueKind.String)
+            throw Invalid(path, lineNumber, $"has a \"{field}\" field that is a {value.ValueKind}, not a string");
+        return value.GetString()!;
+    }
+
+    static BertAdaptException Invalid(string path, long lineNumber, string problem) =>
+        new("CorpusRecordInvalid", BertAdaptErrorKind.InvalidData, $"The record on line {lineNumber} of '{path}' {problem}.", path);
 }

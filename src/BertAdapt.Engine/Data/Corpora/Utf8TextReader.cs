@@ -25,8 +25,10 @@ sealed class Utf8TextReader : TextReader
     bool endOfStream, started;
 
     /// <param name="onRead">Called after each read from <paramref name="stream"/> with the bytes read so far.</param>
-    public Utf8TextReader(Stream stream, string path, bool decompressed, bool strict, Action<long>? onRead = null)
+    /// <param name="noun">What the file is, as error messages name it ("The corpus file '…' is not valid UTF-8").</param>
+    public Utf8TextReader(Stream stream, string path, bool decompressed, bool strict, Action<long>? onRead = null, string noun = "corpus file")
     {
+        Noun = noun;
         this.stream = stream;
         Path = path;
         Decompressed = decompressed;
@@ -36,14 +38,17 @@ sealed class Utf8TextReader : TextReader
 
     /// <summary>Opens a corpus file, decompressing a .gz. <paramref name="onRead"/> gets the
     /// file position (in compressed bytes) after each read, for progress.</summary>
-    public static Utf8TextReader Open(string path, bool compressed, bool strict, Action<long>? onRead = null)
+    public static Utf8TextReader Open(string path, bool compressed, bool strict, Action<long>? onRead = null, string noun = "corpus file")
     {
         var raw = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
         Stream stream = compressed ? new GZipStream(raw, CompressionMode.Decompress, leaveOpen: false) : raw;
-        return new Utf8TextReader(stream, path, compressed, strict, onRead is null ? null : _ => onRead(raw.Position));
+        return new Utf8TextReader(stream, path, compressed, strict, onRead is null ? null : _ => onRead(raw.Position), noun);
     }
 
     public string Path { get; }
+
+    /// <summary>What the file is, as error messages name it: "corpus file" unless the opener said otherwise.</summary>
+    public string Noun { get; }
 
     /// <summary>True when offsets count bytes of a decompressed stream rather than of the file.</summary>
     public bool Decompressed { get; }
@@ -141,7 +146,7 @@ sealed class Utf8TextReader : TextReader
         catch (InvalidDataException ex)
         {
             throw new BertAdaptException("CorpusNotGzip", BertAdaptErrorKind.InvalidData,
-                $"The corpus file '{Path}' is not a valid gzip file: {ex.Message}", Path, ex);
+                $"The {Noun} '{Path}' is not a valid gzip file: {ex.Message}", Path, ex);
         }
         if (n == 0) endOfStream = true;
         byteEnd += n;
@@ -150,8 +155,8 @@ sealed class Utf8TextReader : TextReader
 
     BertAdaptException NotUtf8(long offset) => new("CorpusNotUtf8", BertAdaptErrorKind.InvalidData,
         Decompressed
-            ? $"The corpus file '{Path}' is not valid UTF-8 at byte offset {offset} of the decompressed stream."
-            : $"The corpus file '{Path}' is not valid UTF-8 at byte offset {offset}.", Path);
+            ? $"The {Noun} '{Path}' is not valid UTF-8 at byte offset {offset} of the decompressed stream."
+            : $"The {Noun} '{Path}' is not valid UTF-8 at byte offset {offset}.", Path);
 
     protected override void Dispose(bool disposing)
     {
