@@ -1,4 +1,6 @@
 using TorchSharp;
+using BertAdapt.Engine.Data.FineTuning;
+using BertAdapt.Engine.Evaluation;
 using BertAdapt.Engine.Modeling;
 using BertAdapt.Engine.Tokenization;
 using BertAdapt.Engine.Training;
@@ -39,6 +41,52 @@ public sealed class BertModel : IDisposable
     public double? LastLoss { get; internal set; }
     public List<TrainingStepMetrics> History { get; } = [];
     public List<string> TrainedOn { get; } = [];
+
+    /// <summary>The fine-tuning task of the attached head, or null for a pre-training model.</summary>
+    public FineTuneTask? Task => module?.Classifier is not BertLinear head ? null
+        : TaskOf(Config, module.TokenLevelClassifier, (int)head.Weight.shape[0]);
+
+    /// <summary>The head's class (or tag) names in output order; empty for regression and pre-training models.</summary>
+    public IReadOnlyList<string> Labels => Config.Labels;
+
+    /// <summary>The evaluations of the fine-tuning runs so far, one per validation pass (for Export-Csv).</summary>
+    public List<FineTuneEvaluation> Evaluations { get; } = [];
+
+    /// <summary>The Hugging Face class this model is exported as.</summary>
+    public string Architecture => Task switch
+    {
+        null => "BertForPreTraining",
+        FineTuneTask.TokenClassification => "BertForTokenClassification",
+        _ => "BertForSequenceClassification",
+    };
+
+    /// <summary>
+    /// Attaches a new fine-tuning head for <paramref name="task"/> (replacing any), and records the
+    /// labels and problem_type in the config as Hugging Face does.
+    /// </summary>
+    public void AddTaskHead(FineTuneTask task, IReadOnlyList<string> labels, long seed)
+    {
+        int outputs = task == FineTuneTask.Regression ? 1 : labels.Count;
+        if (outputs == 0)
+            throw new BertAdaptException("FineTuneTooFewLabels", BertAdaptErrorKind.InvalidData, $"A {task} head needs at least one label.");
+        var config = Config;
+        if (task == FineTuneTask.Regression) { config.Id2Label = null; config.Label2Id = null; }
+        else config.SetLabels(labels);
+        config.ProblemType = task.ProblemType();
+        Module.AttachClassifier(outputs, task == FineTuneTask.TokenClassification, seed);
+        config.Architectures = [Architecture];
+        RefreshParameterCount();
+    }
+
+    internal void RefreshParameterCount() => ParameterCount = Module.parameters().Sum(p => p.numel());
+
+    /// <summary>The task a config describes for a head with these outputs (Hugging Face's rules), or null.</summary>
+    public static FineTuneTask TaskOf(BertConfig config, bool tokenLevel, int outputs)
+    {
+        if (tokenLevel) return FineTuneTask.TokenClassification;
+        return FineTuneTasks.FromProblemType(config.ProblemType)
+            ?? (outputs == 1 ? FineTuneTask.Regression : FineTuneTask.SequenceClassification);
+    }
 
     /// <summary>What importing reported: missing parameters initialised, unexpected keys ignored.</summary>
     public List<string> LoadReport { get; } = [];

@@ -60,19 +60,32 @@ public static class HfCheckpointDirectory
     /// <summary>Writes the checkpoint files into an existing directory (callers make it atomic).</summary>
     public static void WriteFiles(BertModel model, string directory)
     {
-        File.WriteAllText(Path.Combine(directory, ConfigFile), model.Config.ToJson(["BertForPreTraining"]));
-        SafeTensorsWriter.Write(Path.Combine(directory, WeightsFile), TensorsOf(model.Module),
+        File.WriteAllText(Path.Combine(directory, ConfigFile), model.Config.ToJson([model.Architecture]));
+        SafeTensorsWriter.Write(Path.Combine(directory, WeightsFile), TensorsOf(model),
             new Dictionary<string, string> { ["format"] = "pt" });
         model.Vocabulary.Save(directory);
     }
 
-    /// <summary>Every parameter as float32 bytes, on the CPU, under its HF name.</summary>
-    static List<SafeTensorWriteItem> TensorsOf(nn.Module module)
+    /// <summary>
+    /// Whether a parameter belongs in the model's Hugging Face layout: a fine-tuned model is
+    /// written as BertForSequenceClassification / BertForTokenClassification, which have no
+    /// pre-training heads (and the token classifier no pooler).
+    /// </summary>
+    public static bool IsExported(BertModel model, string name) => model.Task switch
+    {
+        null => true,
+        Data.FineTuning.FineTuneTask.TokenClassification => !name.StartsWith("cls.", StringComparison.Ordinal) && !name.StartsWith("bert.pooler.", StringComparison.Ordinal),
+        _ => !name.StartsWith("cls.", StringComparison.Ordinal),
+    };
+
+    /// <summary>Every exported parameter as float32 bytes, on the CPU, under its HF name.</summary>
+    static List<SafeTensorWriteItem> TensorsOf(BertModel model)
     {
         using var scope = NewDisposeScope();
         var items = new List<SafeTensorWriteItem>();
-        foreach (var (name, parameter) in module.named_parameters())
+        foreach (var (name, parameter) in model.Module.named_parameters())
         {
+            if (!IsExported(model, name)) continue;
             var host = parameter.detach().to(ScalarType.Float32).cpu().contiguous();
             items.Add(new SafeTensorWriteItem(name, SafeTensorDType.F32, host.shape, host.bytes.ToArray()));
         }
@@ -96,15 +109,22 @@ public static class HfCheckpointDirectory
             throw new BertAdaptException("VocabularySizeMismatch", BertAdaptErrorKind.InvalidData,
                 $"The model's vocab_size is {config.VocabSize} but the vocabulary in '{location.Directory}' has {vocabulary.Count} tokens.", location.Directory);
 
-        var layout = StateDictLayout.PreTraining(config);
+        var head = ClassifierIn(source, config);
+        var layout = StateDictLayout.PreTraining(config, head?.Outputs);
         var mapping = StateDictMapping.Build(source.Tensors.Keys, layout.Keys);
         CheckAgainstLayout(source, mapping, layout);
 
         var model = BertModel.Create(config, vocabulary, seed: 0, source: location.Directory);
         try
         {
+            if (head is var (outputs, tokenLevel))
+            {
+                model.Module.AttachClassifier(outputs, tokenLevel, seed: 0);
+                model.RefreshParameterCount();
+            }
             CopyWeights(source, mapping, model);
-            model.LoadReport.AddRange(mapping.ReportLines(source.Path));
+            // A fine-tuned checkpoint has no pre-training heads by design; only report what its own layout lacks.
+            model.LoadReport.AddRange(mapping.ReportLines(source.Path, missing => IsExported(model, missing)));
             return model;
         }
         catch
@@ -115,18 +135,43 @@ public static class HfCheckpointDirectory
     }
 
     /// <summary>
+    /// The fine-tuning head a checkpoint carries (<c>classifier.weight</c> [labels, hidden]):
+    /// token-level when config.json names BertForTokenClassification. Labels missing from the
+    /// config get Hugging Face's default names (LABEL_0, ...); a label count that disagrees with
+    /// the tensor is an error.
+    /// </summary>
+    static (int Outputs, bool TokenLevel)? ClassifierIn(ITensorSource source, BertConfig config)
+    {
+        if (!source.Tensors.TryGetValue("classifier.weight", out var weight)) return null;
+        if (weight.Shape.Length != 2 || weight.Shape[1] != config.HiddenSize || weight.Shape[0] is < 1 or > 100_000)
+            throw new BertAdaptException("CheckpointShapeMismatch", BertAdaptErrorKind.InvalidData,
+                $"'{source.Path}': tensor classifier.weight has shape [{string.Join(", ", weight.Shape)}] but the config requires [labels, {config.HiddenSize}].", source.Path);
+        int outputs = (int)weight.Shape[0];
+        bool tokenLevel = config.Architectures?.Contains("BertForTokenClassification") == true;
+        var task = BertModel.TaskOf(config, tokenLevel, outputs);
+        if (task != Data.FineTuning.FineTuneTask.Regression)
+        {
+            if (config.Id2Label is null) config.SetLabels(Enumerable.Range(0, outputs).Select(i => $"LABEL_{i}").ToList());
+            else if (config.Id2Label.Count != outputs)
+                throw new BertAdaptException("CheckpointShapeMismatch", BertAdaptErrorKind.InvalidData,
+                    $"'{source.Path}': tensor classifier.weight has {outputs} outputs but config.json's id2label has {config.Id2Label.Count} labels.", source.Path);
+        }
+        return (outputs, tokenLevel);
+    }
+
+    /// <summary>
     /// Overwrites an existing model's weights from a checkpoint directory of the same shape
     /// (used to resume training). Every parameter must be present.
     /// </summary>
     public static void LoadWeights(BertModel model, string directory)
     {
         using var source = SafeTensorsSource.Open(Path.Combine(directory, WeightsFile));
-        var layout = StateDictLayout.PreTraining(model.Config);
+        var layout = StateDictLayout.PreTraining(model.Config, model.Module.Classifier is { } c ? (int)c.Weight.shape[0] : null);
         var mapping = StateDictMapping.Build(source.Tensors.Keys, layout.Keys);
         CheckAgainstLayout(source, mapping, layout);
-        if (mapping.Missing.Count > 0)
+        if (mapping.Missing.Any(name => IsExported(model, name)))
             throw new BertAdaptException("CheckpointIncomplete", BertAdaptErrorKind.InvalidData,
-                $"'{source.Path}' lacks tensors the model needs: {string.Join(", ", mapping.Missing)}", source.Path);
+                $"'{source.Path}' lacks tensors the model needs: {string.Join(", ", mapping.Missing.Where(name => IsExported(model, name)))}", source.Path);
         CopyWeights(source, mapping, model);
     }
 

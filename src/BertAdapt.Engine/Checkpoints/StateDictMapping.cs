@@ -85,10 +85,12 @@ public sealed class StateDictMapping
     }
 
     /// <summary>Load warnings in the spirit of Hugging Face's, one line per kind.</summary>
-    public IEnumerable<string> ReportLines(string path)
+    /// <param name="reportMissing">Which missing parameters matter (default: all).</param>
+    public IEnumerable<string> ReportLines(string path, Func<string, bool>? reportMissing = null)
     {
-        if (Missing.Count > 0)
-            yield return $"{Missing.Count} parameter(s) are not in '{path}' and were newly initialised: {string.Join(", ", Missing)}";
+        var missing = Missing.Where(reportMissing ?? (_ => true)).ToList();
+        if (missing.Count > 0)
+            yield return $"{missing.Count} parameter(s) are not in '{path}' and were newly initialised: {string.Join(", ", missing)}";
         if (Unexpected.Count > 0)
             yield return $"{Unexpected.Count} tensor(s) in '{path}' are not used by BertForPreTraining and were ignored: {string.Join(", ", Unexpected)}";
     }

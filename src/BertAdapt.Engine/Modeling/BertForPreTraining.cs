@@ -17,6 +17,8 @@ public sealed class BertForPreTraining : nn.Module
 {
     readonly BertEncoderModel bert;
     readonly BertPreTrainingHeads cls;
+    BertLinear? classifier;
+    nn.Module<Tensor, Tensor>? classifierDropout;
 
     public BertForPreTraining(BertConfig config) : base(nameof(BertForPreTraining))
     {
@@ -29,6 +31,48 @@ public sealed class BertForPreTraining : nn.Module
     public BertConfig Config { get; }
 
     public BertEncoderModel Bert => bert;
+
+    /// <summary>The fine-tuning head (HF's <c>classifier</c>), when one is attached.</summary>
+    public BertLinear? Classifier => classifier;
+
+    /// <summary>Whether <see cref="Classifier"/> labels every position (token classification) rather than the pooled sequence.</summary>
+    public bool TokenLevelClassifier { get; private set; }
+
+    /// <summary>
+    /// Adds Hugging Face's fine-tuning head: dropout (classifier_dropout, else hidden_dropout_prob)
+    /// then <c>classifier</c>, a linear layer from the pooled output (sequence tasks) or from every
+    /// position (token tasks) to <paramref name="labels"/> outputs, initialised like HF
+    /// (N(0, initializer_range), zero bias) from <paramref name="seed"/>, on the model's device.
+    /// </summary>
+    public void AttachClassifier(int labels, bool tokenLevel, long seed)
+    {
+        if (labels <= 0) throw new ArgumentOutOfRangeException(nameof(labels), labels, "A classifier needs at least one output.");
+        var device = Device;
+        classifier?.Dispose();
+        classifier = new BertLinear(Config.HiddenSize, labels);
+        classifierDropout ??= nn.Dropout(Config.ClassifierDropout ?? Config.HiddenDropoutProb);
+        register_module("classifier", classifier);
+        register_module("classifier_dropout", classifierDropout);
+        TokenLevelClassifier = tokenLevel;
+        WeightInitializer.Initialize(classifier, Config, seed);
+        classifier.to(device);
+        classifier.train(training);
+        classifierDropout.train(training);
+    }
+
+    /// <summary>
+    /// Float32 classifier logits: [batch, labels] from the pooled output, or [batch, length, labels]
+    /// for a token-level head.
+    /// </summary>
+    public Tensor ClassifierLogits(Tensor inputIds, Tensor tokenTypeIds, Tensor attentionMask)
+    {
+        if (classifier is null || classifierDropout is null)
+            throw new BertAdaptException("ModelHasNoClassifier", BertAdaptErrorKind.InvalidOperation,
+                "This model has no classification head. Fine-tune it with Invoke-FineTune first.");
+        var hidden = bert.Encode(inputIds, tokenTypeIds, attentionMask);
+        var features = TokenLevelClassifier ? hidden : bert.Pool(hidden);
+        return classifier.call(classifierDropout.call(features)).to_type(ScalarType.Float32);
+    }
 
     /// <summary>Where the parameters live; batches are built there.</summary>
     public Device Device => bert.Embeddings.WordEmbeddingWeight.device;
@@ -97,6 +141,13 @@ public sealed class BertForPreTraining : nn.Module
         var relationship = cls.NspLogits(bert.Pool(hidden)).to_type(ScalarType.Float32);
         return (prediction, relationship);
     }
+
+    /// <summary>
+    /// Float32 vocabulary logits [n, vocab] at the given flat positions (row × length + column)
+    /// only, for fill-mask inference: the vocabulary projection is not run anywhere else.
+    /// </summary>
+    public Tensor MaskedLmLogits(Tensor inputIds, Tensor tokenTypeIds, Tensor attentionMask, Tensor flatPositions) =>
+        MaskedLogits(bert.Encode(inputIds, tokenTypeIds, attentionMask), flatPositions);
 
     /// <summary>Float32 vocabulary logits at the masked positions only (flat row * length + column indexes).</summary>
     Tensor MaskedLogits(Tensor hidden, Tensor maskedPositions)

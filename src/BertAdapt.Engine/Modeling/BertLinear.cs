@@ -25,6 +25,9 @@ public sealed class BertLinear : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>[out, in], as in Hugging Face.</summary>
+    public Tensor Weight => weight;
+
     /// <summary>The matmul dtype, or null to compute in the weights' own dtype.</summary>
     public ScalarType? ComputeType { get; set; }
 

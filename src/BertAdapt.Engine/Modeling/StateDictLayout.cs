@@ -12,7 +12,8 @@ public static class StateDictLayout
         "cls.predictions.decoder.weight", "cls.predictions.decoder.bias",
     };
 
-    public static IReadOnlyDictionary<string, long[]> PreTraining(BertConfig c)
+    /// <param name="classifierOutputs">The outputs of an attached fine-tuning head (<c>classifier.*</c>), if any.</param>
+    public static IReadOnlyDictionary<string, long[]> PreTraining(BertConfig c, int? classifierOutputs = null)
     {
         long h = c.HiddenSize, i = c.IntermediateSize;
         var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal)
@@ -49,6 +50,11 @@ public static class StateDictLayout
         shapes["cls.predictions.transform.LayerNorm.bias"] = [h];
         shapes["cls.seq_relationship.weight"] = [2, h];
         shapes["cls.seq_relationship.bias"] = [2];
+        if (classifierOutputs is int outputs)
+        {
+            shapes["classifier.weight"] = [outputs, h];
+            shapes["classifier.bias"] = [outputs];
+        }
         return shapes;
     }
 }
