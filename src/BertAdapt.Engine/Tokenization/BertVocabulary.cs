@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -13,8 +14,12 @@ public sealed class BertVocabulary
 {
     public const string Pad = "[PAD]", Unknown = "[UNK]", Cls = "[CLS]", Sep = "[SEP]", Mask = "[MASK]";
 
+    /// <summary>Words longer than this many code points become [UNK], as in Hugging Face's WordPiece.</summary>
+    public const int MaxCharsPerWord = 100;
+
     readonly BertTokenizer tokenizer;
     readonly Dictionary<string, int> ids;
+    readonly (string Token, int Id)[] specials;
 
     BertVocabulary(IReadOnlyList<string> tokens, bool lowerCase, string source)
     {
@@ -33,12 +38,23 @@ public sealed class BertVocabulary
         MaskId = Require(Mask);
         SpecialIds = new HashSet<int>([PadId, UnknownId, ClsId, SepId, MaskId]);
 
+        specials = [(Pad, PadId), (Unknown, UnknownId), (Cls, ClsId), (Sep, SepId), (Mask, MaskId)];
+
+        // Microsoft.ML.Tokenizers only matches pieces here. Its own basic tokenization differs from
+        // Hugging Face's (it drops symbols such as $ ^ < > = and currency signs, splits at format
+        // characters instead of removing them, keeps Hangul syllables composed, drops CJK ideographs
+        // outside the BMP) and it counts the word-length limit in UTF-16 units, so Encode does those
+        // steps itself and hands it one piece at a time.
         var text = string.Join('\n', tokens) + "\n";
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(text));
         tokenizer = BertTokenizer.Create(stream, new BertOptions
         {
-            LowerCaseBeforeTokenization = lowerCase,
-            RemoveNonSpacingMarks = lowerCase,
+            ApplyBasicTokenization = false,
+            LowerCaseBeforeTokenization = false,
+            RemoveNonSpacingMarks = false,
+            IndividuallyTokenizeCjk = false,
+            SplitOnSpecialTokens = false,
+            MaxInputCharsPerWord = 2 * MaxCharsPerWord, // the real limit, in code points, is checked before
             UnknownToken = Unknown,
             ClassificationToken = Cls,
             SeparatorToken = Sep,
@@ -60,8 +76,189 @@ public sealed class BertVocabulary
 
     public int? IdOf(string token) => ids.TryGetValue(token, out var id) ? id : null;
 
-    /// <summary>WordPiece ids of one text, without [CLS]/[SEP].</summary>
-    public IReadOnlyList<int> Encode(string text) => tokenizer.EncodeToIds(text, addSpecialTokens: false);
+    /// <summary>
+    /// WordPiece ids of one text, without [CLS]/[SEP], by the rules of Hugging Face's BertTokenizer:
+    /// special tokens written in the text (exactly, e.g. "[MASK]") are split out first; the rest is
+    /// cleaned (NUL, U+FFFD and every "C*"-category character except tab, CR and LF removed, other
+    /// whitespace made a space), CJK ideographs become words of their own, each word is composed
+    /// (NFC), an uncased vocabulary lower-cases it and strips accents (NFD, non-spacing marks
+    /// removed), punctuation splits it, and each piece is matched greedily longest-first with "##"
+    /// continuations. A piece of more than <see cref="MaxCharsPerWord"/> code points, or with any
+    /// part the vocabulary lacks, is one [UNK].
+    /// </summary>
+    /// <remarks>
+    /// Lower-casing is Unicode's per-character full mapping (so "İ" becomes "i̇" and then "i"), as
+    /// Hugging Face's fast tokenizer does; its Python tokenizer additionally turns a word-final
+    /// capital sigma into "ς", which this does not.
+    /// </remarks>
+    public IReadOnlyList<int> Encode(string text)
+    {
+        var output = new List<int>(text.Length / 3 + 4);
+        var word = new StringBuilder();
+        int segment = 0, from = 0;
+        while (from < text.Length)
+        {
+            int at = text.IndexOf('[', from);
+            if (at < 0) break;
+            int special = SpecialAt(text, at);
+            if (special < 0)
+            {
+                from = at + 1;
+                continue;
+            }
+            BasicTokenize(text.AsSpan(segment, at - segment), word, output);
+            output.Add(specials[special].Id);
+            segment = from = at + specials[special].Token.Length;
+        }
+        BasicTokenize(text.AsSpan(segment), word, output);
+        return output;
+    }
+
+    int SpecialAt(string text, int at)
+    {
+        for (int i = 0; i < specials.Length; i++)
+            if (text.AsSpan(at).StartsWith(specials[i].Token, StringComparison.Ordinal)) return i;
+        return -1;
+    }
+
+    void BasicTokenize(ReadOnlySpan<char> text, StringBuilder word, List<int> output)
+    {
+        bool ascii = true;
+        void Flush()
+        {
+            if (word.Length > 0) Word(word, ascii, output);
+            word.Clear();
+            ascii = true;
+        }
+
+        for (int i = 0; i < text.Length;)
+        {
+            char c = text[i];
+            if (c < 0x80)
+            {
+                i++;
+                if (c is ' ' or '\t' or '\n' or '\r') Flush();
+                else if (c >= 0x20 && c != 0x7F) word.Append(c); // other ASCII controls are removed, not split on
+                continue;
+            }
+            Rune.DecodeFromUtf16(text[i..], out var rune, out int used); // an unpaired surrogate decodes as U+FFFD
+            i += used;
+            var category = Rune.GetUnicodeCategory(rune);
+            if (rune.Value == 0xFFFD || IsOther(category)) continue;
+            // Zs is Hugging Face's whitespace; Python's str.split() then also splits at U+2028/U+2029.
+            if (category is UnicodeCategory.SpaceSeparator or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator)
+            {
+                Flush();
+                continue;
+            }
+            if (IsCjkIdeograph(rune.Value))
+            {
+                Flush();
+                AppendRune(word, rune);
+                ascii = false;
+                Flush();
+                continue;
+            }
+            AppendRune(word, rune);
+            ascii = false;
+        }
+        Flush();
+    }
+
+    void Word(StringBuilder word, bool ascii, List<int> output)
+    {
+        if (ascii)
+        {
+            // ASCII is already composed and has no accents; lower-casing it stays ASCII.
+            Span<char> chars = word.Length <= 256 ? stackalloc char[word.Length] : new char[word.Length];
+            word.CopyTo(0, chars, word.Length);
+            if (LowerCase)
+                for (int i = 0; i < chars.Length; i++)
+                    if (chars[i] is >= 'A' and <= 'Z') chars[i] = (char)(chars[i] | 0x20);
+            SplitAndMatch(chars, output);
+            return;
+        }
+        var text = word.ToString().Normalize(NormalizationForm.FormC);
+        if (LowerCase) text = StripAccents(FullLowerCase(text));
+        SplitAndMatch(text, output);
+    }
+
+    void SplitAndMatch(ReadOnlySpan<char> word, List<int> output)
+    {
+        int start = 0;
+        for (int i = 0; i < word.Length;)
+        {
+            Rune.DecodeFromUtf16(word[i..], out var rune, out int used);
+            if (IsPunctuation(rune))
+            {
+                Match(word[start..i], output);
+                Match(word.Slice(i, used), output);
+                start = i + used;
+            }
+            i += used;
+        }
+        Match(word[start..], output);
+    }
+
+    void Match(ReadOnlySpan<char> piece, List<int> output)
+    {
+        if (piece.IsEmpty) return;
+        if (piece.Length > MaxCharsPerWord && CodePoints(piece) > MaxCharsPerWord)
+        {
+            output.Add(UnknownId);
+            return;
+        }
+        output.AddRange(tokenizer.EncodeToIds(piece, addSpecialTokens: false, considerPreTokenization: false, considerNormalization: false));
+    }
+
+    static int CodePoints(ReadOnlySpan<char> text)
+    {
+        int count = text.Length;
+        foreach (var c in text)
+            if (char.IsLowSurrogate(c)) count--;
+        return count;
+    }
+
+    static void AppendRune(StringBuilder builder, Rune rune)
+    {
+        Span<char> chars = stackalloc char[2];
+        builder.Append(chars[..rune.EncodeToUtf16(chars)]);
+    }
+
+    static string FullLowerCase(string text)
+    {
+        var builder = new StringBuilder(text.Length + 4);
+        foreach (var rune in text.EnumerateRunes())
+        {
+            // The one unconditional multi-character lower-case mapping, which .NET's invariant casing leaves out.
+            if (rune.Value == 0x130) builder.Append("i\u0307");
+            else AppendRune(builder, Rune.ToLowerInvariant(rune));
+        }
+        return builder.ToString();
+    }
+
+    static string StripAccents(string text)
+    {
+        var decomposed = text.Normalize(NormalizationForm.FormD);
+        var builder = new StringBuilder(decomposed.Length);
+        foreach (var rune in decomposed.EnumerateRunes())
+            if (Rune.GetUnicodeCategory(rune) != UnicodeCategory.NonSpacingMark) AppendRune(builder, rune);
+        return builder.ToString();
+    }
+
+    static bool IsOther(UnicodeCategory category) => category is UnicodeCategory.Control or UnicodeCategory.Format
+        or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned;
+
+    // Every non-alphanumeric printable ASCII character, and Unicode's P* categories.
+    static bool IsPunctuation(Rune rune) => rune.Value is >= 33 and <= 47 or >= 58 and <= 64 or >= 91 and <= 96 or >= 123 and <= 126
+        || (rune.Value >= 0x80 && Rune.GetUnicodeCategory(rune) is UnicodeCategory.ConnectorPunctuation or UnicodeCategory.DashPunctuation
+            or UnicodeCategory.OpenPunctuation or UnicodeCategory.ClosePunctuation or UnicodeCategory.InitialQuotePunctuation
+            or UnicodeCategory.FinalQuotePunctuation or UnicodeCategory.OtherPunctuation);
+
+    // The CJK Unified Ideographs blocks (and compatibility ideographs); not kana, not Hangul.
+    static bool IsCjkIdeograph(int c) => c is >= 0x4E00 and <= 0x9FFF or >= 0x3400 and <= 0x4DBF or >= 0x20000 and <= 0x2A6DF
+        or >= 0x2A700 and <= 0x2B73F or >= 0x2B740 and <= 0x2B81F or >= 0x2B820 and <= 0x2CEAF or >= 0xF900 and <= 0xFAFF
+        or >= 0x2F800 and <= 0x2FA1F;
 
     public static BertVocabulary Load(string path, bool lowerCase = true)
     {

@@ -55,6 +55,6 @@ public sealed class CorpusTests : IDisposable
         Assert.Single(body, id => id == vocabulary.SepId);
     }
 
-    internal static InMemoryTokenizedCorpus Tokenized(Tokenization.BertVocabulary vocabulary, IEnumerable<IReadOnlyList<string>> documents) =>
+    internal static InMemoryTokenizedCorpus Tokenized(Engine.Tokenization.BertVocabulary vocabulary, IEnumerable<IReadOnlyList<string>> documents) =>
         new(documents.Select(d => (IReadOnlyList<int[]>)d.Select(line => vocabulary.Encode(line).ToArray()).ToList()));
 }
