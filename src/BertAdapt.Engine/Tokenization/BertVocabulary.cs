@@ -12,6 +12,13 @@ namespace BertAdapt.Engine.Tokenization;
 /// </summary>
 public sealed class BertVocabulary
 {
+    /// <summary>
+    /// Changes whenever <see cref="Encode"/> can give different ids for the same text and
+    /// vocabulary; it is part of the token cache key, so cached shards from an older tokenizer
+    /// are rebuilt rather than reused. 2: Hugging Face's text splitting done here (issue 3).
+    /// </summary>
+    public const int TokenizerVersion = 2;
+
     public const string Pad = "[PAD]", Unknown = "[UNK]", Cls = "[CLS]", Sep = "[SEP]", Mask = "[MASK]";
 
     /// <summary>Words longer than this many code points become [UNK], as in Hugging Face's WordPiece.</summary>
