@@ -21,4 +21,7 @@ public sealed record TrainingStepMetrics(
     /// <summary>Set on the steps where validation ran.</summary>
     [JsonPropertyName("validation_perplexity"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? ValidationPerplexity { get; init; }
     [JsonPropertyName("validation_loss"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? ValidationLoss { get; init; }
+    /// <summary>Fine-tuning: the task's validation metric and its value.</summary>
+    [JsonPropertyName("validation_metric"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ValidationMetric { get; init; }
+    [JsonPropertyName("validation_score"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? ValidationScore { get; init; }
 }

@@ -1,0 +1,229 @@
+using System.Globalization;
+using BertAdapt.Engine.Data.FineTuning;
+using BertAdapt.Engine.Evaluation;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace BertAdapt.Engine.Training;
+
+/// <summary>
+/// Settings of one fine-tuning run. Defaults follow the BERT paper's fine-tuning ranges:
+/// learning rate 3e-5 (of 2e-5 to 5e-5), 3 epochs, 10% linear warmup, evaluation each epoch.
+/// </summary>
+public sealed record FineTuneOptions : TrainingOptions
+{
+    public FineTuneOptions()
+    {
+        LearningRate = 3e-5;
+        Epochs = 3;
+        EvalEachEpoch = true;
+    }
+
+    public FineTuneTask Task { get; init; }
+    /// <summary>Loss weight per class (or tag); null for none. See <see cref="ClassWeights.Auto"/>.</summary>
+    public float[]? ClassWeights { get; init; }
+    /// <summary>Keep the embedding layer fixed.</summary>
+    public bool FreezeEmbeddings { get; init; }
+    /// <summary>Keep the first N encoder layers fixed (0 for none).</summary>
+    public int FreezeLayers { get; init; }
+    /// <summary>Multi-label: a label is predicted when its sigmoid reaches this.</summary>
+    public double Threshold { get; init; } = 0.5;
+
+    public override void Validate()
+    {
+        base.Validate();
+        if (FreezeLayers < 0) Fail("FreezeLayers must not be negative.");
+        if (Threshold is <= 0 or >= 1) Fail("Threshold must be in (0, 1).");
+        if (ClassWeights is not null && ClassWeights.Any(w => !(w >= 0) || float.IsInfinity(w))) Fail("Class weights must be finite and not negative.");
+    }
+}
+
+/// <summary>How a fine-tuning run ended.</summary>
+public sealed record FineTuneResult(int Steps, double? FinalLoss, bool Cancelled, bool EarlyStopped, int SkippedNonFiniteSteps,
+    string Metric, double? BestScore, IReadOnlyList<FineTuneEvaluation> Evaluations);
+
+/// <summary>One padded batch of fine-tuning examples, host side.</summary>
+public sealed record FineTuneBatch(int Rows, int Length, long[] InputIds, long[] TokenTypeIds, long[] AttentionMask,
+    long[]? ClassLabels, float[]? Targets, long[]? TokenLabels, long Tokens);
+
+/// <summary>
+/// Fine-tuning for sequence classification (single and multi-label), regression and token
+/// classification, through the same <see cref="TrainingLoop"/> as masked-LM pre-training. The
+/// head is Hugging Face's (dropout + <c>classifier</c>), the losses are theirs (cross-entropy,
+/// BCE-with-logits, MSE, token cross-entropy ignoring -100), and the best checkpoint is chosen
+/// by the task's metric on the validation data: macro-F1 (single-label), micro-F1 (multi-label),
+/// entity-level F1 (token classification) or Pearson r (regression).
+/// </summary>
+public static class FineTuneTrainer
+{
+    public static string MetricOf(FineTuneTask task) => task switch
+    {
+        FineTuneTask.SequenceClassification => "macro-F1",
+        FineTuneTask.MultiLabelClassification => "micro-F1",
+        FineTuneTask.TokenClassification => "entity F1",
+        _ => "Pearson r",
+    };
+
+    /// <summary>
+    /// Trains the model's head (attached beforehand with <see cref="BertModel.AddTaskHead"/>)
+    /// and encoder on <paramref name="train"/>.
+    /// </summary>
+    public static FineTuneResult Train(BertModel model, IFineTuneExamples train, IFineTuneExamples? validation,
+        FineTuneOptions options, TrainingCallbacks callbacks, CancellationToken cancellation = default)
+    {
+        options.Validate();
+        if (model.Task != options.Task)
+            throw new BertAdaptException("ModelTaskMismatch", BertAdaptErrorKind.InvalidArgument,
+                $"The model's head is for {model.Task?.ToString() ?? "pre-training"}, not {options.Task}.");
+        if (train.Count == 0)
+            throw new BertAdaptException("FineTuneDataEmpty", BertAdaptErrorKind.InvalidData, "There are no training examples.");
+        int labels = (int)model.Module.Classifier!.Weight.shape[0];
+        if (options.ClassWeights is { } weights && weights.Length != labels)
+            throw new BertAdaptException("TrainingOptionInvalid", BertAdaptErrorKind.InvalidArgument,
+                $"{weights.Length} class weights were given for {labels} labels.");
+
+        var frozen = Freeze(model, options);
+        try
+        {
+            var objective = new FineTuneObjective(model, train, validation, options, labels);
+            var settings = SettingsOf(options, train.Count, TrainingLoop.PlannedSteps(options, train.Count));
+            int firstEvaluation = model.Evaluations.Count;
+            var result = TrainingLoop.Run(model, objective, options, settings, callbacks, cancellation);
+            return new FineTuneResult(result.Steps, result.FinalLoss, result.Cancelled, result.EarlyStopped, result.SkippedNonFiniteSteps,
+                MetricOf(options.Task), result.BestScore, model.Evaluations.Skip(firstEvaluation).ToList());
+        }
+        finally
+        {
+            foreach (var parameter in frozen) parameter.requires_grad = true;
+        }
+    }
+
+    /// <summary>Turns off gradients for the frozen parts; returns what to turn back on.</summary>
+    static List<TorchSharp.Modules.Parameter> Freeze(BertModel model, FineTuneOptions options)
+    {
+        if (options.FreezeLayers > model.Config.NumHiddenLayers)
+            throw new BertAdaptException("TrainingOptionInvalid", BertAdaptErrorKind.InvalidArgument,
+                $"FreezeLayers is {options.FreezeLayers} but the model has {model.Config.NumHiddenLayers} layers.");
+        var frozen = new List<TorchSharp.Modules.Parameter>();
+        foreach (var (name, parameter) in model.Module.named_parameters())
+        {
+            bool freeze = (options.FreezeEmbeddings && name.StartsWith("bert.embeddings.", StringComparison.Ordinal))
+                || Enumerable.Range(0, options.FreezeLayers).Any(l => name.StartsWith($"bert.encoder.layer.{l}.", StringComparison.Ordinal));
+            if (!freeze || !parameter.requires_grad) continue;
+            parameter.requires_grad = false;
+            frozen.Add(parameter);
+        }
+        return frozen;
+    }
+
+    static Dictionary<string, string> SettingsOf(FineTuneOptions o, long count, int steps)
+    {
+        static string Text(object? value) => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
+        return new()
+        {
+            ["Task"] = Text(o.Task),
+            ["Batch size"] = Text(o.BatchSize),
+            ["Gradient accumulation"] = Text(o.GradientAccumulation),
+            ["Seed"] = Text(o.Seed),
+            ["Peak learning rate"] = Text(o.LearningRate),
+            ["Schedule"] = Text(o.Schedule),
+            ["Precision"] = Text(o.Precision),
+            ["Class weights"] = o.ClassWeights is null ? "none" : string.Join(" ", o.ClassWeights.Select(w => w.ToString("G4", CultureInfo.InvariantCulture))),
+            ["Frozen"] = $"{(o.FreezeEmbeddings ? "embeddings, " : "")}{o.FreezeLayers} layer(s)",
+            ["Training examples"] = Text(count),
+            ["Planned steps"] = Text(steps),
+        };
+    }
+
+    /// <summary>Pads examples to the batch's longest and lays out the labels the task needs.</summary>
+    public static FineTuneBatch Collate(IReadOnlyList<FineTuneExample> examples, FineTuneTask task, int labels, int padId)
+    {
+        int rows = examples.Count, length = examples.Max(e => e.Length);
+        var ids = new long[rows * length];
+        var types = new long[rows * length];
+        var mask = new long[rows * length];
+        Array.Fill(ids, padId);
+        long[]? classes = task == FineTuneTask.SequenceClassification ? new long[rows] : null;
+        float[]? targets = task is FineTuneTask.MultiLabelClassification or FineTuneTask.Regression ? new float[rows * labels] : null;
+        long[]? tokenLabels = null;
+        if (task == FineTuneTask.TokenClassification)
+        {
+            tokenLabels = new long[rows * length];
+            Array.Fill(tokenLabels, FineTuneExample.IgnoredLabel);
+        }
+        long tokens = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            var e = examples[r];
+            tokens += e.Length;
+            for (int t = 0; t < e.Length; t++)
+            {
+                ids[r * length + t] = e.TokenIds[t];
+                types[r * length + t] = e.TokenTypeIds[t];
+                mask[r * length + t] = 1;
+                if (tokenLabels is not null) tokenLabels[r * length + t] = e.TokenLabels![t];
+            }
+            if (classes is not null) classes[r] = e.ClassLabel;
+            if (targets is not null) e.Targets!.CopyTo(targets, r * labels);
+        }
+        return new FineTuneBatch(rows, length, ids, types, mask, classes, targets, tokenLabels, tokens);
+    }
+
+    /// <summary>The task's loss of a batch's logits, as Hugging Face computes it.</summary>
+    internal static Tensor LossOf(Tensor logits, FineTuneBatch batch, FineTuneTask task, Tensor? weights, Device device)
+    {
+        switch (task)
+        {
+            case FineTuneTask.SequenceClassification:
+                return nn.functional.cross_entropy(logits, tensor(batch.ClassLabels!, device: device), weight: weights);
+            case FineTuneTask.MultiLabelClassification:
+                return nn.functional.binary_cross_entropy_with_logits(logits, tensor(batch.Targets!, logits.shape, device: device));
+            case FineTuneTask.Regression:
+                return nn.functional.mse_loss(logits.view(-1), tensor(batch.Targets!, device: device));
+            default:
+                return nn.functional.cross_entropy(logits.view(-1, logits.shape[2]), tensor(batch.TokenLabels!, device: device),
+                    weight: weights, ignore_index: FineTuneExample.IgnoredLabel);
+        }
+    }
+
+    sealed class FineTuneObjective(BertModel model, IFineTuneExamples train, IFineTuneExamples? validation, FineTuneOptions options, int labels)
+        : ITrainingObjective<FineTuneBatch>
+    {
+        readonly FineTuneTask task = options.Task;
+        int lastEvaluationStep = model.StepsTrained;
+
+        public long Count => train.Count;
+
+        public FineTuneBatch Collate(long[] indexes, int epoch) =>
+            FineTuneTrainer.Collate(indexes.Select(train.Get).ToList(), task, labels, model.Vocabulary.PadId);
+
+        public (long Tokens, long Masked) Measure(FineTuneBatch batch) => (batch.Tokens, 0);
+
+        Tensor? Weights(Device device) => options.ClassWeights is { } w ? tensor(w, device: device) : null;
+
+        public StepLosses Forward(FineTuneBatch batch)
+        {
+            var module = model.Module;
+            var device = module.Device;
+            long[] shape = [batch.Rows, batch.Length];
+            var logits = module.ClassifierLogits(tensor(batch.InputIds, shape, device: device),
+                tensor(batch.TokenTypeIds, shape, device: device), tensor(batch.AttentionMask, shape, device: device));
+            return new StepLosses(LossOf(logits, batch, task, Weights(device), device));
+        }
+
+        public bool HasValidation => validation is not null;
+
+        public ValidationOutcome Evaluate(CancellationToken cancellation)
+        {
+            var (loss, evaluation) = FineTuneEvaluator.Evaluate(model, validation!, task, options.BatchSize, options.Threshold,
+                options.ClassWeights, cancellation);
+            return new ValidationOutcome(loss, evaluation.Metric, evaluation.Score, HigherIsBetter: true, metrics =>
+            {
+                var since = model.History.Where(h => h.Step > lastEvaluationStep).Select(h => h.Loss).Append(metrics.Loss).ToList();
+                lastEvaluationStep = metrics.Step;
+                model.Evaluations.Add(evaluation with { Epoch = metrics.Epoch + 1, Step = metrics.Step, TrainLoss = since.Average() });
+                return metrics with { ValidationMetric = evaluation.Metric, ValidationScore = evaluation.Score };
+            });
+        }
+    }
+}
