@@ -18,6 +18,7 @@
         'Export-Checkpoint'
         'Invoke-MlmTraining'
         'Measure-Perplexity'
+        'Invoke-FineTune'
         'Add-BertVocabulary'
         'Invoke-BertJob'
         'Export-BertTrainingReport'

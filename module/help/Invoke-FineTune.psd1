@@ -1,0 +1,110 @@
+@{
+    Synopsis    = 'Fine-tunes a BERT model to classify texts, score them, or tag their words, from labelled files or pipeline objects.'
+
+    Description = @'
+Invoke-FineTune trains a model for one of four tasks and returns it, ready for Export-Checkpoint or the inference cmdlets:
+- SequenceClassification: one label per text, or per text pair with -TextPairColumn (Hugging Face's single_label_classification).
+- MultiLabelClassification: any number of labels per text, separated by -LabelSeparator in CSV/TSV cells or given as a JSON array in JSONL (multi_label_classification).
+- Regression: one number per text (regression).
+- TokenClassification: one BIO tag per word (B-X, I-X, O), read from CoNLL-style files: one word per line with its tag in the last column, a blank line between sentences, -DOCSTART- lines ignored.
+
+Labelled rows come from files given with -TrainingData (.csv, .tsv, .jsonl, each optionally .gz; for token classification, CoNLL-style files), or from objects piped in with -Model named, such as the rows of Import-Csv. Labels are mapped to ids automatically (sorted; numerically when every label is an integer) and stored in the model's config as id2label and label2id, with problem_type, exactly as Hugging Face does. A row without a label, with an empty text, with a number that is not a number for regression, or with a label the training data does not have in -ValidationData stops the run with an error naming the file and line; with -SkipInvalidRows such rows are skipped and counted in a warning instead.
+
+The model gets Hugging Face's head for the task: dropout then a linear classifier over the pooled [CLS] output (sequence tasks) or over every position (token classification, where the tag of a word is learned and predicted at its first word-piece). A model that already has a head for the same task keeps it and its labels, so a fine-tuned model can be trained further. The losses are Hugging Face's: cross-entropy (optionally class-weighted), binary cross-entropy with logits, mean squared error, and token cross-entropy.
+
+Training runs through the same loop as Invoke-MlmTraining: AdamW with warmup and a linear (or cosine, or constant) decay, gradient clipping and accumulation, optional bfloat16, and skipped non-finite steps. The defaults follow the BERT paper's fine-tuning ranges: learning rate 3e-5, 3 epochs, 10% warmup.
+
+With -ValidationData the model is evaluated after every epoch (or every -EvalEvery steps): accuracy, macro-F1, weighted F1 and per-class precision, recall and F1 for classification; micro- and macro-F1, subset accuracy and Hamming loss for multi-label; entity-level precision, recall and F1 (seqeval's rules: an entity counts only if its type and both ends match) for token classification; Pearson and Spearman correlation, MSE and MAE for regression. Each evaluation also shows the score of the best constant prediction (the majority class or tag), so a number can be read against what learning nothing would reach. The evaluations are kept on the model in its Evaluations property, one flat object each, ready for Export-Csv. With -OutputPath, the best model by the task's metric (macro-F1, micro-F1, entity F1 or Pearson r) is written to <OutputPath>/best as a Hugging Face checkpoint, and -EarlyStoppingPatience stops a run that has stopped improving.
+'@
+
+    Parameters  = @{
+        Model                 = 'The model to fine-tune, usually from Import-BertCheckpoint or Invoke-MlmTraining. With -TrainingData it can be piped; when the rows are piped, give it by name.'
+        Task                  = 'SequenceClassification, MultiLabelClassification, Regression or TokenClassification.'
+        TrainingData          = 'The labelled training files: paths or wildcard patterns. .csv, .tsv and .jsonl (or .gz of them) for the sequence tasks; CoNLL-style files (word first, tag last, blank lines between sentences) for token classification.'
+        InputObject           = 'Labelled rows as objects from the pipeline, for example from Import-Csv or ConvertFrom-Json: each object''s -TextColumn, -TextPairColumn and -LabelColumn properties are read (names match exactly first, then ignoring case). Hashtables work too. Token classification reads files only.'
+        ValidationData        = 'Labelled files, in the same format as the training data, to evaluate on after every epoch (or every -EvalEvery steps). Without it nothing is evaluated and no best checkpoint is kept.'
+        TextColumn            = 'The column (CSV/TSV header) or field (JSONL, objects) holding each row''s text. Default: text.'
+        TextPairColumn        = 'The column or field holding a second text, for tasks on text pairs (entailment, duplicate detection). The pair is encoded as [CLS] text [SEP] pair [SEP] with token type 1 for the pair.'
+        LabelColumn           = 'The column or field holding each row''s label: a class name, several class names (multi-label), or a number (regression). Default: label.'
+        LabelSeparator        = 'For multi-label rows in CSV/TSV files or string properties: the separator between labels in one cell. Default: | (a JSONL array or an object''s array property needs none).'
+        SkipInvalidRows       = 'Skips rows without a label, with an empty text or an unparsable number, and validation rows with a label the training data lacks, instead of stopping with FineTuneRowInvalid or FineTuneLabelUnknown. The number of skipped rows and the first reasons are shown in a warning.'
+        MaxLength             = 'The most tokens per example, [CLS] and [SEP] included (default 128). Longer texts are cut; for pairs the longer text loses tokens first. The number of cut examples is reported with -Verbose.'
+        LabelAllSubTokens     = 'Token classification: trains every word-piece of a word on its tag (a B-X word''s later pieces get I-X) instead of only the first piece.'
+        Epochs                = 'Passes over the training data (default 3). With -MaxSteps too, whichever ends first.'
+        MaxSteps              = 'Stops after this many optimizer steps.'
+        BatchSize             = 'Examples per micro-batch (default 16).'
+        GradientAccumulation  = 'Micro-batches whose gradients add up to one optimizer step, for a larger effective batch in the same memory.'
+        LearningRate          = 'The peak learning rate (default 3e-5; the BERT paper recommends 2e-5 to 5e-5 for a pretrained model). A model trained from scratch needs a much larger one, such as 1e-3.'
+        Schedule              = 'The learning-rate decay after warmup: Linear (default), Cosine or Constant.'
+        WarmupRatio           = 'The share of the run spent warming the learning rate up linearly from zero (default 0.1).'
+        WeightDecay           = 'AdamW weight decay, not applied to biases and LayerNorm weights (default 0.01).'
+        EvalEvery             = 'Evaluates on -ValidationData every this many steps (and at the end) instead of after every epoch.'
+        EarlyStoppingPatience = 'Stops after this many evaluations without a better score of the task''s metric.'
+        ClassWeights          = 'None (default) or Auto: weights each class (or tag) in the loss by n / (classes x count), so rare classes count as much as common ones in total.'
+        FreezeEmbeddings      = 'Keeps the embedding layer fixed during training.'
+        FreezeLayers          = 'Keeps the first N encoder layers fixed during training. Freezing makes training faster and can help with very little data.'
+        Threshold             = 'Multi-label: the sigmoid probability at which a label counts as predicted in evaluation (default 0.5).'
+        Device                = 'Auto (default: CUDA when available, else the CPU), Cpu or Cuda.'
+        Precision             = 'Float32 (default) or BFloat16, which runs the matrix multiplications in bfloat16 over float32 master weights.'
+        Seed                  = 'Seeds the new head, dropout and the order of the training data, so a run can be repeated.'
+        OutputPath            = 'A job directory: a checkpoint at the end (and resume when the same command is run again), metrics.jsonl with one line per step, and best/, the best model so far by the task''s metric as a Hugging Face checkpoint.'
+        MetricsPath           = 'A JSON Lines file that gets one line per optimizer step (appended); steps with an evaluation also carry validation_loss, validation_metric and validation_score.'
+    }
+
+    Inputs      = @{
+        'BertAdapt.BertModel'                   = 'A model can be piped to -Model when the data comes from -TrainingData.'
+        'System.Management.Automation.PSObject' = 'Labelled rows (objects or hashtables) can be piped to -InputObject when -Model is given by name.'
+    }
+
+    Outputs     = @{
+        'BertAdapt.BertModel' = 'The fine-tuned model. Its Task and Labels properties describe the head; Evaluations holds one object per evaluation (Epoch, Step, TrainLoss, ValidationLoss, Metric, Score, BaselineScore and the task''s metrics, with the full per-class report in Report). Export-Checkpoint writes it as BertForSequenceClassification or BertForTokenClassification.'
+    }
+
+    Notes       = @'
+Fine-tuning and further pre-training are different steps. Invoke-MlmTraining adapts a model's language knowledge to your text without labels; Invoke-FineTune teaches it a task from labelled examples. Running the first on your domain's unlabelled text before the second often helps when the domain's language differs from the model's original pre-training text.
+
+Exporting a fine-tuned model leaves out the pre-training heads, as Hugging Face's task classes do; the encoder and the classifier are kept.
+'@
+
+    Examples    = @(
+        @{
+            Title   = 'Fine-tune a classifier from CSV files and keep the best epoch'
+            Code    = @'
+$model = Import-BertCheckpoint ./bert-runbooks |
+    Invoke-FineTune -Task SequenceClassification -TrainingData ./tickets-train.csv -ValidationData ./tickets-dev.csv `
+        -TextColumn summary -LabelColumn team -OutputPath ./jobs/tickets -Verbose
+$model.Evaluations | Format-Table Epoch, Accuracy, MacroF1, BaselineScore
+$model.Evaluations | Export-Csv ./tickets-metrics.csv
+'@
+            Remarks = 'Trains for 3 epochs, evaluates after each, writes the best model to ./jobs/tickets/best and the evaluations to a CSV file.'
+        }
+        @{
+            Title   = 'Fine-tune from objects on the pipeline, with class weights'
+            Code    = @'
+$model = Import-BertCheckpoint ./bert-base-uncased
+Import-Csv ./alerts.csv | Where-Object severity |
+    Invoke-FineTune -Model $model -Task SequenceClassification -TextColumn message -LabelColumn severity -ClassWeights Auto -Epochs 4
+'@
+            Remarks = 'Rows piped from Import-Csv bind to -InputObject; the model is named with -Model. Rare severities weigh as much as common ones in the loss.'
+        }
+        @{
+            Title   = 'Train a tagger on CoNLL files'
+            Code    = @'
+Import-BertCheckpoint ./bert-base-cased |
+    Invoke-FineTune -Task TokenClassification -TrainingData ./ner-train.conll -ValidationData ./ner-dev.conll |
+    Export-Checkpoint ./bert-ner
+'@
+            Remarks = 'Learns the BIO tags of the training file, reports entity-level F1 after each epoch, and saves a BertForTokenClassification checkpoint that Hugging Face transformers loads.'
+        }
+        @{
+            Title   = 'Multi-label and regression'
+            Code    = @'
+Invoke-FineTune -Model $model -Task MultiLabelClassification -TrainingData ./topics.jsonl -LabelColumn topics
+Invoke-FineTune -Model $other -Task Regression -TrainingData ./ratings.tsv -LabelColumn stars
+'@
+            Remarks = 'In topics.jsonl each record''s topics field is a JSON array of labels; in ratings.tsv the stars column holds numbers.'
+        }
+    )
+
+    RelatedLinks = @('Invoke-MlmTraining', 'Import-BertCheckpoint', 'Export-Checkpoint')
+}

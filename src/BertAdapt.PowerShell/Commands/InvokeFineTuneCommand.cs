@@ -1,0 +1,314 @@
+using System.Diagnostics;
+using System.Management.Automation;
+using BertAdapt.Engine.Data.FineTuning;
+using BertAdapt.Engine.Evaluation;
+using BertAdapt.Engine.Training;
+using BertAdapt.PowerShell.Internal;
+
+namespace BertAdapt.PowerShell.Commands;
+
+/// <summary>How class weights are chosen.</summary>
+public enum ClassWeighting { None, Auto }
+
+/// <summary>
+/// Fine-tunes a model for sequence classification (single or multi-label), regression or
+/// token classification, from labelled files or from objects on the pipeline.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "FineTune", SupportsShouldProcess = true, DefaultParameterSetName = FilesSet)]
+[OutputType(typeof(BertModel))]
+public sealed class InvokeFineTuneCommand : BertCmdlet
+{
+    const string FilesSet = "Files", ObjectsSet = "Objects";
+    readonly List<IReadOnlyDictionary<string, object?>?> objects = [];
+
+    #region Parameters
+
+    [Parameter(ParameterSetName = FilesSet, Mandatory = true, ValueFromPipeline = true)]
+    [Parameter(ParameterSetName = ObjectsSet, Mandatory = true)]
+    [ValidateNotNull]
+    public BertModel Model { get; set; } = null!;
+
+    [Parameter(Mandatory = true)]
+    public FineTuneTask Task { get; set; }
+
+    /// <summary>Labelled files: .csv, .tsv, .jsonl (or .gz of them); CoNLL-style files for token classification.</summary>
+    [Parameter(ParameterSetName = FilesSet, Mandatory = true, Position = 0)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] TrainingData { get; set; } = [];
+
+    /// <summary>Rows as objects (Import-Csv, ConvertFrom-Json, [pscustomobject]) from the pipeline.</summary>
+    [Parameter(ParameterSetName = ObjectsSet, Mandatory = true, ValueFromPipeline = true)]
+    public PSObject? InputObject { get; set; }
+
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? ValidationData { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string TextColumn { get; set; } = "text";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? TextPairColumn { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string LabelColumn { get; set; } = "label";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string LabelSeparator { get; set; } = "|";
+
+    [Parameter]
+    public SwitchParameter SkipInvalidRows { get; set; }
+
+    [Parameter]
+    [ValidateRange(8, 4096)]
+    public int MaxLength { get; set; } = 128;
+
+    [Parameter]
+    public SwitchParameter LabelAllSubTokens { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 1000)]
+    public int Epochs { get; set; } = 3;
+
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int MaxSteps { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 65536)]
+    public int BatchSize { get; set; } = 16;
+
+    [Parameter]
+    [ValidateRange(1, 1024)]
+    public int GradientAccumulation { get; set; } = 1;
+
+    [Parameter]
+    [ValidateRange(1e-7, 1.0)]
+    public double LearningRate { get; set; } = 3e-5;
+
+    [Parameter]
+    public ScheduleKind Schedule { get; set; } = ScheduleKind.Linear;
+
+    [Parameter]
+    [ValidateRange(0.0, 0.99)]
+    public double WarmupRatio { get; set; } = 0.1;
+
+    [Parameter]
+    [ValidateRange(0.0, 1.0)]
+    public double WeightDecay { get; set; } = 0.01;
+
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int EvalEvery { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 1000)]
+    public int EarlyStoppingPatience { get; set; }
+
+    [Parameter]
+    public ClassWeighting ClassWeights { get; set; } = ClassWeighting.None;
+
+    [Parameter]
+    public SwitchParameter FreezeEmbeddings { get; set; }
+
+    [Parameter]
+    [ValidateRange(0, 1000)]
+    public int FreezeLayers { get; set; }
+
+    [Parameter]
+    [ValidateRange(0.01, 0.99)]
+    public double Threshold { get; set; } = 0.5;
+
+    [Parameter]
+    public DeviceKind Device { get; set; } = DeviceKind.Auto;
+
+    [Parameter]
+    public TrainingPrecision Precision { get; set; } = TrainingPrecision.Float32;
+
+    [Parameter]
+    public long Seed { get; set; } = 42;
+
+    /// <summary>A job directory: checkpoints, metrics.jsonl, the best checkpoint in best/, and resume on re-run.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? OutputPath { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? MetricsPath { get; set; }
+
+    #endregion
+
+    bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
+
+    FineTuneReadOptions ReadOptions => new()
+    {
+        TextColumn = TextColumn,
+        TextPairColumn = TextPairColumn,
+        LabelColumn = LabelColumn,
+        LabelSeparator = LabelSeparator,
+        SkipInvalidRows = SkipInvalidRows,
+    };
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == ObjectsSet)
+        {
+            if (InputObject is not null) objects.Add(ToDictionary(InputObject));
+            return;
+        }
+        var files = Guard(() => ResolveFiles(TrainingData, literal: false, "FineTune"));
+        Train(files, null);
+    }
+
+    protected override void EndProcessing()
+    {
+        if (ParameterSetName == ObjectsSet) Train(null, objects);
+    }
+
+    static IReadOnlyDictionary<string, object?>? ToDictionary(PSObject row)
+    {
+        if (row.BaseObject is System.Collections.IDictionary table)
+        {
+            var fromTable = new Dictionary<string, object?>(StringComparer.Ordinal);
+            foreach (System.Collections.DictionaryEntry entry in table) fromTable[entry.Key.ToString()!] = Unwrap(entry.Value);
+            return fromTable;
+        }
+        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var property in row.Properties)
+        {
+            if (!property.IsGettable) continue;
+            object? value;
+            try { value = property.Value; }
+            catch (GetValueException) { continue; }
+            values[property.Name] = Unwrap(value);
+        }
+        return values;
+    }
+
+    static object? Unwrap(object? value) => value switch
+    {
+        PSObject ps => ps.BaseObject is object[] array ? array.Select(Unwrap).ToArray() : ps.BaseObject,
+        object[] array => array.Select(Unwrap).ToArray(),
+        _ => value,
+    };
+
+    void Train(List<string>? files, List<IReadOnlyDictionary<string, object?>?>? rows)
+    {
+        var model = Model;
+        var vocabulary = model.Vocabulary;
+        var encoding = new FineTuneEncodingOptions { MaxLength = MaxLength, LabelAllSubTokens = LabelAllSubTokens, SkipInvalidRows = SkipInvalidRows };
+        var validationFiles = ValidationData is null ? null : Guard(() => ResolveFiles(ValidationData, literal: false, "FineTune"));
+
+        // The label map: the head's own when the model already has one for this task, else the training data's.
+        LabelMap? existing = model.Task == Task && Task.HasLabelMap() ? Guard(() => LabelMap.FromId2Label(model.Config.Id2Label!, model.Source)) : null;
+        FineTuneExamples train, validation;
+        LabelMap? labels;
+        var skipped = new List<SkippedRows>();
+        if (Task == FineTuneTask.TokenClassification)
+        {
+            if (files is null)
+                ThrowTerminatingError(ErrorRecords.From(new BertAdaptException("FineTuneFormatUnsupported", BertAdaptErrorKind.InvalidArgument,
+                    "Token classification reads CoNLL-style files; give them with -TrainingData.")));
+            var sentences = Guard(() => files!.Select(f => TaggedSentences.Read(f, ReadOptions)).ToList());
+            skipped.AddRange(sentences.Select(s => s.Skipped));
+            var all = sentences.SelectMany(s => s.Items).ToList();
+            labels = existing ?? Guard(() => LabelMap.FromTraining(all));
+            train = Guard(() => FineTuneExamples.FromSentences(all, labels!, vocabulary, encoding));
+            validation = validationFiles is null ? null! : Guard(() =>
+            {
+                var read = validationFiles.Select(f => TaggedSentences.Read(f, ReadOptions)).ToList();
+                skipped.AddRange(read.Select(r => r.Skipped));
+                return FineTuneExamples.FromSentences(read.SelectMany(r => r.Items), labels!, vocabulary, encoding);
+            });
+        }
+        else
+        {
+            var read = Guard(() => files is not null
+                ? files.Select(f => LabeledRows.Read(f, Task, ReadOptions)).ToList()
+                : [LabeledRows.FromObjects(rows!, Task, ReadOptions)]);
+            skipped.AddRange(read.Select(r => r.Skipped));
+            var all = read.SelectMany(r => r.Items).ToList();
+            labels = Task.HasLabelMap() ? existing ?? Guard(() => LabelMap.FromTraining(all, Task)) : null;
+            train = Guard(() => FineTuneExamples.FromRows(all, Task, labels, vocabulary, encoding));
+            validation = validationFiles is null ? null! : Guard(() =>
+            {
+                var rowsRead = validationFiles.Select(f => LabeledRows.Read(f, Task, ReadOptions)).ToList();
+                skipped.AddRange(rowsRead.Select(r => r.Skipped));
+                return FineTuneExamples.FromRows(rowsRead.SelectMany(r => r.Items), Task, labels, vocabulary, encoding);
+            });
+        }
+        var skippedAll = SkippedRows.Combine([.. skipped, train.Skipped, .. validation is null ? Array.Empty<SkippedRows>() : [validation.Skipped]]);
+        if (skippedAll.Count > 0) WriteWarning($"-SkipInvalidRows {skippedAll}");
+        if (train.Truncated > 0) WriteVerbose($"{train.Truncated} training example(s) were cut to {MaxLength} tokens.");
+        if (train.Count == 0)
+            ThrowTerminatingError(ErrorRecords.From(new BertAdaptException("FineTuneDataEmpty", BertAdaptErrorKind.InvalidData, "There are no training rows.")));
+
+        var options = new FineTuneOptions
+        {
+            Task = Task,
+            Epochs = Bound(nameof(MaxSteps)) && !Bound(nameof(Epochs)) ? null : Epochs,
+            MaxSteps = Bound(nameof(MaxSteps)) ? MaxSteps : null,
+            BatchSize = BatchSize,
+            GradientAccumulation = GradientAccumulation,
+            SequenceLength = MaxLength,
+            LearningRate = LearningRate,
+            Schedule = Schedule,
+            WarmupRatio = WarmupRatio,
+            WeightDecay = WeightDecay,
+            EvalEvery = Bound(nameof(EvalEvery)) ? EvalEvery : null,
+            EvalEachEpoch = !Bound(nameof(EvalEvery)),
+            EarlyStoppingPatience = Bound(nameof(EarlyStoppingPatience)) ? EarlyStoppingPatience : null,
+            ClassWeights = ClassWeights == ClassWeighting.Auto && train.LabelCounts is { } counts ? Guard(() => Engine.Data.FineTuning.ClassWeights.Auto(counts)) : null,
+            FreezeEmbeddings = FreezeEmbeddings,
+            FreezeLayers = FreezeLayers,
+            Threshold = Threshold,
+            Device = Device,
+            Precision = Precision,
+            Seed = Seed,
+            OutputPath = OutputPath is null ? null : ResolveLiteral(OutputPath),
+            MetricsPath = MetricsPath is null ? null : ResolveLiteral(MetricsPath),
+        };
+        var target = options.OutputPath is null ? "" : $", saving checkpoints in '{options.OutputPath}'";
+        if (!ShouldProcess(model.ToString(), $"Fine-tune for {Task} on {train.Count} examples{target}")) return;
+
+        if (model.Task != Task || existing is null && Task.HasLabelMap())
+        {
+            if (model.Task is not null) WriteVerbose($"Replacing the model's {model.Task} head with a new {Task} head.");
+            model.AddTaskHead(Task, labels?.Labels ?? [], Seed);
+        }
+
+        var progress = new ProgressRecord(2, "Invoke-FineTune", "Training");
+        var throttle = Stopwatch.StartNew();
+        var result = Guard(() => FineTuneTrainer.Train(model, train, validation, options, new TrainingCallbacks
+        {
+            Step = (m, step, total) =>
+            {
+                if (m.ValidationScore is double score)
+                    WriteVerbose($"Step {m.Step}: validation loss {m.ValidationLoss:F4}, {m.ValidationMetric} {score:F4}.");
+                if (throttle.ElapsedMilliseconds < 250 && step < total) return;
+                throttle.Restart();
+                var validationText = m.ValidationScore is double v ? $" | {m.ValidationMetric} {v:F3}" : "";
+                progress.StatusDescription = $"Epoch {m.Epoch + 1} | step {m.Step} | loss {m.Loss:F4} | lr {m.LearningRate:E2}{validationText}";
+                progress.PercentComplete = (int)Math.Clamp(100.0 * step / total, 0, 100);
+                WriteProgress(progress);
+            },
+            Warning = WriteWarning,
+            Info = WriteVerbose,
+        }, Cancellation));
+        progress.RecordType = ProgressRecordType.Completed;
+        WriteProgress(progress);
+        if (files is not null) model.TrainedOn.AddRange(files);
+        WriteVerbose($"Fine-tuned {result.Steps} step(s); last loss {result.FinalLoss:F4}"
+            + (result.BestScore is double best ? $"; best {result.Metric} {best:F4}" : "")
+            + (result.EarlyStopped ? "; stopped early" : "") + ".");
+        if (result.Cancelled) throw new PipelineStoppedException();
+        WriteObject(model);
+    }
+}
