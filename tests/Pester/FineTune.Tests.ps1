@@ -1,0 +1,144 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../../BertAdapt.psd1') -Force
+    . (Join-Path $PSScriptRoot 'TestFixtures.ps1')
+    $script:vocab = Join-Path $TestDrive 'vocab.txt'
+    $script:vocabSize = New-TinyVocabulary $vocab
+    function script:New-TinyModel([long] $Seed = 5) { New-BertModel -Config (Get-TinyConfig $vocabSize) -Vocabulary $vocab -Seed $Seed }
+
+    $script:services = 'nginx', 'postgres', 'redis', 'spooler', 'sshd', 'cron'
+    $script:verbs = 'restart', 'stop', 'start', 'check', 'reload'
+    $script:hosts = 'web01', 'web02', 'db01', 'cache01', 'files01'
+    # The verb decides the team: restart -> restart, stop/start -> power, check/reload -> inspect.
+    function script:New-TicketRows([int] $Count, [int] $Seed) {
+        $random = [Random]::new($Seed)
+        for ($i = 0; $i -lt $Count; $i++) {
+            $verb = $verbs[$random.Next(5)]
+            $team = switch ($verb) { 'restart' { 'restart' } { $_ -in 'stop', 'start' } { 'power' } default { 'inspect' } }
+            [pscustomobject]@{ summary = "$verb $($services[$random.Next(6)]) on $($hosts[$random.Next(5)]) then read logs"; team = $team }
+        }
+    }
+    $script:trainCsv = Join-Path $TestDrive 'tickets-train.csv'
+    $script:devCsv = Join-Path $TestDrive 'tickets-dev.csv'
+    New-TicketRows 240 1 | Export-Csv $trainCsv -NoTypeInformation
+    New-TicketRows 90 2 | Export-Csv $devCsv -NoTypeInformation
+
+    function script:New-Conll([string] $Path, [int] $Count, [int] $Seed) {
+        $random = [Random]::new($Seed)
+        $lines = [Collections.Generic.List[string]]::new()
+        $lines.Add('-DOCSTART- O'); $lines.Add('')
+        for ($i = 0; $i -lt $Count; $i++) {
+            $lines.Add("$($verbs[$random.Next(5)]) O"); $lines.Add("$($services[$random.Next(6)]) B-SVC")
+            $lines.Add('on O'); $lines.Add("$($hosts[$random.Next(5)]) B-HOST")
+            if ($random.Next(2) -eq 0) { $lines.Add('if O'); $lines.Add('disk B-ISSUE'); $lines.Add('full I-ISSUE') }
+            $lines.Add('then O'); $lines.Add('page O'); $lines.Add('')
+        }
+        Set-Content -Path $Path -Value $lines
+    }
+
+    function script:Get-TerminatingError([scriptblock] $Action) {
+        try { & $Action; throw 'expected a terminating error, but none was raised' }
+        catch [System.Management.Automation.RuntimeException] {
+            if ($_.Exception.Message -like 'expected a terminating error*') { throw }
+            $_
+        }
+    }
+}
+
+Describe 'Invoke-FineTune' {
+    It 'fine-tunes a sequence classifier from CSV files, far above the majority class, with evaluations ready for Export-Csv' {
+        $model = New-TinyModel | Invoke-FineTune -Task SequenceClassification -TrainingData $trainCsv -ValidationData $devCsv `
+            -TextColumn summary -LabelColumn team -Epochs 8 -LearningRate 1e-3
+        $model.Task | Should -Be 'SequenceClassification'
+        $model.Labels | Should -Be @('inspect', 'power', 'restart')
+        $model.Evaluations.Count | Should -Be 8
+        $last = $model.Evaluations[-1]
+        $majority = (Import-Csv $devCsv | Group-Object team | Measure-Object Count -Maximum).Maximum / 90
+        Write-Host ("    accuracy {0:P1}, macro-F1 {1:F3} (majority class: accuracy {2:P1}, macro-F1 {3:F3})" -f $last.Accuracy, $last.MacroF1, $majority, $last.BaselineScore)
+        $last.Accuracy | Should -BeGreaterOrEqual 0.9
+        $last.Accuracy | Should -BeGreaterOrEqual ($majority + 0.4)
+        $csv = Join-Path $TestDrive 'evaluations.csv'
+        $model.Evaluations | Export-Csv $csv -NoTypeInformation
+        $rows = Import-Csv $csv
+        $rows.Count | Should -Be 8
+        [double]$rows[-1].Accuracy | Should -Be $last.Accuracy
+        $rows[0].Metric | Should -Be 'macro-F1'
+        $model.Dispose()
+    }
+
+    It 'takes rows from the pipeline (Import-Csv) with the model named' {
+        $model = New-TinyModel
+        $out = Import-Csv $trainCsv | Invoke-FineTune -Model $model -Task SequenceClassification -TextColumn summary -LabelColumn team -Epochs 1 -LearningRate 1e-3
+        $out | Should -Be $model
+        $model.Labels | Should -Be @('inspect', 'power', 'restart')
+        $model.StepsTrained | Should -Be 15
+        $model.Dispose()
+    }
+
+    It 'fine-tunes a tagger from CoNLL files and reaches high entity F1' {
+        $train = Join-Path $TestDrive 'train.conll'; $dev = Join-Path $TestDrive 'dev.conll'
+        New-Conll $train 200 7; New-Conll $dev 80 8
+        $model = New-TinyModel | Invoke-FineTune -Task TokenClassification -TrainingData $train -ValidationData $dev -Epochs 8 -LearningRate 1e-3
+        $last = $model.Evaluations[-1]
+        Write-Host ("    entity F1 {0:F3} (tagging everything O: {1:F3})" -f $last.F1, $last.BaselineScore)
+        $model.Architecture | Should -Be 'BertForTokenClassification'
+        $model.Labels | Should -Contain 'I-ISSUE'
+        $last.F1 | Should -BeGreaterOrEqual 0.95
+        $last.BaselineScore | Should -Be 0
+        $model.Dispose()
+    }
+
+    It 'exports a classifier that imports back with its task and labels; -WhatIf trains nothing' {
+        $job = Join-Path $TestDrive 'job'
+        $model = New-TinyModel | Invoke-FineTune -Task SequenceClassification -TrainingData $trainCsv -ValidationData $devCsv `
+            -TextColumn summary -LabelColumn team -Epochs 2 -LearningRate 1e-3 -OutputPath $job
+        Join-Path $job 'best/config.json' | Should -Exist
+        $out = Join-Path $TestDrive 'tickets-classifier'
+        $model | Export-Checkpoint $out
+        $config = Get-Content -Raw (Join-Path $out 'config.json') | ConvertFrom-Json
+        $config.architectures | Should -Be 'BertForSequenceClassification'
+        $config.problem_type | Should -Be 'single_label_classification'
+        $config.id2label.'2' | Should -Be 'restart'
+        $config.label2id.power | Should -Be 1
+        $imported = Import-BertCheckpoint $out -WarningVariable warnings
+        $warnings | Should -BeNullOrEmpty
+        $imported.Task | Should -Be 'SequenceClassification'
+        $imported.Labels | Should -Be $model.Labels
+        $again = $imported | Invoke-FineTune -Task SequenceClassification -TrainingData $trainCsv -ValidationData $devCsv `
+            -TextColumn summary -LabelColumn team -MaxSteps 1 -WhatIf
+        $imported.StepsTrained | Should -Be 0 # -WhatIf trains nothing
+        $model.Dispose(); $imported.Dispose()
+    }
+}
+
+Describe 'Invoke-FineTune with bad rows' {
+    It 'stops at a row without a label, naming the file and line' {
+        $bad = Join-Path $TestDrive 'bad.csv'
+        Set-Content $bad "summary,team`nrestart nginx on web01,restart`nstop cron on db01,`n"
+        $e = Get-TerminatingError { New-TinyModel | Invoke-FineTune -Task SequenceClassification -TrainingData $bad -TextColumn summary -LabelColumn team -Epochs 1 }
+        $e.FullyQualifiedErrorId | Should -Be 'FineTuneRowInvalid,BertAdapt.PowerShell.Commands.InvokeFineTuneCommand'
+        $e.CategoryInfo.Category | Should -Be 'InvalidData'
+        $e.Exception.Message | Should -BeLike '*bad.csv:3*'
+    }
+
+    It 'skips invalid rows with -SkipInvalidRows and says how many' {
+        $bad = Join-Path $TestDrive 'bad2.csv'
+        Set-Content $bad "summary,team`nrestart nginx on web01,restart`nstop cron on db01,`n,power`ncheck redis on db01,inspect`n"
+        $model = New-TinyModel | Invoke-FineTune -Task SequenceClassification -TrainingData $bad -TextColumn summary -LabelColumn team -Epochs 1 -SkipInvalidRows -WarningVariable warnings -WarningAction SilentlyContinue
+        "$warnings" | Should -BeLike '*skipped 2 rows*bad2.csv:3*'
+        $model.StepsTrained | Should -Be 1
+    }
+
+    It 'stops at a validation label the training data does not have' {
+        $dev = Join-Path $TestDrive 'dev-unknown.csv'
+        Set-Content $dev "summary,team`nrestart nginx on web01,restart`nreload sshd on web02,networking`n"
+        $e = Get-TerminatingError { New-TinyModel | Invoke-FineTune -Task SequenceClassification -TrainingData $trainCsv -ValidationData $dev -TextColumn summary -LabelColumn team -Epochs 1 }
+        $e.FullyQualifiedErrorId | Should -BeLike 'FineTuneLabelUnknown,*'
+        $e.Exception.Message | Should -BeLike '*dev-unknown.csv:3*networking*'
+    }
+
+    It 'names a missing column and lists the ones there are' {
+        $e = Get-TerminatingError { New-TinyModel | Invoke-FineTune -Task SequenceClassification -TrainingData $trainCsv -TextColumn body -LabelColumn team -Epochs 1 }
+        $e.FullyQualifiedErrorId | Should -BeLike 'FineTuneColumnNotFound,*'
+        $e.Exception.Message | Should -BeLike '*body*summary*'
+    }
+}
