@@ -44,9 +44,9 @@ Describe 'Continual pre-training from a real checkpoint' {
         $model = Import-BertCheckpoint $miniLm -WarningAction SilentlyContinue
         try {
             $before = $model | Measure-Perplexity -Corpus $heldOut -SequenceLength 64
-            $model | Invoke-MlmTraining -Corpus $train -MaxSteps 30 -BatchSize 8 -SequenceLength 64 -LearningRate 2e-4 -WarmupSteps 3 | Out-Null
+            $model | Invoke-MlmTraining -Corpus $train -MaxSteps 20 -BatchSize 8 -SequenceLength 64 -LearningRate 3e-4 -WarmupSteps 2 | Out-Null
             $after = $model | Measure-Perplexity -Corpus $heldOut -SequenceLength 64
-            Write-Host ("    MiniLM held-out perplexity: {0:N0} with the untrained head, {1:N1} after 30 MLM steps" -f $before.Perplexity, $after.Perplexity)
+            Write-Host ("    MiniLM held-out perplexity: {0:N0} with the untrained head, {1:N1} after 20 MLM steps" -f $before.Perplexity, $after.Perplexity)
             $before.Perplexity | Should -BeGreaterThan 1000
             $after.Perplexity | Should -BeLessOrEqual ($before.Perplexity / 10)
 
