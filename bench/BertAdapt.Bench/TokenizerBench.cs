@@ -11,7 +11,7 @@ public sealed record TokenizerRow(string Mode, int Threads, double Megabytes, lo
 }
 
 /// <summary>
-/// BertVocabulary.Encode (Microsoft.ML.Tokenizers' WordPiece) over a generated English-like
+/// BertVocabulary.Encode (Hugging Face's BERT rules on BertAdapt's WordPieceEncoder) over a generated English-like
 /// corpus held in memory as lines, on one thread and with Parallel.For over chunks of lines.
 /// </summary>
 public static class TokenizerBench
