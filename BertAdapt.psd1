@@ -21,6 +21,10 @@
         'Add-BertVocabulary'
         'Invoke-BertJob'
         'Export-BertTrainingReport'
+        'Invoke-BertClassifier'
+        'Invoke-BertTokenClassifier'
+        'Invoke-BertFillMask'
+        'Get-BertEmbedding'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()
