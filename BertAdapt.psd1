@@ -22,6 +22,10 @@
         'Add-BertVocabulary'
         'Invoke-BertJob'
         'Export-BertTrainingReport'
+        'Invoke-BertClassifier'
+        'Invoke-BertTokenClassifier'
+        'Invoke-BertFillMask'
+        'Get-BertEmbedding'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -263,19 +263,11 @@ public sealed class BertVocabulary
         return builder.ToString();
     }
 
-    static bool IsOther(UnicodeCategory category) => category is UnicodeCategory.Control or UnicodeCategory.Format
-        or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned;
+    static bool IsOther(UnicodeCategory category) => BertCharacters.IsOther(category);
 
-    // Every non-alphanumeric printable ASCII character, and Unicode's P* categories.
-    static bool IsPunctuation(Rune rune) => rune.Value is >= 33 and <= 47 or >= 58 and <= 64 or >= 91 and <= 96 or >= 123 and <= 126
-        || (rune.Value >= 0x80 && Rune.GetUnicodeCategory(rune) is UnicodeCategory.ConnectorPunctuation or UnicodeCategory.DashPunctuation
-            or UnicodeCategory.OpenPunctuation or UnicodeCategory.ClosePunctuation or UnicodeCategory.InitialQuotePunctuation
-            or UnicodeCategory.FinalQuotePunctuation or UnicodeCategory.OtherPunctuation);
+    static bool IsPunctuation(Rune rune) => BertCharacters.IsPunctuation(rune);
 
-    // The CJK Unified Ideographs blocks (and compatibility ideographs); not kana, not Hangul.
-    static bool IsCjkIdeograph(int c) => c is >= 0x4E00 and <= 0x9FFF or >= 0x3400 and <= 0x4DBF or >= 0x20000 and <= 0x2A6DF
-        or >= 0x2A700 and <= 0x2B73F or >= 0x2B740 and <= 0x2B81F or >= 0x2B820 and <= 0x2CEAF or >= 0xF900 and <= 0xFAFF
-        or >= 0x2F800 and <= 0x2FA1F;
+    static bool IsCjkIdeograph(int c) => BertCharacters.IsCjkIdeograph(c);
 
     public static BertVocabulary Load(string path, bool lowerCase = true)
     {

@@ -201,18 +201,11 @@ public static class BasicTokenization
         if (word.Length > 0) yield return Normalize(word.ToString(), lowerCase);
     }
 
-    static bool IsWhitespace(Rune r) => r.Value is ' ' or '\t' or '\n' or '\r' || Rune.GetUnicodeCategory(r) == UnicodeCategory.SpaceSeparator;
+    static bool IsWhitespace(Rune r) => BertCharacters.IsSeparator(r);
 
-    // NUL, U+FFFD and control / format characters, which the tokenizer's text cleaning drops.
-    static bool IsControl(Rune r) => r.Value is 0 or 0xFFFD || Rune.GetUnicodeCategory(r) is UnicodeCategory.Control or UnicodeCategory.Format;
+    static bool IsControl(Rune r) => BertCharacters.IsRemoved(r);
 
-    // BERT counts every non-alphanumeric ASCII symbol as punctuation, plus Unicode's P* categories.
-    static bool IsPunctuation(Rune r) => r.Value is >= 33 and <= 47 or >= 58 and <= 64 or >= 91 and <= 96 or >= 123 and <= 126
-        || Rune.GetUnicodeCategory(r) is UnicodeCategory.ConnectorPunctuation or UnicodeCategory.DashPunctuation
-            or UnicodeCategory.OpenPunctuation or UnicodeCategory.ClosePunctuation or UnicodeCategory.InitialQuotePunctuation
-            or UnicodeCategory.FinalQuotePunctuation or UnicodeCategory.OtherPunctuation;
+    static bool IsPunctuation(Rune r) => BertCharacters.IsPunctuation(r);
 
-    static bool IsCjk(Rune r) => r.Value is >= 0x4E00 and <= 0x9FFF or >= 0x3400 and <= 0x4DBF or >= 0x20000 and <= 0x2A6DF
-        or >= 0x2A700 and <= 0x2B73F or >= 0x2B740 and <= 0x2B81F or >= 0x2B820 and <= 0x2CEAF or >= 0xF900 and <= 0xFAFF
-        or >= 0x2F800 and <= 0x2FA1F;
+    static bool IsCjk(Rune r) => BertCharacters.IsCjkIdeograph(r.Value);
 }

@@ -1,0 +1,77 @@
+@{
+    Synopsis    = 'Tags the words of texts with a fine-tuned token-classification model and groups them into entities with their character offsets.'
+
+    Description = @'
+Invoke-BertTokenClassifier runs texts through a model with a token-classification head (named-entity recognition, for example) and writes one result per text, in the order the texts arrived.
+
+Each text is split into words by BERT's basic rules: whitespace separates words, and every punctuation mark and every CJK character is a word of its own. Each word keeps its place in the original text (Start and End are character offsets, End exclusive), and is then split into WordPiece tokens. The model predicts a tag for every token; a word gets the tag predicted at its first token, with that tag's softmax probability as its Score, which is how token-classification models are fine-tuned.
+
+When the model's tags are BIO tags (O, B-TYPE, I-TYPE), consecutive words are grouped into entities: an entity starts at B-TYPE (or at I-TYPE after a word of another type) and runs over the I-TYPE words that follow. Each entity has its Type, its Text exactly as written in the input (from its first word's start to its last word's end, so "Zürich-West" stays one span with its accent and hyphen), its Start and End offsets, and the mean Score of its words. With tags that are not BIO tags (part-of-speech tags, for example) every word still gets its tag, Entities is empty, and a warning says so.
+
+Texts stream: pipeline input is gathered into batches of -BatchSize, each batch's results are written as soon as it is full, and memory holds one batch at a time. The model runs in evaluation mode without gradients and is put back in the mode it was in.
+'@
+
+    Parameters  = @{
+        Model     = 'The model to run. It must have a token-classification head. A model without a head is refused with the error ModelHasNoClassifier, and a model with a sequence head with ModelTaskMismatch (use Invoke-BertClassifier for it).'
+        Text      = 'The texts to tag. Strings piped to the cmdlet bind here, and so does the Text property of piped objects (rows from Import-Csv, for example).'
+        BatchSize = 'How many texts run through the model at once. Results are written one batch at a time; a smaller batch shows the first results sooner and holds less memory. Padding within a batch does not change the results.'
+        MaxLength = 'The longest input in tokens, [CLS] and [SEP] included. Words whose first token lies past it get no tag: they are left out of Words, and the result''s Truncated property is true. It can be at most the model''s max_position_embeddings and at least 8.'
+    }
+
+    Defaults    = @{
+        MaxLength = '512, or the model''s max_position_embeddings when that is smaller'
+    }
+
+    Inputs      = @{
+        'System.String'                         = 'Texts can be piped to -Text.'
+        'System.Management.Automation.PSObject' = 'Objects with a Text property, such as rows from Import-Csv, bind by property name.'
+    }
+
+    Outputs     = @{
+        'BertAdapt.Engine.Inference.TokenClassificationResult' = @'
+One result per text, with these properties:
+- Text: the input.
+- Entities: the entities in order, each with Type, Text (as written in the input), Start, End (character offsets, End exclusive, so $text.Substring($e.Start, $e.End - $e.Start) is $e.Text) and Score (the mean of its words' scores).
+- Words: every tagged word, each with Word (as written), Tag, Score, Start and End.
+- Truncated: whether words past -MaxLength were left untagged.
+'@
+    }
+
+    Notes       = @'
+Offsets count UTF-16 code units, as PowerShell and .NET strings do: an emoji or another character outside the Basic Multilingual Plane counts 2.
+
+The words are split by BERT's rules, which may split differently from how the training data was split: a fine-tuning file with "New-York" as one word trains one tag for it, while here "New", "-" and "York" are three words. The grouping into entities usually hides the difference (B-LOC I-LOC I-LOC is still one entity).
+'@
+
+    Examples    = @(
+        @{
+            Title   = 'Find the entities in a text'
+            Code    = @'
+$model = Import-BertCheckpoint ./out/runbook-ner
+$result = 'Restart nginx on web01 and page Ana María.' | Invoke-BertTokenClassifier -Model $model
+$result.Entities
+'@
+            Remarks = 'Lists each entity with its Type, Start, End, Score and Text. If the model tags web01 as a host, that entity has Type HOST, Start 17 and End 22: the characters of web01 in the text.'
+        }
+        @{
+            Title   = 'Extract entities from every line of a file'
+            Code    = @'
+$model = Import-BertCheckpoint ./out/runbook-ner
+Get-Content ./runbooks.txt | Invoke-BertTokenClassifier -Model $model |
+    ForEach-Object { foreach ($entity in $_.Entities) { [pscustomobject]@{ Line = $_.Text; Type = $entity.Type; Entity = $entity.Text } } } |
+    Export-Csv ./entities.csv -NoTypeInformation
+'@
+            Remarks = 'One output row per entity. The lines stream through in batches, so a file of any size is processed in the memory of one batch.'
+        }
+        @{
+            Title   = 'Look at the tag of every word'
+            Code    = @'
+$model = Import-BertCheckpoint ./out/runbook-ner
+(Invoke-BertTokenClassifier -Model $model -Text 'check the redis logs on cache01').Words | Format-Table
+'@
+            Remarks = 'Shows Word, Tag, Score, Start and End for each word, which helps to see why an entity was or was not found.'
+        }
+    )
+
+    RelatedLinks = @('Invoke-BertClassifier', 'Invoke-BertFillMask', 'Import-BertCheckpoint')
+}

@@ -1,0 +1,434 @@
+using System.Collections.Specialized;
+using BertAdapt.Engine.Data;
+using BertAdapt.Engine.Data.FineTuning;
+using BertAdapt.Engine.Evaluation;
+using BertAdapt.Engine.Modeling;
+using BertAdapt.Engine.Tokenization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace BertAdapt.Engine.Inference;
+
+/// <summary>The model's input for one text: [CLS] A [SEP] (B [SEP]) with token types, cut to the maximum length.</summary>
+public sealed record EncodedInput(int[] Ids, int[] TokenTypes, bool Truncated);
+
+/// <summary>A text checked for fill-mask: its tokens and where its masks are.</summary>
+public sealed class FillMaskInput
+{
+    internal FillMaskInput(OffsetTokenization tokens, EncodedInput encoded, int[] maskPositions, OffsetWord[] maskWords)
+    {
+        Tokens = tokens;
+        Encoded = encoded;
+        MaskPositions = maskPositions;
+        MaskWords = maskWords;
+    }
+
+    public string Text => Tokens.Text;
+    public OffsetTokenization Tokens { get; }
+    public EncodedInput Encoded { get; }
+
+    /// <summary>The token index (within <see cref="EncodedInput.Ids"/>, [CLS] at 0) of each mask.</summary>
+    public int[] MaskPositions { get; }
+
+    /// <summary>Each mask as a word of the original text (its offsets).</summary>
+    public OffsetWord[] MaskWords { get; }
+}
+
+/// <summary>
+/// Batched inference with a <see cref="BertModel"/>: classification, regression, token
+/// classification, fill-mask and embeddings. Inputs are encoded as the fine-tuning data is
+/// (<c>[CLS] A [SEP] (B [SEP])</c>, the longer text cut first), padded per batch, and run in
+/// evaluation mode without gradients; the model's previous mode is put back after each call.
+/// Every batch's native tensors are freed before the next one starts, so memory is bounded by
+/// <see cref="BatchSize"/> × <see cref="MaxLength"/> whatever the number of inputs.
+/// </summary>
+public sealed class BertPredictor
+{
+    readonly BertModel model;
+
+    /// <param name="maxLength">The longest input in tokens, [CLS] and [SEP] included; by default 512 or the model's max_position_embeddings, whichever is smaller.</param>
+    /// <param name="batchSize">How many inputs run through the model at once.</param>
+    public BertPredictor(BertModel model, int? maxLength = null, int batchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        this.model = model;
+        var config = model.Config; // throws ModelDisposed for a disposed model
+        int positions = config.MaxPositionEmbeddings;
+        if (maxLength is int requested)
+        {
+            SequenceLength.Validate(requested);
+            if (requested > positions)
+                throw new BertAdaptException("MaxLengthTooLong", BertAdaptErrorKind.InvalidArgument,
+                    $"The maximum length {requested} is more than the model's max_position_embeddings ({positions}).", requested);
+        }
+        MaxLength = maxLength ?? Math.Min(512, positions);
+        if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
+        BatchSize = batchSize;
+    }
+
+    public BertModel Model => model;
+    public int MaxLength { get; }
+    public int BatchSize { get; }
+
+    /// <summary>The smaller of 512 and the model's max_position_embeddings.</summary>
+    public static int DefaultMaxLength(BertConfig config) => Math.Min(512, config.MaxPositionEmbeddings);
+
+    #region Heads and tasks
+
+    /// <summary>The head's output names: the config's labels, or LABEL_0, LABEL_1, … when it has none that fit.</summary>
+    public IReadOnlyList<string> OutputLabels
+    {
+        get
+        {
+            int outputs = model.Module.Classifier is BertLinear head ? (int)head.Weight.shape[0] : 0;
+            var labels = model.Labels;
+            return labels.Count == outputs ? labels : Enumerable.Range(0, outputs).Select(i => $"LABEL_{i}").ToList();
+        }
+    }
+
+    /// <summary>Whether the token head's tags are all BIO tags (O, B-TYPE, I-TYPE), so words can be grouped into entities.</summary>
+    public bool TagsAreBio => OutputLabels.All(IsBioTag);
+
+    static bool IsBioTag(string tag) => tag == "O"
+        || (tag.Length > 2 && (tag.StartsWith("B-", StringComparison.Ordinal) || tag.StartsWith("I-", StringComparison.Ordinal)));
+
+    /// <summary>The task of a sequence head (classification, multi-label or regression); throws for no head or a token head.</summary>
+    public FineTuneTask RequireSequenceTask()
+    {
+        var task = model.Task ?? throw NoClassifier();
+        if (task == FineTuneTask.TokenClassification)
+            throw new BertAdaptException("ModelTaskMismatch", BertAdaptErrorKind.InvalidArgument,
+                "This model has a token-classification head: it tags words rather than classifying whole texts. Use Invoke-BertTokenClassifier.", model);
+        return task;
+    }
+
+    /// <summary>Throws unless the model has a token-classification head.</summary>
+    public void RequireTokenTask()
+    {
+        var task = model.Task ?? throw NoClassifier();
+        if (task != FineTuneTask.TokenClassification)
+            throw new BertAdaptException("ModelTaskMismatch", BertAdaptErrorKind.InvalidArgument,
+                $"This model has a {task} head: it scores whole texts rather than tagging words. Use Invoke-BertClassifier.", model);
+    }
+
+    BertAdaptException NoClassifier() => new("ModelHasNoClassifier", BertAdaptErrorKind.InvalidOperation,
+        "This model has no classification head. Fine-tune it for a task first (or import a fine-tuned checkpoint).", model);
+
+    #endregion
+
+    #region Encoding
+
+    /// <summary>[CLS] A [SEP] (B [SEP]) of whole-text WordPiece ids, the longer text cut first to <see cref="MaxLength"/>.</summary>
+    public EncodedInput Encode(string text, string? textPair = null)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var vocabulary = model.Vocabulary;
+        var a = vocabulary.Encode(text);
+        var b = textPair is null ? null : vocabulary.Encode(textPair);
+        return Assemble(a, b);
+    }
+
+    EncodedInput Assemble(IReadOnlyList<int> a, IReadOnlyList<int>? b)
+    {
+        var vocabulary = model.Vocabulary;
+        int specials = b is null ? 2 : 3;
+        var (keepA, keepB) = FineTuneExamples.LongestFirst(a.Count, b?.Count ?? 0, MaxLength - specials);
+        var ids = new int[keepA + keepB + specials];
+        var types = new int[ids.Length];
+        ids[0] = vocabulary.ClsId;
+        for (int i = 0; i < keepA; i++) ids[1 + i] = a[i];
+        ids[1 + keepA] = vocabulary.SepId;
+        if (b is not null)
+        {
+            for (int i = 0; i < keepB; i++) ids[2 + keepA + i] = b[i];
+            ids[^1] = vocabulary.SepId;
+            types.AsSpan(2 + keepA).Fill(1);
+        }
+        return new EncodedInput(ids, types, keepA + keepB < a.Count + (b?.Count ?? 0));
+    }
+
+    /// <summary>
+    /// Checks a text for fill-mask: it must contain [MASK] (written literally), and every mask
+    /// must lie within <see cref="MaxLength"/>.
+    /// </summary>
+    public FillMaskInput PrepareFillMask(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var vocabulary = model.Vocabulary;
+        var tokens = OffsetTokenizer.Tokenize(vocabulary, text);
+        var encoded = Assemble(tokens.Ids.ToList(), null);
+        var positions = new List<int>();
+        var words = new List<OffsetWord>();
+        int position = 1;
+        foreach (var word in tokens.Words)
+        {
+            if (word.IsSpecial && word.Ids[0] == vocabulary.MaskId)
+            {
+                if (position >= encoded.Ids.Length - 1)
+                    throw new BertAdaptException("FillMaskMaskTruncated", BertAdaptErrorKind.InvalidArgument,
+                        $"A {BertVocabulary.Mask} at character {word.Start} lies past the maximum length of {MaxLength} tokens. Shorten the text or raise the maximum length.", text);
+                positions.Add(position);
+                words.Add(word);
+            }
+            position += word.Ids.Length;
+        }
+        if (positions.Count == 0)
+            throw new BertAdaptException("FillMaskNoMask", BertAdaptErrorKind.InvalidArgument,
+                $"The text has no {BertVocabulary.Mask} token to fill: \"{Shorten(text)}\".", text);
+        return new FillMaskInput(tokens, encoded, [.. positions], [.. words]);
+    }
+
+    static string Shorten(string text) => text.Length <= 60 ? text : text[..57] + "...";
+
+    #endregion
+
+    #region Predictions
+
+    /// <summary>Classifies or scores each input with the model's sequence head.</summary>
+    /// <param name="threshold">For multi-label heads: a class is predicted when its sigmoid is at least this.</param>
+    public IReadOnlyList<ClassificationResult> Classify(IReadOnlyList<InferenceInput> inputs, double threshold = 0.5, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (!(threshold >= 0 && threshold <= 1)) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The threshold must be between 0 and 1.");
+        var task = RequireSequenceTask();
+        var labels = OutputLabels;
+        return RunBatches(inputs, cancellation, batch =>
+        {
+            var encoded = batch.Select(i => Encode(i.Text, i.TextPair)).ToList();
+            var (ids, types, mask, _) = Padded(encoded);
+            var logits = model.Module.ClassifierLogits(ids, types, mask);
+            var scores = task switch
+            {
+                FineTuneTask.SequenceClassification => logits.softmax(1),
+                FineTuneTask.MultiLabelClassification => logits.sigmoid(),
+                _ => logits,
+            };
+            var values = scores.cpu().data<float>().ToArray();
+            int width = (int)scores.shape[1];
+            return batch.Select((input, r) => MakeClassification(input, encoded[r].Truncated, task, labels, values.AsSpan(r * width, width), threshold));
+        });
+    }
+
+    static ClassificationResult MakeClassification(InferenceInput input, bool truncated, FineTuneTask task, IReadOnlyList<string> labels, ReadOnlySpan<float> row, double threshold)
+    {
+        if (task == FineTuneTask.Regression)
+            return new ClassificationResult(input.Text, input.TextPair, task, null, [], null, new OrderedDictionary(), row[0], truncated);
+        var scores = new OrderedDictionary(labels.Count, StringComparer.Ordinal);
+        for (int i = 0; i < labels.Count; i++) scores[labels[i]] = (double)row[i];
+        int best = 0;
+        for (int i = 1; i < row.Length; i++) if (row[i] > row[best]) best = i;
+        string? label;
+        string[] predicted;
+        if (task == FineTuneTask.MultiLabelClassification)
+        {
+            var values = row.ToArray();
+            predicted = Enumerable.Range(0, labels.Count).Where(i => values[i] >= threshold)
+                .OrderByDescending(i => values[i]).ThenBy(i => i).Select(i => labels[i]).ToArray();
+            label = predicted.Length > 0 ? predicted[0] : null;
+        }
+        else
+        {
+            label = labels[best];
+            predicted = [label];
+        }
+        return new ClassificationResult(input.Text, input.TextPair, task, label, predicted, row[best], scores, null, truncated);
+    }
+
+    /// <summary>Tags each word of each text and groups the tagged words into entities.</summary>
+    public IReadOnlyList<TokenClassificationResult> ClassifyTokens(IReadOnlyList<string> texts, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        RequireTokenTask();
+        var labels = OutputLabels;
+        bool bio = labels.All(IsBioTag);
+        return RunBatches(texts, cancellation, batch =>
+        {
+            var tokens = batch.Select(t => OffsetTokenizer.Tokenize(model.Vocabulary, t ?? throw new ArgumentNullException(nameof(texts)))).ToList();
+            var encoded = tokens.Select(t => Assemble(t.Ids.ToList(), null)).ToList();
+            var (ids, types, mask, length) = Padded(encoded);
+            var probabilities = model.Module.ClassifierLogits(ids, types, mask).softmax(2);
+            var values = probabilities.cpu().data<float>().ToArray();
+            int classes = (int)probabilities.shape[2];
+            return tokens.Select((t, r) => MakeTokenResult(t, encoded[r], values.AsSpan(r * length * classes, length * classes), classes, labels, bio));
+        });
+    }
+
+    static TokenClassificationResult MakeTokenResult(OffsetTokenization tokens, EncodedInput encoded, ReadOnlySpan<float> row, int classes,
+        IReadOnlyList<string> labels, bool bio)
+    {
+        var words = new List<PredictedWord>(tokens.Words.Count);
+        int position = 1, lastText = encoded.Ids.Length - 2; // positions 1..lastText hold text tokens
+        for (int w = 0; w < tokens.Words.Count && position <= lastText; w++)
+        {
+            var word = tokens.Words[w];
+            var probabilities = row.Slice(position * classes, classes);
+            int best = 0;
+            for (int c = 1; c < classes; c++) if (probabilities[c] > probabilities[best]) best = c;
+            words.Add(new PredictedWord(tokens.WordText(w), labels[best], probabilities[best], word.Start, word.End));
+            position += word.Ids.Length;
+        }
+        return new TokenClassificationResult(tokens.Text, bio ? GroupEntities(tokens.Text, words) : [], [.. words], encoded.Truncated);
+    }
+
+    /// <summary>Groups tagged words into entities by the BIO rules of <see cref="TokenClassificationMetrics.ExtractEntities"/>, with offsets into <paramref name="text"/>.</summary>
+    public static PredictedEntity[] GroupEntities(string text, IReadOnlyList<PredictedWord> words)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(words);
+        var spans = TokenClassificationMetrics.ExtractEntities(words.Select(w => w.Tag).ToList());
+        return spans.Select(span =>
+        {
+            int start = words[span.Start].Start, end = words[span.End - 1].End;
+            double score = 0;
+            for (int i = span.Start; i < span.End; i++) score += words[i].Score;
+            return new PredictedEntity(span.Type, text.Substring(start, end - start), start, end, score / (span.End - span.Start));
+        }).ToArray();
+    }
+
+    /// <summary>The <paramref name="top"/> most probable tokens for every [MASK] of each text (special tokens are never candidates).</summary>
+    public IReadOnlyList<FillMaskResult> FillMask(IReadOnlyList<string> texts, int top = 5, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        return FillMask(texts.Select(PrepareFillMask).ToList(), top, cancellation);
+    }
+
+    /// <inheritdoc cref="FillMask(IReadOnlyList{string}, int, CancellationToken)"/>
+    public IReadOnlyList<FillMaskResult> FillMask(IReadOnlyList<FillMaskInput> inputs, int top = 5, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (top < 1) throw new ArgumentOutOfRangeException(nameof(top), top, "At least one candidate is needed.");
+        var vocabulary = model.Vocabulary;
+        var specials = vocabulary.SpecialIds.Select(id => (long)id).ToArray();
+        int k = Math.Min(top, vocabulary.Count - specials.Length);
+        return RunBatches(inputs, cancellation, batch =>
+        {
+            var (ids, types, mask, length) = Padded(batch.Select(i => i.Encoded).ToList());
+            var flat = batch.SelectMany((input, r) => input.MaskPositions.Select(p => (long)(r * length + p))).ToArray();
+            var device = model.Module.Device;
+            var probabilities = model.Module.MaskedLmLogits(ids, types, mask, tensor(flat, device: device)).softmax(1);
+            // Special tokens keep their share of the probability mass but are never offered.
+            probabilities.index_fill_(1, tensor(specials, device: device), 0f);
+            var (values, indexes) = probabilities.topk(k, dim: 1);
+            var scores = values.cpu().data<float>().ToArray();
+            var tokenIds = indexes.cpu().data<long>().ToArray();
+            var results = new List<FillMaskResult>(batch.Count);
+            int row = 0;
+            foreach (var input in batch)
+            {
+                var candidates = new List<FillMaskCandidate>(input.MaskPositions.Length * k);
+                var best = new string[input.MaskPositions.Length];
+                for (int m = 0; m < input.MaskPositions.Length; m++, row++)
+                {
+                    for (int j = 0; j < k; j++)
+                    {
+                        int id = (int)tokenIds[row * k + j];
+                        var token = vocabulary.Tokens[id];
+                        var surface = Surface(token);
+                        if (j == 0) best[m] = surface;
+                        candidates.Add(new FillMaskCandidate(m, j + 1, token, id, scores[row * k + j], Replace(input.Text, input.MaskWords[m], surface)));
+                    }
+                }
+                // Right to left, so the offsets of the masks still to fill stay valid.
+                var sequence = input.Text;
+                for (int m = input.MaskWords.Length - 1; m >= 0; m--) sequence = Replace(sequence, input.MaskWords[m], best[m]);
+                results.Add(new FillMaskResult(input.Text, sequence, input.MaskPositions.Length, [.. candidates]));
+            }
+            return results;
+        });
+    }
+
+    static string Surface(string token) => token.StartsWith("##", StringComparison.Ordinal) && token.Length > 2 ? token[2..] : token;
+
+    static string Replace(string text, OffsetWord word, string with) => string.Concat(text.AsSpan(0, word.Start), with, text.AsSpan(word.End));
+
+    /// <summary>One vector per text from the encoder's last hidden states.</summary>
+    public IReadOnlyList<EmbeddingResult> Embed(IReadOnlyList<string> texts, EmbeddingPooling pooling = EmbeddingPooling.Mean, bool normalize = false,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        return RunBatches(texts, cancellation, batch =>
+        {
+            var encoded = batch.Select(t => Encode(t ?? throw new ArgumentNullException(nameof(texts)))).ToList();
+            var (ids, types, mask, _) = Padded(encoded);
+            var hidden = model.Module.Bert.Encode(ids, types, mask).to_type(ScalarType.Float32);
+            Tensor vectors;
+            if (pooling == EmbeddingPooling.Cls) vectors = hidden.select(1, 0);
+            else
+            {
+                var weights = mask.unsqueeze(2).to_type(ScalarType.Float32);
+                vectors = (hidden * weights).sum(1) / weights.sum(1).clamp_min(1e-9);
+            }
+            if (normalize) vectors = nn.functional.normalize(vectors, p: 2, dim: 1, eps: 1e-12);
+            var values = vectors.contiguous().cpu().data<float>().ToArray();
+            int size = (int)vectors.shape[1];
+            return batch.Select((text, r) => new EmbeddingResult(text, values.AsSpan(r * size, size).ToArray(), pooling, normalize, encoded[r].Truncated));
+        });
+    }
+
+    #endregion
+
+    #region Batching
+
+    /// <summary>
+    /// Runs <paramref name="run"/> on each slice of <see cref="BatchSize"/> inputs in evaluation
+    /// mode without gradients, each slice's tensors in their own dispose scope.
+    /// </summary>
+    IReadOnlyList<TOut> RunBatches<TIn, TOut>(IReadOnlyList<TIn> inputs, CancellationToken cancellation, Func<IReadOnlyList<TIn>, IEnumerable<TOut>> run)
+    {
+        var results = new List<TOut>(inputs.Count);
+        if (inputs.Count == 0) return results;
+        var module = model.Module;
+        bool wasTraining = module.training;
+        module.eval();
+        try
+        {
+            for (int start = 0; start < inputs.Count; start += BatchSize)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var batch = Slice(inputs, start, Math.Min(BatchSize, inputs.Count - start));
+                using var scope = NewDisposeScope();
+                using var noGrad = no_grad();
+                // Materialised inside the scope: the results hold managed copies only.
+                results.AddRange(run(batch).ToList());
+            }
+        }
+        finally
+        {
+            if (wasTraining) module.train();
+        }
+        return results;
+    }
+
+    static IReadOnlyList<T> Slice<T>(IReadOnlyList<T> items, int start, int count)
+    {
+        if (start == 0 && count == items.Count) return items;
+        var slice = new T[count];
+        for (int i = 0; i < count; i++) slice[i] = items[start + i];
+        return slice;
+    }
+
+    /// <summary>The batch as int64 tensors on the model's device, padded to its longest row ([PAD], type 0, mask 0).</summary>
+    (Tensor Ids, Tensor Types, Tensor Mask, int Length) Padded(IReadOnlyList<EncodedInput> rows)
+    {
+        int length = rows.Max(r => r.Ids.Length);
+        var ids = new long[rows.Count * length];
+        var types = new long[ids.Length];
+        var mask = new long[ids.Length];
+        Array.Fill(ids, model.Vocabulary.PadId);
+        for (int r = 0; r < rows.Count; r++)
+        {
+            var row = rows[r];
+            for (int c = 0; c < row.Ids.Length; c++)
+            {
+                ids[r * length + c] = row.Ids[c];
+                types[r * length + c] = row.TokenTypes[c];
+                mask[r * length + c] = 1;
+            }
+        }
+        var shape = new long[] { rows.Count, length };
+        var device = model.Module.Device;
+        return (tensor(ids, shape, device: device), tensor(types, shape, device: device), tensor(mask, shape, device: device), length);
+    }
+
+    #endregion
+}

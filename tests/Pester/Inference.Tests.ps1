@@ -1,0 +1,299 @@
+#Requires -Version 7.4
+# The inference cmdlets from the pipeline: output shapes, binding, streaming and error ids, on tiny
+# random models (the numbers mean nothing; their shape and consistency do).
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../../BertAdapt.psd1') -Force
+    . (Join-Path $PSScriptRoot 'TestFixtures.ps1')
+    $script:vocab = Join-Path $TestDrive 'vocab.txt'
+    $script:vocabSize = New-TinyVocabulary $vocab
+
+    function script:New-TinyModel([string] $Task, [string[]] $Labels, [int] $Seed = 1) {
+        $model = New-BertModel -Config (Get-TinyConfig $vocabSize) -Vocabulary $vocab -Seed $Seed
+        if ($Task) { $model.AddTaskHead([BertAdapt.Engine.Data.FineTuning.FineTuneTask]$Task, $Labels, $Seed) }
+        $model
+    }
+
+    $script:classifier = New-TinyModel SequenceClassification 'neg', 'pos'
+    $script:multi = New-TinyModel MultiLabelClassification 'disk', 'network', 'auth' 2
+    $script:regressor = New-TinyModel Regression @() 3
+    $script:tagger = New-TinyModel TokenClassification 'O', 'B-SVC', 'I-SVC', 'B-HOST', 'I-HOST' 4
+    $script:bare = New-TinyModel $null @() 5
+
+    # Runs a script block that must fail terminally; returns its ErrorRecord.
+    function script:Get-TerminatingError([scriptblock] $Action) {
+        try { & $Action; throw 'expected a terminating error, but none was raised' }
+        catch [System.Management.Automation.RuntimeException] {
+            if ($_.FullyQualifiedErrorId -like 'RuntimeException*' -and $_.Exception.Message -like 'expected a terminating error*') { throw }
+            $_
+        }
+    }
+
+    # Feeds $Count texts through $Command one at a time and records, for each output, how many
+    # inputs had been produced when it arrived. A cmdlet that held every input until the end
+    # would show $Count for every output.
+    function script:Measure-Streaming([string] $Command, [hashtable] $Parameters, [int] $Count) {
+        $state = @{ Produced = 0 }
+        $seen = [System.Collections.Generic.List[int]]::new()
+        & { foreach ($i in 1..$Count) { $state.Produced = $i; "restart the nginx service on web0$($i % 3) $i" } } |
+            & $Command @Parameters | ForEach-Object { $seen.Add($state.Produced) }
+        , $seen.ToArray()
+    }
+}
+
+AfterAll {
+    foreach ($model in $classifier, $multi, $regressor, $tagger, $bare) { if ($model) { $model.Dispose() } }
+}
+
+Describe 'Invoke-BertClassifier' {
+    It 'classifies piped strings, one result per text in order, with scores that add up to 1' {
+        $texts = 'restart the nginx service', 'check the disk', '', 'read the logs then page oncall'
+        $results = @($texts | Invoke-BertClassifier -Model $classifier)
+        $results.Count | Should -Be 4
+        $results[0] | Should -BeOfType ([BertAdapt.Engine.Inference.ClassificationResult])
+        $results.Text | Should -Be $texts
+        foreach ($r in $results) {
+            @($r.Scores.Keys) | Should -Be @('neg', 'pos')
+            ($r.Scores.Values | Measure-Object -Sum).Sum | Should -BeGreaterThan 0.99999
+            ($r.Scores.Values | Measure-Object -Sum).Sum | Should -BeLessThan 1.00001
+            $best = $r.Scores.GetEnumerator() | Sort-Object Value -Descending | Select-Object -First 1
+            $r.Label | Should -Be $best.Key
+            $r.Score | Should -Be $best.Value
+            $r.Labels | Should -Be @($r.Label)
+            $r.Value | Should -BeNullOrEmpty
+            $r.Task | Should -Be 'SequenceClassification'
+        }
+    }
+
+    It 'takes texts as a positional array and gives the same scores in any batch size' {
+        $texts = 'restart the nginx service on web01', 'stop', 'check the redis logs on cache01 then page oncall'
+        $big = Invoke-BertClassifier -Model $classifier $texts -BatchSize 3
+        $small = Invoke-BertClassifier -Model $classifier $texts -BatchSize 1
+        for ($i = 0; $i -lt 3; $i++) {
+            [math]::Abs($big[$i].Scores['pos'] - $small[$i].Scores['pos']) | Should -BeLessThan 1e-5
+        }
+    }
+
+    It 'binds Text and TextPair from Import-Csv rows by property name' {
+        $csv = Join-Path $TestDrive 'rows.csv'
+        @(
+            [pscustomobject]@{ Id = 1; Text = 'restart nginx'; TextPair = 'on web01' }
+            [pscustomobject]@{ Id = 2; Text = 'check the disk'; TextPair = 'on db01' }
+            [pscustomobject]@{ Id = 3; Text = 'read the logs'; TextPair = 'then page oncall' }
+        ) | Export-Csv $csv -NoTypeInformation
+        $results = @(Import-Csv $csv | Invoke-BertClassifier -Model $classifier)
+        $results.Count | Should -Be 3
+        $results.Text | Should -Be @('restart nginx', 'check the disk', 'read the logs')
+        $results.TextPair | Should -Be @('on web01', 'on db01', 'then page oncall')
+        # The pair reaches the model: the same text without it scores differently.
+        $alone = Invoke-BertClassifier -Model $classifier -Text 'restart nginx'
+        $alone.Scores['pos'] | Should -Not -Be $results[0].Scores['pos']
+    }
+
+    It 'predicts every label over -Threshold for a multi-label model' {
+        $r = 'check the disk on db01' | Invoke-BertClassifier -Model $multi
+        $r.Task | Should -Be 'MultiLabelClassification'
+        $over = @($r.Scores.GetEnumerator() | Where-Object Value -GE 0.5 | Sort-Object Value -Descending | ForEach-Object Key)
+        @($r.Labels) | Should -Be $over
+        @(('check the disk on db01' | Invoke-BertClassifier -Model $multi -Threshold 0).Labels).Count | Should -Be 3
+        $none = 'check the disk on db01' | Invoke-BertClassifier -Model $multi -Threshold 1
+        @($none.Labels).Count | Should -Be 0
+        $none.Label | Should -BeNullOrEmpty
+    }
+
+    It 'gives the Value of a regression model' {
+        $results = @('restart nginx', 'check the disk on db01 then read the logs' | Invoke-BertClassifier -Model $regressor)
+        $results.Count | Should -Be 2
+        $results | ForEach-Object { $_.Value | Should -BeOfType ([double]) }
+        $results[0].Value | Should -Not -Be $results[1].Value
+        $results[0].Label | Should -BeNullOrEmpty
+    }
+
+    It 'writes each full batch before the rest of the input is read' {
+        $seen = Measure-Streaming Invoke-BertClassifier @{ Model = $classifier; BatchSize = 2 } 9
+        $seen.Count | Should -Be 9
+        # Batches of two come out as soon as the second text of each arrives; the odd one at the end.
+        $seen | Should -Be @(2, 2, 4, 4, 6, 6, 8, 8, 9)
+    }
+
+    It 'stops reading input when downstream has enough' {
+        $state = @{ Produced = 0 }
+        $first = & { foreach ($i in 1..1000) { $state.Produced = $i; "check the disk $i" } } |
+            Invoke-BertClassifier -Model $classifier -BatchSize 4 | Select-Object -First 2
+        @($first).Count | Should -Be 2
+        $state.Produced | Should -BeLessThan 10
+    }
+
+    It 'refuses a model without a head with ModelHasNoClassifier, before any input' {
+        $e = Get-TerminatingError { @() | Invoke-BertClassifier -Model $bare }
+        $e.FullyQualifiedErrorId | Should -Be 'ModelHasNoClassifier,BertAdapt.PowerShell.Commands.InvokeBertClassifierCommand'
+        $e.CategoryInfo.Category | Should -Be 'InvalidOperation'
+    }
+
+    It 'refuses a token-classification model with ModelTaskMismatch' {
+        $e = Get-TerminatingError { 'restart nginx' | Invoke-BertClassifier -Model $tagger }
+        $e.FullyQualifiedErrorId | Should -Be 'ModelTaskMismatch,BertAdapt.PowerShell.Commands.InvokeBertClassifierCommand'
+        $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $e.Exception.Message | Should -BeLike '*Invoke-BertTokenClassifier*'
+    }
+
+    It 'refuses a -MaxLength beyond the model''s positions with MaxLengthTooLong' {
+        $e = Get-TerminatingError { 'restart nginx' | Invoke-BertClassifier -Model $classifier -MaxLength 65 }
+        $e.FullyQualifiedErrorId | Should -BeLike 'MaxLengthTooLong,*'
+        $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+
+    It 'marks inputs cut to -MaxLength as truncated' {
+        $long = (@('nginx') * 40) -join ' '
+        $r = $long, 'nginx' | Invoke-BertClassifier -Model $classifier -MaxLength 16
+        $r.Truncated | Should -Be @($true, $false)
+    }
+}
+
+Describe 'Invoke-BertTokenClassifier' {
+    It 'tags every word with offsets into the original text and groups entities' {
+        $texts = 'Restart NGINX on Zürich-web01, then page Ana.', 'check the redis logs', ''
+        $results = @($texts | Invoke-BertTokenClassifier -Model $tagger)
+        $results.Count | Should -Be 3
+        $results[0] | Should -BeOfType ([BertAdapt.Engine.Inference.TokenClassificationResult])
+        @($results[0].Words.Word) | Should -Be @('Restart', 'NGINX', 'on', 'Zürich', '-', 'web01', ',', 'then', 'page', 'Ana', '.')
+        @($results[2].Words).Count | Should -Be 0
+        foreach ($r in $results) {
+            foreach ($w in $r.Words) {
+                $r.Text.Substring($w.Start, $w.End - $w.Start) | Should -BeExactly $w.Word
+                $w.Tag | Should -BeIn 'O', 'B-SVC', 'I-SVC', 'B-HOST', 'I-HOST'
+                $w.Score | Should -BeGreaterThan 0
+            }
+            foreach ($e in $r.Entities) {
+                $r.Text.Substring($e.Start, $e.End - $e.Start) | Should -BeExactly $e.Text
+                $e.Type | Should -BeIn 'SVC', 'HOST'
+            }
+            # Every B- word starts an entity, so there are at least as many entities as B- tags.
+            @($r.Entities).Count | Should -BeGreaterOrEqual @($r.Words | Where-Object Tag -Like 'B-*').Count
+        }
+    }
+
+    It 'writes each full batch before the rest of the input is read' {
+        $seen = Measure-Streaming Invoke-BertTokenClassifier @{ Model = $tagger; BatchSize = 3 } 7
+        $seen | Should -Be @(3, 3, 3, 6, 6, 6, 7)
+    }
+
+    It 'refuses a sequence-classification model with ModelTaskMismatch' {
+        $e = Get-TerminatingError { 'restart nginx' | Invoke-BertTokenClassifier -Model $classifier }
+        $e.FullyQualifiedErrorId | Should -Be 'ModelTaskMismatch,BertAdapt.PowerShell.Commands.InvokeBertTokenClassifierCommand'
+        $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+
+    It 'refuses a model without a head with ModelHasNoClassifier' {
+        $e = Get-TerminatingError { 'restart nginx' | Invoke-BertTokenClassifier -Model $bare }
+        $e.FullyQualifiedErrorId | Should -BeLike 'ModelHasNoClassifier,*'
+    }
+
+    It 'warns that tags that are not BIO give no entities' {
+        $pos = New-TinyModel TokenClassification 'NOUN', 'VERB' 6
+        try {
+            $r = 'restart the nginx service' | Invoke-BertTokenClassifier -Model $pos -WarningVariable warnings -WarningAction SilentlyContinue
+            @($warnings).Count | Should -Be 1
+            "$($warnings[0])" | Should -BeLike '*not all BIO tags*'
+            @($r.Words).Count | Should -Be 4
+            @($r.Entities).Count | Should -Be 0
+        } finally { $pos.Dispose() }
+    }
+}
+
+Describe 'Invoke-BertFillMask' {
+    It 'gives -Top candidates per mask, best first, with the text filled in' {
+        $results = @('restart the [MASK] service', 'check [MASK] then read the [MASK] logs' | Invoke-BertFillMask -Model $bare -Top 3)
+        $results.Count | Should -Be 2
+        $results[0] | Should -BeOfType ([BertAdapt.Engine.Inference.FillMaskResult])
+        @($results[0].Candidates).Count | Should -Be 3
+        @($results[1].Candidates).Count | Should -Be 6
+        $results[1].MaskCount | Should -Be 2
+        foreach ($c in $results[0].Candidates) {
+            $c.Token | Should -Not -BeIn '[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'
+            $c.Sequence | Should -BeExactly ('restart the {0} service' -f ($c.Token -replace '^##', ''))
+        }
+        $scores = @($results[0].Candidates.Score)
+        $scores | Should -Be @($scores | Sort-Object -Descending)
+        $results[1].Sequence | Should -Not -BeLike '*`[MASK`]*'
+    }
+
+    It 'reports a text without [MASK] as a non-terminating FillMaskNoMask error and goes on' {
+        $results = @('restart the [MASK] service', 'no mask here', 'read the [MASK]' |
+                Invoke-BertFillMask -Model $bare -ErrorVariable failures -ErrorAction SilentlyContinue)
+        $results.Count | Should -Be 2
+        @($failures).Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -Be 'FillMaskNoMask,BertAdapt.PowerShell.Commands.InvokeBertFillMaskCommand'
+        $failures[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $failures[0].TargetObject | Should -Be 'no mask here'
+    }
+
+    It 'stops at a text without [MASK] with -ErrorAction Stop' {
+        $e = Get-TerminatingError { 'no mask here' | Invoke-BertFillMask -Model $bare -ErrorAction Stop }
+        $e.FullyQualifiedErrorId | Should -BeLike 'FillMaskNoMask,*'
+    }
+
+    It 'reports a mask past -MaxLength as FillMaskMaskTruncated' {
+        $null = 'a b c d e f [MASK]' | Invoke-BertFillMask -Model $bare -MaxLength 8 -ErrorVariable failures -ErrorAction SilentlyContinue
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'FillMaskMaskTruncated,*'
+    }
+}
+
+Describe 'Get-BertEmbedding' {
+    It 'gives a float vector of the hidden size for every text' {
+        $results = @('restart nginx', 'check the disk', '' | Get-BertEmbedding -Model $bare)
+        $results.Count | Should -Be 3
+        $results[0] | Should -BeOfType ([BertAdapt.Engine.Inference.EmbeddingResult])
+        foreach ($r in $results) {
+            , $r.Vector | Should -BeOfType ([float[]])
+            $r.Vector.Length | Should -Be 64
+            $r.Dimensions | Should -Be 64
+            $r.Pooling | Should -Be 'Mean'
+        }
+    }
+
+    It 'normalises to unit length with -Normalize and pools [CLS] with -Pooling Cls' {
+        $mean = 'restart the nginx service' | Get-BertEmbedding -Model $bare -Normalize
+        $length = [math]::Sqrt(($mean.Vector | ForEach-Object { $_ * $_ } | Measure-Object -Sum).Sum)
+        $length | Should -BeGreaterThan 0.99999
+        $length | Should -BeLessThan 1.00001
+        $cls = 'restart the nginx service' | Get-BertEmbedding -Model $bare -Pooling Cls -Normalize
+        $cls.Pooling | Should -Be 'Cls'
+        $cls.Vector | Should -Not -Be $mean.Vector
+    }
+
+    It 'gives the same vectors in any batch size' {
+        $texts = 'restart the nginx service on web01', 'stop', 'check the redis logs on cache01 then page oncall'
+        $a = $texts | Get-BertEmbedding -Model $bare -BatchSize 3
+        $b = $texts | Get-BertEmbedding -Model $bare -BatchSize 1
+        for ($i = 0; $i -lt 3; $i++) {
+            $worst = 0.0
+            for ($d = 0; $d -lt 64; $d++) { $worst = [math]::Max($worst, [math]::Abs($a[$i].Vector[$d] - $b[$i].Vector[$d])) }
+            $worst | Should -BeLessThan 1e-5
+        }
+    }
+
+    It 'writes each full batch before the rest of the input is read' {
+        $seen = Measure-Streaming Get-BertEmbedding @{ Model = $bare; BatchSize = 4 } 10
+        $seen | Should -Be @(4, 4, 4, 4, 8, 8, 8, 8, 10, 10)
+    }
+}
+
+Describe 'Help and format views of the inference cmdlets' {
+    It 'Get-Help shows examples for <_>' -ForEach 'Invoke-BertClassifier', 'Invoke-BertTokenClassifier', 'Invoke-BertFillMask', 'Get-BertEmbedding' {
+        $help = Get-Help $_ -Examples
+        @($help.examples.example).Count | Should -BeGreaterOrEqual 2
+        "$(@($help.examples.example)[0].code)" | Should -Match $_
+    }
+
+    It 'shows results as tables' {
+        ('restart nginx' | Invoke-BertClassifier -Model $classifier | Out-String) | Should -Match 'Label\s+Score\s+Value\s+Text'
+        $tagged = 'restart nginx on web01' | Invoke-BertTokenClassifier -Model $tagger
+        ($tagged | Out-String) | Should -Match 'Entities\s+Text'
+        ($tagged.Words | Out-String) | Should -Match 'Word\s+Tag\s+Score\s+Start\s+End'
+        $filled = 'restart the [MASK] service' | Invoke-BertFillMask -Model $bare -Top 2
+        ($filled | Out-String) | Should -Match 'Candidates\s+Sequence'
+        ($filled.Candidates | Out-String) | Should -Match 'Mask\s+Rank\s+Token\s+Score\s+Sequence'
+        ('restart nginx' | Get-BertEmbedding -Model $bare | Out-String) | Should -Match 'Dimensions\s+Vector\s+Text'
+    }
+}
