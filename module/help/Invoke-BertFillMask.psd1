@@ -4,7 +4,7 @@
     Description = @'
 Invoke-BertFillMask asks a model what belongs where a text says [MASK], the task BERT is pre-trained on. It is a quick way to see what a model has learned: after domain adaptation with Invoke-MlmTraining, a model should fill "restart the [MASK] service" with the services of your runbooks.
 
-Write [MASK] literally in the text (an uncased model also accepts [mask]). A text may have several masks; each is predicted on its own, with the other masks left in place. For each mask the cmdlet returns the -Top most probable vocabulary tokens with their probabilities (softmax over the whole vocabulary) and the text with that token put in place of the mask. Special tokens ([PAD], [UNK], [CLS], [SEP], [MASK]) are never offered. A word piece such as ##ing is shown with its ## in Token and written without it in Sequence.
+Write [MASK] literally in the text, in capitals ([mask] is ordinary text, as in Hugging Face). A text may have several masks; each is predicted on its own, with the other masks left in place. For each mask the cmdlet returns the -Top most probable vocabulary tokens with their probabilities (softmax over the whole vocabulary) and the text with that token put in place of the mask. Special tokens ([PAD], [UNK], [CLS], [SEP], [MASK]) are never offered. A word piece such as ##ing is shown with its ## in Token and written without it in Sequence.
 
 A text without [MASK], or whose masks all lie past -MaxLength, gets a non-terminating error (FillMaskNoMask or FillMaskMaskTruncated) and the other texts go on, so one bad line does not stop a long pipeline; use -ErrorAction Stop to stop at the first one.
 

@@ -106,5 +106,5 @@ Invoke-FineTune -Model $other -Task Regression -TrainingData ./ratings.tsv -Labe
         }
     )
 
-    RelatedLinks = @('Invoke-MlmTraining', 'Import-BertCheckpoint', 'Export-Checkpoint')
+    RelatedLinks = @('Invoke-MlmTraining', 'Import-BertCheckpoint', 'Export-Checkpoint', 'Invoke-BertClassifier', 'Invoke-BertTokenClassifier')
 }

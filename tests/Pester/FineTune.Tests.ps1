@@ -87,10 +87,10 @@ Describe 'Invoke-FineTune' {
         $model.Dispose()
     }
 
-    It 'exports a classifier that imports back with its task and labels; -WhatIf trains nothing' {
+    It 'exports a classifier that imports back with its task, labels and identical predictions; -WhatIf trains nothing' {
         $job = Join-Path $TestDrive 'job'
         $model = New-TinyModel | Invoke-FineTune -Task SequenceClassification -TrainingData $trainCsv -ValidationData $devCsv `
-            -TextColumn summary -LabelColumn team -Epochs 2 -LearningRate 1e-3 -OutputPath $job
+            -TextColumn summary -LabelColumn team -Epochs 5 -LearningRate 1e-3 -OutputPath $job
         Join-Path $job 'best/config.json' | Should -Exist
         $out = Join-Path $TestDrive 'tickets-classifier'
         $model | Export-Checkpoint $out
@@ -103,6 +103,13 @@ Describe 'Invoke-FineTune' {
         $warnings | Should -BeNullOrEmpty
         $imported.Task | Should -Be 'SequenceClassification'
         $imported.Labels | Should -Be $model.Labels
+        # The round trip gives identical predictions, scores included.
+        $texts = (Import-Csv $devCsv).summary
+        $before = $texts | Invoke-BertClassifier -Model $model
+        $after = $texts | Invoke-BertClassifier -Model $imported
+        $after.Label | Should -Be $before.Label
+        $after.Score | Should -Be $before.Score
+        ($before.Label | Sort-Object -Unique).Count | Should -BeGreaterThan 1
         $again = $imported | Invoke-FineTune -Task SequenceClassification -TrainingData $trainCsv -ValidationData $devCsv `
             -TextColumn summary -LabelColumn team -MaxSteps 1 -WhatIf
         $imported.StepsTrained | Should -Be 0 # -WhatIf trains nothing
