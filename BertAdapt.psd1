@@ -8,7 +8,7 @@
     Author               = 'BertAdapt contributors'
     CompanyName          = 'BertAdapt contributors'
     Copyright            = '(c) BertAdapt contributors. MIT licence.'
-    Description          = 'Adapt BERT models to your own text from PowerShell: continued MLM pre-training, perplexity, and Hugging Face checkpoints, on a TorchSharp (libtorch) core.'
+    Description          = 'Adapt BERT models to your own text from PowerShell: continued MLM pre-training, perplexity, fine-tuning (classification, regression, tagging), pipeline inference, and Hugging Face checkpoints (safetensors, PyTorch .bin, ONNX), on a TorchSharp (libtorch) core.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('module/BertAdapt.Format.ps1xml')
