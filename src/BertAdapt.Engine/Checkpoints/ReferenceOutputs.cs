@@ -20,8 +20,8 @@ public static class ReferenceOutputs
     public const int MaxPredictionRows = 48;
 
     /// <summary>
-    /// Encodes each input (a text, or a pair "A\tB" given as two strings) as
-    /// [CLS] A [SEP] (B [SEP]) truncated to <paramref name="maxLength"/>, pads the batch, runs the
+    /// Encodes each input (a text, or a pair given as two strings) as [CLS] A [SEP] (B [SEP]),
+    /// cut to <paramref name="maxLength"/> as fine-tuning does, pads the batch, runs the
     /// model in eval mode and writes the outputs to <paramref name="path"/>.
     /// </summary>
     public static void Write(BertModel model, string path, IReadOnlyList<string[]> inputs, int maxLength = 64)
@@ -31,24 +31,11 @@ public static class ReferenceOutputs
         var vocabulary = model.Vocabulary;
         var rows = inputs.Select(texts =>
         {
-            var a = vocabulary.Encode(texts[0]);
-            var b = texts.Length == 2 ? vocabulary.Encode(texts[1]) : [];
-            int room = maxLength - (texts.Length == 2 ? 3 : 2);
-            int takeB = Math.Min(b.Count, room / 2), takeA = Math.Min(a.Count, room - takeB);
-            takeB = Math.Min(b.Count, room - takeA);
-            var ids = new List<long> { vocabulary.ClsId };
-            ids.AddRange(a.Take(takeA).Select(i => (long)i));
-            ids.Add(vocabulary.SepId);
-            var types = Enumerable.Repeat(0L, ids.Count).ToList();
-            if (texts.Length == 2)
-            {
-                ids.AddRange(b.Take(takeB).Select(i => (long)i));
-                ids.Add(vocabulary.SepId);
-                types.AddRange(Enumerable.Repeat(1L, takeB + 1));
-            }
+            var (ids, types, _) = Data.FineTuning.FineTuneExamples.Assemble(vocabulary, vocabulary.Encode(texts[0]),
+                texts.Length == 2 ? vocabulary.Encode(texts[1]) : null, maxLength);
             return (ids, types);
         }).ToList();
-        int length = rows.Max(r => r.ids.Count);
+        int length = rows.Max(r => r.ids.Length);
         int batch = rows.Count;
         var inputIds = new long[batch * length];
         var tokenTypes = new long[batch * length];
@@ -56,7 +43,7 @@ public static class ReferenceOutputs
         Array.Fill(inputIds, vocabulary.PadId);
         for (int r = 0; r < batch; r++)
         {
-            for (int t = 0; t < rows[r].ids.Count; t++)
+            for (int t = 0; t < rows[r].ids.Length; t++)
             {
                 inputIds[r * length + t] = rows[r].ids[t];
                 tokenTypes[r * length + t] = rows[r].types[t];

@@ -130,21 +130,8 @@ public sealed class BertPredictor
 
     EncodedInput Assemble(IReadOnlyList<int> a, IReadOnlyList<int>? b)
     {
-        var vocabulary = model.Vocabulary;
-        int specials = b is null ? 2 : 3;
-        var (keepA, keepB) = FineTuneExamples.LongestFirst(a.Count, b?.Count ?? 0, MaxLength - specials);
-        var ids = new int[keepA + keepB + specials];
-        var types = new int[ids.Length];
-        ids[0] = vocabulary.ClsId;
-        for (int i = 0; i < keepA; i++) ids[1 + i] = a[i];
-        ids[1 + keepA] = vocabulary.SepId;
-        if (b is not null)
-        {
-            for (int i = 0; i < keepB; i++) ids[2 + keepA + i] = b[i];
-            ids[^1] = vocabulary.SepId;
-            types.AsSpan(2 + keepA).Fill(1);
-        }
-        return new EncodedInput(ids, types, keepA + keepB < a.Count + (b?.Count ?? 0));
+        var (ids, types, truncated) = FineTuneExamples.Assemble(model.Vocabulary, a, b, MaxLength);
+        return new EncodedInput(ids, types, truncated);
     }
 
     /// <summary>

@@ -78,22 +78,33 @@ public sealed class FineTuneExamples : IFineTuneExamples
             if (!set.TryLabel(row, options.SkipInvalidRows, out int classLabel, out float[]? targets)) continue;
             var a = vocabulary.Encode(row.Text);
             var b = row.TextPair is null ? null : vocabulary.Encode(row.TextPair);
-            var (keepA, keepB) = LongestFirst(a.Count, b?.Count ?? 0, set.MaxLength - (b is null ? 2 : 3));
-            int length = keepA + keepB + (b is null ? 2 : 3);
-            var ids = new int[length];
-            var types = new int[length];
-            ids[0] = vocabulary.ClsId;
-            for (int i = 0; i < keepA; i++) ids[1 + i] = a[i];
-            ids[1 + keepA] = vocabulary.SepId;
-            if (b is not null)
-            {
-                for (int i = 0; i < keepB; i++) ids[2 + keepA + i] = b[i];
-                ids[^1] = vocabulary.SepId;
-                types.AsSpan(2 + keepA).Fill(1);
-            }
-            set.Add(new FineTuneExample(ids, types, classLabel, targets, null, null), row.Source, keepA + keepB < a.Count + (b?.Count ?? 0));
+            var (ids, types, truncated) = Assemble(vocabulary, a, b, set.MaxLength);
+            set.Add(new FineTuneExample(ids, types, classLabel, targets, null, null), row.Source, truncated);
         }
         return set;
+    }
+
+    /// <summary>
+    /// [CLS] A [SEP] or [CLS] A [SEP] B [SEP] with token types 0 and 1, cut to
+    /// <paramref name="maxLength"/> by longest_first; the one place sequence inputs are laid out,
+    /// for training and inference alike.
+    /// </summary>
+    internal static (int[] Ids, int[] Types, bool Truncated) Assemble(BertVocabulary vocabulary, IReadOnlyList<int> a, IReadOnlyList<int>? b, int maxLength)
+    {
+        int specials = b is null ? 2 : 3;
+        var (keepA, keepB) = LongestFirst(a.Count, b?.Count ?? 0, maxLength - specials);
+        var ids = new int[keepA + keepB + specials];
+        var types = new int[ids.Length];
+        ids[0] = vocabulary.ClsId;
+        for (int i = 0; i < keepA; i++) ids[1 + i] = a[i];
+        ids[1 + keepA] = vocabulary.SepId;
+        if (b is not null)
+        {
+            for (int i = 0; i < keepB; i++) ids[2 + keepA + i] = b[i];
+            ids[^1] = vocabulary.SepId;
+            types.AsSpan(2 + keepA).Fill(1);
+        }
+        return (ids, types, keepA + keepB < a.Count + (b?.Count ?? 0));
     }
 
     /// <summary>How many tokens of each text stay within <paramref name="budget"/>, by longest_first.</summary>
