@@ -95,9 +95,9 @@ public sealed class FineTuneTrainingTests(ITestOutputHelper output) : IDisposabl
     }
 
     [Fact]
-    public void MultiLabelClassificationFindsEveryServiceMentioned()
+    public void MultiLabelClassificationFindsEveryServiceMentioned_AndNotFromShuffledLabels()
     {
-        static List<LabeledRow> Rows(int count, int seed)
+        static List<LabeledRow> Rows(int count, int seed, bool shuffle = false)
         {
             var random = new Random(seed);
             string[] services = ["nginx", "postgres", "redis"];
@@ -108,6 +108,11 @@ public sealed class FineTuneTrainingTests(ITestOutputHelper output) : IDisposabl
                 if (chosen.Count == 0) chosen.Add(services[random.Next(3)]);
                 var text = $"{Verbs[random.Next(5)]} {string.Join(" and ", chosen)} on {Hosts[random.Next(5)]}";
                 rows.Add(new LabeledRow(text, null, string.Join("|", chosen), $"test:{i + 1}") { Labels = chosen });
+            }
+            if (shuffle)
+            {
+                var sets = rows.Select(r => r.Labels).OrderBy(_ => random.Next()).ToList();
+                rows = rows.Select((r, i) => r with { Label = string.Join("|", sets[i]), Labels = sets[i] }).ToList();
             }
             return rows;
         }
@@ -125,12 +130,20 @@ public sealed class FineTuneTrainingTests(ITestOutputHelper output) : IDisposabl
         Assert.True(last.MicroF1 >= 0.9, $"micro-F1 {last.MicroF1:F3}");
         Assert.True(last.MicroF1 >= last.BaselineScore + 0.2, $"micro-F1 {last.MicroF1:F3} vs constant {last.BaselineScore:F3}");
         Assert.True(last.SubsetAccuracy >= 0.75, $"subset accuracy {last.SubsetAccuracy:F3}");
+
+        using var control = TinyModel();
+        control.AddTaskHead(FineTuneTask.MultiLabelClassification, labels.Labels, seed: 1);
+        var shuffled = Train(control, FineTuneTask.MultiLabelClassification,
+            FineTuneExamples.FromRows(Rows(240, 3, shuffle: true), FineTuneTask.MultiLabelClassification, labels, vocabulary),
+            FineTuneExamples.FromRows(Rows(90, 4), FineTuneTask.MultiLabelClassification, labels, vocabulary),
+            Options(FineTuneTask.MultiLabelClassification, epochs: 20));
+        Assert.True(shuffled.Evaluations.Max(e => e.SubsetAccuracy!.Value) < 0.5, $"shuffled labels reached subset accuracy {shuffled.Evaluations.Max(e => e.SubsetAccuracy):F3}");
     }
 
     [Fact]
-    public void RegressionTracksTheTarget()
+    public void RegressionTracksTheTarget_AndNotShuffledTargets()
     {
-        static List<LabeledRow> Rows(int count, int seed)
+        static List<LabeledRow> Rows(int count, int seed, bool shuffle = false)
         {
             var random = new Random(seed);
             var rows = new List<LabeledRow>();
@@ -140,6 +153,11 @@ public sealed class FineTuneTrainingTests(ITestOutputHelper output) : IDisposabl
                 double value = verb + 1 + (random.NextDouble() - 0.5) * 0.2;
                 var text = Sentence(random, Verbs[verb], Services[random.Next(6)], Hosts[random.Next(5)]);
                 rows.Add(new LabeledRow(text, null, value.ToString("R", System.Globalization.CultureInfo.InvariantCulture), $"test:{i + 1}") { Value = value });
+            }
+            if (shuffle)
+            {
+                var values = rows.Select(r => r.Value).OrderBy(_ => random.Next()).ToList();
+                rows = rows.Select((r, i) => r with { Label = values[i]!.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture), Value = values[i] }).ToList();
             }
             return rows;
         }
@@ -157,6 +175,15 @@ public sealed class FineTuneTrainingTests(ITestOutputHelper output) : IDisposabl
         Assert.True(last.Pearson >= 0.9, $"Pearson {last.Pearson:F3}");
         Assert.True(last.Spearman >= 0.85, $"Spearman {last.Spearman:F3}");
         Assert.True(report.Mse <= report.ConstantBaselineMse / 4, $"MSE {report.Mse:F3} vs predicting the mean {report.ConstantBaselineMse:F3}");
+
+        using var control = TinyModel();
+        control.AddTaskHead(FineTuneTask.Regression, [], seed: 1);
+        var shuffled = Train(control, FineTuneTask.Regression,
+            FineTuneExamples.FromRows(Rows(240, 5, shuffle: true), FineTuneTask.Regression, null, vocabulary),
+            FineTuneExamples.FromRows(Rows(90, 6), FineTuneTask.Regression, null, vocabulary),
+            Options(FineTuneTask.Regression, epochs: 20));
+        Assert.True(shuffled.Evaluations.Max(e => double.IsNaN(e.Pearson!.Value) ? 0 : e.Pearson!.Value) < 0.5,
+            $"shuffled targets reached Pearson {shuffled.Evaluations.Max(e => e.Pearson):F3}");
     }
 
     /// <summary>Services are B-SVC, hosts B-HOST, and "disk full" is a two-word ISSUE.</summary>
