@@ -17,7 +17,7 @@ bool quick = args.Contains("--quick");
 int threads = int.Parse(Arg("--threads") ?? "2");
 int steps = int.Parse(Arg("--steps") ?? (quick ? "3" : "5"));
 int warmup = int.Parse(Arg("--warmup") ?? "2");
-int memorySteps = int.Parse(Arg("--memory-steps") ?? (quick ? "200" : "400"));
+int memorySteps = int.Parse(Arg("--memory-steps") ?? (quick ? "200" : "2000"));
 int tokenizerMegabytes = int.Parse(Arg("--tokenizer-mb") ?? (quick ? "20" : "100"));
 
 var vocabulary = BertVocabulary.Load(vocabularyPath, lowerCase: true);
