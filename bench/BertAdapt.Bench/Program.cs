@@ -31,11 +31,12 @@ double peak16 = TrainingBench.MatmulPeak(ScalarType.BFloat16, threads);
 var plan = new List<(string, int, int, string, int)>
 {
     ("mini", 128, 32, "masked", threads), ("mini", 128, 32, "all-positions", threads), ("mini", 128, 32, "bf16", threads),
-    ("mini", 128, 32, "masked", 1),
+    ("mini", 128, 32, "manual-attn", threads), ("mini", 128, 32, "masked", 1),
     ("small", 128, 32, "masked", threads), ("small", 128, 32, "all-positions", threads), ("small", 128, 32, "bf16", threads),
+    ("small", 128, 32, "manual-attn", threads),
 };
 if (!quick)
-    plan.AddRange([("small", 512, 8, "masked", threads), ("small", 512, 8, "bf16", threads),
+    plan.AddRange([("small", 512, 8, "masked", threads), ("small", 512, 8, "bf16", threads), ("small", 512, 8, "manual-attn", threads),
         ("base", 128, 8, "masked", threads), ("base", 128, 8, "bf16", threads)]);
 else plan.RemoveAll(p => p.Item1 == "small" && p.Item4 != "masked" || p.Item5 == 1);
 if (Arg("--only") is string only) // e.g. "mini:masked" or "base" for a quick look at some rows
@@ -83,6 +84,12 @@ foreach (var r in rows)
 }
 if (reference.Count == 0) w.WriteLine("PyTorch-eager reference: skipped (see the line above the table).");
 else w.WriteLine($"reference: bench/reference_mlm.py, torch {reference[0].GetProperty("torch").GetString()}, {reference[0].GetProperty("threads").GetInt32()} threads, its fp32 matmul {reference[0].GetProperty("matmul_gflops").GetDouble():F1} GFLOP/s, eager attention, vocabulary projection on all positions, AdamW.");
+foreach (var manual in rows.Where(r => r.Variant == "manual-attn"))
+{
+    var fused = rows.FirstOrDefault(r => r.Preset == manual.Preset && r.Length == manual.Length && r.Batch == manual.Batch && r.Variant == "masked" && r.Threads == manual.Threads);
+    if (fused is not null)
+        w.WriteLine($"attention {manual.Preset} T={manual.Length}: fused scaled_dot_product_attention {fused.StepSeconds:F3} s/step, manual {manual.StepSeconds:F3} s/step, fused/manual speed {manual.StepSeconds / fused.StepSeconds:F2}x");
+}
 w.WriteLine();
 foreach (var t in tokenizer)
     w.WriteLine($"tokenizer {t.Mode,-8} threads={t.Threads}  {t.Megabytes:F0} MB  {t.Tokens:N0} tokens  {t.Seconds:F2} s  {t.TokensPerSecond / 1e6:F2} M tokens/s  {t.MegabytesPerSecond:F1} MB/s");

@@ -38,6 +38,8 @@ public static class TrainingBench
         var examples = SyntheticExamples(vocabulary, length, batchSize * 4);
         module.train();
         module.SetComputeType(variant == "bf16" ? ScalarType.BFloat16 : null);
+        // "manual-attn": the textbook attention sequence instead of the fused kernel, to measure what SDPA buys.
+        module.SetAttentionKernel(variant == "manual-attn" ? AttentionKernel.Manual : AttentionKernel.Fused);
 
         var stepTimes = new List<double>();
         var dataTimes = new List<double>();

@@ -222,3 +222,34 @@ public sealed class ModelTests(ITestOutputHelper output) : IDisposable
         Assert.InRange(unchanged / (double)chosen, 0.085, 0.12);
     }
 }
+
+/// <summary>The fused attention kernel computes what the textbook sequence computes.</summary>
+public sealed class AttentionKernelTests
+{
+    [Fact]
+    public void FusedAndManualAttentionAgreeOnAPaddedBatch()
+    {
+        var vocabulary = TinyFixtures.Vocabulary();
+        using var model = BertModel.Create(TinyFixtures.Config(vocabulary.Count), vocabulary, 4, "test");
+        var module = model.Module;
+        module.eval();
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var random = new Random(3);
+        long[] shape = [3, 20];
+        var ids = tensor(Enumerable.Range(0, 60).Select(_ => (long)random.Next(5, vocabulary.Count)).ToArray(), shape);
+        var lengths = new[] { 20, 13, 6 };
+        var mask = tensor(Enumerable.Range(0, 60).Select(i => i % 20 < lengths[i / 20] ? 1L : 0L).ToArray(), shape);
+        var types = zeros(shape, ScalarType.Int64);
+        var fused = module.Bert.Encode(ids, types, mask);
+        module.SetAttentionKernel(Modeling.AttentionKernel.Manual);
+        var manual = module.Bert.Encode(ids, types, mask);
+        module.SetAttentionKernel(Modeling.AttentionKernel.Fused);
+        var keep = mask.unsqueeze(-1).to(ScalarType.Bool).expand_as(fused);
+        float difference = (fused - manual).abs().masked_select(keep).max().item<float>();
+        Assert.InRange(difference, 0f, 1e-5f);
+        // And the comparison can fail: dropping the padding mask changes the padded rows' outputs.
+        var unmasked = module.Bert.Encode(ids, types, ones(shape, ScalarType.Int64));
+        Assert.True((fused - unmasked).abs().masked_select(keep).max().item<float>() > 1e-3f);
+    }
+}

@@ -6,6 +6,15 @@ namespace BertAdapt.Engine.Modeling;
 
 #pragma warning disable IDE1006 // Field names are Hugging Face's: they become the state-dict keys.
 
+/// <summary>How self-attention is computed.</summary>
+public enum AttentionKernel
+{
+    /// <summary>libtorch's fused scaled_dot_product_attention (the default).</summary>
+    Fused,
+    /// <summary>The textbook sequence (matmul, scale, mask, softmax, dropout, matmul), as Hugging Face's eager BERT does it; for comparison.</summary>
+    Manual,
+}
+
 /// <summary>Multi-head self-attention through scaled_dot_product_attention with the padding mask.</summary>
 public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
 {
@@ -27,6 +36,8 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
+    public AttentionKernel Kernel { get; set; } = AttentionKernel.Fused;
+
     /// <param name="hidden">[batch, length, hidden]</param>
     /// <param name="attendMask">[batch, 1, 1, length] boolean, true where a key may be attended to.</param>
     public override Tensor forward(Tensor hidden, Tensor attendMask)
@@ -34,9 +45,20 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
         using var scope = NewDisposeScope();
         long batch = hidden.shape[0], length = hidden.shape[1];
         Tensor Split(BertLinear projection) => projection.call(hidden).view(batch, length, heads, headSize).transpose(1, 2);
-        var context = nn.functional.scaled_dot_product_attention(
-            Split(query), Split(key), Split(value), attendMask, training ? dropoutProbability : 0.0, false);
+        var p = training ? dropoutProbability : 0.0;
+        var context = Kernel == AttentionKernel.Fused
+            ? nn.functional.scaled_dot_product_attention(Split(query), Split(key), Split(value), attendMask, p, false)
+            : Manual(Split(query), Split(key), Split(value), attendMask, p);
         return context.transpose(1, 2).reshape(batch, length, heads * headSize).MoveToOuterDisposeScope();
+    }
+
+    Tensor Manual(Tensor q, Tensor k, Tensor v, Tensor attendMask, double dropout)
+    {
+        var scores = q.matmul(k.transpose(-2, -1)) / Math.Sqrt(headSize);
+        scores = scores.masked_fill(attendMask.logical_not(), double.NegativeInfinity);
+        var weights = nn.functional.softmax(scores, -1);
+        if (dropout > 0) weights = nn.functional.dropout(weights, dropout, training: true);
+        return weights.matmul(v);
     }
 }
 

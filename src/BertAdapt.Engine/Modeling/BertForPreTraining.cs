@@ -77,6 +77,13 @@ public sealed class BertForPreTraining : nn.Module
     /// <summary>Where the parameters live; batches are built there.</summary>
     public Device Device => bert.Embeddings.WordEmbeddingWeight.device;
 
+    /// <summary>Chooses the attention kernel of every layer (the bench compares them).</summary>
+    public void SetAttentionKernel(AttentionKernel kernel)
+    {
+        foreach (var module in modules())
+            if (module is BertSelfAttention attention) attention.Kernel = kernel;
+    }
+
     /// <summary>
     /// Sets the matmul dtype of every projection: null for float32, BFloat16 for mixed precision
     /// (float32 weights, optimizer state, LayerNorm, softmax and loss; bfloat16 matmuls).
