@@ -40,7 +40,7 @@ With -ValidationData the model is evaluated after every epoch (or every -EvalEve
         WeightDecay           = 'AdamW weight decay, not applied to biases and LayerNorm weights (default 0.01).'
         EvalEvery             = 'Evaluates on -ValidationData every this many steps (and at the end) instead of after every epoch.'
         EarlyStoppingPatience = 'Stops after this many evaluations without a better score of the task''s metric.'
-        ClassWeights          = 'None (default) or Auto: weights each class (or tag) in the loss by n / (classes x count), so rare classes count as much as common ones in total.'
+        ClassWeights          = 'None (default) or Auto: weights each class (or tag) in the loss by n / (classes x count), so rare classes count as much as common ones in total. For single-label and token classification only; with the other tasks it has no effect and says so in a warning.'
         FreezeEmbeddings      = 'Keeps the embedding layer fixed during training.'
         FreezeLayers          = 'Keeps the first N encoder layers fixed during training. Freezing makes training faster and can help with very little data.'
         Threshold             = 'Multi-label: the sigmoid probability at which a label counts as predicted in evaluation (default 0.5).'

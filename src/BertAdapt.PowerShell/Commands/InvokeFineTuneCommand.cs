@@ -250,6 +250,8 @@ public sealed class InvokeFineTuneCommand : BertCmdlet
         if (train.Count == 0)
             ThrowTerminatingError(ErrorRecords.From(new BertAdaptException("FineTuneDataEmpty", BertAdaptErrorKind.InvalidData, "There are no training rows.")));
 
+        if (ClassWeights == ClassWeighting.Auto && Task is FineTuneTask.MultiLabelClassification or FineTuneTask.Regression)
+            WriteWarning($"-ClassWeights weighs the classes of single-label and token classification; it has no effect on {Task}.");
         var options = new FineTuneOptions
         {
             Task = Task,
@@ -265,7 +267,8 @@ public sealed class InvokeFineTuneCommand : BertCmdlet
             EvalEvery = Bound(nameof(EvalEvery)) ? EvalEvery : null,
             EvalEachEpoch = !Bound(nameof(EvalEvery)),
             EarlyStoppingPatience = Bound(nameof(EarlyStoppingPatience)) ? EarlyStoppingPatience : null,
-            ClassWeights = ClassWeights == ClassWeighting.Auto && train.LabelCounts is { } counts ? Guard(() => Engine.Data.FineTuning.ClassWeights.Auto(counts)) : null,
+            ClassWeights = ClassWeights == ClassWeighting.Auto && Task is FineTuneTask.SequenceClassification or FineTuneTask.TokenClassification
+                && train.LabelCounts is { } counts ? Guard(() => Engine.Data.FineTuning.ClassWeights.Auto(counts)) : null,
             FreezeEmbeddings = FreezeEmbeddings,
             FreezeLayers = FreezeLayers,
             Threshold = Threshold,
