@@ -39,8 +39,8 @@ if (!quick)
     plan.AddRange([("small", 512, 8, "masked", threads), ("small", 512, 8, "bf16", threads), ("small", 512, 8, "manual-attn", threads),
         ("base", 128, 8, "masked", threads), ("base", 128, 8, "bf16", threads)]);
 else plan.RemoveAll(p => p.Item1 == "small" && p.Item4 != "masked" || p.Item5 == 1);
-if (Arg("--only") is string only) // e.g. "mini:masked" or "base" for a quick look at some rows
-    plan.RemoveAll(p => !$"{p.Item1}:{p.Item4}:{p.Item2}".StartsWith(only, StringComparison.Ordinal));
+if (Arg("--only") is string only) // e.g. "mini:masked", "base" or "mini:masked,mini:manual-attn" for a quick look at some rows
+    plan.RemoveAll(p => !only.Split(',').Any(prefix => $"{p.Item1}:{p.Item4}:{p.Item2}".StartsWith(prefix, StringComparison.Ordinal)));
 
 var rows = new List<TrainingRow>();
 foreach (var (preset, length, batch, variant, t) in plan)
@@ -95,6 +95,8 @@ foreach (var t in tokenizer)
     w.WriteLine($"tokenizer {t.Mode,-8} threads={t.Threads}  {t.Megabytes:F0} MB  {t.Tokens:N0} tokens  {t.Seconds:F2} s  {t.TokensPerSecond / 1e6:F2} M tokens/s  {t.MegabytesPerSecond:F1} MB/s");
 w.WriteLine($"memory: {memory.Preset} via MlmTrainer, {memory.Steps} steps: working set {memory.WorkingSetAfterWarmup / 1048576.0:F0} MiB at step {memory.WarmupSteps} -> " +
     $"{memory.WorkingSetAtEnd / 1048576.0:F0} MiB at step {memory.Steps} ({memory.WorkingSetGrowth:+0.0%;-0.0%}); live tensors {memory.LiveTensorsAfterWarmup} -> {memory.LiveTensorsAtEnd}");
+w.WriteLine("memory samples (step: working set MiB / managed heap MiB / live tensors): " + string.Join("  ",
+    memory.Samples.Select(x => $"{x.Step}: {x.WorkingSet / 1048576.0:F0}/{x.ManagedHeap / 1048576.0:F1}/{x.LiveTensors}")));
 w.WriteLine($"peak working set of this process: {peakWorkingSet / 1048576.0:F0} MiB");
 
 // ---- goals ----
