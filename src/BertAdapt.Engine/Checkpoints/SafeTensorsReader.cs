@@ -48,18 +48,7 @@ public sealed class SafeTensorsReader : IDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (maxHeaderBytes <= 0) throw new ArgumentOutOfRangeException(nameof(maxHeaderBytes), maxHeaderBytes, "Must be positive.");
-        var fullPath = System.IO.Path.GetFullPath(path);
-        if (!File.Exists(fullPath)) throw NotFound(fullPath, null);
-
-        FileStream stream;
-        try
-        {
-            stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.RandomAccess);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw NotFound(fullPath, ex);
-        }
+        var stream = CheckpointFile.OpenRead(path, out var fullPath);
 
         try
         {
@@ -274,6 +263,4 @@ public sealed class SafeTensorsReader : IDisposable
     private static BertAdaptException Corrupt(string path, string detail, Exception? inner = null) =>
         new(CorruptErrorId, BertAdaptErrorKind.InvalidData, $"Safetensors file '{path}' is corrupt: {detail}", path, inner);
 
-    private static BertAdaptException NotFound(string path, Exception? inner) =>
-        new(NotFoundErrorId, BertAdaptErrorKind.ObjectNotFound, $"Checkpoint file '{path}' was not found.", path, inner);
 }

@@ -86,20 +86,7 @@ public sealed class OnnxBertReader : ITensorSource
 
     public static OnnxBertReader Open(string path)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        var fullPath = System.IO.Path.GetFullPath(path);
-        if (!File.Exists(fullPath)) throw NotFound(fullPath, null);
-
-        FileStream stream;
-        try
-        {
-            stream = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.RandomAccess);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw NotFound(fullPath, ex);
-        }
-
+        var stream = CheckpointFile.OpenRead(path, out var fullPath);
         var file = new ProtoFile(stream);
         try
         {
@@ -751,6 +738,4 @@ public sealed class OnnxBertReader : ITensorSource
     static BertAdaptException Corrupt(string path, string detail, Exception? inner = null) =>
         new(CorruptErrorId, BertAdaptErrorKind.InvalidData, $"ONNX file '{path}' is corrupt or not an ONNX model: {detail}", path, inner);
 
-    static BertAdaptException NotFound(string path, Exception? inner) =>
-        new(NotFoundErrorId, BertAdaptErrorKind.ObjectNotFound, $"Checkpoint file '{path}' was not found.", path, inner);
 }

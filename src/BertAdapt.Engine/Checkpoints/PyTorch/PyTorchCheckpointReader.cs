@@ -83,19 +83,7 @@ public sealed class PyTorchCheckpointReader : ITensorSource
     /// <summary>Opens <paramref name="path"/>, runs its pickle through the allow-list and validates every tensor.</summary>
     public static PyTorchCheckpointReader Open(string path)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        var fullPath = System.IO.Path.GetFullPath(path);
-        if (!File.Exists(fullPath)) throw PyTorchErrors.NotFound(fullPath);
-
-        FileStream file;
-        try
-        {
-            file = new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096, FileOptions.RandomAccess);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw PyTorchErrors.NotFound(fullPath, ex);
-        }
+        var file = CheckpointFile.OpenRead(path, out var fullPath, bufferSize: 4096);
 
         try
         {

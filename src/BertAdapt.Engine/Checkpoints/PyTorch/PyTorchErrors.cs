@@ -34,7 +34,4 @@ internal static class PyTorchErrors
     public static BertAdaptException NoStateDict(string path, string detail) =>
         new(NoStateDictId, BertAdaptErrorKind.InvalidData,
             $"PyTorch checkpoint '{path}' does not hold a state dict of tensors: {detail}", path);
-
-    public static BertAdaptException NotFound(string path, Exception? inner = null) =>
-        new(NotFoundId, BertAdaptErrorKind.ObjectNotFound, $"Checkpoint file '{path}' was not found.", path, inner);
 }
