@@ -319,20 +319,4 @@ public sealed class BertVocabulary
         File.WriteAllText(Path.Combine(directory, "special_tokens_map.json"), special.ToJsonString(options) + "\n");
         File.WriteAllText(Path.Combine(directory, "tokenizer_config.json"), config.ToJsonString(options) + "\n");
     }
-
-    /// <summary>Reads <c>do_lower_case</c> from a tokenizer_config.json; uncased when absent.</summary>
-    public static bool ReadLowerCase(string directory)
-    {
-        var path = Path.Combine(directory, "tokenizer_config.json");
-        if (!File.Exists(path)) return true;
-        try
-        {
-            var node = JsonNode.Parse(File.ReadAllText(path));
-            return node?["do_lower_case"]?.GetValue<bool>() ?? true;
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
-        {
-            throw new BertAdaptException("TokenizerConfigInvalid", BertAdaptErrorKind.InvalidData, $"'{path}' is not a valid tokenizer configuration: {ex.Message}", path, ex);
-        }
-    }
 }

@@ -218,6 +218,20 @@ public sealed class CheckpointImportTests : IDisposable
         Assert.Equal(lowerCase, imported.Vocabulary.Encode("Restart").SequenceEqual([restart.Value]));
     }
 
+    [Theory]
+    [InlineData("{\"do_lower_case\": \"yes\"}")]
+    [InlineData("{not json")]
+    public void MalformedTokenizerConfigIsAnErrorNamingTheFile(string tokenizerConfig)
+    {
+        using var model = TinyModel();
+        var directory = WriteCheckpoint("bad-tokenizer-config", model, Items(model, n => n));
+        File.WriteAllText(Path.Combine(directory, "tokenizer_config.json"), tokenizerConfig);
+        var error = Assert.Throws<BertAdaptException>(() => HfCheckpointDirectory.Import(directory));
+        Assert.Equal("TokenizerConfigInvalid", error.ErrorId);
+        Assert.Equal(BertAdaptErrorKind.InvalidData, error.Kind);
+        Assert.Contains("tokenizer_config.json", error.Message);
+    }
+
     [Fact]
     public void VocabularyFromTokenizerJsonWhenThereIsNoVocabTxt()
     {
