@@ -32,7 +32,7 @@ public static class TrainingBench
         using var model = BertModel.Create(config, vocabulary, 42, "bench");
         var module = model.Module;
         var options = new MlmTrainingOptions { BatchSize = batchSize, SequenceLength = length };
-        using var optimizer = MlmTrainer.CreateOptimizer(module, options);
+        using var optimizer = TrainingLoop.CreateOptimizer(module, options);
         var parameters = module.parameters().ToList();
         var masker = new MlmMasker(vocabulary);
         var examples = SyntheticExamples(vocabulary, length, batchSize * 4);

@@ -172,7 +172,7 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
     {
         using var model = TinyModel();
         var options = new MlmTrainingOptions { WeightDecay = 0.05 };
-        using var optimizer = MlmTrainer.CreateOptimizer(model.Module, options);
+        using var optimizer = TrainingLoop.CreateOptimizer(model.Module, options);
         var groups = optimizer.ParamGroups.Cast<TorchSharp.Modules.AdamW.ParamGroup>().ToList();
         Assert.Equal(2, groups.Count);
         Assert.Equal(0.05, groups[0].Options.weight_decay);

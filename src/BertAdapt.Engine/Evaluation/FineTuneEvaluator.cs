@@ -46,9 +46,7 @@ public static class FineTuneEvaluator
                 for (long i = start; i < Math.Min(examples.Count, start + batchSize); i++) batchExamples.Add(examples.Get(i));
                 var batch = FineTuneTrainer.Collate(batchExamples, task, labels, model.Vocabulary.PadId);
                 var device = module.Device;
-                long[] shape = [batch.Rows, batch.Length];
-                var logits = module.ClassifierLogits(tensor(batch.InputIds, shape, device: device),
-                    tensor(batch.TokenTypeIds, shape, device: device), tensor(batch.AttentionMask, shape, device: device));
+                var logits = FineTuneTrainer.Logits(module, batch);
                 var weights = classWeights is null ? null : tensor(classWeights, device: device);
                 lossSum += FineTuneTrainer.LossOf(logits, batch, task, weights, device).item<float>() * batch.Rows;
                 lossRows += batch.Rows;

@@ -169,6 +169,15 @@ public static class FineTuneTrainer
         return new FineTuneBatch(rows, length, ids, types, mask, classes, targets, tokenLabels, tokens);
     }
 
+    /// <summary>The classifier logits of a host batch, its tensors made on the model's device.</summary>
+    internal static Tensor Logits(Modeling.BertForPreTraining module, FineTuneBatch batch)
+    {
+        var device = module.Device;
+        long[] shape = [batch.Rows, batch.Length];
+        return module.ClassifierLogits(tensor(batch.InputIds, shape, device: device),
+            tensor(batch.TokenTypeIds, shape, device: device), tensor(batch.AttentionMask, shape, device: device));
+    }
+
     /// <summary>The task's loss of a batch's logits, as Hugging Face computes it.</summary>
     internal static Tensor LossOf(Tensor logits, FineTuneBatch batch, FineTuneTask task, Tensor? weights, Device device)
     {
@@ -203,12 +212,8 @@ public static class FineTuneTrainer
 
         public StepLosses Forward(FineTuneBatch batch)
         {
-            var module = model.Module;
-            var device = module.Device;
-            long[] shape = [batch.Rows, batch.Length];
-            var logits = module.ClassifierLogits(tensor(batch.InputIds, shape, device: device),
-                tensor(batch.TokenTypeIds, shape, device: device), tensor(batch.AttentionMask, shape, device: device));
-            return new StepLosses(LossOf(logits, batch, task, Weights(device), device));
+            var device = model.Module.Device;
+            return new StepLosses(LossOf(Logits(model.Module, batch), batch, task, Weights(device), device));
         }
 
         public bool HasValidation => validation is not null;

@@ -1,11 +1,5 @@
-using System.Diagnostics;
-using System.Text.Json;
-using BertAdapt.Engine.Checkpoints;
 using BertAdapt.Engine.Data;
 using BertAdapt.Engine.Evaluation;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace BertAdapt.Engine.Training;
 
@@ -54,9 +48,6 @@ public static class MlmTrainer
             BestValidationPerplexity = result.BestScore is double loss ? Math.Exp(loss) : null,
         };
     }
-
-    /// <summary>AdamW in two groups: weight decay on weights, none on biases and LayerNorm.</summary>
-    public static AdamW CreateOptimizer(nn.Module module, MlmTrainingOptions options) => TrainingLoop.CreateOptimizer(module, options);
 
     sealed class MlmObjective(BertModel model, ITrainingExamples train, ITrainingExamples? validation, MlmTrainingOptions options)
         : ITrainingObjective<MlmBatch>
