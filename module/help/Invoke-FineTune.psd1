@@ -42,6 +42,7 @@ With -ValidationData the model is evaluated after every epoch (or every -EvalEve
         EarlyStoppingPatience = 'Stops after this many evaluations without a better score of the task''s metric.'
         ClassWeights          = 'None (default) or Auto: weights each class (or tag) in the loss by n / (classes x count), so rare classes count as much as common ones in total. For single-label and token classification only; with the other tasks it has no effect and says so in a warning.'
         FreezeEmbeddings      = 'Keeps the embedding layer fixed during training.'
+        GroupByLength         = 'Puts examples of similar length into the same batch (each batch is padded only to its longest example), which cuts padding and time when texts vary in length. Batches stay in a seeded random order. The verbose summary and the metrics (padding_fraction) show how much padding is left.'
         FreezeLayers          = 'Keeps the first N encoder layers fixed during training. Freezing makes training faster and can help with very little data.'
         Threshold             = 'Multi-label: the sigmoid probability at which a label counts as predicted in evaluation (default 0.5).'
         Device                = 'Auto (default: CUDA when available, else the CPU), Cpu or Cuda.'

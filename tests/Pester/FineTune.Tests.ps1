@@ -74,6 +74,25 @@ Describe 'Invoke-FineTune' {
         $model.Dispose()
     }
 
+    It 'reports the padding share and cuts it with -GroupByLength' {
+        # Rows of one to six ticket sentences, so batches padded to their longest carry a lot of padding.
+        $random = [Random]::new(3)
+        $rows = New-TicketRows 96 5 | ForEach-Object { [pscustomobject]@{ summary = (@($_.summary) * $random.Next(1, 7)) -join ' . '; team = $_.team } }
+        $padding = foreach ($group in $false, $true) {
+            $model = New-TinyModel
+            $verbose = $rows | Invoke-FineTune -Model $model -Task SequenceClassification -TextColumn summary -LabelColumn team -Epochs 1 `
+                -GroupByLength:$group -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+            $line = $verbose.Message | Where-Object { $_ -match '([\d.]+)\s?% of batch positions were padding' }
+            $line | Should -Not -BeNullOrEmpty
+            [double]$Matches[1]
+            $model.History | ForEach-Object { $_.PaddingFraction | Should -BeGreaterOrEqual 0 }
+            $model.Dispose()
+        }
+        Write-Host ("    padding: shuffled batches {0}%, grouped by length {1}%" -f $padding[0], $padding[1])
+        $padding[0] | Should -BeGreaterThan 20
+        $padding[1] | Should -BeLessThan ($padding[0] / 2)
+    }
+
     It 'fine-tunes a tagger from CoNLL files and reaches high entity F1' {
         $train = Join-Path $TestDrive 'train.conll'; $dev = Join-Path $TestDrive 'dev.conll'
         New-Conll $train 200 7; New-Conll $dev 80 8

@@ -41,6 +41,7 @@ public sealed class StatelessRandom
     /// <summary>Stream ids, so different uses of one seed never share draws.</summary>
     public static class Streams
     {
-        public const ulong Masking = 0x6D61736BUL, NextSentence = 0x6E737000UL, Shuffle = 0x73687566UL, Split = 0x73706C74UL;
+        public const ulong Masking = 0x6D61736BUL, NextSentence = 0x6E737000UL, Shuffle = 0x73687566UL, Split = 0x73706C74UL,
+            LengthGroups = 0x6C656E67UL;
     }
 }

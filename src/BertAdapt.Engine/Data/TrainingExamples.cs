@@ -19,6 +19,9 @@ public interface ITrainingExamples
     /// <summary>The example at <paramref name="index"/>; <paramref name="epoch"/> lets an
     /// objective vary examples across epochs (NSP draws new random partners), deterministically.</summary>
     TrainingExample Get(long index, int epoch);
+
+    /// <summary>The token count of <see cref="Get"/>(index, epoch), for length-grouped batches.</summary>
+    int LengthOf(long index, int epoch) => Get(index, epoch).TokenIds.Length;
 }
 
 /// <summary>Examples held in memory, for small corpora and tests.</summary>

@@ -38,9 +38,9 @@ public sealed record FineTuneOptions : TrainingOptions
     }
 }
 
-/// <summary>How a fine-tuning run ended.</summary>
+/// <summary>How a fine-tuning run ended; <paramref name="PaddingFraction"/> is the share of batch positions that were padding.</summary>
 public sealed record FineTuneResult(int Steps, double? FinalLoss, bool Cancelled, bool EarlyStopped, int SkippedNonFiniteSteps,
-    string Metric, double? BestScore, IReadOnlyList<FineTuneEvaluation> Evaluations);
+    string Metric, double? BestScore, IReadOnlyList<FineTuneEvaluation> Evaluations, double PaddingFraction);
 
 /// <summary>One padded batch of fine-tuning examples, host side.</summary>
 public sealed record FineTuneBatch(int Rows, int Length, long[] InputIds, long[] TokenTypeIds, long[] AttentionMask,
@@ -90,7 +90,7 @@ public static class FineTuneTrainer
             int firstEvaluation = model.Evaluations.Count;
             var result = TrainingLoop.Run(model, objective, options, settings, callbacks, cancellation);
             return new FineTuneResult(result.Steps, result.FinalLoss, result.Cancelled, result.EarlyStopped, result.SkippedNonFiniteSteps,
-                MetricOf(options.Task), result.BestScore, model.Evaluations.Skip(firstEvaluation).ToList());
+                MetricOf(options.Task), result.BestScore, model.Evaluations.Skip(firstEvaluation).ToList(), result.PaddingFraction);
         }
         finally
         {
@@ -129,6 +129,7 @@ public static class FineTuneTrainer
             ["Schedule"] = Text(o.Schedule),
             ["Precision"] = Text(o.Precision),
             ["Class weights"] = o.ClassWeights is null ? "none" : string.Join(" ", o.ClassWeights.Select(w => w.ToString("G4", CultureInfo.InvariantCulture))),
+            ["Group by length"] = Text(o.GroupByLength),
             ["Frozen"] = $"{(o.FreezeEmbeddings ? "embeddings, " : "")}{o.FreezeLayers} layer(s)",
             ["Training examples"] = Text(count),
             ["Planned steps"] = Text(steps),
@@ -206,7 +207,9 @@ public static class FineTuneTrainer
         public FineTuneBatch Collate(long[] indexes, int epoch) =>
             FineTuneTrainer.Collate(indexes.Select(train.Get).ToList(), task, labels, model.Vocabulary.PadId);
 
-        public (long Tokens, long Masked) Measure(FineTuneBatch batch) => (batch.Tokens, 0);
+        public (long Tokens, long Masked, long Positions) Measure(FineTuneBatch batch) => (batch.Tokens, 0, (long)batch.Rows * batch.Length);
+
+        public int LengthOf(long index, int epoch) => train.Get(index).Length;
 
         Tensor? Weights(Device device) => options.ClassWeights is { } w ? tensor(w, device: device) : null;
 

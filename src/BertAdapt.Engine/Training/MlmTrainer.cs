@@ -10,6 +10,8 @@ public sealed record MlmTrainingResult(int Steps, double? FinalLoss, bool Cancel
     /// <summary>The step this run resumed from (0 for a fresh run).</summary>
     public int ResumedFromStep { get; init; }
     public double? BestValidationPerplexity { get; init; }
+    /// <summary>Share of the batch positions that were padding.</summary>
+    public double PaddingFraction { get; init; }
 }
 
 /// <summary>Callbacks a caller (the cmdlet) uses to watch a run.</summary>
@@ -46,6 +48,7 @@ public static class MlmTrainer
             EarlyStopped = result.EarlyStopped,
             ResumedFromStep = result.ResumedFromStep,
             BestValidationPerplexity = result.BestScore is double loss ? Math.Exp(loss) : null,
+            PaddingFraction = result.PaddingFraction,
         };
     }
 
@@ -63,7 +66,10 @@ public static class MlmTrainer
             return masker.Collate(examples, r => StatelessRandom.For(options.Seed, StatelessRandom.Streams.Masking, epoch, indexes[r]));
         }
 
-        public (long Tokens, long Masked) Measure(MlmBatch batch) => (batch.TokenCount, batch.MaskedPositions.Length);
+        public (long Tokens, long Masked, long Positions) Measure(MlmBatch batch) =>
+            (batch.TokenCount, batch.MaskedPositions.Length, (long)batch.Rows * batch.Length);
+
+        public int LengthOf(long index, int epoch) => train.LengthOf(index, epoch);
 
         public StepLosses Forward(MlmBatch batch)
         {

@@ -45,6 +45,13 @@ public abstract record TrainingOptions
     public string? OutputPath { get; init; }
     public int? CheckpointEvery { get; init; }
     public int KeepCheckpoints { get; init; } = 2;
+    /// <summary>
+    /// Put examples of similar length into the same batch (see <see cref="Data.LengthGroupedOrder"/>),
+    /// which cuts padding when examples vary in length: line-by-line corpora and fine-tuning data.
+    /// </summary>
+    public bool GroupByLength { get; init; }
+    /// <summary>Batches collated ahead on a background thread while the model computes; 0 collates on the training thread.</summary>
+    public int PrefetchBatches { get; init; } = 2;
 
     /// <summary>Tests only: step attempts (1-based, skipped ones included) whose loss is made NaN.</summary>
     internal Func<int, bool>? PoisonLossAtAttempt { get; init; }
@@ -68,6 +75,7 @@ public abstract record TrainingOptions
         if (CheckpointEvery is <= 0) Fail("CheckpointEvery must be positive.");
         if (CheckpointEvery is not null && OutputPath is null) Fail("CheckpointEvery needs OutputPath.");
         if (KeepCheckpoints <= 0) Fail("KeepCheckpoints must be positive.");
+        if (PrefetchBatches < 0) Fail("PrefetchBatches must not be negative.");
     }
 }
 

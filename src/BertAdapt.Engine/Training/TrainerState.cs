@@ -55,6 +55,7 @@ public sealed class TrainerState
         {
             ["Objective"] = Text(o.Objective),
             ["Whole-word masking"] = Text(o.WholeWordMask),
+            ["Group by length"] = Text(o.GroupByLength),
             ["Batch size"] = Text(o.BatchSize),
             ["Gradient accumulation"] = Text(o.GradientAccumulation),
             ["Sequence length"] = Text(o.SequenceLength),

@@ -34,8 +34,11 @@ public interface ITrainingObjective<TBatch>
     /// <summary>The host-side batch of the examples at <paramref name="indexes"/> in <paramref name="epoch"/>.</summary>
     TBatch Collate(long[] indexes, int epoch);
 
-    /// <summary>Tokens (padding excluded) and masked tokens in a batch, for throughput.</summary>
-    (long Tokens, long Masked) Measure(TBatch batch);
+    /// <summary>Tokens (padding excluded), masked tokens and positions (rows × padded length) in a batch.</summary>
+    (long Tokens, long Masked, long Positions) Measure(TBatch batch);
+
+    /// <summary>The length in tokens of the example at <paramref name="index"/>, for length-grouped batches.</summary>
+    int LengthOf(long index, int epoch);
 
     /// <summary>Forward pass and loss, in training mode.</summary>
     StepLosses Forward(TBatch batch);
@@ -47,8 +50,9 @@ public interface ITrainingObjective<TBatch>
 }
 
 /// <summary>How a training run ended.</summary>
+/// <param name="PaddingFraction">Share of this run's batch positions that were padding (0 when no step ran).</param>
 public sealed record TrainingLoopResult(int Steps, double? FinalLoss, bool Cancelled, int SkippedNonFiniteSteps,
-    bool EarlyStopped, int ResumedFromStep, int TotalSteps, double? BestScore);
+    bool EarlyStopped, int ResumedFromStep, int TotalSteps, double? BestScore, double PaddingFraction);
 
 /// <summary>
 /// The one training loop: AdamW (no decay on biases and LayerNorm) over the trainable
@@ -110,7 +114,8 @@ public static class TrainingLoop
         }
         using var metricsWriter = metricsPath is null ? null : new StreamWriter(metricsPath, append: true);
 
-        var permutation = new SeededPermutation(objective.Count, options.Seed, state.Epoch);
+        using var feed = new BatchFeed<TBatch>(objective, options, state.Epoch, state.Cursor);
+        long runTokens = 0, runPositions = 0;
         int consecutiveBad = 0, lastSaved = state.Step, attempt = 0;
         double? lastLoss = null;
         bool cancelled = false, earlyStopped = false;
@@ -130,11 +135,12 @@ public static class TrainingLoop
                 foreach (var group in optimizer.ParamGroups) group.LearningRate = learningRate;
 
                 double loss = 0, mlmLoss = 0, nspLoss = 0;
-                long tokens = 0, maskedTokens = 0, nspCorrect = 0, nspCount = 0;
+                long tokens = 0, maskedTokens = 0, positions = 0, nspCorrect = 0, nspCount = 0;
                 bool finite = true, hasMlm = false, epochEnded = false;
                 for (int micro = 0; micro < options.GradientAccumulation && finite; micro++)
                 {
-                    var (batch, rows) = NextBatch(objective, options, state, ref permutation);
+                    var (batch, rows, epoch, cursor) = feed.Next();
+                    (state.Epoch, state.Cursor) = (epoch, cursor);
                     var losses = objective.Forward(batch);
                     if (options.PoisonLossAtAttempt?.Invoke(attempt) == true) losses = losses with { Total = losses.Total * double.NaN };
                     double value = losses.Total.item<float>();
@@ -153,9 +159,10 @@ public static class TrainingLoop
                         nspCorrect += losses.NspCorrect!.item<long>();
                         nspCount += rows;
                     }
-                    var (t, m) = objective.Measure(batch);
+                    var (t, m, p) = objective.Measure(batch);
                     tokens += t;
                     maskedTokens += m;
+                    positions += p;
                     if (state.Cursor >= objective.Count) { epochEnded = true; break; } // a step never spans epochs
                 }
                 double gradNorm = finite ? nn.utils.clip_grad_norm_(parameters, options.MaxGradNorm) : double.NaN;
@@ -172,6 +179,8 @@ public static class TrainingLoop
                     continue;
                 }
                 consecutiveBad = 0;
+                runTokens += tokens;
+                runPositions += positions;
                 optimizer.step();
                 optimizer.zero_grad();
                 state.Step++;
@@ -183,6 +192,7 @@ public static class TrainingLoop
                     MlmLoss = hasMlm ? mlmLoss : null,
                     NspLoss = nspCount > 0 ? nspLoss : null,
                     NspAccuracy = nspCount > 0 ? (double)nspCorrect / nspCount : null,
+                    PaddingFraction = positions > 0 ? 1 - (double)tokens / positions : null,
                 };
                 bool evaluate = objective.HasValidation && (
                     (options.EvalEvery is int every && state.Step % every == 0)
@@ -236,7 +246,7 @@ public static class TrainingLoop
             module.eval();
         }
         return new TrainingLoopResult(state.Step - resumedFrom, lastLoss, cancelled, state.SkippedNonFinite,
-            earlyStopped, resumedFrom, totalSteps, state.BestValidationScore);
+            earlyStopped, resumedFrom, totalSteps, state.BestValidationScore, runPositions > 0 ? 1 - (double)runTokens / runPositions : 0);
     }
 
     /// <summary>AdamW over the trainable parameters in two groups: weight decay on weights, none on biases and LayerNorm.</summary>
@@ -252,21 +262,6 @@ public static class TrainingLoop
                 options.AdamBeta1, options.AdamBeta2, options.AdamEpsilon, 0.0, false, false),
         };
         return optim.AdamW(groups, options.LearningRate, options.AdamBeta1, options.AdamBeta2, options.AdamEpsilon, options.WeightDecay);
-    }
-
-    /// <summary>
-    /// The next micro-batch in the seeded order of the current epoch. A batch never spans two
-    /// epochs (the last one of an epoch may be short), so resuming at (epoch, cursor) is exact.
-    /// </summary>
-    static (TBatch Batch, int Rows) NextBatch<TBatch>(ITrainingObjective<TBatch> objective, TrainingOptions options, TrainerState state, ref SeededPermutation permutation)
-    {
-        if (state.Cursor >= objective.Count) { state.Epoch++; state.Cursor = 0; }
-        if (permutation.Epoch != state.Epoch) permutation = new SeededPermutation(objective.Count, options.Seed, state.Epoch);
-        int rows = (int)Math.Min(options.BatchSize, objective.Count - state.Cursor);
-        var indexes = new long[rows];
-        for (int r = 0; r < rows; r++) indexes[r] = permutation[state.Cursor + r];
-        state.Cursor += rows;
-        return (objective.Collate(indexes, state.Epoch), rows);
     }
 
     /// <summary>Metrics lines up to a step; later lines (written after the checkpoint) are dropped from the file.</summary>

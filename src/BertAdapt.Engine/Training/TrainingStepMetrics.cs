@@ -18,6 +18,8 @@ public sealed record TrainingStepMetrics(
     [JsonPropertyName("mlm_loss")] public double? MlmLoss { get; init; }
     [JsonPropertyName("nsp_loss"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? NspLoss { get; init; }
     [JsonPropertyName("nsp_accuracy"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? NspAccuracy { get; init; }
+    /// <summary>Share of the step's batch positions that were padding.</summary>
+    [JsonPropertyName("padding_fraction"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? PaddingFraction { get; init; }
     /// <summary>Set on the steps where validation ran.</summary>
     [JsonPropertyName("validation_perplexity"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? ValidationPerplexity { get; init; }
     [JsonPropertyName("validation_loss"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? ValidationLoss { get; init; }

@@ -118,6 +118,9 @@ public sealed class InvokeFineTuneCommand : BertCmdlet
     public SwitchParameter FreezeEmbeddings { get; set; }
 
     [Parameter]
+    public SwitchParameter GroupByLength { get; set; }
+
+    [Parameter]
     [ValidateRange(0, 1000)]
     public int FreezeLayers { get; set; }
 
@@ -270,6 +273,7 @@ public sealed class InvokeFineTuneCommand : BertCmdlet
             ClassWeights = ClassWeights == ClassWeighting.Auto && Task is FineTuneTask.SequenceClassification or FineTuneTask.TokenClassification
                 && train.LabelCounts is { } counts ? Guard(() => Engine.Data.FineTuning.ClassWeights.Auto(counts)) : null,
             FreezeEmbeddings = FreezeEmbeddings,
+            GroupByLength = GroupByLength,
             FreezeLayers = FreezeLayers,
             Threshold = Threshold,
             Device = Device,
@@ -308,7 +312,7 @@ public sealed class InvokeFineTuneCommand : BertCmdlet
         progress.RecordType = ProgressRecordType.Completed;
         WriteProgress(progress);
         if (files is not null) model.TrainedOn.AddRange(files);
-        WriteVerbose($"Fine-tuned {result.Steps} step(s); last loss {result.FinalLoss:F4}"
+        WriteVerbose($"Fine-tuned {result.Steps} step(s); last loss {result.FinalLoss:F4}; {result.PaddingFraction:P1} of batch positions were padding"
             + (result.BestScore is double best ? $"; best {result.Metric} {best:F4}" : "")
             + (result.EarlyStopped ? "; stopped early" : "") + ".");
         if (result.Cancelled) throw new PipelineStoppedException();

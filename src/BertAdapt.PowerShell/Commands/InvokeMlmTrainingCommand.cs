@@ -20,6 +20,9 @@ public sealed class InvokeMlmTrainingCommand : CorpusCmdlet
     public SwitchParameter WholeWordMask { get; set; }
 
     [Parameter]
+    public SwitchParameter GroupByLength { get; set; }
+
+    [Parameter]
     [ValidateRange(1, 65536)]
     public int BatchSize { get; set; } = 16;
 
@@ -126,6 +129,7 @@ public sealed class InvokeMlmTrainingCommand : CorpusCmdlet
         {
             Objective = Objective,
             WholeWordMask = WholeWordMask,
+            GroupByLength = GroupByLength,
             BatchSize = BatchSize,
             GradientAccumulation = GradientAccumulation,
             SequenceLength = SequenceLength,
@@ -172,7 +176,7 @@ public sealed class InvokeMlmTrainingCommand : CorpusCmdlet
         }, Cancellation));
         model.TrainedOn.AddRange(data.Corpus.Files);
         WriteVerbose($"Trained {result.Steps} step(s){(result.ResumedFromStep > 0 ? $" after resuming at step {result.ResumedFromStep}" : "")}; "
-            + $"last loss {result.FinalLoss:F4}; {result.SkippedNonFiniteSteps} non-finite step(s) skipped"
+            + $"last loss {result.FinalLoss:F4}; {result.SkippedNonFiniteSteps} non-finite step(s) skipped; {result.PaddingFraction:P1} of batch positions were padding"
             + (result.BestValidationPerplexity is double best ? $"; best validation perplexity {best:F2}" : "")
             + (result.EarlyStopped ? "; stopped early" : "") + ".");
         if (result.Cancelled) throw new PipelineStoppedException();

@@ -95,6 +95,33 @@ public sealed class FineTuneTrainingTests(ITestOutputHelper output) : IDisposabl
     }
 
     [Fact]
+    public void GroupingByLengthCutsThePaddingEveryStepReports()
+    {
+        var vocabulary = TinyFixtures.Vocabulary();
+        var random = new Random(4);
+        // One to five sentences per row: 12 to 70 tokens, so batches padded to their longest waste a lot.
+        var rows = ClassificationRows(160, 1).Select(r => r with { Text = string.Join(" ", Enumerable.Repeat(r.Text, random.Next(1, 6))) }).ToList();
+        var labels = LabelMap.FromTraining(rows, FineTuneTask.SequenceClassification);
+        var train = FineTuneExamples.FromRows(rows, FineTuneTask.SequenceClassification, labels, vocabulary);
+        double Padding(bool group)
+        {
+            using var model = TinyModel();
+            model.AddTaskHead(FineTuneTask.SequenceClassification, labels.Labels, seed: 1);
+            var result = FineTuneTrainer.Train(model, train, null, Options(FineTuneTask.SequenceClassification, epochs: 1) with { GroupByLength = group },
+                new TrainingCallbacks());
+            Assert.Equal(10, model.History.Count);
+            Assert.All(model.History, m => Assert.InRange(m.PaddingFraction!.Value, 0, 1));
+            // The run's figure is the position-weighted mean of the steps'.
+            Assert.InRange(result.PaddingFraction, model.History.Min(m => m.PaddingFraction!.Value), model.History.Max(m => m.PaddingFraction!.Value));
+            return result.PaddingFraction;
+        }
+        double plain = Padding(false), grouped = Padding(true);
+        output.WriteLine($"padding: shuffled batches {plain:P1}, grouped by length {grouped:P1}");
+        Assert.True(plain > 0.25, $"shuffled padding {plain:P1}");
+        Assert.True(grouped < plain / 3, $"grouped padding {grouped:P1} vs shuffled {plain:P1}");
+    }
+
+    [Fact]
     public void MultiLabelClassificationFindsEveryServiceMentioned_AndNotFromShuffledLabels()
     {
         static List<LabeledRow> Rows(int count, int seed, bool shuffle = false)

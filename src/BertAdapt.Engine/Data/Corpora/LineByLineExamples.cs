@@ -29,14 +29,23 @@ public sealed class LineByLineExamples : ITrainingExamples
 
     public TrainingExample Get(long index, int epoch)
     {
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((ulong)index, (ulong)Count, nameof(index));
-        long line = lines.Select(index);
-        long start = corpus.LineStart(line);
-        int n = (int)Math.Min(body, corpus.LineStart(line + 1) - start);
+        var (start, n) = Span(index);
         var ids = new int[n + 2];
         ids[0] = clsId;
         corpus.CopyTokens(start, ids.AsSpan(1, n));
         ids[^1] = sepId;
         return new TrainingExample(ids);
+    }
+
+    /// <summary>The example's length from the line table alone, without copying its tokens.</summary>
+    public int LengthOf(long index, int epoch) => Span(index).Tokens + 2;
+
+    /// <summary>Where the line of example <paramref name="index"/> starts and how many of its tokens fit.</summary>
+    (long Start, int Tokens) Span(long index)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((ulong)index, (ulong)Count, nameof(index));
+        long line = lines.Select(index);
+        long start = corpus.LineStart(line);
+        return (start, (int)Math.Min(body, corpus.LineStart(line + 1) - start));
     }
 }
