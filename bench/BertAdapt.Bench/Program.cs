@@ -48,6 +48,28 @@ foreach (var (preset, length, batch, variant, t) in plan)
     log($"train {preset} T={length} B={batch} {variant} threads={t}");
     rows.Add(TrainingBench.Run(vocabulary, preset, length, batch, variant, t, warmup, steps, variant == "bf16" ? peak16 : peak32));
 }
+
+// The real training loop: padding left by the batch order, and collation on a background thread.
+var loopPlan = new List<(string Preset, string Job, bool Grouped, int Prefetch, int Batch)>
+{
+    ("mini", "fine-tune", false, 0, 32), ("mini", "fine-tune", false, 2, 32), ("mini", "fine-tune", true, 2, 32),
+    ("mini", "mlm", false, 0, 32), ("mini", "mlm", false, 2, 32),
+};
+if (Arg("--only") is string onlyLoop)
+    loopPlan.RemoveAll(p => !onlyLoop.Split(',').Any(prefix => $"{p.Preset}:{p.Job}".StartsWith(prefix, StringComparison.Ordinal)));
+var loops = new List<LoopRow>();
+if (loopPlan.Count > 0)
+{
+    // Untimed: the first run in a process is slower for a while (allocator and thread-pool warm-up), which would favour later rows.
+    log("loop warm-up (discarded)");
+    var (p0, j0, g0, f0, b0) = loopPlan[0];
+    LoopBench.Run(vocabulary, p0, j0, g0, f0, b0, warmup, 4, threads);
+}
+foreach (var (preset, job, grouped, prefetch, batch) in loopPlan)
+{
+    log($"loop {preset} {job} grouped={grouped} prefetch={prefetch}");
+    loops.Add(LoopBench.Run(vocabulary, preset, job, grouped, prefetch, batch, warmup, quick ? 4 : 8, threads));
+}
 set_num_threads(threads);
 
 log("tokenizer");
@@ -91,6 +113,20 @@ foreach (var manual in rows.Where(r => r.Variant == "manual-attn"))
     if (fused is not null)
         w.WriteLine($"attention {manual.Preset} T={manual.Length}: fused scaled_dot_product_attention {fused.StepSeconds:F3} s/step, manual {manual.StepSeconds:F3} s/step, fused/manual speed {manual.StepSeconds / fused.StepSeconds:F2}x");
 }
+if (loops.Count > 0)
+{
+    w.WriteLine();
+    w.WriteLine("training loop (TrainingLoop itself; tok/s counts real tokens, not padding):");
+    w.WriteLine($"{"model",-6} {"job",-9} {"variant",-22} {"B",3} {"steps",5} {"step s",7} {"real tok/s",10} {"padding",8}");
+    foreach (var l in loops)
+        w.WriteLine($"{l.Preset,-6} {l.Job,-9} {l.Variant,-22} {l.Batch,3} {l.Steps,5} {l.StepSeconds,7:F3} {l.RealTokensPerSecond,10:N0} {l.PaddingFraction,8:P1}");
+    LoopRow? Find(string job, string variant) => loops.FirstOrDefault(l => l.Job == job && l.Variant == variant);
+    if (Find("fine-tune", "shuffled prefetch=2") is { } shuffled && Find("fine-tune", "grouped prefetch=2") is { } grouped)
+        w.WriteLine($"length grouping (fine-tune): padding {shuffled.PaddingFraction:P1} -> {grouped.PaddingFraction:P1}, real tokens/s {grouped.RealTokensPerSecond / shuffled.RealTokensPerSecond:F2}x");
+    foreach (var job in new[] { "fine-tune", "mlm" })
+        if (Find(job, "shuffled prefetch=0") is { } inline && Find(job, "shuffled prefetch=2") is { } ahead)
+            w.WriteLine($"background producer ({job}): {inline.StepSeconds:F3} s/step collating inline, {ahead.StepSeconds:F3} s/step prefetching, {inline.StepSeconds / ahead.StepSeconds:F2}x");
+}
 w.WriteLine();
 foreach (var t in tokenizer)
     w.WriteLine($"tokenizer {t.Mode,-8} threads={t.Threads}  {t.Megabytes:F0} MB  {t.Tokens:N0} tokens  {t.Seconds:F2} s  {t.TokensPerSecond / 1e6:F2} M tokens/s  {t.MegabytesPerSecond:F1} MB/s");
@@ -117,7 +153,7 @@ Goal("memory flat (100% - growth)", 100 - Math.Abs(memory.WorkingSetGrowth) * 10
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
 File.WriteAllText(outPath, JsonSerializer.Serialize(new
 {
-    date = DateTime.UtcNow, threads, peakFp32 = peak32, peakBf16 = peak16, training = rows,
+    date = DateTime.UtcNow, threads, peakFp32 = peak32, peakBf16 = peak16, training = rows, loops,
     reference, tokenizer, memory, peakWorkingSet,
 }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
 w.WriteLine($"JSON: {outPath}");
