@@ -13,13 +13,14 @@ namespace BertAdapt.Bench;
 /// <summary>One row of the training table: what was run and what it measured.</summary>
 public sealed record TrainingRow(string Preset, int Length, int Batch, string Variant, int Threads,
     double StepSeconds, double DataSeconds, double OptimizerSeconds, double TokensPerSecond,
-    double ModelFlopsPerStep, double Mfu, double InferenceTokensPerSecond, double Loss);
+    double ModelFlopsPerStep, double Mfu, double InferenceTokensPerSecond, double Loss, string Attention);
 
 /// <summary>
 /// Times the engine's MLM training step, mirroring MlmTrainer's loop (collate, forward, backward,
 /// clip, AdamW step, zero_grad) with a per-phase breakdown; and the encoder's inference forward.
 /// Variants: "masked" is the engine as shipped (vocabulary projection on masked rows only),
-/// "all-positions" projects every position as HF's BertForMaskedLM does, "bf16" sets -Precision BFloat16.
+/// "all-positions" projects every position as HF's BertForMaskedLM does, "bf16" sets -Precision BFloat16,
+/// "fused-attn" and "manual-attn" force an attention kernel where the shipped one is Auto.
 /// </summary>
 public static class TrainingBench
 {
@@ -38,8 +39,10 @@ public static class TrainingBench
         var examples = SyntheticExamples(vocabulary, length, batchSize * 4);
         module.train();
         module.SetComputeType(variant == "bf16" ? ScalarType.BFloat16 : null);
-        // "manual-attn": the textbook attention sequence instead of the fused kernel, to measure what SDPA buys.
-        module.SetAttentionKernel(variant == "manual-attn" ? AttentionKernel.Manual : AttentionKernel.Fused);
+        // Every other variant runs the kernel as shipped (Auto); these two force one, to measure what each buys.
+        var kernel = variant switch { "manual-attn" => AttentionKernel.Manual, "fused-attn" => AttentionKernel.Fused, _ => AttentionKernel.Auto };
+        module.SetAttentionKernel(kernel);
+        var attention = BertSelfAttention.Resolve(kernel, module.Device.type, length).ToString().ToLowerInvariant();
 
         var stepTimes = new List<double>();
         var dataTimes = new List<double>();
@@ -75,7 +78,7 @@ public static class TrainingBench
         double flops = ModelFlops(config, length, tokens, maskedPerStep);
         double inference = variant == "masked" ? InferenceTokensPerSecond(module, masker, examples, batchSize, warmup, steps) : double.NaN;
         return new TrainingRow(preset, length, batchSize, variant, threads, stepSeconds, Median(dataTimes), Median(optimizerTimes),
-            tokens / stepSeconds, flops, flops / stepSeconds / peakFlops, inference, loss);
+            tokens / stepSeconds, flops, flops / stepSeconds / peakFlops, inference, loss, attention);
     }
 
     /// <summary>
