@@ -9,18 +9,13 @@ namespace BertAdapt.Engine.Modeling;
 /// <summary>How self-attention is computed.</summary>
 public enum AttentionKernel
 {
-    /// <summary>
-    /// The default: <see cref="Manual"/> on the CPU for sequences up to
-    /// <see cref="BertSelfAttention.AutoManualMaxLength"/> tokens, else <see cref="Fused"/>.
-    /// </summary>
-    Auto,
-    /// <summary>libtorch's fused scaled_dot_product_attention.</summary>
+    /// <summary>libtorch's fused scaled_dot_product_attention (the default).</summary>
     Fused,
-    /// <summary>The textbook sequence (matmul, scale, mask, softmax, dropout, matmul), as Hugging Face's eager BERT does it.</summary>
+    /// <summary>The textbook sequence (matmul, scale, mask, softmax, dropout, matmul), as Hugging Face's eager BERT does it; for comparison.</summary>
     Manual,
 }
 
-/// <summary>Multi-head self-attention with the padding mask, through the fused kernel or the manual sequence (see <see cref="AttentionKernel"/>).</summary>
+/// <summary>Multi-head self-attention through scaled_dot_product_attention with the padding mask.</summary>
 public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
 {
     readonly BertLinear query;
@@ -41,22 +36,7 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
         RegisterComponents();
     }
 
-    public AttentionKernel Kernel { get; set; } = AttentionKernel.Auto;
-
-    /// <summary>
-    /// The longest sequence <see cref="AttentionKernel.Auto"/> runs through the manual sequence on
-    /// the CPU. Measured side by side in the bench (2-core Zen 4, small preset, training steps),
-    /// the fused kernel ran at 0.85–0.91× the manual speed at 128 tokens, 0.96× at 256 and 1.07×
-    /// at 512. On CUDA the fused kernel (flash / memory-efficient attention) is always used.
-    /// </summary>
-    public const int AutoManualMaxLength = 256;
-
-    /// <summary>The kernel <paramref name="kernel"/> means for a sequence length on a device type.</summary>
-    public static AttentionKernel Resolve(AttentionKernel kernel, DeviceType device, long length) => kernel switch
-    {
-        AttentionKernel.Auto => device == DeviceType.CPU && length <= AutoManualMaxLength ? AttentionKernel.Manual : AttentionKernel.Fused,
-        _ => kernel,
-    };
+    public AttentionKernel Kernel { get; set; } = AttentionKernel.Fused;
 
     /// <param name="hidden">[batch, length, hidden]</param>
     /// <param name="attendMask">[batch, 1, 1, length] boolean, true where a key may be attended to.</param>
@@ -66,7 +46,7 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
         long batch = hidden.shape[0], length = hidden.shape[1];
         Tensor Split(BertLinear projection) => projection.call(hidden).view(batch, length, heads, headSize).transpose(1, 2);
         var p = training ? dropoutProbability : 0.0;
-        var context = Resolve(Kernel, hidden.device_type, length) == AttentionKernel.Fused
+        var context = Kernel == AttentionKernel.Fused
             ? nn.functional.scaled_dot_product_attention(Split(query), Split(key), Split(value), attendMask, p, false)
             : Manual(Split(query), Split(key), Split(value), attendMask, p);
         return context.transpose(1, 2).reshape(batch, length, heads * headSize).MoveToOuterDisposeScope();

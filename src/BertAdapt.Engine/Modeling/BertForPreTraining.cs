@@ -77,7 +77,7 @@ public sealed class BertForPreTraining : nn.Module
     /// <summary>Where the parameters live; batches are built there.</summary>
     public Device Device => bert.Embeddings.WordEmbeddingWeight.device;
 
-    /// <summary>Chooses the attention kernel of every layer (Auto unless set; the bench compares them).</summary>
+    /// <summary>Chooses the attention kernel of every layer (the bench compares them).</summary>
     public void SetAttentionKernel(AttentionKernel kernel)
     {
         foreach (var module in modules())
