@@ -1,11 +1,5 @@
-using System.Diagnostics;
-using BertAdapt.Engine;
-using BertAdapt.Engine.Data;
 using BertAdapt.Engine.Modeling;
 using BertAdapt.Engine.Tokenization;
-using BertAdapt.Engine.Training;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace BertAdapt.Bench;
 
@@ -23,33 +17,11 @@ public static class AttentionBench
 {
     public static AttentionRow Run(BertVocabulary vocabulary, string preset, int length, int batchSize, int rounds, int threads)
     {
-        torch.set_num_threads(threads);
-        torch.manual_seed(42);
-        var config = BertConfig.FromPreset(preset, vocabulary.Count);
-        using var model = BertModel.Create(config, vocabulary, 42, "bench");
-        var module = model.Module;
-        var options = new MlmTrainingOptions { BatchSize = batchSize, SequenceLength = length };
-        using var optimizer = TrainingLoop.CreateOptimizer(module, options);
-        var parameters = module.parameters().ToList();
-        var masker = new MlmMasker(vocabulary);
-        var examples = TrainingBench.SyntheticExamples(vocabulary, length, batchSize * 2);
-        module.train();
-        int step = 0;
+        using var rig = new MlmStepRig(vocabulary, preset, length, batchSize, threads, examples: batchSize * 2);
         double Step(AttentionKernel kernel)
         {
-            module.SetAttentionKernel(kernel);
-            using var scope = NewDisposeScope();
-            var clock = Stopwatch.StartNew();
-            var rows = Enumerable.Range(0, batchSize).Select(r => examples[(step * batchSize + r) % examples.Count]).ToList();
-            var batch = masker.Collate(rows, r => StatelessRandom.For(42, StatelessRandom.Streams.Masking, step, r));
-            step++;
-            var losses = module.Losses(batch);
-            _ = losses.Total.item<float>();
-            losses.Total.backward();
-            nn.utils.clip_grad_norm_(parameters, 1.0);
-            optimizer.step();
-            optimizer.zero_grad();
-            return clock.Elapsed.TotalSeconds;
+            rig.Module.SetAttentionKernel(kernel);
+            return rig.Step().Total;
         }
         Step(AttentionKernel.Fused); // warm-up, both kernels
         Step(AttentionKernel.Manual);
@@ -66,7 +38,7 @@ public static class AttentionBench
             manual.Add(m);
             ratios.Add(m / f);
         }
-        module.SetAttentionKernel(AttentionKernel.Fused);
+        rig.Module.SetAttentionKernel(AttentionKernel.Fused);
         return new AttentionRow(preset, length, batchSize, rounds, TrainingBench.Median(fused), TrainingBench.Median(manual),
             TrainingBench.Median(ratios), ratios);
     }

@@ -27,21 +27,11 @@ public static class TrainingBench
     public static TrainingRow Run(BertVocabulary vocabulary, string preset, int length, int batchSize, string variant,
         int threads, int warmup, int steps, double peakFlops)
     {
-        torch.set_num_threads(threads);
-        torch.manual_seed(42);
-        var config = BertConfig.FromPreset(preset, vocabulary.Count);
-        using var model = BertModel.Create(config, vocabulary, 42, "bench");
-        var module = model.Module;
-        var options = new MlmTrainingOptions { BatchSize = batchSize, SequenceLength = length };
-        using var optimizer = TrainingLoop.CreateOptimizer(module, options);
-        var parameters = module.parameters().ToList();
-        var masker = new MlmMasker(vocabulary);
-        var examples = SyntheticExamples(vocabulary, length, batchSize * 4);
-        module.train();
+        using var rig = new MlmStepRig(vocabulary, preset, length, batchSize, threads, examples: batchSize * 4);
+        var module = rig.Module;
         module.SetComputeType(variant == "bf16" ? ScalarType.BFloat16 : null);
         var kernel = variant == "manual-attn" ? AttentionKernel.Manual : AttentionKernel.Fused;
         module.SetAttentionKernel(kernel);
-        var attention = kernel.ToString().ToLowerInvariant();
 
         var stepTimes = new List<double>();
         var dataTimes = new List<double>();
@@ -50,34 +40,23 @@ public static class TrainingBench
         long masked = 0;
         for (int step = 0; step < warmup + steps; step++)
         {
-            using var scope = NewDisposeScope();
-            var clock = Stopwatch.StartNew();
-            var rows = Enumerable.Range(0, batchSize).Select(r => examples[(step * batchSize + r) % examples.Count]).ToList();
-            var batch = masker.Collate(rows, r => StatelessRandom.For(42, StatelessRandom.Streams.Masking, step, r));
-            if (variant == "all-positions") batch = AllPositions(batch);
-            var data = clock.Elapsed.TotalSeconds;
-            var losses = module.Losses(batch);
-            loss = losses.Total.item<float>();
-            losses.Total.backward();
-            nn.utils.clip_grad_norm_(parameters, 1.0);
-            var beforeOptimizer = clock.Elapsed.TotalSeconds;
-            optimizer.step();
-            optimizer.zero_grad();
-            var total = clock.Elapsed.TotalSeconds;
+            var timing = rig.Step(variant == "all-positions" ? AllPositions : null);
+            loss = timing.Loss;
             if (step < warmup) continue;
-            stepTimes.Add(total);
-            dataTimes.Add(data);
-            optimizerTimes.Add(total - beforeOptimizer);
-            masked += batch.MaskedLabels.Count(l => l >= 0);
+            stepTimes.Add(timing.Total);
+            dataTimes.Add(timing.Data);
+            optimizerTimes.Add(timing.Optimizer);
+            masked += timing.Masked;
         }
         module.SetComputeType(null);
+        module.SetAttentionKernel(AttentionKernel.Fused);
         double stepSeconds = Median(stepTimes);
         long tokens = (long)batchSize * length;
         double maskedPerStep = (double)masked / steps;
-        double flops = ModelFlops(config, length, tokens, maskedPerStep);
-        double inference = variant == "masked" ? InferenceTokensPerSecond(module, masker, examples, batchSize, warmup, steps) : double.NaN;
+        double flops = ModelFlops(rig.Config, length, tokens, maskedPerStep);
+        double inference = variant == "masked" ? InferenceTokensPerSecond(module, rig.Masker, rig.Examples, batchSize, warmup, steps) : double.NaN;
         return new TrainingRow(preset, length, batchSize, variant, threads, stepSeconds, Median(dataTimes), Median(optimizerTimes),
-            tokens / stepSeconds, flops, flops / stepSeconds / peakFlops, inference, loss, attention);
+            tokens / stepSeconds, flops, flops / stepSeconds / peakFlops, inference, loss, kernel.ToString().ToLowerInvariant());
     }
 
     /// <summary>
@@ -162,5 +141,65 @@ public static class TrainingBench
             if (i >= 2) times.Add(clock.Elapsed.TotalSeconds);
         }
         return 2.0 * n * n * n / Median(times);
+    }
+}
+
+/// <summary>
+/// A freshly initialised model in training mode with its AdamW and synthetic full-length examples:
+/// what the step rows and the attention comparison time, one MLM training step at a time, the way
+/// MlmTrainer runs a step (collate, forward, backward, clip, AdamW step, zero_grad).
+/// </summary>
+public sealed class MlmStepRig : IDisposable
+{
+    readonly BertModel model;
+    readonly AdamW optimizer;
+    readonly List<Parameter> parameters;
+    readonly int batchSize;
+    int step;
+
+    public MlmStepRig(BertVocabulary vocabulary, string preset, int length, int batchSize, int threads, int examples)
+    {
+        torch.set_num_threads(threads);
+        torch.manual_seed(42);
+        Config = BertConfig.FromPreset(preset, vocabulary.Count);
+        model = BertModel.Create(Config, vocabulary, 42, "bench");
+        optimizer = TrainingLoop.CreateOptimizer(Module, new MlmTrainingOptions { BatchSize = batchSize, SequenceLength = length });
+        parameters = Module.parameters().ToList();
+        Masker = new MlmMasker(vocabulary);
+        Examples = TrainingBench.SyntheticExamples(vocabulary, length, examples);
+        this.batchSize = batchSize;
+        Module.train();
+    }
+
+    public BertConfig Config { get; }
+    public BertForPreTraining Module => model.Module;
+    public MlmMasker Masker { get; }
+    public List<TrainingExample> Examples { get; }
+
+    /// <summary>One training step on the next examples; its wall time, the collation and optimizer parts, the loss and the masked count.</summary>
+    public (double Total, double Data, double Optimizer, double Loss, long Masked) Step(Func<MlmBatch, MlmBatch>? transform = null)
+    {
+        using var scope = NewDisposeScope();
+        var clock = Stopwatch.StartNew();
+        int current = step++;
+        var rows = Enumerable.Range(0, batchSize).Select(r => Examples[(current * batchSize + r) % Examples.Count]).ToList();
+        var batch = Masker.Collate(rows, r => StatelessRandom.For(42, StatelessRandom.Streams.Masking, current, r));
+        if (transform is not null) batch = transform(batch);
+        var data = clock.Elapsed.TotalSeconds;
+        var losses = Module.Losses(batch);
+        double loss = losses.Total.item<float>();
+        losses.Total.backward();
+        nn.utils.clip_grad_norm_(parameters, 1.0);
+        var beforeOptimizer = clock.Elapsed.TotalSeconds;
+        optimizer.step();
+        optimizer.zero_grad();
+        var total = clock.Elapsed.TotalSeconds;
+        return (total, data, total - beforeOptimizer, loss, batch.MaskedLabels.Count(l => l >= 0));
+    }
+
+    public void Dispose()
+    {
+        optimizer.Dispose();
+        model.Dispose();
     }
 }
