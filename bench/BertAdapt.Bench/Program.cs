@@ -83,6 +83,15 @@ foreach (var (preset, job, grouped, prefetch, batch) in loopPlan)
 }
 set_num_threads(threads);
 
+var optimizerRows = new List<OptimizerRow>();
+foreach (var preset in new[] { "mini", "small", "base" }.Where(p => quick ? p != "base" : true))
+{
+    if (Arg("--only") is string onlyOptimizer && !onlyOptimizer.Split(',').Any(prefix => $"{preset}:adamw".StartsWith(prefix, StringComparison.Ordinal))) continue;
+    log($"adamw {preset}");
+    optimizerRows.Add(OptimizerBench.Run(vocabulary, preset, threads));
+}
+set_num_threads(threads);
+
 log("tokenizer");
 var corpus = TokenizerBench.GenerateCorpus(vocabulary, tokenizerMegabytes);
 var tokenizer = new[] { TokenizerBench.Measure(vocabulary, corpus, 1), TokenizerBench.Measure(vocabulary, corpus, Environment.ProcessorCount) };
@@ -140,6 +149,13 @@ if (loops.Count > 0)
         if (Find(job, "shuffled prefetch=0") is { } inline && Find(job, "shuffled prefetch=2") is { } ahead)
             w.WriteLine($"background producer ({job}): {inline.StepSeconds:F3} s/step collating inline, {ahead.StepSeconds:F3} s/step prefetching, {inline.StepSeconds / ahead.StepSeconds:F2}x");
 }
+if (optimizerRows.Count > 0)
+{
+    w.WriteLine();
+    foreach (var o in optimizerRows)
+        w.WriteLine($"adamw {o.Preset,-5}: {o.Tensors} parameter tensors, {o.Elements / 1e6:F1}M values; step {o.PresetStepSeconds:F3} s, of which the per-tensor loop " +
+            $"({o.PerTensorSeconds * 1e6:F1} us per tensor, timed on one-element tensors) is {o.OverheadSeconds * 1e3:F1} ms = {o.OverheadSeconds / o.PresetStepSeconds:P1}");
+}
 w.WriteLine();
 foreach (var t in tokenizer)
     w.WriteLine($"tokenizer {t.Mode,-8} threads={t.Threads}  {t.Megabytes:F0} MB  {t.Tokens:N0} tokens  {t.Seconds:F2} s  {t.TokensPerSecond / 1e6:F2} M tokens/s  {t.MegabytesPerSecond:F1} MB/s");
@@ -166,7 +182,7 @@ Goal("memory flat (100% - growth)", 100 - Math.Abs(memory.WorkingSetGrowth) * 10
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
 File.WriteAllText(outPath, JsonSerializer.Serialize(new
 {
-    date = DateTime.UtcNow, threads, peakFp32 = peak32, peakBf16 = peak16, training = rows, attention = attentionRows, loops,
+    date = DateTime.UtcNow, threads, peakFp32 = peak32, peakBf16 = peak16, training = rows, attention = attentionRows, loops, optimizer = optimizerRows,
     reference, tokenizer, memory, peakWorkingSet,
 }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
 w.WriteLine($"JSON: {outPath}");
