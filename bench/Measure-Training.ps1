@@ -8,8 +8,10 @@
     Runs bench/reference_mlm.py (Debian's /usr/bin/python3 with python3-torch; installed with
     apt-get when missing and running as root on Debian, else the reference is skipped), then
     bench/BertAdapt.Bench, which measures the matmul peak, the engine's training step for the
-    mini, small and base presets, the tokenizer on a generated corpus, and a long MlmTrainer
-    run for memory, and prints one table with the ratios against the reference. Both sides use
+    mini, small and base presets, fused against manual attention, padding and the background
+    producer in the training loop, AdamW's per-parameter loop, the tokenizer on a generated
+    corpus, and a long MlmTrainer run for memory, and prints one table with the ratios against
+    the reference. Both sides use
     -Threads threads. The table goes to the console; the figures to artifacts/bench/training.json.
 
 .EXAMPLE

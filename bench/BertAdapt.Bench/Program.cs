@@ -1,6 +1,8 @@
 // The driver of bench/Measure-Training.ps1. Measures, in one process and one run: the square-
 // matmul peak (fp32, bf16), MLM training and inference throughput with model-FLOPs utilisation,
-// the tokenizer, and memory over a long run; reads the PyTorch-eager reference's JSON lines
+// fused against manual attention (alternating steps), the training loop itself (padding with
+// shuffled or length-grouped batches, inline or prefetched collation), AdamW's per-parameter
+// loop, the tokenizer, and memory over a long run; reads the PyTorch-eager reference's JSON lines
 // (written just before by bench/reference_mlm.py) and prints ONE table with the ratios, then
 // writes everything as JSON.
 using System.Diagnostics;
