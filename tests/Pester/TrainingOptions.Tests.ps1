@@ -100,6 +100,23 @@ Describe 'Objectives and training settings' {
         { New-TinyModel | Invoke-MlmTraining -Corpus $corpus -Device Cuda -MaxSteps 1 @common } | Should -Throw -ErrorId 'CudaUnavailable*'
     }
 
+    It 'groups line-by-line examples by length, with less padding, and warns that packed examples gain nothing' {
+        # Lines of one to four sentences: 15 to 60 tokens.
+        $random = [Random]::new(4)
+        $sentences = @(Get-Content $corpus | Where-Object { $_ })
+        $varied = Join-Path $TestDrive 'varied.txt'
+        Set-Content $varied (0..(@($sentences).Count - 1) | ForEach-Object { (@($sentences[$_]) * $random.Next(1, 5)) -join ' ' })
+        $padding = foreach ($group in $false, $true) {
+            $model = New-TinyModel | Invoke-MlmTraining -Corpus $varied -LineByLine -GroupByLength:$group -Epochs 1 @common -SequenceLength 64
+            ($model.History | Measure-Object PaddingFraction -Average).Average
+        }
+        Write-Host ("    line-by-line padding: shuffled {0:P1}, grouped by length {1:P1}" -f $padding[0], $padding[1])
+        $padding[0] | Should -BeGreaterThan 0.2
+        $padding[1] | Should -BeLessThan ($padding[0] / 2)
+        $null = New-TinyModel | Invoke-MlmTraining -Corpus $corpus -GroupByLength -MaxSteps 1 @common -WarningVariable warned -WarningAction SilentlyContinue
+        $warned | Should -Match 'LineByLine'
+    }
+
     It 'accumulates gradients' {
         $model = New-TinyModel | Invoke-MlmTraining -Corpus $corpus -GradientAccumulation 2 -MaxSteps 3 @common
         $model.History[0].Tokens | Should -BeGreaterThan (New-TinyModel | Invoke-MlmTraining -Corpus $corpus -MaxSteps 1 @common).History[0].Tokens

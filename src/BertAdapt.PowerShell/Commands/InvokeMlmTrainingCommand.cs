@@ -157,6 +157,8 @@ public sealed class InvokeMlmTrainingCommand : CorpusCmdlet
         if (!ShouldProcess(model.ToString(), $"Train the {Objective} objective for {what} on {data.Train.Count} examples{target}"))
             return;
 
+        if (GroupByLength && !LineByLine)
+            WriteWarning("-GroupByLength has nothing to group without -LineByLine: packed examples are all full length.");
         var progress = new ProgressRecord(1, Activity, "Training");
         var throttle = Stopwatch.StartNew();
         var result = Guard(() => MlmTrainer.Train(model, data.Train, data.Validation, options, new TrainingCallbacks
