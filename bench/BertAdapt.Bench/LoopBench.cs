@@ -65,10 +65,7 @@ public static class LoopBench
             var random = new Random(42);
             for (int e = 0; e < count; e++)
             {
-                var ids = new int[random.Next(8, 129)];
-                ids[0] = vocabulary.ClsId;
-                ids[^1] = vocabulary.SepId;
-                for (int t = 1; t < ids.Length - 1; t++) ids[t] = random.Next(1000, vocabulary.Count);
+                var ids = TrainingBench.SyntheticIds(vocabulary, random.Next(8, 129), random);
                 examples.Add(new FineTuneExample(ids, new int[ids.Length], random.Next(4), null, null, null));
             }
         }

@@ -40,8 +40,11 @@ if (!quick)
     plan.AddRange([("small", 512, 8, "masked", threads), ("small", 512, 8, "bf16", threads),
         ("base", 128, 8, "masked", threads), ("base", 128, 8, "bf16", threads)]);
 else plan.RemoveAll(p => p.Item1 == "small" && p.Item4 != "masked" || p.Item5 == 1);
-if (Arg("--only") is string only) // e.g. "mini:masked", "base" or "mini:masked,small:attention" for a quick look at some rows
-    plan.RemoveAll(p => !only.Split(',').Any(prefix => $"{p.Item1}:{p.Item4}:{p.Item2}".StartsWith(prefix, StringComparison.Ordinal)));
+// --only keeps the measurements whose key starts with one of its comma-separated prefixes, e.g.
+// "mini:masked", "base" or "mini:masked,small:attention" for a quick look at some of them.
+var only = Arg("--only")?.Split(',');
+bool Selected(string key) => only is null || only.Any(prefix => key.StartsWith(prefix, StringComparison.Ordinal));
+plan.RemoveAll(p => !Selected($"{p.Item1}:{p.Item4}:{p.Item2}"));
 
 var rows = new List<TrainingRow>();
 foreach (var (preset, length, batch, variant, t) in plan)
@@ -53,8 +56,7 @@ foreach (var (preset, length, batch, variant, t) in plan)
 // Fused against manual attention, alternating on one model (rows minutes apart were too noisy to decide between them).
 var attentionPlan = new List<(string Preset, int Length, int Batch)> { ("mini", 128, 32), ("small", 128, 32), ("base", 128, 8) };
 if (!quick) attentionPlan.AddRange([("mini", 256, 16), ("small", 256, 16), ("small", 512, 8)]);
-if (Arg("--only") is string onlyAttention)
-    attentionPlan.RemoveAll(p => !onlyAttention.Split(',').Any(prefix => $"{p.Preset}:attention:{p.Length}".StartsWith(prefix, StringComparison.Ordinal)));
+attentionPlan.RemoveAll(p => !Selected($"{p.Preset}:attention:{p.Length}"));
 var attentionRows = new List<AttentionRow>();
 foreach (var (preset, length, batch) in attentionPlan)
 {
@@ -68,8 +70,7 @@ var loopPlan = new List<(string Preset, string Job, bool Grouped, int Prefetch, 
     ("mini", "fine-tune", false, 0, 32), ("mini", "fine-tune", false, 2, 32), ("mini", "fine-tune", true, 2, 32),
     ("mini", "mlm", false, 0, 32), ("mini", "mlm", false, 2, 32),
 };
-if (Arg("--only") is string onlyLoop)
-    loopPlan.RemoveAll(p => !onlyLoop.Split(',').Any(prefix => $"{p.Preset}:{p.Job}".StartsWith(prefix, StringComparison.Ordinal)));
+loopPlan.RemoveAll(p => !Selected($"{p.Preset}:{p.Job}"));
 var loops = new List<LoopRow>();
 if (loopPlan.Count > 0)
 {
@@ -88,7 +89,7 @@ set_num_threads(threads);
 var optimizerRows = new List<OptimizerRow>();
 foreach (var preset in new[] { "mini", "small", "base" }.Where(p => quick ? p != "base" : true))
 {
-    if (Arg("--only") is string onlyOptimizer && !onlyOptimizer.Split(',').Any(prefix => $"{preset}:adamw".StartsWith(prefix, StringComparison.Ordinal))) continue;
+    if (!Selected($"{preset}:adamw")) continue;
     log($"adamw {preset}");
     optimizerRows.Add(OptimizerBench.Run(vocabulary, preset, threads));
 }

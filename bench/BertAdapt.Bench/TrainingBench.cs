@@ -106,16 +106,17 @@ public static class TrainingBench
     public static List<TrainingExample> SyntheticExamples(BertVocabulary vocabulary, int length, int count)
     {
         var random = new Random(42);
-        var list = new List<TrainingExample>(count);
-        for (int e = 0; e < count; e++)
-        {
-            var ids = new int[length];
-            ids[0] = vocabulary.ClsId;
-            ids[^1] = vocabulary.SepId;
-            for (int t = 1; t < length - 1; t++) ids[t] = random.Next(1000, vocabulary.Count);
-            list.Add(new TrainingExample(ids));
-        }
-        return list;
+        return Enumerable.Range(0, count).Select(_ => new TrainingExample(SyntheticIds(vocabulary, length, random))).ToList();
+    }
+
+    /// <summary>[CLS], length − 2 random ordinary word pieces, [SEP].</summary>
+    public static int[] SyntheticIds(BertVocabulary vocabulary, int length, Random random)
+    {
+        var ids = new int[length];
+        ids[0] = vocabulary.ClsId;
+        ids[^1] = vocabulary.SepId;
+        for (int t = 1; t < length - 1; t++) ids[t] = random.Next(1000, vocabulary.Count);
+        return ids;
     }
 
     public static double Median(List<double> values)
