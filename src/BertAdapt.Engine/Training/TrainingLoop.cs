@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using BertAdapt.Engine.Checkpoints;
-using BertAdapt.Engine.Data;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
