@@ -88,6 +88,8 @@ internal static class JobValueConverter
         if (type == typeof(double) || type == typeof(float) || type == typeof(decimal))
             return double.TryParse(text, NumberStyles.Float, invariant, out var number) && double.IsFinite(number)
                 ? System.Convert.ChangeType(number, type, invariant) : null;
+        if (type == typeof(System.Text.Encoding))
+            return Data.Corpora.TextEncodings.FromName(text);
         return null;
     }
 
@@ -160,6 +162,7 @@ internal static class JobValueConverter
         if (IsInteger(type)) return "an integer";
         if (type == typeof(double) || type == typeof(float) || type == typeof(decimal)) return "a number";
         if (type == typeof(string)) return "a single value";
+        if (type == typeof(System.Text.Encoding)) return "an encoding: " + Data.Corpora.TextEncodings.Choices;
         return $"a {type.Name}";
     }
 

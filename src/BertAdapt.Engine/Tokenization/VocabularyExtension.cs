@@ -18,14 +18,16 @@ public static class FragmentationReport
 {
     /// <param name="top">How many rows to return; null for all.</param>
     /// <param name="onFile">Called before each file is read, for progress.</param>
+    /// <param name="options">How the files are read (their encoding, text field or column); the defaults when null.</param>
     public static IReadOnlyList<FragmentedWord> FromCorpus(IEnumerable<string> files, BertVocabulary vocabulary,
-        int minCount = 1, int? top = null, CancellationToken cancellation = default, Action<string>? onFile = null)
+        int minCount = 1, int? top = null, CancellationToken cancellation = default, Action<string>? onFile = null,
+        Data.Corpora.CorpusReadOptions? options = null)
     {
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var file in files)
         {
             onFile?.Invoke(file);
-            foreach (var line in LinesOf(file))
+            foreach (var line in LinesOf(file, options))
             {
                 cancellation.ThrowIfCancellationRequested();
                 foreach (var word in BasicTokenization.Split(line, vocabulary.LowerCase))
@@ -49,7 +51,8 @@ public static class FragmentationReport
     }
 
     // The one place that knows how corpus files are read.
-    static IEnumerable<string> LinesOf(string file) => Data.Corpora.CorpusDocuments.Read(file).SelectMany(document => document);
+    static IEnumerable<string> LinesOf(string file, Data.Corpora.CorpusReadOptions? options) =>
+        Data.Corpora.CorpusDocuments.Read(file, options).SelectMany(document => document);
 }
 
 /// <summary>The tokens an extension adds, in order, and those it skips because the vocabulary has them.</summary>

@@ -28,7 +28,7 @@ public static class CorpusDocuments
 
     static IEnumerable<IReadOnlyList<string>> ReadFile(string path, CorpusFileKind kind, CorpusReadOptions options, Action<long>? onRead)
     {
-        using var reader = Utf8TextReader.Open(path, kind.Compressed, options.Strict, onRead);
+        using var reader = TextFileReader.Open(path, kind.Compressed, options.Strict, onRead, encoding: options.Encoding);
         var documents = kind.Format switch
         {
             CorpusFormat.JsonLines => JsonLinesDocuments.Read(reader, options.TextField),

@@ -41,11 +41,16 @@ public readonly record struct CorpusFileKind(CorpusFormat Format, bool Compresse
     }
 
     /// <summary>The read options that change what this format yields, as stable text (a cache key part).</summary>
+    /// <remarks>
+    /// The fallback encoding is named only when it is not UTF-8, so the keys of shards cached
+    /// before -Encoding existed (all UTF-8) stay valid.
+    /// </remarks>
     public string Describe(CorpusReadOptions options) => Format switch
     {
         CorpusFormat.JsonLines => $"jsonl field={options.TextField}",
         CorpusFormat.Csv => $"csv column={options.TextColumn}",
         CorpusFormat.Tsv => $"tsv column={options.TextColumn}",
         _ => "txt",
-    } + $" gzip={Compressed} strict={options.Strict}";
+    } + $" gzip={Compressed} strict={options.Strict}"
+        + (options.Encoding is { } encoding && !TextEncodings.IsUtf8(encoding) ? $" encoding={encoding.CodePage}" : "");
 }

@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace BertAdapt.Engine.Data.Corpora;
 
 /// <summary>How corpus files are read. Each setting matters only to the formats named on it.</summary>
@@ -13,4 +15,10 @@ public sealed record CorpusReadOptions
 
     /// <summary>True: an invalid UTF-8 byte is an error. False: it reads as U+FFFD.</summary>
     public bool Strict { get; init; } = true;
+
+    /// <summary>
+    /// The encoding of a file without a byte-order mark; null for UTF-8. A file with a mark
+    /// (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE) is read as its mark says, whatever this is.
+    /// </summary>
+    public Encoding? Encoding { get; init; }
 }

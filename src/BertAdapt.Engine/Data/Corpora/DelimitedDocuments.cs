@@ -13,7 +13,7 @@ static class DelimitedDocuments
 {
     public const string RecordInvalid = "CorpusRecordInvalid";
 
-    public static IEnumerable<IReadOnlyList<string>> Read(Utf8TextReader reader, char separator, string column)
+    public static IEnumerable<IReadOnlyList<string>> Read(TextFileReader reader, char separator, string column)
     {
         using var csv = Open(reader, separator);
         int index = FindColumn(csv, column, reader.Path, RecordInvalid)
@@ -30,7 +30,7 @@ static class DelimitedDocuments
 
     /// <summary>A CSV reader over <paramref name="reader"/> (left open): header required, RFC 4180
     /// quoting, no separator guessing, <see cref="CsvReader.LineNumber"/> tracked.</summary>
-    internal static CsvReader Open(Utf8TextReader reader, char separator) => CsvReader.Create(reader, new CsvReaderOptions
+    internal static CsvReader Open(TextFileReader reader, char separator) => CsvReader.Create(reader, new CsvReaderOptions
     {
         Separator = separator,
         HasHeader = true,
@@ -54,7 +54,7 @@ static class DelimitedDocuments
     }
 
     /// <summary>Says that the header has no <paramref name="column"/>, listing the columns it has.</summary>
-    internal static string MissingColumnMessage(CsvReader csv, string column, Utf8TextReader reader) => csv.Headers.Count == 0
+    internal static string MissingColumnMessage(CsvReader csv, string column, TextFileReader reader) => csv.Headers.Count == 0
         ? $"The {reader.Noun} '{reader.Path}' has no header row, so no '{column}' column."
         : $"The header on line 1 of '{reader.Path}' has no '{column}' column (columns: {string.Join(", ", csv.Headers.Select(h => $"'{h}'"))}).";
 

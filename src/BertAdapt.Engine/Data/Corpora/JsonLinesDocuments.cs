@@ -5,7 +5,7 @@ namespace BertAdapt.Engine.Data.Corpora;
 /// <summary>JSON Lines: each record is one document; its text field's lines are the document's lines.</summary>
 static class JsonLinesDocuments
 {
-    public static IEnumerable<IReadOnlyList<string>> Read(Utf8TextReader reader, string field)
+    public static IEnumerable<IReadOnlyList<string>> Read(TextFileReader reader, string field)
     {
         long lineNumber = 0;
         while (reader.ReadLine() is { } line)

@@ -3,7 +3,7 @@ namespace BertAdapt.Engine.Data.Corpora;
 /// <summary>Plain text: one sentence or paragraph per line, blank lines between documents.</summary>
 static class TextDocuments
 {
-    public static IEnumerable<IReadOnlyList<string>> Read(Utf8TextReader reader)
+    public static IEnumerable<IReadOnlyList<string>> Read(TextFileReader reader)
     {
         var document = new List<string>();
         while (reader.ReadLine() is { } line)

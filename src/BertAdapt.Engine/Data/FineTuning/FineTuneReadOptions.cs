@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace BertAdapt.Engine.Data.FineTuning;
 
 /// <summary>
@@ -46,6 +48,12 @@ public sealed record FineTuneReadOptions
     /// <see cref="SkippedRows"/>, which keeps the first few reasons for a report.
     /// </summary>
     public bool SkipInvalidRows { get; init; }
+
+    /// <summary>
+    /// Files only: the encoding of a file without a byte-order mark; null for UTF-8. A file
+    /// with a mark is read as its mark says.
+    /// </summary>
+    public Encoding? Encoding { get; init; }
 
     internal void Validate()
     {

@@ -29,7 +29,7 @@ public static class LabeledRows
             throw new BertAdaptException("FineTuneFormatUnsupported", BertAdaptErrorKind.InvalidArgument,
                 $"The {Noun} '{path}' has no known format for {task}: use .csv, .tsv or .jsonl, each optionally followed by .gz.", path);
         var builder = new LabeledRowBuilder(task, options);
-        using var reader = Utf8TextReader.Open(path, known.Compressed, strict: true, noun: Noun);
+        using var reader = TextFileReader.Open(path, known.Compressed, strict: true, noun: Noun, encoding: options.Encoding);
         if (known.Format == CorpusFormat.JsonLines) ReadJsonLines(reader, options, builder);
         else ReadDelimited(reader, known.Format == CorpusFormat.Csv ? ',' : '\t', options, builder);
         return builder.Result();
@@ -83,7 +83,7 @@ public static class LabeledRows
 
     static string List(IEnumerable<string> names) => string.Join(", ", names.Select(n => $"'{n}'"));
 
-    static void ReadDelimited(Utf8TextReader reader, char separator, FineTuneReadOptions options, LabeledRowBuilder builder)
+    static void ReadDelimited(TextFileReader reader, char separator, FineTuneReadOptions options, LabeledRowBuilder builder)
     {
         using var csv = DelimitedDocuments.Open(reader, separator);
         int? Find(string? column) => column is null ? null
@@ -99,7 +99,7 @@ public static class LabeledRows
         ? TableCell.Of(csv.GetString(index))
         : TableCell.Missing($"missing (the row has {csv.FieldCount} {(csv.FieldCount == 1 ? "field" : "fields")})");
 
-    static void ReadJsonLines(Utf8TextReader reader, FineTuneReadOptions options, LabeledRowBuilder builder)
+    static void ReadJsonLines(TextFileReader reader, FineTuneReadOptions options, LabeledRowBuilder builder)
     {
         long lineNumber = 0;
         bool first = true;

@@ -31,11 +31,11 @@ public static class TaggedSentences
         if (!Extensions.Contains(extension))
             throw new BertAdaptException("FineTuneFormatUnsupported", BertAdaptErrorKind.InvalidArgument,
                 $"The {LabeledRows.Noun} '{path}' has no known format for {FineTuneTask.TokenClassification}: use {string.Join(", ", Extensions)}, each optionally followed by .gz.", path);
-        using var reader = Utf8TextReader.Open(path, compressed, strict: true, noun: LabeledRows.Noun);
+        using var reader = TextFileReader.Open(path, compressed, strict: true, noun: LabeledRows.Noun, encoding: options.Encoding);
         return Read(reader, options);
     }
 
-    static FineTuneData<TaggedSentence> Read(Utf8TextReader reader, FineTuneReadOptions options)
+    static FineTuneData<TaggedSentence> Read(TextFileReader reader, FineTuneReadOptions options)
     {
         var sentences = new List<TaggedSentence>();
         var skipped = new SkippedRows();

@@ -6,27 +6,32 @@ using System.Text.Unicode;
 namespace BertAdapt.Engine.Data.Corpora;
 
 /// <summary>
-/// Decodes a corpus stream as UTF-8 while counting bytes, so an invalid byte is reported at
-/// its exact offset (strict), or read as U+FFFD (lenient). A leading BOM is skipped.
-/// <see cref="ReadLine"/> splits on LF only and drops one CR before it, so CRLF and LF files
-/// read the same. Memory is two fixed buffers, whatever the file size.
+/// Decodes a corpus or data file while counting bytes, so an invalid byte is reported at its
+/// exact offset (strict), or read as U+FFFD (lenient). A byte-order mark decides the encoding
+/// (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE) and is skipped; a file without one is read in the
+/// fallback encoding, UTF-8 unless the caller names another. <see cref="ReadLine"/> splits on
+/// LF only and drops one CR before it, so CRLF and LF files read the same. Memory is two fixed
+/// buffers, whatever the file size.
 /// </summary>
-sealed class Utf8TextReader : TextReader
+sealed class TextFileReader : TextReader
 {
     const int BufferSize = 1 << 16;
 
     readonly Stream stream;
     readonly Action<long>? onRead;
     readonly bool strict;
+    readonly Encoding fallback;
     readonly byte[] bytes = new byte[BufferSize];
     readonly char[] chars = new char[BufferSize];
+    Decoder? decoder; // null while the text is UTF-8, which is decoded with exact offsets below
     int byteStart, byteEnd, charStart, charEnd;
     long bytesBefore; // stream offset of bytes[0]
-    bool endOfStream, started;
+    bool endOfStream, started, flushed;
 
     /// <param name="onRead">Called after each read from <paramref name="stream"/> with the bytes read so far.</param>
     /// <param name="noun">What the file is, as error messages name it ("The corpus file '…' is not valid UTF-8").</param>
-    public Utf8TextReader(Stream stream, string path, bool decompressed, bool strict, Action<long>? onRead = null, string noun = "corpus file")
+    /// <param name="encoding">How a file without a byte-order mark is encoded; UTF-8 when null.</param>
+    public TextFileReader(Stream stream, string path, bool decompressed, bool strict, Action<long>? onRead = null, string noun = "corpus file", Encoding? encoding = null)
     {
         Noun = noun;
         this.stream = stream;
@@ -34,16 +39,21 @@ sealed class Utf8TextReader : TextReader
         Decompressed = decompressed;
         this.strict = strict;
         this.onRead = onRead;
+        fallback = encoding ?? Encoding.UTF8;
+        Encoding = fallback;
     }
 
     /// <summary>Opens a corpus file, decompressing a .gz. <paramref name="onRead"/> gets the
     /// file position (in compressed bytes) after each read, for progress.</summary>
-    public static Utf8TextReader Open(string path, bool compressed, bool strict, Action<long>? onRead = null, string noun = "corpus file")
+    public static TextFileReader Open(string path, bool compressed, bool strict, Action<long>? onRead = null, string noun = "corpus file", Encoding? encoding = null)
     {
         var raw = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
         Stream stream = compressed ? new GZipStream(raw, CompressionMode.Decompress, leaveOpen: false) : raw;
-        return new Utf8TextReader(stream, path, compressed, strict, onRead is null ? null : _ => onRead(raw.Position), noun);
+        return new TextFileReader(stream, path, compressed, strict, onRead is null ? null : _ => onRead(raw.Position), noun, encoding);
     }
+
+    /// <summary>The encoding the text is read in: the byte-order mark's once reading has begun, else the fallback.</summary>
+    public Encoding Encoding { get; private set; }
 
     public string Path { get; }
 
@@ -104,6 +114,11 @@ sealed class Utf8TextReader : TextReader
         while (charStart == charEnd)
         {
             if (!started) Start();
+            if (decoder is not null)
+            {
+                if (!FillDecoded()) return false;
+                continue;
+            }
             if (byteStart == byteEnd && endOfStream) return false;
             var status = Utf8.ToUtf16(bytes.AsSpan(byteStart, byteEnd - byteStart), chars, out int read, out int written,
                 replaceInvalidSequences: !strict, isFinalBlock: endOfStream);
@@ -121,11 +136,59 @@ sealed class Utf8TextReader : TextReader
         return true;
     }
 
+    /// <summary>
+    /// One step of decoding a non-UTF-8 encoding. The decoder keeps a sequence split across
+    /// reads itself, so every byte given is consumed; false once the stream and the decoder are empty.
+    /// </summary>
+    bool FillDecoded()
+    {
+        if (byteStart == byteEnd)
+        {
+            if (!endOfStream) { ReadMore(); return true; }
+            if (flushed) return false;
+        }
+        bool flush = endOfStream;
+        try
+        {
+            decoder!.Convert(bytes, byteStart, byteEnd - byteStart, chars, 0, chars.Length, flush, out int used, out int written, out bool completed);
+            byteStart += used;
+            charStart = 0;
+            charEnd = written;
+            if (flush && byteStart == byteEnd && completed) flushed = true;
+        }
+        catch (DecoderFallbackException ex)
+        {
+            throw NotDecodable(bytesBefore + byteStart + StartOfInvalid(bytes.AsSpan(byteStart, byteEnd - byteStart), ex.Index, ex.BytesUnknown ?? []));
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Where the invalid bytes begin in <paramref name="chunk"/>. .NET's decoders disagree on what
+    /// DecoderFallbackException.Index points at (UTF-16's and UTF-32's just past the bad bytes,
+    /// single-byte encodings' at them), so the bytes are looked for in that window. A negative
+    /// result means the sequence began in the previous read.
+    /// </summary>
+    static int StartOfInvalid(ReadOnlySpan<byte> chunk, int index, byte[] unknown)
+    {
+        for (int p = Math.Max(0, index - unknown.Length); p <= index && p + unknown.Length <= chunk.Length; p++)
+            if (chunk.Slice(p, unknown.Length).SequenceEqual(unknown)) return p;
+        return index - unknown.Length;
+    }
+
     void Start()
     {
         started = true;
-        while (byteEnd < 3 && !endOfStream) ReadMore();
-        if (byteEnd >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF) byteStart = 3;
+        while (byteEnd < 4 && !endOfStream) ReadMore();
+        var mark = TextEncodings.FromByteOrderMark(bytes.AsSpan(0, byteEnd));
+        if (mark is { } found) byteStart = found.Length;
+        Encoding = mark?.Encoding ?? fallback;
+        if (!TextEncodings.IsUtf8(Encoding))
+        {
+            var decoding = (Encoding)Encoding.Clone();
+            decoding.DecoderFallback = strict ? DecoderFallback.ExceptionFallback : new DecoderReplacementFallback("\uFFFD");
+            decoder = decoding.GetDecoder();
+        }
     }
 
     void ReadMore()
@@ -154,9 +217,13 @@ sealed class Utf8TextReader : TextReader
     }
 
     BertAdaptException NotUtf8(long offset) => new("CorpusNotUtf8", BertAdaptErrorKind.InvalidData,
-        Decompressed
-            ? $"The {Noun} '{Path}' is not valid UTF-8 at byte offset {offset} of the decompressed stream."
-            : $"The {Noun} '{Path}' is not valid UTF-8 at byte offset {offset}.", Path);
+        $"The {Noun} '{Path}' is not valid UTF-8 at byte offset {offset}{OfStream}. If it is in another encoding, name it with -Encoding "
+        + "(for example -Encoding latin1), or read bytes that are not UTF-8 as U+FFFD with -AllowInvalidUtf8.", Path);
+
+    BertAdaptException NotDecodable(long offset) => new("CorpusNotDecodable", BertAdaptErrorKind.InvalidData,
+        $"The {Noun} '{Path}' is not valid {TextEncodings.Describe(Encoding)} at byte offset {offset}{OfStream}.", Path);
+
+    string OfStream => Decompressed ? " of the decompressed stream" : "";
 
     protected override void Dispose(bool disposing)
     {
