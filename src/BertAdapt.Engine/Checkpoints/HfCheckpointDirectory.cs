@@ -17,22 +17,23 @@ public static class HfCheckpointDirectory
     /// Writes the model to <paramref name="directory"/> atomically: everything goes into a
     /// hidden temporary sibling that is renamed into place at the end. A failure leaves no
     /// trace, and an existing directory (replaced only with <paramref name="force"/>) survives
-    /// until the new one is complete.
+    /// until the new one is complete. Missing parent folders are created, as Hugging Face's
+    /// save_pretrained does.
     /// </summary>
     public static void Export(BertModel model, string directory, bool force)
     {
         directory = Path.GetFullPath(directory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
-        bool exists = Directory.Exists(directory) || File.Exists(directory);
-        if (exists && !force)
-            throw new BertAdaptException("CheckpointExists", BertAdaptErrorKind.ResourceExists,
-                $"'{directory}' already exists. Use -Force to replace it.", directory);
-        if (File.Exists(directory))
-            throw new BertAdaptException("CheckpointPathIsFile", BertAdaptErrorKind.InvalidArgument,
-                $"'{directory}' is a file, not a checkpoint directory.", directory);
+        bool exists = CheckDestination(directory, force);
         var parent = Path.GetDirectoryName(directory)!;
-        if (!Directory.Exists(parent))
-            throw new BertAdaptException("CheckpointParentNotFound", BertAdaptErrorKind.ObjectNotFound,
-                $"The parent directory '{parent}' does not exist.", directory);
+        try
+        {
+            Directory.CreateDirectory(parent);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new BertAdaptException("CheckpointWriteFailed", BertAdaptErrorKind.WriteError,
+                $"Could not create the folder '{parent}' for the checkpoint '{directory}': {ex.Message}", directory, ex);
+        }
 
         var name = Path.GetFileName(directory);
         var staging = Path.Combine(parent, $".{name}.partial-{Guid.NewGuid():N}");
@@ -55,6 +56,23 @@ public static class HfCheckpointDirectory
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         }
         if (Directory.Exists(retired)) Directory.Delete(retired, recursive: true);
+    }
+
+    /// <summary>
+    /// Checks that <see cref="Export"/> could write <paramref name="directory"/>, writing nothing:
+    /// CheckpointExists (without <paramref name="force"/>), CheckpointPathIsFile, or
+    /// CheckpointPathNotWritable. Returns whether something is there to be replaced.
+    /// </summary>
+    public static bool CheckDestination(string directory, bool force)
+    {
+        directory = Path.GetFullPath(directory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
+        bool exists = Directory.Exists(directory) || File.Exists(directory);
+        if (exists && !force)
+            throw new BertAdaptException("CheckpointExists", BertAdaptErrorKind.ResourceExists,
+                $"'{directory}' already exists. Use -Force to replace it.", directory);
+        // CheckpointPathIsFile for a file there; the checkpoint is staged beside its final name, so the new entry is made in the parent.
+        OutputLocation.CheckDirectory(directory, "CheckpointPath", "The checkpoint directory", intoItself: false);
+        return exists;
     }
 
     /// <summary>Writes the checkpoint files into an existing directory (callers make it atomic).</summary>

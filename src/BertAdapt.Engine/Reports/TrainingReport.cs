@@ -54,13 +54,32 @@ public static class TrainingReport
         return html.ToString();
     }
 
-    /// <summary>Writes the page to a temporary file beside the target and moves it into place.</summary>
+    /// <summary>
+    /// Checks that <see cref="Write"/> could write <paramref name="path"/>, writing nothing:
+    /// ReportPathIsDirectory, ReportExists (without <paramref name="overwrite"/>) or ReportPathNotWritable.
+    /// </summary>
+    public static void CheckDestination(string path, bool overwrite)
+    {
+        var full = Path.GetFullPath(path);
+        if (Directory.Exists(full))
+            throw new BertAdaptException("ReportPathIsDirectory", BertAdaptErrorKind.InvalidArgument,
+                $"'{full}' is a directory. Give the path of the HTML file to write, for example '{Path.Combine(full, "report.html")}'.", full);
+        if (File.Exists(full) && !overwrite)
+            throw new BertAdaptException("ReportExists", BertAdaptErrorKind.ResourceExists, $"'{full}' already exists. Use -Force to replace it.", full);
+        OutputLocation.CheckFile(full, "ReportPath", "The report", replacedBeside: true);
+    }
+
+    /// <summary>
+    /// Writes the page to a temporary file beside the target and moves it into place, creating
+    /// missing parent folders first.
+    /// </summary>
     public static void Write(string path, string html, bool overwrite)
     {
         var full = Path.GetFullPath(path);
         var temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try
         {
+            OutputLocation.CreateParent(full);
             File.WriteAllText(temporary, html, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
             File.Move(temporary, full, overwrite);
         }

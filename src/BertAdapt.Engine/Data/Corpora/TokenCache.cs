@@ -122,7 +122,7 @@ public sealed class TokenCache
     void Build(string file, CorpusFileKind kind, BertVocabulary vocabulary, CorpusReadOptions options, string path,
         Action<long> report, CancellationToken cancellationToken)
     {
-        using var writer = new TokenShardWriter(Directory);
+        using var writer = CreateWriter();
         long reported = 0;
         void OnRead(long position)
         {
@@ -138,6 +138,20 @@ public sealed class TokenCache
             writer.EndDocument();
         }
         writer.Commit(path);
+    }
+
+    /// <summary>A writer in the cache directory; a directory that cannot be made or written is CacheDirectoryNotWritable.</summary>
+    TokenShardWriter CreateWriter()
+    {
+        try
+        {
+            return new TokenShardWriter(Directory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new BertAdaptException("CacheDirectoryNotWritable", BertAdaptErrorKind.WriteError,
+                $"The token cache '{Directory}' cannot be written: {ex.Message} Give a folder you can write with -CacheDirectory.", Directory, ex);
+        }
     }
 
     /// <summary>The ids as a span, without a copy when the tokenizer returned an array or list.</summary>
