@@ -28,7 +28,8 @@
         'Get-BertEmbedding'
     )
     FunctionsToExport    = @()
-    AliasesToExport      = @()
+    # Bert-prefixed names for the design card's cmdlets whose noun lacks the prefix.
+    AliasesToExport      = @('Export-BertCheckpoint', 'Invoke-BertMlmTraining', 'Invoke-BertFineTune', 'Measure-BertPerplexity')
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{

@@ -14,9 +14,11 @@ The model is changed in place and then written to the pipeline, so it can go str
 '@
 
     Parameters  = @{
-        Model      = 'The model whose vocabulary grows, usually piped from New-BertModel or Import-BertCheckpoint. It is changed in place: a variable that holds it sees the new vocabulary.'
+        Model      = 'The model whose vocabulary grows, usually piped from New-BertModel or Import-BertCheckpoint. It is changed in place: a variable that holds it sees the new vocabulary. -Model also takes the path of a checkpoint (a string, or a FileInfo or DirectoryInfo), which is imported as Import-BertCheckpoint -LiteralPath would import it; an import error stops the command with the import''s error id inside the binding error.'
         Token      = 'The words to add. They are normalised like text (lower-cased and without accents for an uncased vocabulary); words already present are skipped with a warning, and a word with whitespace or punctuation is an error.'
-        FromCorpus = 'Corpus files to find fragmented words in: paths or wildcard patterns. A pattern must match at least one file, and a directory is refused (give a pattern such as ./runbooks/*.txt). Files must be UTF-8 text.'
+        FromCorpus = 'Corpus files to find fragmented words in: paths or wildcard patterns. A pattern must match at least one file, and a directory is refused (give a pattern such as ./runbooks/*.txt). Files are UTF-8 unless a byte-order mark or -Encoding says otherwise.'
+        LiteralFromCorpus = 'Corpus files to find fragmented words in, taken exactly as written: no character is a wildcard, so a file named notes[1].txt is that file.'
+        Encoding   = 'The encoding of corpus files that have no byte-order mark: utf8 (the default), unicode, bigendianunicode, utf32, bigendianutf32, ascii, latin1, ansi, oem, a code page number or name, or a System.Text.Encoding object. A file with a byte-order mark is read as its mark says.'
         Top        = 'How many of the highest-ranked words -FromCorpus adds, or reports with -ReportOnly.'
         MinCount   = 'Leaves out words that occur fewer times than this in the corpus. Rare words are not worth a token of their own, and one-off strings such as hashes or ticket numbers should not take one.'
         ReportOnly = 'Writes the ranked fragmented words of the corpus to the pipeline instead of adding them. The model is not changed and not written to the pipeline.'

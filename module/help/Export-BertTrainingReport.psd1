@@ -15,22 +15,24 @@ The run comes from one of two places. With -Model (or a model piped in), the rep
 
 Long runs stay small and quick to open: each series is drawn from at most 2,000 points, keeping the lowest and the highest value of each bucket of steps, so spikes stay visible. Steps whose values are not finite (NaN) are left as gaps in the lines.
 
-The file is written to a temporary file beside the target and then renamed, so the target is never half-written. It must not exist unless you use -Force, and its parent directory must exist.
+The file is written to a temporary file beside the target and then renamed, so the target is never half-written. It must not exist unless you use -Force; missing parent folders are created. The target is checked when the command begins, before any input arrives, so in ... | Invoke-MlmTraining ... | Export-BertTrainingReport ./reports/run.html a target that cannot be written (ReportPathNotWritable), is a folder (ReportPathIsDirectory) or exists without -Force (ReportExists) stops the pipeline before the first training step.
 '@
 
     Parameters  = @{
-        Path        = 'The HTML file to write. Wildcard characters are not expanded. A relative path is resolved against the current PowerShell location; the parent directory must already exist.'
+        Path        = 'The HTML file to write. Wildcard characters are not expanded. A relative path is resolved against the current PowerShell location; missing parent folders are created.'
         Model       = 'The model whose training history is drawn, usually piped from Invoke-MlmTraining. A model that has not been trained has no history, which is an error (ReportNoMetrics).'
         MetricsPath = 'A metrics JSONL file, one JSON object per optimizer step (step, loss, learning_rate, tokens_per_second, validation_perplexity and so on), as written by Invoke-MlmTraining. A job directory stands for the metrics.jsonl inside it. Wildcards may be used if they match exactly one file. A line that is not a step record fails with a MetricsInvalid error that gives its line number; blank lines are skipped.'
+        LiteralMetricsPath = 'The metrics file (or job directory) taken exactly as written: no character is a wildcard, so metrics[1].jsonl is that file. A metrics file piped from Get-Item or Get-ChildItem binds here through its PSPath property.'
         Title       = 'The heading of the report and the title of its browser tab. By default "Training report:" followed by the model''s preset or shape, or the job directory''s name.'
         Force       = 'Replaces the report file if it exists. Without -Force an existing file is an error (ReportExists) and nothing is written.'
         PassThru    = 'Writes a FileInfo object for the report to the pipeline, for example to open it with Invoke-Item. By default Export-BertTrainingReport writes nothing.'
-        WhatIf      = 'Shows which file would be written or replaced, without writing anything.'
+        WhatIf      = 'Shows which file would be written or replaced, without writing anything. A target that could not be written is still an error.'
         Confirm     = 'Asks for confirmation before writing the report.'
     }
 
     Inputs      = @{
         'BertAdapt.BertModel' = 'A trained model can be piped to -Model.'
+        'System.IO.FileInfo'  = 'A metrics file from Get-Item or Get-ChildItem binds to -LiteralMetricsPath through its PSPath property.'
     }
 
     Outputs     = @{

@@ -9,16 +9,16 @@ Export-Checkpoint writes a BertModel to a new directory in the layout of Hugging
 
 The write is atomic. Everything is first written into a hidden temporary directory next to the target (named .<name>.partial-<id>), which is renamed to the target name only when it is complete. If anything fails, the temporary directory is removed and nothing is left behind. When -Force replaces an existing directory, the old one is moved aside only at the last moment and deleted after the new one is in place, so at every instant the target path holds either the old checkpoint or the complete new one.
 
-The target must not exist unless you use -Force, and its parent directory must exist. Path is taken literally (it names something new, so wildcards are not expanded); LiteralPath does exactly the same. Use -WhatIf to see what would be written or replaced, and -PassThru to send the model on down the pipeline, for example to Measure-Perplexity.
+The target must not exist unless you use -Force. Missing parent folders are created, as Hugging Face's save_pretrained does. The target is checked when the command begins, before any input arrives: PowerShell begins every command of a pipeline first, so in New-BertModel | Invoke-MlmTraining ... | Export-Checkpoint ./out/x a target that exists (without -Force), is a file (CheckpointPathIsFile) or cannot be written (CheckpointPathNotWritable: a path under a regular file, a folder that refuses new entries) stops the pipeline before the first training step, with -WhatIf too. Path is taken literally (it names something new, so wildcards are not expanded); LiteralPath does exactly the same. Use -WhatIf to see what would be written or replaced, and -PassThru to send the model on down the pipeline, for example to Measure-Perplexity.
 '@
 
     Parameters  = @{
-        Model       = 'The model to save, usually piped from New-BertModel, Import-BertCheckpoint or Invoke-MlmTraining.'
-        Path        = 'The checkpoint directory to create. Wildcard characters are not expanded. A relative path is resolved against the current PowerShell location; the parent directory must already exist.'
+        Model       = 'The model to save, usually piped from New-BertModel, Import-BertCheckpoint or Invoke-MlmTraining. -Model also takes the path of a checkpoint (a string, or a FileInfo or DirectoryInfo), which is imported as Import-BertCheckpoint -LiteralPath would import it; an import error stops the command with the import''s error id inside the binding error. With a path, Export-Checkpoint converts a checkpoint (a PyTorch .bin or an ONNX file, for example) into a safetensors directory.'
+        Path        = 'The checkpoint directory to create. Wildcard characters are not expanded. A relative path is resolved against the current PowerShell location; missing parent folders are created.'
         LiteralPath = 'The checkpoint directory to create, taken exactly as written. It behaves like -Path; use whichever reads better in your script.'
         Force       = 'Replaces the target directory if it exists. Without -Force an existing target is an error and nothing is written. The old directory is kept until the new checkpoint is complete.'
         PassThru    = 'Writes the model to the pipeline after saving it. By default Export-Checkpoint writes nothing.'
-        WhatIf      = 'Shows which directory would be written or replaced, without writing anything. With -PassThru the model is still passed on.'
+        WhatIf      = 'Shows which directory would be written or replaced, without writing anything. A target that could not be written is still an error, so -WhatIf never promises a write that would fail. With -PassThru the model is still passed on.'
         Confirm     = 'Asks for confirmation before writing the checkpoint.'
     }
 

@@ -14,7 +14,7 @@ Texts are tokenised as for Invoke-BertClassifier ([CLS] text [SEP], cut to -MaxL
 '@
 
     Parameters  = @{
-        Model     = 'The model whose encoder makes the vectors. Any BertModel works; a sentence-embedding model (all-MiniLM-L6-v2 imported with Import-BertCheckpoint, for example) gives the most useful vectors.'
+        Model     = 'The model whose encoder makes the vectors. Any BertModel works; a sentence-embedding model (all-MiniLM-L6-v2 imported with Import-BertCheckpoint, for example) gives the most useful vectors. It may also be the path of a checkpoint, which is imported for this command and freed when it ends.'
         Text      = 'The texts to embed. Strings piped to the cmdlet bind here, and so does the Text property of piped objects (rows from Import-Csv, for example).'
         Pooling   = 'How the token vectors become one vector: Mean (the average over the text''s tokens, the default) or Cls (the [CLS] token''s vector). Use the pooling the model was trained with.'
         Normalize = 'Scales every vector to unit (L2) length, so that the dot product of two vectors is their cosine similarity.'

@@ -22,7 +22,7 @@ Path accepts wildcards, which match directories and files; a pattern that matche
 '@
 
     Parameters  = @{
-        Path        = 'One or more checkpoint directories or weights files (.safetensors, .bin, .onnx). Wildcards are expanded, and each match is imported as one model. Relative paths are resolved against the current PowerShell location.'
+        Path        = 'One or more checkpoint directories or weights files (.safetensors, .bin, .onnx). Wildcards are expanded, and each match is imported as one model; a wildcard character escaped with a backtick (ckpt`[1`]) is read as itself. Relative paths are resolved against the current PowerShell location.'
         LiteralPath = 'One or more checkpoint directories or weights files, taken exactly as written: no character is treated as a wildcard. Objects piped from Get-ChildItem or Get-Item bind here through their PSPath property.'
     }
 

@@ -17,7 +17,7 @@ Texts can be piped as strings (from Get-Content, for example), or as objects wit
 '@
 
     Parameters  = @{
-        Model     = 'The model to run. It must have a sequence-classification or regression head, from fine-tuning or from an imported fine-tuned checkpoint. A model without a head is refused with the error ModelHasNoClassifier, and a model with a token-classification head with ModelTaskMismatch (use Invoke-BertTokenClassifier for it).'
+        Model     = 'The model to run. It must have a sequence-classification or regression head, from fine-tuning or from an imported fine-tuned checkpoint. A model without a head is refused with the error ModelHasNoClassifier, and a model with a token-classification head with ModelTaskMismatch (use Invoke-BertTokenClassifier for it). It may also be the path of a checkpoint, which is imported for this command and freed when it ends.'
         Text      = 'The texts to classify. Strings piped to the cmdlet bind here, and so does the Text property of piped objects (rows from Import-Csv, for example). Empty strings are allowed; the model then sees only [CLS] and [SEP].'
         TextPair  = 'A second text for sentence-pair tasks (entailment, question and answer, paraphrase). It follows the first text as segment B. Given on the command line it is paired with every text; it also binds from a TextPair property of piped objects, so each row of a CSV file can carry its own pair.'
         BatchSize = 'How many texts run through the model at once. Results are written one batch at a time, so a smaller batch shows the first results sooner and holds less memory; a larger one is faster on long inputs. Texts in a batch are padded to the longest of them; padding does not change the results.'

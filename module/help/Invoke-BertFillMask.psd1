@@ -12,7 +12,7 @@ Texts stream in batches of -BatchSize, as with Invoke-BertClassifier. The model 
 '@
 
     Parameters  = @{
-        Model     = 'The model to ask. Any BertModel works; the predictions are only as good as its masked-LM head.'
+        Model     = 'The model to ask. Any BertModel works; the predictions are only as good as its masked-LM head. It may also be the path of a checkpoint, which is imported for this command and freed when it ends.'
         Text      = 'The texts, each with one or more [MASK] tokens. Strings piped to the cmdlet bind here, and so does the Text property of piped objects.'
         Top       = 'How many candidates to return for each mask (1 to 1000), most probable first.'
         BatchSize = 'How many texts run through the model at once. Results are written one batch at a time. Padding within a batch does not change the results.'

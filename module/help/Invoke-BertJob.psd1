@@ -6,8 +6,8 @@ Invoke-BertJob reads a YAML job file and runs it with the module's own cmdlets, 
 
 A job file has up to four sections. Each key is a parameter name of the section's cmdlet, written in camelCase (keys are case-insensitive), and each value is what you would give that parameter:
 - model (required): exactly one of checkpoint (a Hugging Face checkpoint directory, as Import-BertCheckpoint -LiteralPath), preset (as New-BertModel -Preset) or config (a config.json path or a mapping of its fields, as New-BertModel -Config). With preset or config you may add vocabulary, cased and seed.
-- training (optional): Invoke-MlmTraining parameters, for example corpus, maxSteps, batchSize, learningRate, outputPath, checkpointEvery, objective, wholeWordMask, validationSplit. corpus is required.
-- export (optional): Export-Checkpoint parameters: path (or literalPath) and force.
+- training (optional): Invoke-MlmTraining parameters, for example corpus, maxSteps, batchSize, learningRate, outputPath, checkpointEvery, objective, wholeWordMask, validationSplit, encoding. corpus (wildcards expanded) or literalCorpus (names taken exactly, for a file such as run[1].txt) is required.
+- export (optional): Export-Checkpoint parameters: path (or literalPath) and force. The export destination is checked before the model is made or trained, so a destination that exists (without force) or cannot be written fails the job before any training step.
 - perplexity (optional): Measure-Perplexity parameters, for example corpus and sequenceLength. It is measured after training and export.
 
 Relative paths in a job file, wildcards included, are relative to the folder of the job file, not to the current location, because schedulers start jobs in arbitrary folders. A list value may be written as a YAML list or, for one item, as a single value. A switch such as wholeWordMask or force takes true or false.

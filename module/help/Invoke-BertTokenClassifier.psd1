@@ -12,7 +12,7 @@ Texts stream: pipeline input is gathered into batches of -BatchSize, each batch'
 '@
 
     Parameters  = @{
-        Model     = 'The model to run. It must have a token-classification head. A model without a head is refused with the error ModelHasNoClassifier, and a model with a sequence head with ModelTaskMismatch (use Invoke-BertClassifier for it).'
+        Model     = 'The model to run. It must have a token-classification head. A model without a head is refused with the error ModelHasNoClassifier, and a model with a sequence head with ModelTaskMismatch (use Invoke-BertClassifier for it). It may also be the path of a checkpoint, which is imported for this command and freed when it ends.'
         Text      = 'The texts to tag. Strings piped to the cmdlet bind here, and so does the Text property of piped objects (rows from Import-Csv, for example).'
         BatchSize = 'How many texts run through the model at once. Results are written one batch at a time; a smaller batch shows the first results sooner and holds less memory. Padding within a batch does not change the results.'
         MaxLength = 'The longest input in tokens, [CLS] and [SEP] included. Words whose first token lies past it get no tag: they are left out of Words, and the result''s Truncated property is true. It can be at most the model''s max_position_embeddings and at least 8.'

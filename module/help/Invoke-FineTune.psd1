@@ -8,7 +8,7 @@ Invoke-FineTune trains a model for one of four tasks and returns it, ready for E
 - Regression: one number per text (regression).
 - TokenClassification: one BIO tag per word (B-X, I-X, O), read from CoNLL-style files: one word per line with its tag in the last column, a blank line between sentences, -DOCSTART- lines ignored.
 
-Labelled rows come from files given with -TrainingData (.csv, .tsv, .jsonl, each optionally .gz; for token classification, CoNLL-style files), or from objects piped in with -Model named, such as the rows of Import-Csv. Labels are mapped to ids automatically (sorted; numerically when every label is an integer) and stored in the model's config as id2label and label2id, with problem_type, exactly as Hugging Face does. A row without a label, with an empty text, with a number that is not a number for regression, or with a label the training data does not have in -ValidationData stops the run with an error naming the file and line; with -SkipInvalidRows such rows are skipped and counted in a warning instead.
+Labelled rows come from files given with -TrainingData (.csv, .tsv, .jsonl, each optionally .gz; for token classification, CoNLL-style files), or from objects piped in with -Model named, such as the rows of Import-Csv. Files piped from Get-ChildItem (Get-ChildItem ./data -Filter *.csv | Invoke-FineTune -Model $m ...) are read as data files, their names taken literally, never as rows; piping files and rows together is an error (FineTuneInputMixed). Files are UTF-8 unless a byte-order mark (UTF-8, UTF-16, UTF-32, as Export-Csv -Encoding unicode writes) or -Encoding says otherwise. -OutputPath and -MetricsPath are checked before any data is read: missing folders are created when needed, and a location that cannot be written is an error (OutputPathNotWritable, MetricsPathNotWritable) before the first step. Labels are mapped to ids automatically (sorted; numerically when every label is an integer) and stored in the model's config as id2label and label2id, with problem_type, exactly as Hugging Face does. A row without a label, with an empty text, with a number that is not a number for regression, or with a label the training data does not have in -ValidationData stops the run with an error naming the file and line; with -SkipInvalidRows such rows are skipped and counted in a warning instead.
 
 The model gets Hugging Face's head for the task: dropout then a linear classifier over the pooled [CLS] output (sequence tasks) or over every position (token classification, where the tag of a word is learned and predicted at its first word-piece). A model that already has a head for the same task keeps it and its labels, so a fine-tuned model can be trained further. The losses are Hugging Face's: cross-entropy (optionally class-weighted), binary cross-entropy with logits, mean squared error, and token cross-entropy.
 
@@ -18,11 +18,14 @@ With -ValidationData the model is evaluated after every epoch (or every -EvalEve
 '@
 
     Parameters  = @{
-        Model                 = 'The model to fine-tune, usually from Import-BertCheckpoint or Invoke-MlmTraining. With -TrainingData it can be piped; when the rows are piped, give it by name.'
+        Model                 = 'The model to fine-tune, usually from Import-BertCheckpoint or Invoke-MlmTraining. With -TrainingData or -LiteralTrainingData it can be piped; when the rows or files are piped, give it by name. -Model also takes the path of a checkpoint (a string, or a FileInfo or DirectoryInfo), which is imported as Import-BertCheckpoint -LiteralPath would import it; an import error stops the command with the import''s error id inside the binding error.'
         Task                  = 'SequenceClassification, MultiLabelClassification, Regression or TokenClassification.'
-        TrainingData          = 'The labelled training files: paths or wildcard patterns. .csv, .tsv and .jsonl (or .gz of them) for the sequence tasks; CoNLL-style files (word first, tag last, blank lines between sentences) for token classification.'
+        TrainingData          = 'The labelled training files: paths or wildcard patterns. .csv, .tsv and .jsonl (or .gz of them) for the sequence tasks; CoNLL-style files (word first, tag last, blank lines between sentences) for token classification. Escape a wildcard character with a backtick, or use -LiteralTrainingData, for a name such as tickets[1].csv.'
+        LiteralTrainingData   = 'The labelled training files taken exactly as written: no character is a wildcard. Aliases: -LiteralPath, -LP.'
         InputObject           = 'Labelled rows as objects from the pipeline, for example from Import-Csv or ConvertFrom-Json: each object''s -TextColumn, -TextPairColumn and -LabelColumn properties are read (names match exactly first, then ignoring case). Hashtables work too. Token classification reads files only.'
-        ValidationData        = 'Labelled files, in the same format as the training data, to evaluate on after every epoch (or every -EvalEvery steps). Without it nothing is evaluated and no best checkpoint is kept.'
+        ValidationData        = 'Labelled files, in the same format as the training data, to evaluate on after every epoch (or every -EvalEvery steps). Without it nothing is evaluated and no best checkpoint is kept. Paths or wildcard patterns.'
+        LiteralValidationData = 'Validation files taken exactly as written (no wildcards). It may be given together with -ValidationData; the files of both are used.'
+        Encoding              = 'The encoding of data files that have no byte-order mark: utf8 (the default), unicode, bigendianunicode, utf32, bigendianutf32, ascii, latin1, ansi, oem, a code page number or name, or a System.Text.Encoding object. A file with a byte-order mark is read as its mark says.'
         TextColumn            = 'The column (CSV/TSV header) or field (JSONL, objects) holding each row''s text. Default: text.'
         TextPairColumn        = 'The column or field holding a second text, for tasks on text pairs (entailment, duplicate detection). The pair is encoded as [CLS] text [SEP] pair [SEP] with token type 1 for the pair.'
         LabelColumn           = 'The column or field holding each row''s label: a class name, several class names (multi-label), or a number (regression). Default: label.'
@@ -48,13 +51,14 @@ With -ValidationData the model is evaluated after every epoch (or every -EvalEve
         Device                = 'Auto (default: CUDA when available, else the CPU), Cpu or Cuda.'
         Precision             = 'Float32 (default) or BFloat16, which runs the matrix multiplications in bfloat16 over float32 master weights.'
         Seed                  = 'Seeds the new head, dropout and the order of the training data, so a run can be repeated.'
-        OutputPath            = 'A job directory: a checkpoint at the end (and resume when the same command is run again), metrics.jsonl with one line per step, and best/, the best model so far by the task''s metric as a Hugging Face checkpoint.'
-        MetricsPath           = 'A JSON Lines file that gets one line per optimizer step (appended); steps with an evaluation also carry validation_loss, validation_metric and validation_score.'
+        OutputPath            = 'A job directory: a checkpoint at the end (and resume when the same command is run again), metrics.jsonl with one line per step, and best/, the best model so far by the task''s metric as a Hugging Face checkpoint. Missing parent folders are created; a path that cannot be written is OutputPathNotWritable before the first step.'
+        MetricsPath           = 'A JSON Lines file that gets one line per optimizer step (appended); steps with an evaluation also carry validation_loss, validation_metric and validation_score. Missing parent folders are created; a path that cannot be written is MetricsPathNotWritable before the first step.'
     }
 
     Inputs      = @{
         'BertAdapt.BertModel'                   = 'A model can be piped to -Model when the data comes from -TrainingData.'
         'System.Management.Automation.PSObject' = 'Labelled rows (objects or hashtables) can be piped to -InputObject when -Model is given by name.'
+        'System.IO.FileInfo'                    = 'Data files from Get-ChildItem or Get-Item, piped with -Model given by name, are read as files (their names taken literally), as Select-String reads piped files.'
     }
 
     Outputs     = @{

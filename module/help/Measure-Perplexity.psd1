@@ -10,14 +10,16 @@ The result is the exponential of the mean cross-entropy over the chosen tokens. 
 '@
 
     Parameters  = @{
-        AllowInvalidUtf8      = 'Reads a byte that is not valid UTF-8 as the replacement character (U+FFFD) instead of stopping with a CorpusNotUtf8 error. Corpus files are strict UTF-8 by default, so that a file in another encoding is caught rather than silently garbled.'
+        AllowInvalidUtf8      = 'Reads a byte sequence that is not valid in the file''s encoding (UTF-8 unless a byte-order mark or -Encoding says otherwise) as the replacement character (U+FFFD) instead of stopping with a CorpusNotUtf8 (or, for other encodings, CorpusNotDecodable) error. Files are strict by default, so that a file in another encoding is caught rather than silently garbled.'
+        Encoding              = 'The encoding of corpus files that have no byte-order mark: utf8 (the default), unicode (UTF-16 LE), bigendianunicode, utf32, bigendianutf32, ascii, latin1, ansi, oem, a code page number such as 1252, a name such as windows-1252, or a System.Text.Encoding object. A file that starts with a byte-order mark (UTF-8, UTF-16 LE or BE, UTF-32 LE or BE, as Windows PowerShell 5.1''s > and Out-File write) is read as its mark says, whatever -Encoding is. The encoding is part of the token cache key, so the same bytes read two ways never share a shard.'
+        LiteralCorpus         = 'The corpus files, taken exactly as written: no character is a wildcard, so a file named run[1].txt is that file (with -Corpus it would be a pattern matching run1.txt). Files piped from Get-ChildItem or Get-Item bind here through their PSPath property; objects with a FullName property bind too. Aliases: -LiteralPath, -PSPath, -LP. A directory is read with -Recurse, as with -Corpus.'
         Recurse               = 'With a directory in -Corpus, reads every corpus file under it (.txt, .jsonl, .csv, .tsv, each optionally .gz), subdirectories included. Without -Recurse a directory is refused.'
         LineByLine            = 'Makes one example of each corpus line (truncated to -SequenceLength) instead of packing the text into full-length sequences. Packing wastes no positions on padding and is the default; line-by-line keeps sentences apart, which suits short, independent records.'
         TextField             = 'For .jsonl corpus files: the field of each JSON record that holds its text (default ''text''). Each record is one document; a record without the field is an error naming the file and line.'
         TextColumn            = 'For .csv and .tsv corpus files: the column (named in the header row) that holds each row''s text (default ''text''). Each row is one document.'
-        CacheDirectory        = 'Where token-id shards are cached. Each corpus file is tokenized once per vocabulary and stored under a key made from the file''s content hash and the vocabulary''s hash, so later runs on the same files start at once and read the tokens memory-mapped. Defaults to the per-user cache (~/.cache/bertadapt/tokens, or %LOCALAPPDATA%\BertAdapt\tokens on Windows).'
-        Model           = 'The model to score, usually piped from New-BertModel, Import-BertCheckpoint or Invoke-MlmTraining. Several models can be piped; each gets one result, in the order they arrived.'
-        Corpus          = 'The text to score: paths, wildcard patterns, or file objects piped from Get-ChildItem (they bind through their FullName property). The files are read as for Invoke-MlmTraining: UTF-8, one sentence or paragraph per line, blank lines between documents.'
+        CacheDirectory        = 'Where token-id shards are cached. Each corpus file is tokenized once per vocabulary and stored under a key made from the file''s content hash and the vocabulary''s hash, so later runs on the same files start at once and read the tokens memory-mapped. Defaults to the per-user cache (~/.cache/bertadapt/tokens, or %LOCALAPPDATA%\BertAdapt\tokens on Windows). A cache folder that does not exist yet is created; one that cannot be created (a path under a regular file, a folder that refuses new entries) is CacheDirectoryNotWritable before anything is read. An existing cache that is read-only still serves the shards it holds.'
+        Model           = 'The model to score, usually piped from New-BertModel, Import-BertCheckpoint or Invoke-MlmTraining. Several models can be piped; each gets one result, in the order they arrived. -Model also takes the path of a checkpoint (a string, or a FileInfo or DirectoryInfo), which is imported as Import-BertCheckpoint -LiteralPath would import it; an import error stops the command with the import''s error id inside the binding error. A model imported this way is freed when the command ends.'
+        Corpus          = 'The text to score: paths or wildcard patterns (use -LiteralCorpus, or escape with a backtick, for a name such as run[1].txt). The files are read as for Invoke-MlmTraining: UTF-8 unless a byte-order mark or -Encoding says otherwise, one sentence or paragraph per line, blank lines between documents.'
         SequenceLength  = 'The length of the scored sequences in tokens, [CLS] and [SEP] included, capped at the model''s max_position_embeddings. Use the length the model was trained with: with more context a model predicts masked tokens better, so perplexities measured at different lengths are not comparable.'
         BatchSize       = 'The number of sequences scored at once. Larger batches are faster but need more memory. The masks are drawn batch by batch, so the batch size is part of what makes a measurement repeatable: compare only numbers measured with the same batch size.'
         MaskProbability = 'The share of ordinary tokens that are masked and scored in each sequence.'
@@ -26,7 +28,8 @@ The result is the exponential of the mean cross-entropy over the chosen tokens. 
 
     Inputs      = @{
         'BertAdapt.BertModel' = 'Models can be piped to -Model.'
-        'System.IO.FileInfo'  = 'Files from Get-ChildItem or Get-Item bind to -Corpus through their FullName property.'
+        'System.IO.FileInfo'  = 'Files from Get-ChildItem or Get-Item bind to -LiteralCorpus through their PSPath property, so their names are never read as wildcards.'
+        'System.String'       = 'The path of a checkpoint, given to -Model, is imported.'
     }
 
     Outputs     = @{
@@ -74,7 +77,7 @@ Get-Item ./runbooks.txt, ./runbooks-heldout.txt | ForEach-Object {
     [pscustomobject]@{ Corpus = $_.Name; Perplexity = [math]::Round($result.Perplexity, 2) }
 }
 '@
-            Remarks = 'Each file binds to -Corpus through its FullName property. A held-out perplexity far above the training perplexity means the model has memorised its training text rather than learned the domain.'
+            Remarks = 'Each file binds to -LiteralCorpus through its PSPath property. A held-out perplexity far above the training perplexity means the model has memorised its training text rather than learned the domain.'
         }
     )
 

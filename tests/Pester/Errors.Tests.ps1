@@ -101,10 +101,14 @@ Describe 'Bad input gives a terminating error with a stable id and the right cat
         Get-ChildItem $dir | ForEach-Object { "$($_.Name):$((Get-FileHash $_.FullName).Hash)" } | Should -Be $before
     }
 
-    It 'Export-Checkpoint into a missing parent writes nothing' {
-        $e = Get-TerminatingError { $model | Export-Checkpoint (Join-Path $TestDrive 'no/such/parent/out') }
-        $e.FullyQualifiedErrorId | Should -BeLike 'CheckpointParentNotFound,*'
-        Join-Path $TestDrive 'no' | Should -Not -Exist
+    It 'Export-Checkpoint under a regular file writes nothing' {
+        $blocker = Join-Path $TestDrive 'blocker.txt'
+        Set-Content -LiteralPath $blocker -Value 'a file, not a folder'
+        $e = Get-TerminatingError { $model | Export-Checkpoint (Join-Path $blocker 'parent/out') }
+        $e.FullyQualifiedErrorId | Should -Be 'CheckpointPathNotWritable,BertAdapt.PowerShell.Commands.ExportCheckpointCommand'
+        $e.CategoryInfo.Category | Should -Be 'WriteError'
+        Get-Content -LiteralPath $blocker | Should -Be 'a file, not a folder'
+        Get-ChildItem $TestDrive -Filter '.blocker*' -Force | Should -BeNullOrEmpty
     }
 
     It 'Invoke-MlmTraining on a missing corpus file' {

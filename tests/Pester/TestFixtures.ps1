@@ -27,6 +27,11 @@ function New-TinyCorpus([string] $Path, [int] $Documents, [int] $Seed) {
     [IO.File]::WriteAllText($Path, ($lines -join "`n"))
 }
 
+# 24 labelled rows (text, label) of two teams, enough for one fine-tuning epoch on the tiny model.
+function New-TinyLabelledRows {
+    foreach ($i in 1..24) { [pscustomobject]@{ text = "restart the nginx service on web0$($i % 2 + 1)"; label = "team$($i % 2)" } }
+}
+
 # The shape of a 2-layer, 64-hidden BERT that trains in seconds.
 function Get-TinyConfig([int] $VocabSize) {
     @{ vocab_size = $VocabSize; hidden_size = 64; num_hidden_layers = 2; num_attention_heads = 2; intermediate_size = 128; max_position_embeddings = 64 }

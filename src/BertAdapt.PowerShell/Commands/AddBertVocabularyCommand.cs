@@ -10,10 +10,10 @@ namespace BertAdapt.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Add, "BertVocabulary", SupportsShouldProcess = true, DefaultParameterSetName = TokenSet)]
 [OutputType(typeof(BertModel))]
-[OutputType(typeof(FragmentedWord), ParameterSetName = [CorpusSet])]
+[OutputType(typeof(FragmentedWord), ParameterSetName = [CorpusSet, LiteralCorpusSet])]
 public sealed class AddBertVocabularyCommand : BertCmdlet
 {
-    const string TokenSet = "Token", CorpusSet = "FromCorpus";
+    const string TokenSet = "Token", CorpusSet = "FromCorpus", LiteralCorpusSet = "LiteralFromCorpus";
 
     List<string> corpusFiles = [];
 
@@ -21,6 +21,7 @@ public sealed class AddBertVocabularyCommand : BertCmdlet
 
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     [ValidateNotNull]
+    [ModelFromPath]
     public BertModel Model { get; set; } = null!;
 
     [Parameter(ParameterSetName = TokenSet, Mandatory = true, Position = 0)]
@@ -32,36 +33,56 @@ public sealed class AddBertVocabularyCommand : BertCmdlet
     [ValidateNotNullOrEmpty]
     public string[] FromCorpus { get; set; } = [];
 
+    /// <summary>-FromCorpus named exactly, never expanded as wildcards.</summary>
+    [Parameter(ParameterSetName = LiteralCorpusSet, Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralFromCorpus { get; set; } = [];
+
     [Parameter(ParameterSetName = CorpusSet)]
+    [Parameter(ParameterSetName = LiteralCorpusSet)]
     [ValidateRange(1, 100000)]
     public int Top { get; set; } = 20;
 
     [Parameter(ParameterSetName = CorpusSet)]
+    [Parameter(ParameterSetName = LiteralCorpusSet)]
     [ValidateRange(1, int.MaxValue)]
     public int MinCount { get; set; } = 5;
 
     [Parameter(ParameterSetName = CorpusSet)]
+    [Parameter(ParameterSetName = LiteralCorpusSet)]
     public SwitchParameter ReportOnly { get; set; }
+
+    /// <summary>The encoding of corpus files without a byte-order mark; UTF-8 by default.</summary>
+    [Parameter(ParameterSetName = CorpusSet)]
+    [Parameter(ParameterSetName = LiteralCorpusSet)]
+    [EncodingArgument]
+    [ArgumentCompleter(typeof(EncodingNameCompleter))]
+    public System.Text.Encoding? Encoding { get; set; }
 
     #endregion
 
     #region Overrides
 
+    bool FromAnyCorpus => ParameterSetName != TokenSet;
+
     protected override void BeginProcessing()
     {
         if (ParameterSetName == CorpusSet)
             corpusFiles = Guard(() => ResolveFiles(FromCorpus, literal: false, "Corpus"));
+        else if (ParameterSetName == LiteralCorpusSet)
+            corpusFiles = Guard(() => ResolveFiles(LiteralFromCorpus, literal: true, "Corpus"));
     }
 
     protected override void ProcessRecord()
     {
         IReadOnlyList<string> tokens = Token;
-        if (ParameterSetName == CorpusSet)
+        if (FromAnyCorpus)
         {
             var report = Report(Model);
             if (ReportOnly)
             {
                 foreach (var row in report) WriteObject(WithDefaultColumns(row));
+                ModelFromPathAttribute.ReleaseIfImported(Model);
                 return;
             }
             foreach (var row in report)
@@ -95,7 +116,8 @@ public sealed class AddBertVocabularyCommand : BertCmdlet
             {
                 progress.StatusDescription = $"Reading {file}";
                 WriteProgress(progress);
-            }));
+            },
+            options: new Engine.Data.Corpora.CorpusReadOptions { Encoding = Encoding }));
         progress.RecordType = ProgressRecordType.Completed;
         WriteProgress(progress);
         return report;

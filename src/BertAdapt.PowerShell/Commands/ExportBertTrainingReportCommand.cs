@@ -10,7 +10,7 @@ namespace BertAdapt.PowerShell.Commands;
 [OutputType(typeof(FileInfo))]
 public sealed class ExportBertTrainingReportCommand : BertCmdlet
 {
-    const string ModelSet = "Model", MetricsSet = "MetricsPath";
+    const string ModelSet = "Model", MetricsSet = "MetricsPath", LiteralMetricsSet = "LiteralMetricsPath";
 
     #region Parameters
 
@@ -29,6 +29,12 @@ public sealed class ExportBertTrainingReportCommand : BertCmdlet
     [ValidateNotNullOrEmpty]
     public string MetricsPath { get; set; } = "";
 
+    /// <summary>-MetricsPath named exactly, never expanded; a piped metrics file binds here through PSPath.</summary>
+    [Parameter(ParameterSetName = LiteralMetricsSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "FullName")]
+    [ValidateNotNullOrEmpty]
+    public string LiteralMetricsPath { get; set; } = "";
+
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Title { get; set; }
@@ -43,25 +49,27 @@ public sealed class ExportBertTrainingReportCommand : BertCmdlet
 
     #region Overrides
 
+    bool FromFile => ParameterSetName != ModelSet;
+
+    /// <summary>The destination is checked before any input arrives, so '… | Invoke-MlmTraining | Export-BertTrainingReport' fails before training.</summary>
+    protected override void BeginProcessing() => Guard(() => TrainingReport.CheckDestination(ResolveLiteral(Path), Force));
+
     protected override void ProcessRecord()
     {
         var target = ResolveLiteral(Path);
         var progress = new ProgressRecord(2, "Export-BertTrainingReport", "Reading the metrics");
         WriteProgress(progress);
-        var (metrics, settings, title) = Guard(() => ParameterSetName == MetricsSet ? FromMetricsFile() : FromModel());
+        metricsFile = null; // a piped file per record
+        var (metrics, settings, title) = Guard(() => FromFile ? FromMetricsFile() : FromModel());
         if (metrics.Count == 0)
         {
-            var source = ParameterSetName == MetricsSet ? $"The metrics file '{MetricsFileOf()}'" : $"The model {Model}";
+            var source = FromFile ? $"The metrics file '{MetricsFileOf()}'" : $"The model {Model}";
             ThrowTerminatingError(ErrorRecords.From(new BertAdaptException("ReportNoMetrics", BertAdaptErrorKind.InvalidData,
                 $"{source} has no training steps to report. Train it with Invoke-MlmTraining first (use -MetricsPath or -OutputPath to keep a metrics file).", target)));
         }
-        if (Directory.Exists(target))
-            ThrowTerminatingError(ErrorRecords.From(new BertAdaptException("ReportPathIsDirectory", BertAdaptErrorKind.InvalidArgument,
-                $"'{target}' is a directory. Give the path of the HTML file to write, for example '{System.IO.Path.Combine(Path, "report.html")}'.", target)));
+        // Checked again: an earlier record of this pipeline may have written the file since.
         bool exists = File.Exists(target);
-        if (exists && !Force)
-            ThrowTerminatingError(ErrorRecords.From(new BertAdaptException("ReportExists", BertAdaptErrorKind.ResourceExists,
-                $"'{target}' already exists. Use -Force to replace it.", target)));
+        Guard(() => TrainingReport.CheckDestination(target, Force));
 
         if (ShouldProcess(target, exists ? "Replace with a training report" : "Write a training report"))
         {
@@ -92,13 +100,15 @@ public sealed class ExportBertTrainingReportCommand : BertCmdlet
     string MetricsFileOf()
     {
         if (metricsFile is not null) return metricsFile;
-        var literal = ResolveLiteral(MetricsPath);
+        bool isLiteral = ParameterSetName == LiteralMetricsSet;
+        var given = isLiteral ? LiteralMetricsPath : MetricsPath;
+        var literal = ResolveLiteral(isLiteral ? given : WildcardPattern.Unescape(given));
         var inJob = System.IO.Path.Combine(literal, "metrics.jsonl");
         if (Directory.Exists(literal) && File.Exists(inJob)) return metricsFile = inJob;
-        var files = ResolveFiles([MetricsPath], literal: false, "Metrics");
+        var files = ResolveFiles([given], isLiteral, "Metrics");
         if (files.Count > 1)
             throw new BertAdaptException("MetricsPathAmbiguous", BertAdaptErrorKind.InvalidArgument,
-                $"'{MetricsPath}' matches {files.Count} files; a report is drawn from one metrics file.", MetricsPath);
+                $"'{given}' matches {files.Count} files; a report is drawn from one metrics file.", given);
         return metricsFile = files[0];
     }
 }

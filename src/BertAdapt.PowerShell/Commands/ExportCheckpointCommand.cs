@@ -6,6 +6,7 @@ namespace BertAdapt.PowerShell.Commands;
 
 /// <summary>Writes a model as a Hugging Face checkpoint directory, atomically.</summary>
 [Cmdlet(VerbsData.Export, "Checkpoint", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
+[Alias("Export-BertCheckpoint")]
 [OutputType(typeof(BertModel))]
 public sealed class ExportCheckpointCommand : BertCmdlet
 {
@@ -15,6 +16,7 @@ public sealed class ExportCheckpointCommand : BertCmdlet
 
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     [ValidateNotNull]
+    [ModelFromPath]
     public BertModel Model { get; set; } = null!;
 
     /// <summary>The checkpoint directory to create. Wildcards are not expanded: it names something new.</summary>
@@ -37,15 +39,23 @@ public sealed class ExportCheckpointCommand : BertCmdlet
 
     #region Overrides
 
+    string target = "";
+
+    /// <summary>
+    /// PowerShell begins every command of a pipeline before any of them processes input, so a
+    /// destination that cannot be written stops '… | Invoke-MlmTraining | Export-Checkpoint'
+    /// here, before the first training step, even with -WhatIf.
+    /// </summary>
+    protected override void BeginProcessing()
+    {
+        target = ResolveLiteral(ParameterSetName == LiteralPathSet ? LiteralPath : Path);
+        Guard(() => HfCheckpointDirectory.CheckDestination(target, Force));
+    }
+
     protected override void ProcessRecord()
     {
-        var target = ResolveLiteral(ParameterSetName == LiteralPathSet ? LiteralPath : Path);
-        bool exists = Directory.Exists(target) || File.Exists(target);
-        if (exists && !Force)
-        {
-            ThrowTerminatingError(ErrorRecords.From(new BertAdaptException("CheckpointExists", BertAdaptErrorKind.ResourceExists,
-                $"'{target}' already exists. Use -Force to replace it.", target)));
-        }
+        // Checked again: an earlier model of this pipeline may have been written there since.
+        bool exists = Guard(() => HfCheckpointDirectory.CheckDestination(target, Force));
         var action = exists ? "Replace with a Hugging Face checkpoint" : "Write a Hugging Face checkpoint";
         if (ShouldProcess(target, action))
         {
@@ -53,6 +63,7 @@ public sealed class ExportCheckpointCommand : BertCmdlet
             WriteVerbose($"Wrote '{target}'.");
         }
         if (PassThru) WriteObject(Model);
+        else ModelFromPathAttribute.ReleaseIfImported(Model);
     }
 
     #endregion

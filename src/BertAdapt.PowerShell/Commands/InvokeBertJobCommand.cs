@@ -2,6 +2,7 @@ using System.Collections;
 using System.Collections.ObjectModel;
 using System.Management.Automation;
 using System.Reflection;
+using BertAdapt.Engine.Checkpoints;
 using BertAdapt.Engine.Evaluation;
 using BertAdapt.Engine.Jobs;
 using BertAdapt.PowerShell.Internal;
@@ -80,6 +81,9 @@ public sealed class InvokeBertJobCommand : PathInputCmdlet
         try
         {
             SessionState.Path.SetLocation(WildcardPattern.Escape(job.Directory));
+            // The export step begins only after training ends, so its destination is checked now.
+            if (job.Section(ExportSection) is JobSection destination)
+                Guard(() => HfCheckpointDirectory.CheckDestination(ResolveLiteral((string)(destination["Path"] ?? destination["LiteralPath"])!), destination["Force"] is true));
             var source = job.Section(ModelSection)!;
             model = source.Contains(CheckpointKey)
                 ? Step(ImportModel, new Hashtable { ["LiteralPath"] = source[CheckpointKey] }).OfType<BertModel>().Single()

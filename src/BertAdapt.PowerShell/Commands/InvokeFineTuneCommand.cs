@@ -12,20 +12,26 @@ public enum ClassWeighting { None, Auto }
 
 /// <summary>
 /// Fine-tunes a model for sequence classification (single or multi-label), regression or
-/// token classification, from labelled files or from objects on the pipeline.
+/// token classification, from labelled files or from objects on the pipeline. Input is
+/// gathered in ProcessRecord and trained on in EndProcessing, once all of it is known.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "FineTune", SupportsShouldProcess = true, DefaultParameterSetName = FilesSet)]
+[Alias("Invoke-BertFineTune")]
 [OutputType(typeof(BertModel))]
 public sealed class InvokeFineTuneCommand : BertCmdlet
 {
-    const string FilesSet = "Files", ObjectsSet = "Objects";
+    const string FilesSet = "Files", LiteralFilesSet = "LiteralFiles", ObjectsSet = "Objects";
     readonly List<IReadOnlyDictionary<string, object?>?> objects = [];
+    readonly List<BertModel> models = [];
+    readonly List<string> files = [];
 
     #region Parameters
 
     [Parameter(ParameterSetName = FilesSet, Mandatory = true, ValueFromPipeline = true)]
+    [Parameter(ParameterSetName = LiteralFilesSet, Mandatory = true, ValueFromPipeline = true)]
     [Parameter(ParameterSetName = ObjectsSet, Mandatory = true)]
     [ValidateNotNull]
+    [ModelFromPath]
     public BertModel Model { get; set; } = null!;
 
     [Parameter(Mandatory = true)]
@@ -37,7 +43,18 @@ public sealed class InvokeFineTuneCommand : BertCmdlet
     [ValidateNotNullOrEmpty]
     public string[] TrainingData { get; set; } = [];
 
-    /// <summary>Rows as objects (Import-Csv, ConvertFrom-Json, [pscustomobject]) from the pipeline.</summary>
+    /// <summary>Labelled files named exactly, never expanded as wildcards.</summary>
+    [Parameter(ParameterSetName = LiteralFilesSet, Mandatory = true)]
+    [Alias("LiteralPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralTrainingData { get; set; } = [];
+
+    /// <summary>
+    /// Rows as objects (Import-Csv, ConvertFrom-Json, [pscustomobject]) from the pipeline. A
+    /// FileInfo (Get-ChildItem *.csv) is taken as a data file, literally, as Select-String
+    /// takes piped files: PowerShell binds any object to this parameter before it would look
+    /// at a file's PSPath.
+    /// </summary>
     [Parameter(ParameterSetName = ObjectsSet, Mandatory = true, ValueFromPipeline = true)]
     public PSObject? InputObject { get; set; }
 
@@ -45,6 +62,17 @@ public sealed class InvokeFineTuneCommand : BertCmdlet
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[]? ValidationData { get; set; }
+
+    /// <summary>Validation files named exactly, never expanded; may be given with -ValidationData.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralValidationData { get; set; }
+
+    /// <summary>The encoding of data files without a byte-order mark; UTF-8 by default.</summary>
+    [Parameter]
+    [EncodingArgument]
+    [ArgumentCompleter(typeof(EncodingNameCompleter))]
+    public System.Text.Encoding? Encoding { get; set; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -157,22 +185,46 @@ public sealed class InvokeFineTuneCommand : BertCmdlet
         LabelColumn = LabelColumn,
         LabelSeparator = LabelSeparator,
         SkipInvalidRows = SkipInvalidRows,
+        Encoding = Encoding,
     };
+
+    protected override void BeginProcessing() => Guard(() =>
+    {
+        if (OutputPath is not null) OutputLocation.CheckDirectory(ResolveLiteral(OutputPath), "OutputPath", "-OutputPath", intoItself: true);
+        if (MetricsPath is not null) OutputLocation.CheckFile(ResolveLiteral(MetricsPath), "MetricsPath", "-MetricsPath", replacedBeside: false);
+    });
 
     protected override void ProcessRecord()
     {
         if (ParameterSetName == ObjectsSet)
         {
-            if (InputObject is not null) objects.Add(ToDictionary(InputObject));
+            if (InputObject?.BaseObject is FileInfo file) AddFiles([file.FullName], literal: true);
+            else if (InputObject is not null) objects.Add(ToDictionary(InputObject));
             return;
         }
-        var files = Guard(() => ResolveFiles(TrainingData, literal: false, "FineTune"));
-        Train(files, null);
+        if (!models.Contains(Model)) models.Add(Model);
+        bool literal = ParameterSetName == LiteralFilesSet;
+        AddFiles(literal ? LiteralTrainingData : TrainingData, literal);
+    }
+
+    void AddFiles(IEnumerable<string> paths, bool literal)
+    {
+        foreach (var file in Guard(() => ResolveFiles(paths, literal, "FineTune")))
+            if (!files.Contains(file)) files.Add(file);
     }
 
     protected override void EndProcessing()
     {
-        if (ParameterSetName == ObjectsSet) Train(null, objects);
+        if (ParameterSetName != ObjectsSet)
+        {
+            foreach (var model in models) Train(model, files, null);
+            return;
+        }
+        if (files.Count > 0 && objects.Count > 0)
+            ThrowTerminatingError(ErrorRecords.From(new BertAdaptException("FineTuneInputMixed", BertAdaptErrorKind.InvalidArgument,
+                $"The pipeline gave {files.Count} data file(s) and {objects.Count} data row(s). Pipe either files (Get-ChildItem *.csv) or rows (Import-Csv), not both.")));
+        if (files.Count > 0) Train(Model, files, null);
+        else Train(Model, null, objects);
     }
 
     static IReadOnlyDictionary<string, object?>? ToDictionary(PSObject row)
@@ -202,12 +254,12 @@ public sealed class InvokeFineTuneCommand : BertCmdlet
         _ => value,
     };
 
-    void Train(List<string>? files, List<IReadOnlyDictionary<string, object?>?>? rows)
+    void Train(BertModel model, List<string>? files, List<IReadOnlyDictionary<string, object?>?>? rows)
     {
-        var model = Model;
         var vocabulary = model.Vocabulary;
         var encoding = new FineTuneEncodingOptions { MaxLength = MaxLength, LabelAllSubTokens = LabelAllSubTokens, SkipInvalidRows = SkipInvalidRows };
-        var validationFiles = ValidationData is null ? null : Guard(() => ResolveFiles(ValidationData, literal: false, "FineTune"));
+        var validationFiles = ValidationData is null && LiteralValidationData is null ? null : Guard(() =>
+            ResolveFiles(ValidationData ?? [], literal: false, "FineTune").Concat(ResolveFiles(LiteralValidationData ?? [], literal: true, "FineTune")).Distinct().ToList());
 
         // The label map: the head's own when the model already has one for this task, else the training data's.
         LabelMap? existing = model.Task == Task && Task.HasLabelMap() ? Guard(() => LabelMap.FromId2Label(model.Config.Id2Label!, model.Source)) : null;
@@ -284,6 +336,7 @@ public sealed class InvokeFineTuneCommand : BertCmdlet
         };
         var target = options.OutputPath is null ? "" : $", saving checkpoints in '{options.OutputPath}'";
         if (!ShouldProcess(model.ToString(), $"Fine-tune for {Task} on {train.Count} examples{target}")) return;
+        if (options.MetricsPath is not null) OutputLocation.CreateParent(options.MetricsPath);
 
         if (model.Task != Task || existing is null && Task.HasLabelMap())
         {

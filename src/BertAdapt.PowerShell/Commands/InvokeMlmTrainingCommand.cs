@@ -7,7 +7,8 @@ using BertAdapt.PowerShell.Internal;
 namespace BertAdapt.PowerShell.Commands;
 
 /// <summary>Continues (or starts) masked-language-model pre-training on a corpus.</summary>
-[Cmdlet(VerbsLifecycle.Invoke, "MlmTraining", SupportsShouldProcess = true)]
+[Cmdlet(VerbsLifecycle.Invoke, "MlmTraining", SupportsShouldProcess = true, DefaultParameterSetName = CorpusSet)]
+[Alias("Invoke-BertMlmTraining")]
 [OutputType(typeof(BertModel))]
 public sealed class InvokeMlmTrainingCommand : CorpusCmdlet
 {
@@ -83,6 +84,11 @@ public sealed class InvokeMlmTrainingCommand : CorpusCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? ValidationCorpus { get; set; }
 
+    /// <summary>Validation files named exactly, never expanded; may be given with -ValidationCorpus.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? LiteralValidationCorpus { get; set; }
+
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
     public int EvalEvery { get; set; }
@@ -120,8 +126,16 @@ public sealed class InvokeMlmTrainingCommand : CorpusCmdlet
         Objective = Objective,
         Seed = Seed,
         ValidationSplit = Bound(nameof(ValidationSplit)) ? ValidationSplit : null,
-        ValidationFiles = ValidationCorpus is null ? null : Guard(() => ResolveFiles(ValidationCorpus, literal: false, "Corpus")),
+        ValidationFiles = ValidationCorpus is null && LiteralValidationCorpus is null ? null : Guard(() =>
+            ResolveFiles(ValidationCorpus ?? [], literal: false, "Corpus").Concat(ResolveFiles(LiteralValidationCorpus ?? [], literal: true, "Corpus")).Distinct().ToList()),
     };
+
+    protected override void CheckOutputLocations()
+    {
+        base.CheckOutputLocations();
+        if (OutputPath is not null) OutputLocation.CheckDirectory(ResolveLiteral(OutputPath), "OutputPath", "-OutputPath", intoItself: true);
+        if (MetricsPath is not null) OutputLocation.CheckFile(ResolveLiteral(MetricsPath), "MetricsPath", "-MetricsPath", replacedBeside: false);
+    }
 
     protected override void Process(BertModel model, TrainingData data)
     {
@@ -159,6 +173,7 @@ public sealed class InvokeMlmTrainingCommand : CorpusCmdlet
 
         if (GroupByLength && !LineByLine)
             WriteWarning("-GroupByLength has nothing to group without -LineByLine: packed examples are all full length.");
+        if (options.MetricsPath is not null) OutputLocation.CreateParent(options.MetricsPath);
         var progress = new ProgressRecord(1, Activity, "Training");
         var throttle = Stopwatch.StartNew();
         var result = Guard(() => MlmTrainer.Train(model, data.Train, data.Validation, options, new TrainingCallbacks

@@ -6,7 +6,8 @@ using BertAdapt.PowerShell.Internal;
 namespace BertAdapt.PowerShell.Commands;
 
 /// <summary>Measures masked-token perplexity of a model on a corpus, with seeded masking.</summary>
-[Cmdlet(VerbsDiagnostic.Measure, "Perplexity")]
+[Cmdlet(VerbsDiagnostic.Measure, "Perplexity", DefaultParameterSetName = CorpusSet)]
+[Alias("Measure-BertPerplexity")]
 [OutputType(typeof(PerplexityResult))]
 public sealed class MeasurePerplexityCommand : CorpusCmdlet
 {
@@ -40,5 +41,6 @@ public sealed class MeasurePerplexityCommand : CorpusCmdlet
             },
             cancellation: Cancellation));
         WriteObject(result);
+        ModelFromPathAttribute.ReleaseIfImported(model);
     }
 }

@@ -43,7 +43,9 @@ public abstract class BertCmdlet : PSCmdlet
 
     /// <summary>
     /// Existing files for each path: wildcards expand (no match is an error), a literal path
-    /// must exist, and a directory is refused.
+    /// must exist, and a directory is refused. With <paramref name="literal"/> (a -Literal*
+    /// parameter, or a piped file's PSPath) nothing is a wildcard; without it, a path with no
+    /// wildcard left once escapes are read ('run`[1`].txt') names that file literally.
     /// </summary>
     protected List<string> ResolveFiles(IEnumerable<string> paths, bool literal, string what, bool recurse = false)
     {
@@ -58,7 +60,7 @@ public abstract class BertCmdlet : PSCmdlet
                 files.AddRange(found);
                 continue;
             }
-            var full = ResolveLiteral(path);
+            var full = ResolveLiteral(literal ? path : WildcardPattern.Unescape(path));
             if (Directory.Exists(full) && recurse)
             {
                 var found = Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories)
@@ -88,7 +90,8 @@ public abstract class BertCmdlet : PSCmdlet
         var directories = new List<string>();
         foreach (var path in paths)
         {
-            if (literal || !WildcardPattern.ContainsWildcardCharacters(path)) { directories.Add(ResolveLiteral(path)); continue; }
+            if (literal) { directories.Add(ResolveLiteral(path)); continue; }
+            if (!WildcardPattern.ContainsWildcardCharacters(path)) { directories.Add(ResolveLiteral(WildcardPattern.Unescape(path))); continue; }
             var found = ExpandWildcard(path).Where(p => Directory.Exists(p) || (includeFiles && File.Exists(p))).ToList();
             if (found.Count == 0)
                 throw new BertAdaptException(noMatchErrorId, BertAdaptErrorKind.ObjectNotFound, $"No {what} matches '{path}'.", path);

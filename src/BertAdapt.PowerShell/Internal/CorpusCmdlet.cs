@@ -6,11 +6,15 @@ namespace BertAdapt.PowerShell.Internal;
 
 /// <summary>
 /// A cmdlet that takes a model and a corpus from the pipeline: models bind by value, and
-/// files (for example from Get-ChildItem) bind to -Corpus by their path. Both are gathered in
-/// ProcessRecord and used in EndProcessing, once the whole corpus is known.
+/// files (for example from Get-ChildItem) bind to -LiteralCorpus by their PSPath, so a file
+/// named 'run[1].txt' is that file and never a pattern. Both are gathered in ProcessRecord and
+/// used in EndProcessing, once the whole corpus is known. Output locations are checked in
+/// BeginProcessing, before any input is read.
 /// </summary>
 public abstract class CorpusCmdlet : BertCmdlet
 {
+    protected const string CorpusSet = "Corpus", LiteralCorpusSet = "LiteralCorpus";
+
     readonly List<BertModel> models = [];
     readonly List<string> corpus = [];
 
@@ -18,14 +22,20 @@ public abstract class CorpusCmdlet : BertCmdlet
 
     [Parameter(Mandatory = true, ValueFromPipeline = true)]
     [ValidateNotNull]
+    [ModelFromPath]
     public BertModel Model { get; set; } = null!;
 
-    /// <summary>Corpus files: paths, wildcards, directories with -Recurse, or FileInfo objects from the pipeline.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("FullName")]
+    /// <summary>Corpus files: paths, wildcards, or directories with -Recurse.</summary>
+    [Parameter(ParameterSetName = CorpusSet, Mandatory = true, Position = 0)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Corpus { get; set; } = [];
+
+    /// <summary>Corpus files named exactly, never expanded; piped FileInfo objects bind here through PSPath.</summary>
+    [Parameter(ParameterSetName = LiteralCorpusSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LiteralPath", "LP", "FullName")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralCorpus { get; set; } = [];
 
     [Parameter]
     public SwitchParameter Recurse { get; set; }
@@ -50,6 +60,12 @@ public abstract class CorpusCmdlet : BertCmdlet
     [Parameter]
     public SwitchParameter AllowInvalidUtf8 { get; set; }
 
+    /// <summary>The encoding of corpus files without a byte-order mark; UTF-8 by default.</summary>
+    [Parameter]
+    [EncodingArgument]
+    [ArgumentCompleter(typeof(EncodingNameCompleter))]
+    public System.Text.Encoding? Encoding { get; set; }
+
     /// <summary>Where token-id shards are cached; the per-user cache by default.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -57,10 +73,23 @@ public abstract class CorpusCmdlet : BertCmdlet
 
     #endregion
 
+    /// <summary>Each output location is checked before anything is read, so a run never ends on a path it cannot write.</summary>
+    protected override void BeginProcessing() => Guard(CheckOutputLocations);
+
+    /// <summary>Throws when an output location cannot be written. The token cache needs a check only
+    /// when it must be made: an existing one may be a read-only cache that already holds every shard.</summary>
+    protected virtual void CheckOutputLocations()
+    {
+        var cache = CacheDirectory is null ? TokenCache.DefaultDirectory : ResolveLiteral(CacheDirectory);
+        if (!Directory.Exists(cache))
+            OutputLocation.CheckDirectory(cache, "CacheDirectory", "The token cache", intoItself: true);
+    }
+
     protected override void ProcessRecord()
     {
         if (!models.Contains(Model)) models.Add(Model);
-        foreach (var file in Guard(() => ResolveFiles(Corpus, literal: false, "Corpus", Recurse)))
+        bool literal = ParameterSetName == LiteralCorpusSet;
+        foreach (var file in Guard(() => ResolveFiles(literal ? LiteralCorpus : Corpus, literal, "Corpus", Recurse)))
             if (!corpus.Contains(file)) corpus.Add(file);
     }
 
@@ -76,13 +105,16 @@ public abstract class CorpusCmdlet : BertCmdlet
         }
     }
 
+    /// <summary>How corpus files are read: the -TextField, -TextColumn, -AllowInvalidUtf8 and -Encoding settings.</summary>
+    protected CorpusReadOptions ReadOptions => new() { TextField = TextField, TextColumn = TextColumn, Strict = !AllowInvalidUtf8, Encoding = Encoding };
+
     TrainingData OpenData(BertModel model)
     {
         var options = DataOptions(model) with
         {
             SequenceLength = Math.Min(SequenceLength, model.Config.MaxPositionEmbeddings),
             LineByLine = LineByLine,
-            ReadOptions = new CorpusReadOptions { TextField = TextField, TextColumn = TextColumn, Strict = !AllowInvalidUtf8 },
+            ReadOptions = ReadOptions,
             CacheDirectory = CacheDirectory is null ? null : ResolveLiteral(CacheDirectory),
         };
         var progress = new ProgressRecord(1, Activity, "Reading the corpus");

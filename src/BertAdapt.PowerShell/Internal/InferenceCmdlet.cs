@@ -18,6 +18,7 @@ public abstract class InferenceCmdlet<TInput, TResult> : BertCmdlet
 
     [Parameter(Mandatory = true)]
     [ValidateNotNull]
+    [ModelFromPath]
     public BertModel Model { get; set; } = null!;
 
     /// <summary>The texts: strings from the pipeline, or the Text property of piped objects (Import-Csv rows).</summary>
@@ -59,7 +60,11 @@ public abstract class InferenceCmdlet<TInput, TResult> : BertCmdlet
         if (pending.Count >= BatchSize) Flush();
     }
 
-    protected override void EndProcessing() => Flush();
+    protected override void EndProcessing()
+    {
+        Flush();
+        ModelFromPathAttribute.ReleaseIfImported(Model);
+    }
 
     void Flush()
     {
