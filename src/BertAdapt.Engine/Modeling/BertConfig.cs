@@ -40,7 +40,8 @@ public sealed class BertConfig
     /// <summary>The preset this shape came from, when it came from one (not written to config.json).</summary>
     [JsonIgnore] public string? Preset { get; set; }
 
-    public int HeadSize => HiddenSize / NumAttentionHeads;
+    /// <summary>Each attention head's width (derived, so not written to config.json).</summary>
+    [JsonIgnore] public int HeadSize => HiddenSize / NumAttentionHeads;
 
     /// <summary>The class names in id order (empty when the config has no id2label).</summary>
     [JsonIgnore]
@@ -138,8 +139,18 @@ public sealed class BertConfig
     {
         var copy = (BertConfig)MemberwiseClone();
         if (architectures is not null) copy.Architectures = [.. architectures];
-        return JsonSerializer.Serialize(copy, WriteOptions) + "\n";
+        // Hugging Face's save_pretrained writes json.dumps(sort_keys=True): every object's keys in order.
+        var sorted = SortKeys(JsonSerializer.SerializeToNode(copy, WriteOptions)!);
+        return sorted.ToJsonString(WriteOptions) + "\n";
     }
+
+    static JsonNode SortKeys(JsonNode node) => node switch
+    {
+        JsonObject obj => new JsonObject(obj.OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => KeyValuePair.Create(p.Key, p.Value is null ? null : SortKeys(p.Value.DeepClone())))),
+        JsonArray array => new JsonArray([.. array.Select(item => item is null ? null : SortKeys(item.DeepClone()))]),
+        _ => node.DeepClone(),
+    };
 
     public BertConfig Clone()
     {
