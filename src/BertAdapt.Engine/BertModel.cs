@@ -26,7 +26,14 @@ public sealed class BertModel : IDisposable
     }
 
     /// <summary>The TorchSharp module; throws once the model is disposed.</summary>
-    public BertForPreTraining Module => module ?? throw new BertAdaptException("ModelDisposed", BertAdaptErrorKind.InvalidOperation, "This model has been disposed.");
+    /// <remarks>
+    /// Internal, and public as <see cref="GetModule"/>: Export-Csv and ConvertTo-Json walk a
+    /// model's public properties, and this one would lead them into every weight tensor.
+    /// </remarks>
+    internal BertForPreTraining Module => module ?? throw new BertAdaptException("ModelDisposed", BertAdaptErrorKind.InvalidOperation, "This model has been disposed.");
+
+    /// <summary>The TorchSharp module (BERT and its heads); throws once the model is disposed.</summary>
+    public BertForPreTraining GetModule() => Module;
 
     public BertConfig Config => Module.Config;
     public BertVocabulary Vocabulary { get; private set; }
@@ -39,21 +46,38 @@ public sealed class BertModel : IDisposable
 
     public int StepsTrained { get; internal set; }
     public double? LastLoss { get; internal set; }
-    public List<TrainingStepMetrics> History { get; } = [];
-    public List<string> TrainedOn { get; } = [];
+
+    /// <summary>One record per optimizer step (<c>$model.History | Export-Csv</c> writes one row each).</summary>
+    public RecordList<TrainingStepMetrics> History { get; } = new("step", "steps");
+
+    /// <summary>The files the model was trained on; as text, joined by the platform's path-list separator.</summary>
+    public DelimitedList<string> TrainedOn { get; } = new(Path.PathSeparator.ToString());
+
+    /// <summary>
+    /// The fine-tuning task of the attached head by name (SequenceClassification, ...), or null for
+    /// a pre-training model. A name rather than the enum, so that ConvertTo-Json writes it as one;
+    /// <see cref="GetTask"/> gives the enum.
+    /// </summary>
+    public string? Task => GetTask()?.ToString();
 
     /// <summary>The fine-tuning task of the attached head, or null for a pre-training model.</summary>
-    public FineTuneTask? Task => module?.Classifier is not BertLinear head ? null
+    public FineTuneTask? GetTask() => module?.Classifier is not BertLinear head ? null
         : TaskOf(Config, module.TokenLevelClassifier, (int)head.Weight.shape[0]);
 
-    /// <summary>The head's class (or tag) names in output order; empty for regression and pre-training models.</summary>
-    public IReadOnlyList<string> Labels => Config.Labels;
+    /// <summary>
+    /// The head's class (or tag) names in output order; empty for regression and pre-training
+    /// models. As text they are joined by "|", Invoke-FineTune's default -LabelSeparator.
+    /// </summary>
+    public DelimitedList<string> Labels => new(Config.Labels, LabelSeparator);
+
+    /// <summary>What joins several labels in one text: Invoke-FineTune's and Invoke-BertClassifier's default.</summary>
+    public const string LabelSeparator = "|";
 
     /// <summary>The evaluations of the fine-tuning runs so far, one per validation pass (for Export-Csv).</summary>
-    public List<FineTuneEvaluation> Evaluations { get; } = [];
+    public RecordList<FineTuneEvaluation> Evaluations { get; } = new("evaluation", "evaluations");
 
     /// <summary>The Hugging Face class this model is exported as.</summary>
-    public string Architecture => Task switch
+    public string Architecture => GetTask() switch
     {
         null => "BertForPreTraining",
         FineTuneTask.TokenClassification => "BertForTokenClassification",
@@ -89,7 +113,7 @@ public sealed class BertModel : IDisposable
     }
 
     /// <summary>What importing reported: missing parameters initialised, unexpected keys ignored.</summary>
-    public List<string> LoadReport { get; } = [];
+    public DelimitedList<string> LoadReport { get; } = new("; ");
 
     public static BertModel Create(BertConfig config, BertVocabulary vocabulary, long seed, string source)
     {

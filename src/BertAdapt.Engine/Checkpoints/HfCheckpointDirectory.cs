@@ -89,7 +89,7 @@ public static class HfCheckpointDirectory
     /// written as BertForSequenceClassification / BertForTokenClassification, which have no
     /// pre-training heads (and the token classifier no pooler).
     /// </summary>
-    public static bool IsExported(BertModel model, string name) => model.Task switch
+    public static bool IsExported(BertModel model, string name) => model.GetTask() switch
     {
         null => true,
         Data.FineTuning.FineTuneTask.TokenClassification => !name.StartsWith("cls.", StringComparison.Ordinal) && !name.StartsWith("bert.pooler.", StringComparison.Ordinal),

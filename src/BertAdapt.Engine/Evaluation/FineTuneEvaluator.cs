@@ -16,9 +16,9 @@ public static class FineTuneEvaluator
     {
         if (examples.Count == 0)
             throw new BertAdaptException("FineTuneDataEmpty", BertAdaptErrorKind.InvalidData, "There are no evaluation examples.");
-        if (model.Task != task)
+        if (model.GetTask() != task)
             throw new BertAdaptException("ModelTaskMismatch", BertAdaptErrorKind.InvalidArgument,
-                $"The model's head is for {model.Task?.ToString() ?? "pre-training"}, not {task}.");
+                $"The model's head is for {model.GetTask()?.ToString() ?? "pre-training"}, not {task}.");
         var module = model.Module;
         int labels = (int)module.Classifier!.Weight.shape[0];
         var names = model.Labels;

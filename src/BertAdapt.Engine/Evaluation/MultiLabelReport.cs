@@ -21,4 +21,8 @@ public sealed record MultiLabelReport(
     double MicroRecall,
     double MicroF1,
     double MacroF1,
-    IReadOnlyList<ClassMetrics> PerLabel);
+    IReadOnlyList<ClassMetrics> PerLabel)
+{
+    /// <summary>Every label's figures (an evaluation's Report column in Export-Csv).</summary>
+    public override string ToString() => string.Join("; ", PerLabel);
+}

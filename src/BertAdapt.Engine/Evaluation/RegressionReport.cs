@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace BertAdapt.Engine.Evaluation;
 
 /// <summary>
@@ -16,4 +18,9 @@ public sealed record RegressionReport(
     double Spearman,
     double Mse,
     double Mae,
-    double ConstantBaselineMse);
+    double ConstantBaselineMse)
+{
+    /// <summary>The figures in one line (an evaluation's Report column in Export-Csv).</summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"Pearson {Pearson:F3}, Spearman {Spearman:F3}, MSE {Mse:G4}, MAE {Mae:G4} (the mean's MSE {ConstantBaselineMse:G4}), n {Count}");
+}

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace BertAdapt.Engine.Evaluation;
 
 /// <summary>
@@ -14,7 +16,10 @@ public sealed record EntitySpan(string Type, int Start, int End)
 /// the type, <see cref="Predicted"/> the predicted ones, <see cref="Correct"/> those predicted
 /// with exactly the gold type, start and end. A ratio whose denominator is zero is 0.
 /// </summary>
-public sealed record EntityTypeMetrics(string Type, double Precision, double Recall, double F1, int Support, int Predicted, int Correct);
+public sealed record EntityTypeMetrics(string Type, double Precision, double Recall, double F1, int Support, int Predicted, int Correct)
+{
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Type}: P {Precision:F3} R {Recall:F3} F1 {F1:F3} n {Support}");
+}
 
 /// <summary>
 /// How well predicted tag sequences find the gold entities (see
@@ -39,4 +44,8 @@ public sealed record TokenClassificationReport(
     double Recall,
     double F1,
     double MacroF1,
-    IReadOnlyList<EntityTypeMetrics> PerType);
+    IReadOnlyList<EntityTypeMetrics> PerType)
+{
+    /// <summary>Every entity type's figures (an evaluation's Report column in Export-Csv).</summary>
+    public override string ToString() => string.Join("; ", PerType);
+}

@@ -1,4 +1,3 @@
-using System.Collections.Specialized;
 using BertAdapt.Engine.Data;
 using BertAdapt.Engine.Data.FineTuning;
 using BertAdapt.Engine.Evaluation;
@@ -95,7 +94,7 @@ public sealed class BertPredictor
     /// <summary>The task of a sequence head (classification, multi-label or regression); throws for no head or a token head.</summary>
     public FineTuneTask RequireSequenceTask()
     {
-        var task = model.Task ?? throw NoClassifier();
+        var task = model.GetTask() ?? throw NoClassifier();
         if (task == FineTuneTask.TokenClassification)
             throw new BertAdaptException("ModelTaskMismatch", BertAdaptErrorKind.InvalidArgument,
                 "This model has a token-classification head: it tags words rather than classifying whole texts. Use Invoke-BertTokenClassifier.", model);
@@ -105,7 +104,7 @@ public sealed class BertPredictor
     /// <summary>Throws unless the model has a token-classification head.</summary>
     public void RequireTokenTask()
     {
-        var task = model.Task ?? throw NoClassifier();
+        var task = model.GetTask() ?? throw NoClassifier();
         if (task != FineTuneTask.TokenClassification)
             throw new BertAdaptException("ModelTaskMismatch", BertAdaptErrorKind.InvalidArgument,
                 $"This model has a {task} head: it scores whole texts rather than tagging words. Use Invoke-BertClassifier.", model);
@@ -173,7 +172,9 @@ public sealed class BertPredictor
 
     /// <summary>Classifies or scores each input with the model's sequence head.</summary>
     /// <param name="threshold">For multi-label heads: a class is predicted when its sigmoid is at least this.</param>
-    public IReadOnlyList<ClassificationResult> Classify(IReadOnlyList<InferenceInput> inputs, double threshold = 0.5, CancellationToken cancellation = default)
+    /// <param name="labelSeparator">What joins several predicted labels in the string form of <see cref="ClassificationResult.Labels"/>.</param>
+    public IReadOnlyList<ClassificationResult> Classify(IReadOnlyList<InferenceInput> inputs, double threshold = 0.5, CancellationToken cancellation = default,
+        string labelSeparator = BertModel.LabelSeparator)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         if (!(threshold >= 0 && threshold <= 1)) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The threshold must be between 0 and 1.");
@@ -192,16 +193,17 @@ public sealed class BertPredictor
             };
             var values = scores.cpu().data<float>().ToArray();
             int width = (int)scores.shape[1];
-            return batch.Select((input, r) => MakeClassification(input, encoded[r].Truncated, task, labels, values.AsSpan(r * width, width), threshold));
+            return batch.Select((input, r) => MakeClassification(input, encoded[r].Truncated, task, labels, values.AsSpan(r * width, width), threshold, labelSeparator));
         });
     }
 
-    static ClassificationResult MakeClassification(InferenceInput input, bool truncated, FineTuneTask task, IReadOnlyList<string> labels, ReadOnlySpan<float> row, double threshold)
+    static ClassificationResult MakeClassification(InferenceInput input, bool truncated, FineTuneTask task, IReadOnlyList<string> labels, ReadOnlySpan<float> row, double threshold,
+        string labelSeparator)
     {
         if (task == FineTuneTask.Regression)
-            return new ClassificationResult(input.Text, input.TextPair, task, null, [], null, new OrderedDictionary(), row[0], truncated);
-        var scores = new OrderedDictionary(labels.Count, StringComparer.Ordinal);
-        for (int i = 0; i < labels.Count; i++) scores[labels[i]] = (double)row[i];
+            return new ClassificationResult(input.Text, input.TextPair, task, null, [], labelSeparator, null, [], row[0], truncated);
+        var scores = new ClassScore[labels.Count];
+        for (int i = 0; i < labels.Count; i++) scores[i] = new ClassScore(labels[i], row[i]);
         int best = 0;
         for (int i = 1; i < row.Length; i++) if (row[i] > row[best]) best = i;
         string? label;
@@ -218,7 +220,7 @@ public sealed class BertPredictor
             label = labels[best];
             predicted = [label];
         }
-        return new ClassificationResult(input.Text, input.TextPair, task, label, predicted, row[best], scores, null, truncated);
+        return new ClassificationResult(input.Text, input.TextPair, task, label, predicted, labelSeparator, row[best], scores, null, truncated);
     }
 
     /// <summary>Tags each word of each text and groups the tagged words into entities.</summary>

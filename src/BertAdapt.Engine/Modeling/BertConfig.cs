@@ -35,7 +35,8 @@ public sealed class BertConfig
     [JsonPropertyName("classifier_dropout")] public double? ClassifierDropout { get; set; }
 
     /// <summary>Every other field of config.json, kept verbatim.</summary>
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
+    /// <remarks>Internal: ConvertTo-Json would write each JsonElement as its ValueKind.</remarks>
+    [JsonExtensionData, JsonInclude] internal Dictionary<string, JsonElement>? Extra { get; set; }
 
     /// <summary>The preset this shape came from, when it came from one (not written to config.json).</summary>
     [JsonIgnore] public string? Preset { get; set; }
@@ -151,6 +152,11 @@ public sealed class BertConfig
         JsonArray array => new JsonArray([.. array.Select(item => item is null ? null : SortKeys(item.DeepClone()))]),
         _ => node.DeepClone(),
     };
+
+    /// <summary>The config as one line of JSON (config.json's content), so a model's Export-Csv row keeps it whole.</summary>
+    public override string ToString() => JsonSerializer.Serialize(this, CompactOptions);
+
+    static readonly JsonSerializerOptions CompactOptions = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     public BertConfig Clone()
     {

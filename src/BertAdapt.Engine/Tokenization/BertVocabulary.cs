@@ -72,7 +72,15 @@ public sealed class BertVocabulary
         });
     }
 
-    public IReadOnlyList<string> Tokens { get; }
+    /// <summary>
+    /// Every token in id order. Internal so that ConvertTo-Json of a model, which walks public
+    /// properties, does not write 30,000 tokens; read one with the indexer.
+    /// </summary>
+    internal IReadOnlyList<string> Tokens { get; }
+
+    /// <summary>The token with this id.</summary>
+    public string this[int id] => Tokens[id];
+
     public int Count => Tokens.Count;
     public bool LowerCase { get; }
     public string Source { get; }
@@ -82,6 +90,9 @@ public sealed class BertVocabulary
     public int SepId { get; }
     public int MaskId { get; }
     public IReadOnlySet<int> SpecialIds { get; }
+
+    /// <summary>A summary (a model's Export-Csv row shows it in the Vocabulary column).</summary>
+    public override string ToString() => $"{Count} tokens ({(LowerCase ? "uncased" : "cased")}) from {Source}";
 
     public int? IdOf(string token) => ids.TryGetValue(token, out var id) ? id : null;
 

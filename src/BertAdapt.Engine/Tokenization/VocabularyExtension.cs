@@ -8,7 +8,8 @@ using static TorchSharp.torch;
 namespace BertAdapt.Engine.Tokenization;
 
 /// <summary>One word the vocabulary splits into several WordPiece pieces, and what adding it would save.</summary>
-public sealed record FragmentedWord(string Word, long Count, string[] Pieces, int PieceCount, long TokensSaved);
+/// <param name="Pieces">The pieces in order; as text (an Export-Csv column) joined by spaces, "journal ##ct ##l".</param>
+public sealed record FragmentedWord(string Word, long Count, DelimitedList<string> Pieces, int PieceCount, long TokensSaved);
 
 /// <summary>
 /// Words of a corpus that the current vocabulary fragments, ranked by the tokens a new entry
@@ -42,8 +43,8 @@ public static class FragmentationReport
             cancellation.ThrowIfCancellationRequested();
             var ids = vocabulary.Encode(word);
             if (ids.Count < 2) continue;
-            var pieces = ids.Select(id => vocabulary.Tokens[id]).ToArray();
-            rows.Add(new FragmentedWord(word, count, pieces, pieces.Length, count * (pieces.Length - 1)));
+            var pieces = new DelimitedList<string>(ids.Select(id => vocabulary.Tokens[id]), " ");
+            rows.Add(new FragmentedWord(word, count, pieces, pieces.Count, count * (pieces.Count - 1)));
         }
         // Ties break on count, then on the word, so a report is the same on every run.
         var ranked = rows.OrderByDescending(r => r.TokensSaved).ThenByDescending(r => r.Count).ThenBy(r => r.Word, StringComparer.Ordinal);

@@ -72,9 +72,9 @@ public static class FineTuneTrainer
         FineTuneOptions options, TrainingCallbacks callbacks, CancellationToken cancellation = default)
     {
         options.Validate();
-        if (model.Task != options.Task)
+        if (model.GetTask() != options.Task)
             throw new BertAdaptException("ModelTaskMismatch", BertAdaptErrorKind.InvalidArgument,
-                $"The model's head is for {model.Task?.ToString() ?? "pre-training"}, not {options.Task}.");
+                $"The model's head is for {model.GetTask()?.ToString() ?? "pre-training"}, not {options.Task}.");
         if (train.Count == 0)
             throw new BertAdaptException("FineTuneDataEmpty", BertAdaptErrorKind.InvalidData, "There are no training examples.");
         int labels = (int)model.Module.Classifier!.Weight.shape[0];

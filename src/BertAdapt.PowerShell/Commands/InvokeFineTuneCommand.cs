@@ -88,7 +88,7 @@ public sealed class InvokeFineTuneCommand : BertCmdlet
 
     [Parameter]
     [ValidateNotNullOrEmpty]
-    public string LabelSeparator { get; set; } = "|";
+    public string LabelSeparator { get; set; } = BertModel.LabelSeparator;
 
     [Parameter]
     public SwitchParameter SkipInvalidRows { get; set; }
@@ -262,7 +262,7 @@ public sealed class InvokeFineTuneCommand : BertCmdlet
             ResolveFiles(ValidationData ?? [], literal: false, "FineTune").Concat(ResolveFiles(LiteralValidationData ?? [], literal: true, "FineTune")).Distinct().ToList());
 
         // The label map: the head's own when the model already has one for this task, else the training data's.
-        LabelMap? existing = model.Task == Task && Task.HasLabelMap() ? Guard(() => LabelMap.FromId2Label(model.Config.Id2Label!, model.Source)) : null;
+        LabelMap? existing = model.GetTask() == Task && Task.HasLabelMap() ? Guard(() => LabelMap.FromId2Label(model.Config.Id2Label!, model.Source)) : null;
         FineTuneExamples train, validation;
         LabelMap? labels;
         var skipped = new List<SkippedRows>();
@@ -338,7 +338,7 @@ public sealed class InvokeFineTuneCommand : BertCmdlet
         if (!ShouldProcess(model.ToString(), $"Fine-tune for {Task} on {train.Count} examples{target}")) return;
         if (options.MetricsPath is not null) OutputLocation.CreateParent(options.MetricsPath);
 
-        if (model.Task != Task || existing is null && Task.HasLabelMap())
+        if (model.GetTask() != Task || existing is null && Task.HasLabelMap())
         {
             if (model.Task is not null) WriteVerbose($"Replacing the model's {model.Task} head with a new {Task} head.");
             model.AddTaskHead(Task, labels?.Labels ?? [], Seed);

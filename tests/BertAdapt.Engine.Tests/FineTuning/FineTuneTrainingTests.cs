@@ -301,7 +301,7 @@ public sealed class FineTuneTrainingTests(ITestOutputHelper output) : IDisposabl
 
         using var imported = HfCheckpointDirectory.Import(directory);
         Assert.Empty(imported.LoadReport);
-        Assert.Equal(task, imported.Task);
+        Assert.Equal(task, imported.GetTask());
         Assert.Equal(labels.Labels, imported.Labels);
         var (lossA, a) = FineTuneEvaluator.Evaluate(model, validation, task);
         var (lossB, b) = FineTuneEvaluator.Evaluate(imported, validation, task);

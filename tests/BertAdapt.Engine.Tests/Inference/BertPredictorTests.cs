@@ -52,14 +52,14 @@ public sealed class BertPredictorTests
         for (int i = 0; i < inputs.Count; i++)
         {
             Assert.Equal(Texts[i], batched[i].Text);
-            Assert.Equal(["neg", "neu", "pos"], batched[i].Scores.Keys.Cast<string>());
-            double sum = batched[i].Scores.Values.Cast<double>().Sum();
+            Assert.Equal(["neg", "neu", "pos"], batched[i].GetScores().Select(s => s.Label));
+            double sum = batched[i].GetScores().Sum(s => s.Score);
             Assert.InRange(sum, 1 - 1e-5, 1 + 1e-5);
             foreach (var label in new[] { "neg", "neu", "pos" })
-                Assert.InRange(Math.Abs((double)batched[i].Scores[label]! - (double)single[i].Scores[label]!), 0, Tolerance);
-            var best = batched[i].Scores.Cast<System.Collections.DictionaryEntry>().MaxBy(e => (double)e.Value!);
-            Assert.Equal(best.Key, batched[i].Label);
-            Assert.Equal((double)best.Value!, batched[i].Score!.Value);
+                Assert.InRange(Math.Abs(batched[i].ScoreOf(label) - single[i].ScoreOf(label)), 0, Tolerance);
+            var best = batched[i].GetScores().MaxBy(s => s.Score)!;
+            Assert.Equal(best.Label, batched[i].Label);
+            Assert.Equal(best.Score, batched[i].Score!.Value);
             Assert.Equal([batched[i].Label!], batched[i].Labels);
             Assert.Null(batched[i].Value);
         }
@@ -81,7 +81,7 @@ public sealed class BertPredictorTests
         var logits = model.Module.ClassifierLogits(tensor(ids.ToArray(), shape), zeros(shape, ScalarType.Int64), ones(shape, ScalarType.Int64))
             .data<float>().ToArray();
         double pA = Math.Exp(logits[0]) / (Math.Exp(logits[0]) + Math.Exp(logits[1]));
-        Assert.InRange(Math.Abs((double)result.Scores["a"]! - pA), 0, 1e-6);
+        Assert.InRange(Math.Abs(result.ScoreOf("a") - pA), 0, 1e-6);
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public sealed class BertPredictorTests
         Assert.True(model.Module.training);
         var second = predictor.Classify(inputs);
         // hidden_dropout_prob is 0.1: two runs in training mode would differ.
-        for (int i = 0; i < inputs.Count; i++) Assert.Equal((double)first[i].Scores["pos"]!, (double)second[i].Scores["pos"]!);
+        for (int i = 0; i < inputs.Count; i++) Assert.Equal(first[i].ScoreOf("pos"), second[i].ScoreOf("pos"));
         model.Module.eval();
         predictor.Classify(inputs);
         Assert.False(model.Module.training);
@@ -110,9 +110,9 @@ public sealed class BertPredictorTests
         var single = new BertPredictor(model, batchSize: 1).Classify(inputs, threshold: 0.5);
         for (int i = 0; i < inputs.Count; i++)
         {
-            var scores = batched[i].Scores.Cast<System.Collections.DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (double)e.Value!);
+            var scores = batched[i].GetScores().ToDictionary(s => s.Label, s => s.Score);
             Assert.All(scores.Values, s => Assert.InRange(s, 0, 1));
-            foreach (var (label, score) in scores) Assert.InRange(Math.Abs(score - (double)single[i].Scores[label]!), 0, Tolerance);
+            foreach (var (label, score) in scores) Assert.InRange(Math.Abs(score - single[i].ScoreOf(label)), 0, Tolerance);
             var over = scores.Where(p => p.Value >= 0.5).OrderByDescending(p => p.Value).Select(p => p.Key).ToArray();
             Assert.Equal(over, batched[i].Labels);
             Assert.Equal(over.FirstOrDefault(), batched[i].Label);
@@ -122,7 +122,7 @@ public sealed class BertPredictorTests
         // Thresholds at the extremes select everything and nothing.
         var text = new[] { new InferenceInput("check the disk") };
         var predictor = new BertPredictor(model);
-        Assert.Equal(4, predictor.Classify(text, threshold: 0).Single().Labels.Length);
+        Assert.Equal(4, predictor.Classify(text, threshold: 0).Single().Labels.Count);
         var none = predictor.Classify(text, threshold: 1).Single();
         Assert.Empty(none.Labels);
         Assert.Null(none.Label);
@@ -139,9 +139,9 @@ public sealed class BertPredictorTests
         var values = batched.Select(r => r.Value!.Value).ToList();
         for (int i = 0; i < inputs.Count; i++)
         {
-            Assert.Equal(FineTuneTask.Regression, batched[i].Task);
+            Assert.Equal(nameof(FineTuneTask.Regression), batched[i].Task);
             Assert.Null(batched[i].Label);
-            Assert.Empty(batched[i].Scores);
+            Assert.Empty(batched[i].GetScores());
             Assert.Equal("the pair", batched[i].TextPair);
             Assert.InRange(Math.Abs(values[i] - single[i].Value!.Value), 0, Tolerance);
         }
@@ -234,9 +234,9 @@ public sealed class BertPredictorTests
         {
             var tokens = OffsetTokenizer.Tokenize(model.Vocabulary, texts[i]);
             var words = batched[i].Words;
-            Assert.Equal(tokens.Words.Count, words.Length);
+            Assert.Equal(tokens.Words.Count, words.Count);
             Assert.False(batched[i].Truncated);
-            for (int w = 0; w < words.Length; w++)
+            for (int w = 0; w < words.Count; w++)
             {
                 Assert.Equal(texts[i].Substring(words[w].Start, words[w].End - words[w].Start), words[w].Word);
                 Assert.Contains(words[w].Tag, Tags);
@@ -319,7 +319,7 @@ public sealed class BertPredictorTests
         var predictor = new BertPredictor(model);
         Assert.False(predictor.TagsAreBio);
         var result = predictor.ClassifyTokens(["restart the nginx service"]).Single();
-        Assert.Equal(4, result.Words.Length);
+        Assert.Equal(4, result.Words.Count);
         Assert.Empty(result.Entities);
         using var bio = Model(FineTuneTask.TokenClassification, Tags);
         Assert.True(new BertPredictor(bio).TagsAreBio);
@@ -342,9 +342,9 @@ public sealed class BertPredictorTests
             var result = batched[t];
             int masks = texts[t].Split("[MASK]").Length - 1;
             Assert.Equal(masks, result.MaskCount);
-            Assert.Equal(masks * 4, result.Candidates.Length);
+            Assert.Equal(masks * 4, result.Candidates.Count);
             Assert.DoesNotContain(result.Candidates, c => vocabulary.SpecialIds.Contains(c.TokenId));
-            for (int c = 0; c < result.Candidates.Length; c++)
+            for (int c = 0; c < result.Candidates.Count; c++)
             {
                 var candidate = result.Candidates[c];
                 Assert.Equal(c / 4, candidate.Mask);
@@ -412,7 +412,7 @@ public sealed class BertPredictorTests
         Assert.Throws<ArgumentOutOfRangeException>(() => predictor.FillMask([prepared], top: 0));
         // More candidates than the vocabulary has ordinary tokens: all of them, no more.
         var all = predictor.FillMask([prepared], top: 100_000).Single();
-        Assert.Equal(model.Vocabulary.Count - model.Vocabulary.SpecialIds.Count, all.Candidates.Length);
+        Assert.Equal(model.Vocabulary.Count - model.Vocabulary.SpecialIds.Count, all.Candidates.Count);
     }
 
     #endregion
@@ -432,7 +432,7 @@ public sealed class BertPredictorTests
         for (int i = 0; i < Texts.Length; i++)
         {
             Assert.Equal(64, batched[i].Dimensions);
-            Assert.Equal(pooling, batched[i].Pooling);
+            Assert.Equal(pooling.ToString(), batched[i].Pooling);
             Assert.Equal(normalize, batched[i].Normalized);
             double worst = batched[i].Vector.Zip(single[i].Vector, (a, b) => Math.Abs(a - b)).Max();
             Assert.InRange(worst, 0, Tolerance);

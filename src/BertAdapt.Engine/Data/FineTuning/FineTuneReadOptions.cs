@@ -28,7 +28,7 @@ public sealed record FineTuneReadOptions
     /// multi-label tables use (MovieLens genres: "Action|Comedy"). Labels are trimmed after
     /// splitting.
     /// </summary>
-    public string LabelSeparator { get; init; } = "|";
+    public string LabelSeparator { get; init; } = BertModel.LabelSeparator;
 
     /// <summary>
     /// Token files only: the 0-based column of the word; a negative index counts from the end
