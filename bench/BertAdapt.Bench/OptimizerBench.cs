@@ -28,7 +28,7 @@ public static class OptimizerBench
         torch.set_num_threads(threads);
         var config = BertConfig.FromPreset(preset, vocabulary.Count);
         using var model = BertModel.Create(config, vocabulary, 42, "bench");
-        var real = model.Module.parameters().ToList();
+        var real = model.GetModule().parameters().ToList();
         long elements = real.Sum(p => p.numel());
         var tiny = real.Select((_, i) => new TorchSharp.Modules.Parameter(zeros(1))).ToList();
         double perTensor = Time(tiny, steps) / tiny.Count;

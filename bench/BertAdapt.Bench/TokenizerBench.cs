@@ -19,7 +19,7 @@ public static class TokenizerBench
     public static List<string> GenerateCorpus(BertVocabulary vocabulary, int megabytes)
     {
         // Whole words of the vocabulary (no ## pieces, no specials), some capitalised, with punctuation.
-        var words = vocabulary.Tokens.Where(t => t.Length > 1 && t.All(char.IsLetter)).ToArray();
+        var words = Enumerable.Range(0, vocabulary.Count).Select(id => vocabulary[id]).Where(t => t.Length > 1 && t.All(char.IsLetter)).ToArray();
         var random = new Random(42);
         var lines = new List<string>();
         long bytes = 0, target = (long)megabytes * 1_000_000;

@@ -173,7 +173,7 @@ public sealed class MlmStepRig : IDisposable
     }
 
     public BertConfig Config { get; }
-    public BertForPreTraining Module => model.Module;
+    public BertForPreTraining Module => model.GetModule();
     public MlmMasker Masker { get; }
     public List<TrainingExample> Examples { get; }
 

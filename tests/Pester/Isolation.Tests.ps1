@@ -39,7 +39,7 @@ Import-Module '$manifest' -ErrorAction Stop
         $result = Invoke-ChildPwsh @"
 Import-Module '$manifest' -ErrorAction Stop
 `$m = New-BertModel -Preset tiny
-`$torchSharp = `$m.Module.GetType().BaseType.Assembly
+`$torchSharp = `$m.GetModule().GetType().BaseType.Assembly
 `$contexts = `$m.GetType().Assembly, `$torchSharp | ForEach-Object { [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$_).Name }
 "contexts=`$(`$contexts -join ',') torchsharp=`$(`$torchSharp.GetName().Name) literal=`$(`$m -is [BertAdapt.BertModel])"
 "@

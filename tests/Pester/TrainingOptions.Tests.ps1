@@ -93,7 +93,7 @@ Describe 'Objectives and training settings' {
         ($model.History | Select-Object -Last 5 | Measure-Object Loss -Average).Average |
             Should -BeLessThan ($model.History | Select-Object -First 5 | Measure-Object Loss -Average).Average
         # The weights stay float32 (the master copy); only the matmuls ran in bfloat16.
-        $model.Module.parameters($true) | ForEach-Object { $_.dtype } | Select-Object -Unique | Should -Be 'Float32'
+        $model.GetModule().parameters($true) | ForEach-Object { $_.dtype } | Select-Object -Unique | Should -Be 'Float32'
     }
 
     It 'fails clearly when CUDA is asked for on a CPU build' {

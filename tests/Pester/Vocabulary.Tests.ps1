@@ -8,7 +8,7 @@ BeforeAll {
     Set-Content -LiteralPath $runbook -Value $lines
     function script:New-TinyModel { New-BertModel -Config (Get-TinyConfig $vocabSize) -Vocabulary $vocab -Seed 1 }
     function script:Get-Row($Model, [string] $Name, [int] $Row) {
-        $p = $Model.Module.named_parameters() | Where-Object { $_.Item1 -eq $Name }
+        $p = $Model.GetModule().named_parameters() | Where-Object { $_.Item1 -eq $Name }
         [float[]] $p.Item2[$Row].data[float]().ToArray()
     }
 }
