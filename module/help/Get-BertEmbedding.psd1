@@ -15,7 +15,9 @@ Texts are tokenised as for Invoke-BertClassifier ([CLS] text [SEP], cut to -MaxL
 
     Parameters  = @{
         Model     = 'The model whose encoder makes the vectors. Any BertModel works; a sentence-embedding model (all-MiniLM-L6-v2 imported with Import-BertCheckpoint, for example) gives the most useful vectors. It may also be the path of a checkpoint, which is imported for this command and freed when it ends.'
-        Text      = 'The texts to embed. Strings piped to the cmdlet bind here, and so does the Text property of piped objects (rows from Import-Csv, for example).'
+        InputObject  = 'The texts. A string is its own text: strings piped from Get-Content, or given by position or with -Text (an alias of this parameter). Any other object gives the text in its -TextProperty (Text by default): rows from Import-Csv or ConvertFrom-Json, for example. An object without that property, or whose property holds a list or null instead of a text, is a non-terminating error for that one object (InputPropertyNotFound or InputNotText, category InvalidArgument) and the other inputs go on; it is never classified as its string form (@{summary=...}). Empty strings are allowed.'
+        TextProperty = 'The property of a piped object that holds its text, for objects whose text column is not called Text: -TextProperty summary for rows of a CSV file with a summary column. A number, date or flag in the property is used as its invariant text. Strings are their own text whatever this says.'
+        IdProperty   = 'A property of each input whose value every result carries in its Id property: the key column of a CSV file, for example, so that predictions join back to their rows. An input without the property is a non-terminating InputPropertyNotFound error. Every result also carries Index, the input''s position in the stream (0 for the first, counting inputs that failed), with or without -IdProperty. Get-Content lines carry their line number in ReadCount, so -IdProperty ReadCount numbers them.'
         Pooling   = 'How the token vectors become one vector: Mean (the average over the text''s tokens, the default) or Cls (the [CLS] token''s vector). Use the pooling the model was trained with.'
         Normalize = 'Scales every vector to unit (L2) length, so that the dot product of two vectors is their cosine similarity.'
         BatchSize = 'How many texts run through the model at once. Vectors are written one batch at a time, so a smaller batch holds less memory and a larger one is faster on long inputs. Padding within a batch does not change the vectors.'
@@ -27,15 +29,16 @@ Texts are tokenised as for Invoke-BertClassifier ([CLS] text [SEP], cut to -MaxL
     }
 
     Inputs      = @{
-        'System.String'                         = 'Texts can be piped to -Text.'
-        'System.Management.Automation.PSObject' = 'Objects with a Text property, such as rows from Import-Csv, bind by property name.'
+        'System.String'                         = 'Texts can be piped; each string is its own text.'
+        'System.Management.Automation.PSObject' = 'Any other object gives the text in its -TextProperty (Text by default). Rows from Import-Csv, for example.'
     }
 
     Outputs     = @{
         'BertAdapt.Engine.Inference.EmbeddingResult' = @'
 One result per text, with these properties:
+- Index: the input's position in the stream (0 for the first); Id: the value of -IdProperty (only with -IdProperty).
 - Text: the input.
-- Vector: the embedding, a float[] of the model's hidden size.
+- Vector: the embedding, a list of floats of the model's hidden size. As text (in a CSV file) its values are written in the invariant culture, separated by spaces, each so that it reads back as the same float: [float[]]($row.Vector -split ' '). ConvertTo-Json writes it as an array of numbers.
 - Dimensions: the length of Vector.
 - Pooling, Normalized: how the vector was made.
 - Truncated: whether the text was cut to -MaxLength.
@@ -63,11 +66,12 @@ $cosine
             Title   = 'Embed a large file in constant memory'
             Code    = @'
 $model = Import-BertCheckpoint ./all-MiniLM-L6-v2
-Get-Content ./tickets.txt | Get-BertEmbedding -Model $model -Normalize -BatchSize 64 |
-    ForEach-Object { [pscustomobject]@{ Text = $_.Text; Vector = $_.Vector -join ' ' } } |
-    Export-Csv ./ticket-vectors.csv -NoTypeInformation
+Get-Content ./tickets.txt | Get-BertEmbedding -Model $model -Normalize -BatchSize 64 -IdProperty ReadCount |
+    Select-Object Id, Text, Vector | Export-Csv ./ticket-vectors.csv -NoTypeInformation
+$first = Import-Csv ./ticket-vectors.csv | Select-Object -First 1
+$vector = [float[]]($first.Vector -split ' ')
 '@
-            Remarks = 'The lines stream through in batches of 64 and each batch''s vectors are written before the next lines are read, so memory does not grow with the size of the file.'
+            Remarks = 'The lines stream through in batches of 64 and each batch''s vectors are written before the next lines are read, so memory does not grow with the size of the file. The Vector column holds the values separated by spaces, which read back as exactly the same floats.'
         }
     )
 

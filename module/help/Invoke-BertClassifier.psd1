@@ -7,19 +7,23 @@ Invoke-BertClassifier runs texts through a model that has a sequence-classificat
 Each text is tokenised exactly as fine-tuning tokenises its rows: [CLS] text [SEP], or [CLS] text [SEP] pair [SEP] with -TextPair, cut to -MaxLength tokens by taking tokens off the end of the longer text first. The model runs in evaluation mode (no dropout) and without gradients, and is put back in the mode it was in.
 
 What a result holds depends on the head:
-- Single-label classification: Scores holds the softmax probability of every class (they add up to 1), Label is the most probable class and Score its probability.
-- Multi-label classification: Scores holds a sigmoid score per class, each between 0 and 1 on its own. Labels lists every class whose score is at least -Threshold, best first (possibly none); Label is the first of them, or empty when none reaches the threshold. Score is the highest class score either way.
-- Regression: Value is the predicted number; Label, Score and Scores are empty.
+- Single-label classification: a Score_<label> property per class holds its softmax probability (they add up to 1), Label is the most probable class and Score its probability.
+- Multi-label classification: each Score_<label> holds a sigmoid score between 0 and 1 on its own. Labels lists every class whose score is at least -Threshold, best first (possibly none); Label is the first of them, or empty when none reaches the threshold. Score is the highest class score either way.
+- Regression: Value is the predicted number; Label and Score are empty and there are no Score_ columns.
 
 Texts stream: pipeline input is gathered into batches of -BatchSize, and each batch's results are written as soon as the batch is full, so the first results appear while later texts are still being read, and memory holds one batch at a time however long the input is. The last, partial batch is written when the input ends. Ctrl+C stops after the batch that is running.
 
-Texts can be piped as strings (from Get-Content, for example), or as objects with a Text property, such as rows from Import-Csv; a TextPair property binds to -TextPair the same way.
+Texts can be piped as strings (from Get-Content, for example) or as objects: rows from Import-Csv give the text in their Text column, or in the column -TextProperty names, and their second text in TextPair or -TextPairProperty. Each result carries the input's position (Index) and, with -IdProperty, the row's key (Id), so predictions join back to their rows. Every property of a result is text or a number, so Export-Csv and ConvertTo-Json write results whole: Labels becomes the labels joined by -LabelSeparator, and every class has its own Score_<label> column.
 '@
 
     Parameters  = @{
         Model     = 'The model to run. It must have a sequence-classification or regression head, from fine-tuning or from an imported fine-tuned checkpoint. A model without a head is refused with the error ModelHasNoClassifier, and a model with a token-classification head with ModelTaskMismatch (use Invoke-BertTokenClassifier for it). It may also be the path of a checkpoint, which is imported for this command and freed when it ends.'
-        Text      = 'The texts to classify. Strings piped to the cmdlet bind here, and so does the Text property of piped objects (rows from Import-Csv, for example). Empty strings are allowed; the model then sees only [CLS] and [SEP].'
-        TextPair  = 'A second text for sentence-pair tasks (entailment, question and answer, paraphrase). It follows the first text as segment B. Given on the command line it is paired with every text; it also binds from a TextPair property of piped objects, so each row of a CSV file can carry its own pair.'
+        InputObject  = 'The texts. A string is its own text: strings piped from Get-Content, or given by position or with -Text (an alias of this parameter). Any other object gives the text in its -TextProperty (Text by default): rows from Import-Csv or ConvertFrom-Json, for example. An object without that property, or whose property holds a list or null instead of a text, is a non-terminating error for that one object (InputPropertyNotFound or InputNotText, category InvalidArgument) and the other inputs go on; it is never classified as its string form (@{summary=...}). Empty strings are allowed.'
+        TextProperty = 'The property of a piped object that holds its text, for objects whose text column is not called Text: -TextProperty summary for rows of a CSV file with a summary column. A number, date or flag in the property is used as its invariant text. Strings are their own text whatever this says.'
+        IdProperty   = 'A property of each input whose value every result carries in its Id property: the key column of a CSV file, for example, so that predictions join back to their rows. An input without the property is a non-terminating InputPropertyNotFound error. Every result also carries Index, the input''s position in the stream (0 for the first, counting inputs that failed), with or without -IdProperty. Get-Content lines carry their line number in ReadCount, so -IdProperty ReadCount numbers them.'
+        TextPair     = 'A second text for sentence-pair tasks (entailment, question and answer, paraphrase), paired with every input; it follows the first text as segment B. Without -TextPair or -TextPairProperty, a piped object with a TextPair property (an Import-Csv row) gives its own pair.'
+        TextPairProperty = 'The property of each piped object that holds its second text: -TextPairProperty hypothesis for rows with premise and hypothesis columns. An input without it is an InputPropertyNotFound error. It cannot be used with -TextPair.'
+        LabelSeparator = 'What joins several predicted labels when Labels is written as text (by Export-Csv, for example): | by default, the separator Invoke-FineTune reads multi-label columns with, so the predictions of a multi-label model can be read back as training data.'
         BatchSize = 'How many texts run through the model at once. Results are written one batch at a time, so a smaller batch shows the first results sooner and holds less memory; a larger one is faster on long inputs. Texts in a batch are padded to the longest of them; padding does not change the results.'
         MaxLength = 'The longest input in tokens, [CLS] and [SEP] included; longer inputs are cut and their Truncated property is true. It can be at most the model''s max_position_embeddings and at least 8. Use the length the model was fine-tuned with for results like those of its evaluation.'
         Threshold = 'For multi-label models: a class is predicted when its sigmoid score is at least this value (0 to 1). Ignored by single-label and regression models.'
@@ -30,18 +34,20 @@ Texts can be piped as strings (from Get-Content, for example), or as objects wit
     }
 
     Inputs      = @{
-        'System.String'                       = 'Texts can be piped to -Text.'
-        'System.Management.Automation.PSObject' = 'Objects with a Text property (and optionally a TextPair property), such as rows from Import-Csv, bind by property name.'
+        'System.String'                         = 'Texts can be piped; each string is its own text.'
+        'System.Management.Automation.PSObject' = 'Any other object gives the text in its -TextProperty (Text by default), and its TextPair (or -TextPairProperty) its second text. Rows from Import-Csv, for example.'
     }
 
     Outputs     = @{
         'BertAdapt.Engine.Inference.ClassificationResult' = @'
 One result per text, with these properties:
+- Index: the input's position in the stream (0 for the first); Id: the value of -IdProperty (only with -IdProperty).
 - Text, TextPair: the input.
 - Task: SequenceClassification, MultiLabelClassification or Regression.
 - Label: the predicted class (the top class over the threshold for multi-label; empty if none; empty for regression).
-- Labels: every predicted class, best first (one for single-label, any number for multi-label).
-- Score: the highest class score; Scores: an ordered dictionary of every class name and its score, in the head's output order.
+- Labels: every predicted class, best first (one for single-label, any number for multi-label); as text (in a CSV file) joined by -LabelSeparator.
+- Score: the highest class score.
+- Score_<label>: one property per class with its score, in the head's output order (Score_neg, Score_pos). The method GetScores() lists them as Label and Score pairs.
 - Value: the predicted number (regression only).
 - Truncated: whether the input was cut to -MaxLength.
 '@
@@ -60,27 +66,26 @@ Results are written in input order. They are not written one by one: the results
 $model = Import-BertCheckpoint ./out/ticket-classifier
 'the disk on db01 is full', 'please reset my password' | Invoke-BertClassifier -Model $model
 '@
-            Remarks = 'Shows the predicted Label and its Score for each text. $result.Scores holds the probability of every class.'
+            Remarks = 'Shows the predicted Label and its Score for each text. Each result also has a Score_<label> property with the probability of every class.'
         }
         @{
             Title   = 'Classify the rows of a CSV file and keep the labels'
             Code    = @'
 $model = Import-BertCheckpoint ./out/ticket-classifier
 Import-Csv ./tickets.csv |
-    Invoke-BertClassifier -Model $model -BatchSize 64 |
-    Select-Object Text, Label, Score |
+    Invoke-BertClassifier -Model $model -TextProperty summary -IdProperty id -BatchSize 64 |
     Export-Csv ./tickets-labelled.csv -NoTypeInformation
 '@
-            Remarks = 'Each row''s Text column binds to -Text by property name. The results stream to the output file batch by batch, so a file of any size is classified in the memory of one batch.'
+            Remarks = 'Classifies the summary column of every row. The output file has one row per ticket with its id (the Id column), Label, Score, a Score_<label> column per class, and the text. The results stream to the file batch by batch, so a file of any size is classified in the memory of one batch.'
         }
         @{
             Title   = 'Tag texts with several labels'
             Code    = @'
 $model = Import-BertCheckpoint ./out/incident-topics
-Get-Content ./incidents.txt | Invoke-BertClassifier -Model $model -Threshold 0.3 |
-    ForEach-Object { [pscustomobject]@{ Text = $_.Text; Topics = $_.Labels -join ', ' } }
+Get-Content ./incidents.txt | Invoke-BertClassifier -Model $model -Threshold 0.3 -IdProperty ReadCount |
+    Select-Object Id, Labels, Text | Export-Csv ./incident-topics.csv -NoTypeInformation
 '@
-            Remarks = 'For a multi-label model, Labels lists every topic whose sigmoid score reaches 0.3; a lower threshold finds more topics and more false ones.'
+            Remarks = 'For a multi-label model, Labels lists every topic whose sigmoid score reaches 0.3 (a lower threshold finds more topics and more false ones). In the CSV file the topics are joined by |, and Id is the line number.'
         }
         @{
             Title   = 'Score sentence pairs'

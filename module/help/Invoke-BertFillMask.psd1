@@ -13,7 +13,10 @@ Texts stream in batches of -BatchSize, as with Invoke-BertClassifier. The model 
 
     Parameters  = @{
         Model     = 'The model to ask. Any BertModel works; the predictions are only as good as its masked-LM head. It may also be the path of a checkpoint, which is imported for this command and freed when it ends.'
-        Text      = 'The texts, each with one or more [MASK] tokens. Strings piped to the cmdlet bind here, and so does the Text property of piped objects.'
+        InputObject  = 'The texts. A string is its own text: strings piped from Get-Content, or given by position or with -Text (an alias of this parameter). Any other object gives the text in its -TextProperty (Text by default): rows from Import-Csv or ConvertFrom-Json, for example. An object without that property, or whose property holds a list or null instead of a text, is a non-terminating error for that one object (InputPropertyNotFound or InputNotText, category InvalidArgument) and the other inputs go on; it is never classified as its string form (@{summary=...}). Empty strings are allowed.'
+        TextProperty = 'The property of a piped object that holds its text, for objects whose text column is not called Text: -TextProperty summary for rows of a CSV file with a summary column. A number, date or flag in the property is used as its invariant text. Strings are their own text whatever this says.'
+        IdProperty   = 'A property of each input whose value every result carries in its Id property: the key column of a CSV file, for example, so that predictions join back to their rows. An input without the property is a non-terminating InputPropertyNotFound error. Every result also carries Index, the input''s position in the stream (0 for the first, counting inputs that failed), with or without -IdProperty. Get-Content lines carry their line number in ReadCount, so -IdProperty ReadCount numbers them.'
+        Expand       = 'Candidates writes one FillMaskCandidate row per candidate (Mask, Rank, Token, TokenId, Score, Sequence) instead of one result per text. Each row carries its text''s Index and, with -IdProperty, its Id.'
         Top       = 'How many candidates to return for each mask (1 to 1000), most probable first.'
         BatchSize = 'How many texts run through the model at once. Results are written one batch at a time. Padding within a batch does not change the results.'
         MaxLength = 'The longest input in tokens, [CLS] and [SEP] included; longer texts are cut, and a mask past the cut is an error (FillMaskMaskTruncated) for that text. It can be at most the model''s max_position_embeddings and at least 8.'
@@ -24,17 +27,21 @@ Texts stream in batches of -BatchSize, as with Invoke-BertClassifier. The model 
     }
 
     Inputs      = @{
-        'System.String'                         = 'Texts can be piped to -Text.'
-        'System.Management.Automation.PSObject' = 'Objects with a Text property bind by property name.'
+        'System.String'                         = 'Texts can be piped; each string is its own text.'
+        'System.Management.Automation.PSObject' = 'Any other object gives the text in its -TextProperty (Text by default). Rows from Import-Csv, for example.'
     }
 
     Outputs     = @{
         'BertAdapt.Engine.Inference.FillMaskResult' = @'
-One result per text that has a mask, with these properties:
+One result per text that has a mask (without -Expand), with these properties:
+- Index: the input's position in the stream (0 for the first); Id: the value of -IdProperty (only with -IdProperty).
 - Text: the input.
 - Sequence: the text with every mask replaced by its most probable token.
 - MaskCount: the number of masks.
-- Candidates: the candidates of the first mask, best first, then those of the next mask, and so on; each has Mask (0 for the first mask), Rank (1 for the best), Token, TokenId, Score (its probability) and Sequence (the text with this mask filled).
+- Candidates: the candidates of the first mask, best first, then those of the next mask, and so on; each has Mask (0 for the first mask), Rank (1 for the best), Token, TokenId, Score (its probability) and Sequence (the text with this mask filled). As text (in a CSV file) it reads "token (0.412), token (0.108)".
+'@
+        'BertAdapt.Engine.Inference.FillMaskCandidate' = @'
+With -Expand Candidates: one row per candidate, with Mask, Rank, Token, TokenId, Score and Sequence, and the Index (and Id) of its text.
 '@
     }
 
@@ -59,7 +66,7 @@ $model = Import-BertCheckpoint ./out/bert-mini-adapted
 $before = Import-BertCheckpoint ./out/bert-mini
 $after = Import-BertCheckpoint ./out/bert-mini-adapted
 foreach ($model in $before, $after) {
-    (Invoke-BertFillMask -Model $model -Text 'then read the [MASK] logs' -Top 3).Candidates |
+    Invoke-BertFillMask -Model $model -Text 'then read the [MASK] logs' -Top 3 -Expand Candidates |
         Select-Object Token, Score
 }
 '@

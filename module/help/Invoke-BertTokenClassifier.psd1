@@ -8,12 +8,15 @@ Each text is split into words by BERT's basic rules: whitespace separates words,
 
 When the model's tags are BIO tags (O, B-TYPE, I-TYPE), consecutive words are grouped into entities: an entity starts at B-TYPE (or at I-TYPE after a word of another type) and runs over the I-TYPE words that follow. Each entity has its Type, its Text exactly as written in the input (from its first word's start to its last word's end, so "Zürich-West" stays one span with its accent and hyphen), its Start and End offsets, and the mean Score of its words. With tags that are not BIO tags (part-of-speech tags, for example) every word still gets its tag, Entities is empty, and a warning says so.
 
-Texts stream: pipeline input is gathered into batches of -BatchSize, each batch's results are written as soon as it is full, and memory holds one batch at a time. The model runs in evaluation mode without gradients and is put back in the mode it was in.
+Every property of a result is text or a number in Export-Csv: Entities is written as "TYPE: text; TYPE: text" and Words as "word/TAG word/TAG"; -Expand writes the entities or words as rows of their own instead. Texts stream: pipeline input is gathered into batches of -BatchSize, each batch's results are written as soon as it is full, and memory holds one batch at a time. The model runs in evaluation mode without gradients and is put back in the mode it was in.
 '@
 
     Parameters  = @{
         Model     = 'The model to run. It must have a token-classification head. A model without a head is refused with the error ModelHasNoClassifier, and a model with a sequence head with ModelTaskMismatch (use Invoke-BertClassifier for it). It may also be the path of a checkpoint, which is imported for this command and freed when it ends.'
-        Text      = 'The texts to tag. Strings piped to the cmdlet bind here, and so does the Text property of piped objects (rows from Import-Csv, for example).'
+        InputObject  = 'The texts. A string is its own text: strings piped from Get-Content, or given by position or with -Text (an alias of this parameter). Any other object gives the text in its -TextProperty (Text by default): rows from Import-Csv or ConvertFrom-Json, for example. An object without that property, or whose property holds a list or null instead of a text, is a non-terminating error for that one object (InputPropertyNotFound or InputNotText, category InvalidArgument) and the other inputs go on; it is never classified as its string form (@{summary=...}). Empty strings are allowed.'
+        TextProperty = 'The property of a piped object that holds its text, for objects whose text column is not called Text: -TextProperty summary for rows of a CSV file with a summary column. A number, date or flag in the property is used as its invariant text. Strings are their own text whatever this says.'
+        IdProperty   = 'A property of each input whose value every result carries in its Id property: the key column of a CSV file, for example, so that predictions join back to their rows. An input without the property is a non-terminating InputPropertyNotFound error. Every result also carries Index, the input''s position in the stream (0 for the first, counting inputs that failed), with or without -IdProperty. Get-Content lines carry their line number in ReadCount, so -IdProperty ReadCount numbers them.'
+        Expand       = 'Writes parts of each result instead of the result: Entities writes one PredictedEntity row per entity (Type, Text, Start, End, Score), Words one PredictedWord row per word (Word, Tag, Score, Start, End). Each row carries its text''s Index and, with -IdProperty, its Id, so the rows join back to their texts. A text without entities writes no entity rows.'
         BatchSize = 'How many texts run through the model at once. Results are written one batch at a time; a smaller batch shows the first results sooner and holds less memory. Padding within a batch does not change the results.'
         MaxLength = 'The longest input in tokens, [CLS] and [SEP] included. Words whose first token lies past it get no tag: they are left out of Words, and the result''s Truncated property is true. It can be at most the model''s max_position_embeddings and at least 8.'
     }
@@ -23,16 +26,24 @@ Texts stream: pipeline input is gathered into batches of -BatchSize, each batch'
     }
 
     Inputs      = @{
-        'System.String'                         = 'Texts can be piped to -Text.'
-        'System.Management.Automation.PSObject' = 'Objects with a Text property, such as rows from Import-Csv, bind by property name.'
+        'System.String'                         = 'Texts can be piped; each string is its own text.'
+        'System.Management.Automation.PSObject' = 'Any other object gives the text in its -TextProperty (Text by default). Rows from Import-Csv, for example.'
     }
 
     Outputs     = @{
         'BertAdapt.Engine.Inference.TokenClassificationResult' = @'
-One result per text, with these properties:
+One result per text (without -Expand), with these properties:
+- Index: the input's position in the stream (0 for the first); Id: the value of -IdProperty (only with -IdProperty).
 - Text: the input.
 - Entities: the entities in order, each with Type, Text (as written in the input), Start, End (character offsets, End exclusive, so $text.Substring($e.Start, $e.End - $e.Start) is $e.Text) and Score (the mean of its words' scores).
 - Words: every tagged word, each with Word (as written), Tag, Score, Start and End.
+As text (in a CSV file), Entities reads "TYPE: text; TYPE: text" and Words "word/TAG word/TAG".
+'@
+        'BertAdapt.Engine.Inference.PredictedEntity' = @'
+With -Expand Entities: one row per entity, with Type, Text, Start, End and Score, and the Index (and Id) of its text.
+'@
+        'BertAdapt.Engine.Inference.PredictedWord' = @'
+With -Expand Words: one row per word, with Word, Tag, Score, Start and End, and the Index (and Id) of its text.
 - Truncated: whether words past -MaxLength were left untagged.
 '@
     }
@@ -57,11 +68,10 @@ $result.Entities
             Title   = 'Extract entities from every line of a file'
             Code    = @'
 $model = Import-BertCheckpoint ./out/runbook-ner
-Get-Content ./runbooks.txt | Invoke-BertTokenClassifier -Model $model |
-    ForEach-Object { foreach ($entity in $_.Entities) { [pscustomobject]@{ Line = $_.Text; Type = $entity.Type; Entity = $entity.Text } } } |
+Get-Content ./runbooks.txt | Invoke-BertTokenClassifier -Model $model -IdProperty ReadCount -Expand Entities |
     Export-Csv ./entities.csv -NoTypeInformation
 '@
-            Remarks = 'One output row per entity. The lines stream through in batches, so a file of any size is processed in the memory of one batch.'
+            Remarks = 'One output row per entity, with its line number in the Id column. The lines stream through in batches, so a file of any size is processed in the memory of one batch.'
         }
         @{
             Title   = 'Look at the tag of every word'

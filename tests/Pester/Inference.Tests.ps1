@@ -53,12 +53,13 @@ Describe 'Invoke-BertClassifier' {
         $results[0] | Should -BeOfType ([BertAdapt.Engine.Inference.ClassificationResult])
         $results.Text | Should -Be $texts
         foreach ($r in $results) {
-            @($r.Scores.Keys) | Should -Be @('neg', 'pos')
-            ($r.Scores.Values | Measure-Object -Sum).Sum | Should -BeGreaterThan 0.99999
-            ($r.Scores.Values | Measure-Object -Sum).Sum | Should -BeLessThan 1.00001
-            $best = $r.Scores.GetEnumerator() | Sort-Object Value -Descending | Select-Object -First 1
-            $r.Label | Should -Be $best.Key
-            $r.Score | Should -Be $best.Value
+            @($r.GetScores().Label) | Should -Be @('neg', 'pos')
+            $r.Score_neg | Should -Be $r.GetScores()[0].Score
+            ($r.Score_neg + $r.Score_pos) | Should -BeGreaterThan 0.99999
+            ($r.Score_neg + $r.Score_pos) | Should -BeLessThan 1.00001
+            $best = $r.GetScores() | Sort-Object Score -Descending | Select-Object -First 1
+            $r.Label | Should -Be $best.Label
+            $r.Score | Should -Be $best.Score
             $r.Labels | Should -Be @($r.Label)
             $r.Value | Should -BeNullOrEmpty
             $r.Task | Should -Be 'SequenceClassification'
@@ -70,7 +71,7 @@ Describe 'Invoke-BertClassifier' {
         $big = Invoke-BertClassifier -Model $classifier $texts -BatchSize 3
         $small = Invoke-BertClassifier -Model $classifier $texts -BatchSize 1
         for ($i = 0; $i -lt 3; $i++) {
-            [math]::Abs($big[$i].Scores['pos'] - $small[$i].Scores['pos']) | Should -BeLessThan 1e-5
+            [math]::Abs($big[$i].Score_pos - $small[$i].Score_pos) | Should -BeLessThan 1e-5
         }
     }
 
@@ -87,13 +88,13 @@ Describe 'Invoke-BertClassifier' {
         $results.TextPair | Should -Be @('on web01', 'on db01', 'then page oncall')
         # The pair reaches the model: the same text without it scores differently.
         $alone = Invoke-BertClassifier -Model $classifier -Text 'restart nginx'
-        $alone.Scores['pos'] | Should -Not -Be $results[0].Scores['pos']
+        $alone.Score_pos | Should -Not -Be $results[0].Score_pos
     }
 
     It 'predicts every label over -Threshold for a multi-label model' {
         $r = 'check the disk on db01' | Invoke-BertClassifier -Model $multi
         $r.Task | Should -Be 'MultiLabelClassification'
-        $over = @($r.Scores.GetEnumerator() | Where-Object Value -GE 0.5 | Sort-Object Value -Descending | ForEach-Object Key)
+        $over = @($r.GetScores() | Where-Object Score -GE 0.5 | Sort-Object Score -Descending | ForEach-Object Label)
         @($r.Labels) | Should -Be $over
         @(('check the disk on db01' | Invoke-BertClassifier -Model $multi -Threshold 0).Labels).Count | Should -Be 3
         $none = 'check the disk on db01' | Invoke-BertClassifier -Model $multi -Threshold 1
@@ -245,8 +246,8 @@ Describe 'Get-BertEmbedding' {
         $results.Count | Should -Be 3
         $results[0] | Should -BeOfType ([BertAdapt.Engine.Inference.EmbeddingResult])
         foreach ($r in $results) {
-            , $r.Vector | Should -BeOfType ([float[]])
-            $r.Vector.Length | Should -Be 64
+            $r.Vector | Should -HaveCount 64
+            $r.Vector | ForEach-Object { $_ | Should -BeOfType ([float]) }
             $r.Dimensions | Should -Be 64
             $r.Pooling | Should -Be 'Mean'
         }
@@ -276,6 +277,121 @@ Describe 'Get-BertEmbedding' {
     It 'writes each full batch before the rest of the input is read' {
         $seen = Measure-Streaming Get-BertEmbedding @{ Model = $bare; BatchSize = 4 } 10
         $seen | Should -Be @(4, 4, 4, 4, 8, 8, 8, 8, 10, 10)
+    }
+}
+
+Describe 'Objects from the pipeline' {
+    BeforeAll {
+        $script:tickets = Join-Path $TestDrive 'tickets.csv'
+        @(
+            [pscustomobject]@{ id = 'T-1'; summary = 'restart the nginx service on web01'; team = 'ops' }
+            [pscustomobject]@{ id = 'T-2'; summary = 'check the disk on db01'; team = 'storage' }
+            [pscustomobject]@{ id = 'T-3'; summary = 'read the logs then page oncall'; team = 'ops' }
+        ) | Export-Csv $tickets -NoTypeInformation
+        $script:summaries = @((Import-Csv $tickets).summary)
+    }
+
+    It 'classifies the -TextProperty of Import-Csv rows and carries the -IdProperty and the position' {
+        $results = @(Import-Csv $tickets | Invoke-BertClassifier -Model $classifier -TextProperty summary -IdProperty id)
+        $results.Count | Should -Be 3
+        $results.Text | Should -Be $summaries
+        $results.Id | Should -Be @('T-1', 'T-2', 'T-3')
+        $results.Index | Should -Be @(0, 1, 2)
+        # The model saw the summary itself, not the row's string form @{id=...; summary=...}.
+        $plain = @($summaries | Invoke-BertClassifier -Model $classifier)
+        for ($i = 0; $i -lt 3; $i++) { $results[$i].Score_pos | Should -Be $plain[$i].Score_pos }
+    }
+
+    It 'reports a row with no text as a non-terminating InputPropertyNotFound error, not as its string form, and goes on' {
+        $items = @(
+            [pscustomobject]@{ summary = 'restart nginx'; team = 'ops' }
+            'check the disk'
+            [pscustomobject]@{ Text = 'read the logs'; team = 'ops' }
+        )
+        $results = @($items | Invoke-BertClassifier -Model $classifier -ErrorVariable failures -ErrorAction SilentlyContinue)
+        $results.Text | Should -Be @('check the disk', 'read the logs')
+        $results.Index | Should -Be @(1, 2)
+        @($failures).Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -Be 'InputPropertyNotFound,BertAdapt.PowerShell.Commands.InvokeBertClassifierCommand'
+        $failures[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $failures[0].TargetObject.summary | Should -Be 'restart nginx'
+        $failures[0].Exception.Message | Should -BeLike "*no 'Text' property*-TextProperty*summary, team*"
+    }
+
+    It 'stops at a row with no text with -ErrorAction Stop' {
+        $e = Get-TerminatingError { [pscustomobject]@{ summary = 'restart nginx' } | Invoke-BertClassifier -Model $classifier -ErrorAction Stop }
+        $e.FullyQualifiedErrorId | Should -BeLike 'InputPropertyNotFound,*'
+    }
+
+    It 'takes -TextProperty and -IdProperty in <Command>, and reports a row without the property' -ForEach @(
+        @{ Command = 'Invoke-BertClassifier'; Model = 'classifier'; Text = 'restart nginx' }
+        @{ Command = 'Invoke-BertTokenClassifier'; Model = 'tagger'; Text = 'restart nginx on web01' }
+        @{ Command = 'Invoke-BertFillMask'; Model = 'bare'; Text = 'restart the [MASK] service' }
+        @{ Command = 'Get-BertEmbedding'; Model = 'bare'; Text = 'restart nginx' }
+    ) {
+        $m = Get-Variable -Scope Script -Name $Model -ValueOnly
+        $rows = [pscustomobject]@{ key = 7; body = $Text }, [pscustomobject]@{ key = 8; other = $Text }
+        $results = @($rows | & $Command -Model $m -TextProperty body -IdProperty key -ErrorVariable failures -ErrorAction SilentlyContinue)
+        $results.Count | Should -Be 1
+        $results[0].Text | Should -Be $Text
+        $results[0].Id | Should -Be 7
+        $results[0].Index | Should -Be 0
+        @($failures).Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'InputPropertyNotFound,*'
+        $failures[0].Exception.Message | Should -BeLike "*'body'*"
+    }
+
+    It 'reports a text property that holds a list or null as InputNotText' {
+        $rows = [pscustomobject]@{ Text = @('a', 'b') }, [pscustomobject]@{ Text = $null }, [pscustomobject]@{ Text = 42 }
+        $results = @($rows | Invoke-BertClassifier -Model $classifier -ErrorVariable failures -ErrorAction SilentlyContinue)
+        $results.Text | Should -Be @('42')
+        @($failures).Count | Should -Be 2
+        $failures | ForEach-Object { $_.FullyQualifiedErrorId | Should -BeLike 'InputNotText,*' }
+        $failures[0].Exception.Message | Should -BeLike '*System.Object`[`]*'
+    }
+
+    It 'refuses a file from Get-ChildItem instead of classifying its name' {
+        $file = Get-Item $tickets
+        $results = @($file | Invoke-BertClassifier -Model $classifier -ErrorVariable failures -ErrorAction SilentlyContinue)
+        $results.Count | Should -Be 0
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'InputPropertyNotFound,*'
+    }
+
+    It 'reports a row without its -IdProperty and goes on' {
+        $rows = [pscustomobject]@{ Text = 'restart nginx'; id = 1 }, [pscustomobject]@{ Text = 'stop nginx' }, [pscustomobject]@{ Text = 'check'; id = 3 }
+        $results = @($rows | Get-BertEmbedding -Model $bare -IdProperty id -ErrorVariable failures -ErrorAction SilentlyContinue)
+        $results.Id | Should -Be @(1, 3)
+        $results.Index | Should -Be @(0, 2)
+        $failures[0].FullyQualifiedErrorId | Should -BeLike 'InputPropertyNotFound,*'
+        $failures[0].Exception.Message | Should -BeLike "*'id'*-IdProperty*"
+    }
+
+    It 'reads the second text from -TextPairProperty' {
+        $rows = [pscustomobject]@{ premise = 'restart nginx'; hypothesis = 'on web01' }, [pscustomobject]@{ premise = 'check the disk'; hypothesis = 'on db01' }
+        $results = @($rows | Invoke-BertClassifier -Model $classifier -TextProperty premise -TextPairProperty hypothesis)
+        $results.TextPair | Should -Be @('on web01', 'on db01')
+        $direct = Invoke-BertClassifier -Model $classifier -Text 'restart nginx' -TextPair 'on web01'
+        $results[0].Score_pos | Should -Be $direct.Score_pos
+        $e = Get-TerminatingError { [pscustomobject]@{ premise = 'x' } | Invoke-BertClassifier -Model $classifier -TextProperty premise -TextPairProperty hypothesis -ErrorAction Stop }
+        $e.FullyQualifiedErrorId | Should -BeLike 'InputPropertyNotFound,*'
+    }
+
+    It 'takes the line numbers of Get-Content as ids' {
+        $lines = Join-Path $TestDrive 'lines.txt'
+        Set-Content -LiteralPath $lines -Value 'restart nginx', 'check the disk', 'stop redis'
+        $results = @(Get-Content -LiteralPath $lines | Invoke-BertClassifier -Model $classifier -IdProperty ReadCount)
+        $results.Id | Should -Be @(1, 2, 3)
+        $results.Text | Should -Be @('restart nginx', 'check the disk', 'stop redis')
+    }
+
+    It 'carries Index and Id on the rows of -Expand' {
+        $rows = [pscustomobject]@{ n = 'a'; Text = 'restart the [MASK] service' }, [pscustomobject]@{ n = 'b'; Text = 'check [MASK]' }
+        $candidates = @($rows | Invoke-BertFillMask -Model $bare -Top 2 -IdProperty n -Expand Candidates)
+        $candidates.Id | Should -Be @('a', 'a', 'b', 'b')
+        $candidates[0] | Should -BeOfType ([BertAdapt.Engine.Inference.FillMaskCandidate])
+        $words = @($rows[0] | Invoke-BertTokenClassifier -Model $tagger -IdProperty n -Expand Words)
+        $words.Word | Should -Be @('restart', 'the', '[MASK]', 'service')
+        $words.Id | Should -Be @('a', 'a', 'a', 'a')
     }
 }
 

@@ -22,10 +22,7 @@ public sealed class GetBertEmbeddingCommand : InferenceCmdlet<string, EmbeddingR
 
     #region Overrides
 
-    protected override void ProcessRecord()
-    {
-        foreach (var text in Text) Enqueue(text);
-    }
+    protected override string? Prepare(PSObject? item, string text) => text;
 
     protected override IReadOnlyList<EmbeddingResult> Predict(IReadOnlyList<string> batch) =>
         Predictor.Embed(batch, Pooling, Normalize, Cancellation);

@@ -10,7 +10,7 @@ namespace BertAdapt.PowerShell.Commands;
 /// other texts go on.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "BertFillMask")]
-[OutputType(typeof(FillMaskResult))]
+[OutputType(typeof(FillMaskResult), typeof(FillMaskCandidate))]
 public sealed class InvokeBertFillMaskCommand : InferenceCmdlet<FillMaskInput, FillMaskResult>
 {
     #region Parameters
@@ -19,30 +19,32 @@ public sealed class InvokeBertFillMaskCommand : InferenceCmdlet<FillMaskInput, F
     [ValidateRange(1, 1000)]
     public int Top { get; set; } = 5;
 
+    /// <summary>Candidates: one row per candidate, carrying its text's Index (and Id), instead of one per text.</summary>
+    [Parameter]
+    [ValidateSet("Candidates")]
+    public string? Expand { get; set; }
+
     #endregion
 
     #region Overrides
 
-    protected override void ProcessRecord()
+    protected override FillMaskInput? Prepare(PSObject? item, string text)
     {
-        foreach (var text in Text)
+        try
         {
-            FillMaskInput prepared;
-            try
-            {
-                prepared = Predictor.PrepareFillMask(text);
-            }
-            catch (BertAdaptException ex)
-            {
-                WriteError(ErrorRecords.From(ex));
-                continue;
-            }
-            Enqueue(prepared);
+            return Predictor.PrepareFillMask(text);
+        }
+        catch (BertAdaptException ex)
+        {
+            WriteError(ErrorRecords.From(ex));
+            return null;
         }
     }
 
     protected override IReadOnlyList<FillMaskResult> Predict(IReadOnlyList<FillMaskInput> batch) =>
         Predictor.FillMask(batch, Top, Cancellation);
+
+    protected override IEnumerable<object> Rows(FillMaskResult result) => Expand is null ? [result] : result.Candidates;
 
     #endregion
 }

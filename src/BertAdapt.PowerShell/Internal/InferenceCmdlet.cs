@@ -8,11 +8,21 @@ namespace BertAdapt.PowerShell.Internal;
 /// -BatchSize, each batch's results are written as soon as the batch is full (in ProcessRecord),
 /// and the rest in EndProcessing. Only one batch is ever held, however long the input.
 /// </summary>
+/// <remarks>
+/// A string is its own text; any other object gives the text of its -TextProperty (Text by
+/// default), and an object without one is a non-terminating error for that item. Every result
+/// carries the input's position (Index, from 0) and, with -IdProperty, that property's value (Id),
+/// so that predictions join back to the rows they came from.
+/// </remarks>
 /// <typeparam name="TInput">What one pending input is (a text, a text pair, a checked fill-mask text).</typeparam>
 /// <typeparam name="TResult">What the engine gives back for one input.</typeparam>
-public abstract class InferenceCmdlet<TInput, TResult> : BertCmdlet
+public abstract class InferenceCmdlet<TInput, TResult> : BertCmdlet where TInput : class where TResult : notnull
 {
-    readonly List<TInput> pending = [];
+    readonly List<(TInput Input, Origin Origin)> pending = [];
+    long received;
+
+    /// <summary>Where a result came from: the input's position in the stream and its -IdProperty value.</summary>
+    protected readonly record struct Origin(long Index, object? Id);
 
     #region Parameters
 
@@ -21,10 +31,22 @@ public abstract class InferenceCmdlet<TInput, TResult> : BertCmdlet
     [ModelFromPath]
     public BertModel Model { get; set; } = null!;
 
-    /// <summary>The texts: strings from the pipeline, or the Text property of piped objects (Import-Csv rows).</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    /// <summary>The texts: strings, or objects (Import-Csv rows) whose -TextProperty holds the text.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [Alias("Text")]
     [AllowEmptyString]
-    public string[] Text { get; set; } = [];
+    [AllowNull]
+    public PSObject?[] InputObject { get; set; } = [];
+
+    /// <summary>The property of a piped object that holds its text.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string TextProperty { get; set; } = "Text";
+
+    /// <summary>A property of each input whose value every result carries as its Id (a row's key).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? IdProperty { get; set; }
 
     [Parameter]
     [ValidateRange(1, 65536)]
@@ -50,14 +72,38 @@ public abstract class InferenceCmdlet<TInput, TResult> : BertCmdlet
     /// <summary>Throws (a BertAdaptException) when the model cannot do this cmdlet's task.</summary>
     protected virtual void CheckModel() { }
 
+    /// <summary>
+    /// Makes one pending input from a pipeline item and its text; returns null, having written a
+    /// non-terminating error, when the item cannot be one.
+    /// </summary>
+    protected abstract TInput? Prepare(PSObject? item, string text);
+
     /// <summary>Runs one batch through the engine.</summary>
     protected abstract IReadOnlyList<TResult> Predict(IReadOnlyList<TInput> batch);
 
-    /// <summary>Queues one input; a full batch is run and written at once.</summary>
-    protected void Enqueue(TInput input)
+    /// <summary>The objects one result is written as: the result itself, or its parts with -Expand.</summary>
+    protected virtual IEnumerable<object> Rows(TResult result) => [result];
+
+    /// <summary>Adds columns of a cmdlet's own to a written row (after Index and Id).</summary>
+    protected virtual void AddColumns(PSObject row, object value) { }
+
+    protected override void ProcessRecord()
     {
-        pending.Add(input);
-        if (pending.Count >= BatchSize) Flush();
+        foreach (var item in InputObject)
+        {
+            long index = received++;
+            object? id = null;
+            if (!PipelineItem.TryGetText(item, TextProperty, "-TextProperty", out var text, out var error)
+                || IdProperty is not null && !PipelineItem.TryGetValue(item, IdProperty, "-IdProperty", out id, out error))
+            {
+                WriteError(error!);
+                continue;
+            }
+            var input = Prepare(item, text);
+            if (input is null) continue;
+            pending.Add((input, new Origin(index, id)));
+            if (pending.Count >= BatchSize) Flush();
+        }
     }
 
     protected override void EndProcessing()
@@ -71,7 +117,17 @@ public abstract class InferenceCmdlet<TInput, TResult> : BertCmdlet
         if (pending.Count == 0) return;
         var batch = pending.ToArray();
         pending.Clear();
-        var results = Guard(() => Predict(batch));
-        foreach (var result in results) WriteObject(result);
+        var results = Guard(() => Predict(batch.Select(p => p.Input).ToList()));
+        for (int i = 0; i < results.Count; i++)
+        {
+            foreach (var value in Rows(results[i]))
+            {
+                var row = new PSObject(value);
+                row.Properties.Add(new PSNoteProperty("Index", batch[i].Origin.Index));
+                if (IdProperty is not null) row.Properties.Add(new PSNoteProperty("Id", batch[i].Origin.Id));
+                AddColumns(row, value);
+                WriteObject(row);
+            }
+        }
     }
 }
