@@ -11,6 +11,8 @@ The report has:
 - a learning-rate chart and a throughput chart (tokens per second);
 - a table of the run's settings.
 
+A fine-tuning run (Invoke-FineTune, whose steps mask no tokens) is shown by its task instead: the summary gives the best value of the task's validation metric (macro-F1, micro-F1, entity F1 or Pearson r, all higher-is-better) and the step it was reached at, the second chart draws that metric at each evaluation, and the settings of a fine-tuned model add its task, its labels and the metric's baseline (the majority class, or the training mean for regression).
+
 The run comes from one of two places. With -Model (or a model piped in), the report uses the model's History, which holds one record per optimizer step, and the settings the model knows of itself: preset and shape, parameter count, vocabulary, source, device and the files it was trained on. With -MetricsPath, it reads a metrics JSONL file written by Invoke-MlmTraining -MetricsPath or -OutputPath; a job directory (the -OutputPath of Invoke-MlmTraining) can be given instead of its metrics.jsonl. When the file sits in a job directory, the settings also come from the newest checkpoint there: objective, batch size, gradient accumulation, sequence length, seed, mask probability, peak learning rate, schedule, planned steps and the model's shape.
 
 Long runs stay small and quick to open: each series is drawn from at most 2,000 points, keeping the lowest and the highest value of each bucket of steps, so spikes stay visible. Steps whose values are not finite (NaN) are left as gaps in the lines.
@@ -21,7 +23,7 @@ The file is written to a temporary file beside the target and then renamed, so t
     Parameters  = @{
         Path        = 'The HTML file to write. Wildcard characters are not expanded. A relative path is resolved against the current PowerShell location; missing parent folders are created.'
         Model       = 'The model whose training history is drawn, usually piped from Invoke-MlmTraining. A model that has not been trained has no history, which is an error (ReportNoMetrics).'
-        MetricsPath = 'A metrics JSONL file, one JSON object per optimizer step (step, loss, learning_rate, tokens_per_second, validation_perplexity and so on), as written by Invoke-MlmTraining. A job directory stands for the metrics.jsonl inside it. Wildcards may be used if they match exactly one file. A line that is not a step record fails with a MetricsInvalid error that gives its line number; blank lines are skipped.'
+        MetricsPath = 'A metrics JSONL file, one JSON object per optimizer step (step, loss, learning_rate, tokens_per_second, validation_perplexity and so on), as written by Invoke-MlmTraining or Invoke-FineTune. A job directory stands for the metrics.jsonl inside it. Wildcards may be used if they match exactly one file. A line that is not a step record fails with a MetricsInvalid error that gives its line number; blank lines are skipped.'
         LiteralMetricsPath = 'The metrics file (or job directory) taken exactly as written: no character is a wildcard, so metrics[1].jsonl is that file. A metrics file piped from Get-Item or Get-ChildItem binds here through its PSPath property.'
         Title       = 'The heading of the report and the title of its browser tab. By default "Training report:" followed by the model''s preset or shape, or the job directory''s name.'
         Force       = 'Replaces the report file if it exists. Without -Force an existing file is an error (ReportExists) and nothing is written.'

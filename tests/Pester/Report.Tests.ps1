@@ -169,6 +169,49 @@ Describe 'Export-BertTrainingReport' {
     }
 }
 
+Describe 'Export-BertTrainingReport on a fine-tuning run' {
+    BeforeAll {
+        $rows = foreach ($i in 1..48) {
+            $verb = 'restart', 'stop', 'check' | Select-Object -Index ($i % 3)
+            [pscustomobject]@{ summary = "$verb the nginx service on web0$($i % 2)"; team = $verb }
+        }
+        $script:ftTrain = Join-Path $TestDrive 'ft-train.csv'
+        $script:ftDev = Join-Path $TestDrive 'ft-dev.csv'
+        $rows | Select-Object -First 36 | Export-Csv $ftTrain -NoTypeInformation
+        $rows | Select-Object -Last 12 | Export-Csv $ftDev -NoTypeInformation
+        $script:ftJob = Join-Path $TestDrive 'ft-job'
+        $script:fineTuned = New-TinyModel | Invoke-FineTune -Task SequenceClassification -TrainingData $ftTrain -ValidationData $ftDev `
+            -TextColumn summary -LabelColumn team -Epochs 3 -LearningRate 1e-3 -OutputPath $ftJob
+        $script:bestScore = ($fineTuned.Evaluations | Measure-Object Score -Maximum).Maximum
+    }
+    AfterAll { if ($fineTuned) { $fineTuned.Dispose() } }
+
+    It 'shows the task metric of the model''s validation passes, not "no validation was run"' {
+        $path = Join-Path $TestDrive 'fine-tune.html'
+        $fineTuned | Export-BertTrainingReport -Path $path
+        $html = Get-Content -Raw $path
+        $html | Should -Not -Match 'no validation was run'
+        $html | Should -Not -Match 'Validation perplexity'
+        $html | Should -Match 'aria-label="Validation macro-F1"'
+        $best = [regex]::Escape($bestScore.ToString('G4', [cultureinfo]::InvariantCulture))
+        $html | Should -Match "<div class=""k"">Validation macro-F1</div><div class=""v"">$best</div><div class=""n"">best, at step \d+ \(3 evaluated\)</div>"
+        $html | Should -Match '<th scope="row">Task</th><td>SequenceClassification</td>'
+        $html | Should -Match '<th scope="row">Labels</th><td>check, restart, stop</td>'
+        $baseline = [regex]::Escape($fineTuned.Evaluations[-1].BaselineScore.ToString('G4', [cultureinfo]::InvariantCulture))
+        $html | Should -Match "<th scope=""row"">Baseline macro-F1</th><td>$baseline \(the majority class\)</td>"
+        $html | Should -Not -Match '0 masked'
+    }
+
+    It 'shows the task metric from a fine-tuning job''s metrics file' {
+        $path = Join-Path $TestDrive 'fine-tune-job.html'
+        Export-BertTrainingReport -Path $path -MetricsPath $ftJob
+        $html = Get-Content -Raw $path
+        $html | Should -Not -Match 'no validation was run'
+        $html | Should -Match 'aria-label="Validation macro-F1"'
+        $html | Should -Match '<div class="k">Validation macro-F1</div>'
+    }
+}
+
 Describe 'The report renders' {
     It 'shows as a full, non-blank 1280x2000 page in headless Chromium' {
         if (-not (Test-Path $chromium)) {

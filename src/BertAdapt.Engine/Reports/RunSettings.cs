@@ -21,7 +21,12 @@ public static class RunSettings
         Add("Source", model.Source);
         Add("Device", model.Device);
         Add("Steps trained", model.StepsTrained.ToString("N0", CultureInfo.InvariantCulture));
-        Add("Objective", model.History.Count == 0 ? null : model.History.Any(m => m.NspLoss is not null) ? "MlmNsp (masked LM + next sentence)" : "Mlm (masked LM)");
+        Add("Objective", model.History.Count == 0 ? null : model.Task is string task ? $"fine-tuning ({task})"
+            : model.History.Any(m => m.NspLoss is not null) ? "MlmNsp (masked LM + next sentence)" : "Mlm (masked LM)");
+        Add("Task", model.Task);
+        Add("Labels", string.Join(", ", model.Labels));
+        if (model.Evaluations.Count > 0 && model.Evaluations[^1] is { BaselineScore: double baseline } last)
+            Add($"Baseline {last.Metric}", $"{baseline.ToString("G4", CultureInfo.InvariantCulture)} ({(model.GetTask() == Data.FineTuning.FineTuneTask.Regression ? "the training mean" : "the majority class")})");
         if (model.History.Count > 0)
         {
             Add("Peak learning rate", model.History.Max(m => m.LearningRate).ToString("G4", CultureInfo.InvariantCulture));

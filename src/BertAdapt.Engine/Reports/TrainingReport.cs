@@ -24,7 +24,7 @@ public static class TrainingReport
         var charts = new[]
         {
             LossChart(steps, span, range),
-            PerplexityChart(steps, range),
+            summary.IsFineTuning ? ScoreChart(steps, summary.ValidationMetric, range) : PerplexityChart(steps, range),
             new SvgChart { Id = "lr", Title = "Learning rate", YLabel = "learning rate", XRange = range }
                 .With(new ChartSeries("learning rate", Green, Points(steps, m => m.LearningRate)) { StrokeWidth = 2 }),
             new SvgChart { Id = "throughput", Title = "Throughput", YLabel = "tokens per second", XRange = range, YFromZero = true }
@@ -117,6 +117,15 @@ public static class TrainingReport
                 Tooltip = p => Invariant($"step {p.X:N0}: perplexity {Significant(p.Y)}"),
             });
 
+    // A fine-tuning run's validation passes score the task's metric (macro-F1, entity F1, Pearson r), not perplexity.
+    static SvgChart ScoreChart(List<TrainingStepMetrics> steps, string? metric, (double, double)? range) =>
+        new SvgChart { Id = "score", Title = $"Validation {metric ?? "score"}", YLabel = metric ?? "score", EmptyMessage = "no validation was run", XRange = range }
+            .With(new ChartSeries($"validation {metric}", Orange, Points(steps.Where(m => m.ValidationScore is not null), m => m.ValidationScore!.Value))
+            {
+                Style = SeriesStyle.Points,
+                Tooltip = p => Invariant($"step {p.X:N0}: {metric} {Significant(p.Y)}"),
+            });
+
     static List<ChartPoint> Points(IEnumerable<TrainingStepMetrics> steps, Func<TrainingStepMetrics, double> value) =>
         steps.Select(m => new ChartPoint(m.Step, value(m))).ToList();
 
@@ -150,10 +159,13 @@ public static class TrainingReport
         {
             ("Steps", s.Steps.ToString("N0", CultureInfo.InvariantCulture), s.Steps == 0 ? "" : s.FirstStep == s.LastStep ? Invariant($"step {s.FirstStep:N0}") : Invariant($"steps {s.FirstStep:N0} to {s.LastStep:N0}")),
             ("Final loss", s.FinalLoss is double l ? Significant(l) : "n/a", s.NonFiniteLosses > 0 ? $"{s.NonFiniteLosses} non-finite loss value(s)" : "training, last step"),
-            ("Validation perplexity", s.BestValidationPerplexity is double p ? Significant(p) : "n/a",
-                s.BestValidationStep is int at ? Invariant($"best, at step {at:N0} ({s.Evaluations} evaluated)") : "no validation was run"),
+            s.IsFineTuning
+                ? ($"Validation {s.ValidationMetric ?? "score"}", s.BestValidationScore is double score ? Significant(score) : "n/a",
+                    s.BestValidationScoreStep is int best ? Invariant($"best, at step {best:N0} ({s.ScoredEvaluations} evaluated)") : "no validation was run")
+                : ("Validation perplexity", s.BestValidationPerplexity is double p ? Significant(p) : "n/a",
+                    s.BestValidationStep is int at ? Invariant($"best, at step {at:N0} ({s.Evaluations} evaluated)") : "no validation was run"),
             ("Elapsed", Duration(s.ElapsedSeconds), "wall time of the steps"),
-            ("Tokens", Number(s.Tokens), $"{Number(s.MaskedTokens)} masked"),
+            ("Tokens", Number(s.Tokens), s.IsFineTuning ? "in the training batches" : $"{Number(s.MaskedTokens)} masked"),
             ("Throughput", double.IsFinite(s.TokensPerSecond) ? Number(Math.Round(s.TokensPerSecond)) : "n/a", "tokens per second, overall"),
         };
         if (s.NspAccuracy is double nsp) cards.Add(("NSP accuracy", nsp.ToString("P1", CultureInfo.InvariantCulture), "next-sentence, last step"));

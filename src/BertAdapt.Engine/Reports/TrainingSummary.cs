@@ -12,6 +12,15 @@ public sealed record TrainingSummary
     public double? BestValidationPerplexity { get; init; }
     public int? BestValidationStep { get; init; }
     public int Evaluations { get; init; }
+
+    /// <summary>A fine-tuning run: its steps mask nothing, and its validation passes score a task metric.</summary>
+    public bool IsFineTuning { get; init; }
+    /// <summary>The task metric of a fine-tuning run's validation passes (macro-F1, entity F1, ...), if any ran.</summary>
+    public string? ValidationMetric { get; init; }
+    /// <summary>The best task metric (every fine-tuning metric is higher-is-better) and its step.</summary>
+    public double? BestValidationScore { get; init; }
+    public int? BestValidationScoreStep { get; init; }
+    public int ScoredEvaluations { get; init; }
     /// <summary>Wall time summed over the run's sessions (each resume restarts the clock).</summary>
     public double ElapsedSeconds { get; init; }
     public long Tokens { get; init; }
@@ -35,6 +44,8 @@ public sealed record TrainingSummary
         elapsed += sessionEnd;
         var evaluated = metrics.Where(m => m.ValidationPerplexity is double v && double.IsFinite(v)).ToList();
         var best = evaluated.MinBy(m => m.ValidationPerplexity!.Value);
+        var scored = metrics.Where(m => m.ValidationMetric is not null && m.ValidationScore is double v && double.IsFinite(v)).ToList();
+        var bestScored = scored.MaxBy(m => m.ValidationScore!.Value);
         var lastFinite = metrics.LastOrDefault(m => double.IsFinite(m.Loss));
         return new TrainingSummary
         {
@@ -45,6 +56,11 @@ public sealed record TrainingSummary
             BestValidationPerplexity = best?.ValidationPerplexity,
             BestValidationStep = best?.Step,
             Evaluations = evaluated.Count,
+            IsFineTuning = scored.Count > 0 || metrics.All(m => m.MaskedTokens == 0),
+            ValidationMetric = bestScored?.ValidationMetric,
+            BestValidationScore = bestScored?.ValidationScore,
+            BestValidationScoreStep = bestScored?.Step,
+            ScoredEvaluations = scored.Count,
             ElapsedSeconds = elapsed,
             Tokens = metrics.Sum(m => m.Tokens),
             MaskedTokens = metrics.Sum(m => m.MaskedTokens),
