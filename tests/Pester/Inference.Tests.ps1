@@ -8,11 +8,7 @@ BeforeAll {
     $script:vocab = Join-Path $TestDrive 'vocab.txt'
     $script:vocabSize = New-TinyVocabulary $vocab
 
-    function script:New-TinyModel([string] $Task, [string[]] $Labels, [int] $Seed = 1) {
-        $model = New-BertModel -Config (Get-TinyConfig $vocabSize) -Vocabulary $vocab -Seed $Seed
-        if ($Task) { $model.AddTaskHead([BertAdapt.Engine.Data.FineTuning.FineTuneTask]$Task, $Labels, $Seed) }
-        $model
-    }
+    function script:New-TinyModel([string] $Task, [string[]] $Labels, [int] $Seed = 1) { New-TinyHeadModel $vocab $vocabSize $Task $Labels $Seed }
 
     $script:classifier = New-TinyModel SequenceClassification 'neg', 'pos'
     $script:multi = New-TinyModel MultiLabelClassification 'disk', 'network', 'auth' 2

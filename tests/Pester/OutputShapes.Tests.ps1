@@ -11,11 +11,7 @@ BeforeAll {
     $script:corpus = Join-Path $TestDrive 'corpus.txt'
     New-TinyCorpus $corpus -Documents 40 -Seed 1
 
-    function script:New-TinyModel([string] $Task, [string[]] $Labels, [int] $Seed = 1) {
-        $model = New-BertModel -Config (Get-TinyConfig $vocabSize) -Vocabulary $vocab -Seed $Seed
-        if ($Task) { $model.AddTaskHead([BertAdapt.Engine.Data.FineTuning.FineTuneTask]$Task, $Labels, $Seed) }
-        $model
-    }
+    function script:New-TinyModel([string] $Task, [string[]] $Labels, [int] $Seed = 1) { New-TinyHeadModel $vocab $vocabSize $Task $Labels $Seed }
 
     $script:classifier = New-TinyModel SequenceClassification 'neg', 'pos'
     $script:multi = New-TinyModel MultiLabelClassification 'disk', 'network', 'auth' 2
@@ -26,18 +22,11 @@ BeforeAll {
     # A model with a training history (validation on some steps) and one with fine-tuning evaluations.
     $script:trained = New-TinyModel | Invoke-MlmTraining -Corpus $corpus -MaxSteps 6 -BatchSize 4 -SequenceLength 32 `
         -LearningRate 1e-3 -ValidationSplit 0.2 -EvalEvery 3
-    $rows = foreach ($i in 1..48) {
-        $verb = 'restart', 'stop', 'check' | Select-Object -Index ($i % 3)
-        [pscustomobject]@{ summary = "$verb the nginx service on web0$($i % 2)"; team = $verb }
-    }
-    $script:trainCsv = Join-Path $TestDrive 'train.csv'
-    $script:devCsv = Join-Path $TestDrive 'dev.csv'
-    $rows | Select-Object -First 36 | Export-Csv $trainCsv -NoTypeInformation
-    $rows | Select-Object -Last 12 | Export-Csv $devCsv -NoTypeInformation
+    $script:trainCsv, $script:devCsv = New-TinyTeamCsv $TestDrive
     $script:fineTuned = New-TinyModel | Invoke-FineTune -Task SequenceClassification -TrainingData $trainCsv -ValidationData $devCsv `
         -TextColumn summary -LabelColumn team -Epochs 2 -LearningRate 1e-3
     $script:regressionCsv = Join-Path $TestDrive 'scores.csv'
-    $rows | ForEach-Object -Begin { $n = 0 } -Process { [pscustomobject]@{ text = $_.summary; score = ($n++ % 5) / 4 } } |
+    Import-Csv $trainCsv, $devCsv | ForEach-Object -Begin { $n = 0 } -Process { [pscustomobject]@{ text = $_.summary; score = ($n++ % 5) / 4 } } |
         Export-Csv $regressionCsv -NoTypeInformation
     $script:fineTunedRegressor = New-TinyModel | Invoke-FineTune -Task Regression -TrainingData $regressionCsv -ValidationData $regressionCsv `
         -LabelColumn score -Epochs 1 -LearningRate 1e-3

@@ -171,14 +171,7 @@ Describe 'Export-BertTrainingReport' {
 
 Describe 'Export-BertTrainingReport on a fine-tuning run' {
     BeforeAll {
-        $rows = foreach ($i in 1..48) {
-            $verb = 'restart', 'stop', 'check' | Select-Object -Index ($i % 3)
-            [pscustomobject]@{ summary = "$verb the nginx service on web0$($i % 2)"; team = $verb }
-        }
-        $script:ftTrain = Join-Path $TestDrive 'ft-train.csv'
-        $script:ftDev = Join-Path $TestDrive 'ft-dev.csv'
-        $rows | Select-Object -First 36 | Export-Csv $ftTrain -NoTypeInformation
-        $rows | Select-Object -Last 12 | Export-Csv $ftDev -NoTypeInformation
+        $script:ftTrain, $script:ftDev = New-TinyTeamCsv $TestDrive
         $script:ftJob = Join-Path $TestDrive 'ft-job'
         $script:fineTuned = New-TinyModel | Invoke-FineTune -Task SequenceClassification -TrainingData $ftTrain -ValidationData $ftDev `
             -TextColumn summary -LabelColumn team -Epochs 3 -LearningRate 1e-3 -OutputPath $ftJob

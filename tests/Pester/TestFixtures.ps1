@@ -37,6 +37,27 @@ function Get-TinyConfig([int] $VocabSize) {
     @{ vocab_size = $VocabSize; hidden_size = 64; num_hidden_layers = 2; num_attention_heads = 2; intermediate_size = 128; max_position_embeddings = 64 }
 }
 
+# A tiny model with a fresh head for $Task (SequenceClassification, ...), or none for an empty $Task.
+function New-TinyHeadModel([string] $Vocabulary, [int] $VocabSize, [string] $Task, [string[]] $Labels, [int] $Seed = 1) {
+    $model = New-BertModel -Config (Get-TinyConfig $VocabSize) -Vocabulary $Vocabulary -Seed $Seed
+    if ($Task) { $model.AddTaskHead([BertAdapt.Engine.Data.FineTuning.FineTuneTask]$Task, $Labels, $Seed) }
+    $model
+}
+
+# Writes 36 training and 12 validation rows (summary, team) in which the verb decides the team
+# (restart, stop, check); returns the two paths.
+function New-TinyTeamCsv([string] $Directory) {
+    $rows = foreach ($i in 1..48) {
+        $verb = 'restart', 'stop', 'check' | Select-Object -Index ($i % 3)
+        [pscustomobject]@{ summary = "$verb the nginx service on web0$($i % 2)"; team = $verb }
+    }
+    $train = Join-Path $Directory 'team-train.csv'
+    $dev = Join-Path $Directory 'team-dev.csv'
+    $rows | Select-Object -First 36 | Export-Csv $train -NoTypeInformation
+    $rows | Select-Object -Last 12 | Export-Csv $dev -NoTypeInformation
+    $train, $dev
+}
+
 # The executable and leading arguments that start this same PowerShell: pwsh itself, or dotnet
 # with pwsh.dll when it runs as the dotnet tool.
 function Get-PwshLauncher {
