@@ -39,7 +39,7 @@ internal static class PipelineItem
             var names = item.Properties.Select(p => p.Name).ToList();
             var has = names.Count == 0 ? "it has no properties" : $"its properties are {string.Join(", ", names.Take(12))}{(names.Count > 12 ? ", ..." : "")}";
             error = ErrorRecords.Create(PropertyNotFound, ErrorCategory.InvalidArgument,
-                $"The input ({Describe(item)}) has no '{property}' property ({parameter}); {has}. Name the property that holds it with {parameter}.", item);
+                $"The input ({Describe(item)}) has no '{property}' property ({parameter}); {has}. Name the right property with {parameter}.", item);
             return false;
         }
         value = found.Value is PSObject wrapped ? wrapped.BaseObject : found.Value;
