@@ -3,12 +3,44 @@ using System.Text;
 
 namespace BertAdapt.Engine.Tokenization;
 
+/// <summary>What BERT's basic tokenizer does with one character of the raw text.</summary>
+internal enum CharacterClass : byte
+{
+    /// <summary>Part of a word.</summary>
+    Word,
+    /// <summary>Ends a word and is dropped.</summary>
+    Separator,
+    /// <summary>Dropped without ending the word around it.</summary>
+    Removed,
+    /// <summary>A word of its own.</summary>
+    Punctuation,
+    /// <summary>A CJK ideograph: a word of its own.</summary>
+    Ideograph,
+}
+
 /// <summary>
-/// The character classes of Hugging Face's BERT basic tokenizer, in one place for every
-/// splitter (the encoders, the offset tokenizer of inference, the vocabulary tools).
+/// The character classes of Hugging Face's BERT basic tokenizer, in one place for
+/// <see cref="BasicTokenizer"/>, which every encoder, the offset tokenizer of inference and the
+/// vocabulary tools split text with.
 /// </summary>
 internal static class BertCharacters
 {
+    static readonly CharacterClass[] AsciiClasses = BuildAsciiClasses();
+
+    /// <summary>The class of an ASCII character (below U+0080), from a table.</summary>
+    public static CharacterClass ClassOfAscii(char c) => AsciiClasses[c];
+
+    /// <summary>
+    /// The class of any character. An unpaired surrogate decodes as U+FFFD and is removed. The
+    /// order matters: tab, CR and LF are control characters, but separators.
+    /// </summary>
+    public static CharacterClass ClassOf(Rune rune) =>
+        IsSeparator(rune) ? CharacterClass.Separator
+        : IsRemoved(rune) ? CharacterClass.Removed
+        : IsPunctuation(rune) ? CharacterClass.Punctuation
+        : IsCjkIdeograph(rune.Value) ? CharacterClass.Ideograph
+        : CharacterClass.Word;
+
     /// <summary>Removed by text cleaning, without splitting a word: NUL, U+FFFD and the "C*" categories (tab, CR and LF are separators).</summary>
     public static bool IsRemoved(Rune rune) => rune.Value is not ('\t' or '\n' or '\r')
         && (rune.Value is 0 or 0xFFFD || IsOther(Rune.GetUnicodeCategory(rune)));
@@ -30,4 +62,14 @@ internal static class BertCharacters
     public static bool IsCjkIdeograph(int c) => c is >= 0x4E00 and <= 0x9FFF or >= 0x3400 and <= 0x4DBF or >= 0x20000 and <= 0x2A6DF
         or >= 0x2A700 and <= 0x2B73F or >= 0x2B740 and <= 0x2B81F or >= 0x2B820 and <= 0x2CEAF or >= 0xF900 and <= 0xFAFF
         or >= 0x2F800 and <= 0x2FA1F;
+
+    /// <summary>The ideographs that composition and casing leave as they are (the BMP's unified blocks), so need no normalising.</summary>
+    public static bool IsStableCjkIdeograph(int c) => c is >= 0x4E00 and <= 0x9FFF or >= 0x3400 and <= 0x4DBF;
+
+    static CharacterClass[] BuildAsciiClasses()
+    {
+        var classes = new CharacterClass[0x80];
+        for (int c = 0; c < classes.Length; c++) classes[c] = ClassOf(new Rune(c));
+        return classes;
+    }
 }
