@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using BertAdapt.Engine.Tokenization;
 
 namespace BertAdapt.Engine.Inference;
@@ -43,15 +41,14 @@ public sealed class OffsetTokenization
 }
 
 /// <summary>
-/// The tokenizer front end of inference: the text is cut into words by BERT's basic rules
-/// (whitespace separates words; each punctuation mark and each CJK ideograph is a word of its
-/// own; control, format, private-use and unassigned characters are dropped without splitting a word), each word keeps
-/// its place in the original string, and each word is then WordPiece-encoded on its own with
-/// <see cref="BertVocabulary.Encode"/>, which lower-cases and strips accents as the vocabulary
-/// asks. Special tokens written literally in the text (<c>[MASK]</c> above all), exactly as the
-/// vocabulary spells them, are kept whole and map to their ids, as the vocabulary's own tokenizer
-/// does. The character classes are BertCharacters', shared with the encoders, so the
-/// words' ids put together are always <see cref="BertVocabulary.Encode"/>'s ids of the whole text.
+/// The tokenizer front end of inference: the text is cut by the vocabulary's own
+/// <see cref="BasicTokenizer"/>, the splitter <see cref="BertVocabulary.Encode"/> uses, so each
+/// word keeps its place in the original string and the words' ids put together are always
+/// <see cref="BertVocabulary.Encode"/>'s ids of the whole text. Whitespace separates words; each
+/// punctuation mark and each CJK ideograph is a word of its own; control, format, private-use and
+/// unassigned characters are dropped without splitting a word; special tokens written literally
+/// (<c>[MASK]</c> above all), exactly as the vocabulary spells them, are words of their own that
+/// map to their ids.
 /// </summary>
 /// <remarks>
 /// Token classification needs this because its answers are about words of the original text:
@@ -65,69 +62,28 @@ public static class OffsetTokenizer
     {
         ArgumentNullException.ThrowIfNull(vocabulary);
         ArgumentNullException.ThrowIfNull(text);
-        var specials = SpecialLiterals(vocabulary);
-        const StringComparison comparison = StringComparison.Ordinal; // as Encode: only "[MASK]" exactly is the mask
-        var words = new List<OffsetWord>();
-        var word = new StringBuilder();
-        int wordStart = -1, wordEnd = -1;
-
-        void Flush()
-        {
-            if (word.Length == 0) return;
-            var ids = vocabulary.Encode(word.ToString());
-            words.Add(new OffsetWord(wordStart, wordEnd, ids.Count == 0 ? [vocabulary.UnknownId] : [.. ids], false));
-            word.Clear();
-            wordStart = wordEnd = -1;
-        }
-
-        int i = 0;
-        while (i < text.Length)
-        {
-            if (text[i] == '[' && MatchSpecial(text, i, specials, comparison) is var (literal, id))
-            {
-                Flush();
-                words.Add(new OffsetWord(i, i + literal.Length, [id], true));
-                i += literal.Length;
-                continue;
-            }
-            Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out int width);
-            if (BertCharacters.IsRemoved(rune))
-            {
-                // Dropped without splitting: the word goes on across it.
-            }
-            else if (BertCharacters.IsSeparator(rune))
-            {
-                Flush();
-            }
-            else if (BertCharacters.IsPunctuation(rune) || BertCharacters.IsCjkIdeograph(rune.Value))
-            {
-                Flush();
-                var ids = vocabulary.Encode(text.Substring(i, width));
-                words.Add(new OffsetWord(i, i + width, ids.Count == 0 ? [vocabulary.UnknownId] : [.. ids], false));
-            }
-            else
-            {
-                if (word.Length == 0) wordStart = i;
-                word.Append(text, i, width);
-                wordEnd = i + width;
-            }
-            i += width;
-        }
-        Flush();
-        return new OffsetTokenization(text, words);
+        var sink = new WordSink(vocabulary);
+        vocabulary.Encoder.Basic.Tokenize(text, ref sink);
+        return new OffsetTokenization(text, sink.Words);
     }
 
-    static List<(string Literal, int Id)> SpecialLiterals(BertVocabulary vocabulary) =>
-        vocabulary.SpecialIds.Select(id => (vocabulary.Tokens[id], id))
-            .Where(s => s.Item1.Length > 0)
-            .OrderByDescending(s => s.Item1.Length).ToList();
-
-    static (string Literal, int Id)? MatchSpecial(string text, int at, List<(string Literal, int Id)> specials, StringComparison comparison)
+    /// <summary>Gathers the ids of each word's pieces into one <see cref="OffsetWord"/>.</summary>
+    readonly struct WordSink(BertVocabulary vocabulary) : IBasicTokenSink
     {
-        foreach (var special in specials)
-            if (at + special.Literal.Length <= text.Length
-                && string.Compare(text, at, special.Literal, 0, special.Literal.Length, comparison) == 0)
-                return special;
-        return null;
+        readonly List<int> ids = [];
+
+        public List<OffsetWord> Words { get; } = [];
+
+        public void Special(int index, int start, int end) =>
+            Words.Add(new OffsetWord(start, end, [vocabulary.Encoder.SpecialId(index)], true));
+
+        public void Piece(ReadOnlySpan<char> piece) => vocabulary.Encoder.MatchPiece(piece, ids);
+
+        // A word whose pieces all vanished (a lone accent that stripping removed) is still a word of the text: one [UNK].
+        public void EndWord(int start, int end)
+        {
+            Words.Add(new OffsetWord(start, end, ids.Count == 0 ? [vocabulary.UnknownId] : [.. ids], false));
+            ids.Clear();
+        }
     }
 }

@@ -25,7 +25,6 @@ public sealed class BertVocabulary
     public const int MaxCharsPerWord = 100;
 
     readonly BertTokenizer tokenizer;
-    readonly WordPieceEncoder encoder;
     readonly Dictionary<string, int> ids;
     readonly (string Token, int Id)[] specials;
 
@@ -47,7 +46,7 @@ public sealed class BertVocabulary
         SpecialIds = new HashSet<int>([PadId, UnknownId, ClsId, SepId, MaskId]);
 
         specials = [(Pad, PadId), (Unknown, UnknownId), (Cls, ClsId), (Sep, SepId), (Mask, MaskId)];
-        encoder = new WordPieceEncoder(tokens, lowerCase, Unknown, [Pad, Unknown, Cls, Sep, Mask]);
+        Encoder = new WordPieceEncoder(tokens, lowerCase, Unknown, [Pad, Unknown, Cls, Sep, Mask]);
 
         // Microsoft.ML.Tokenizers only matches pieces here. Its own basic tokenization differs from
         // Hugging Face's (it drops symbols such as $ ^ < > = and currency signs, splits at format
@@ -111,7 +110,10 @@ public sealed class BertVocabulary
     /// Hugging Face's fast tokenizer does; its Python tokenizer additionally turns a word-final
     /// capital sigma into "ς", which this does not.
     /// </remarks>
-    public IReadOnlyList<int> Encode(string text) => encoder.Encode(text);
+    public IReadOnlyList<int> Encode(string text) => Encoder.Encode(text);
+
+    /// <summary>The encoder behind <see cref="Encode"/>, and through it the basic tokenizer every splitter of text uses.</summary>
+    internal WordPieceEncoder Encoder { get; }
 
     /// <summary>
     /// The same ids as <see cref="Encode"/> by a second implementation: the text splitting above
