@@ -1,8 +1,6 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.ML.Tokenizers;
 
 namespace BertAdapt.Engine.Tokenization;
 
@@ -24,9 +22,7 @@ public sealed class BertVocabulary
     /// <summary>Words longer than this many code points become [UNK], as in Hugging Face's WordPiece.</summary>
     public const int MaxCharsPerWord = 100;
 
-    readonly BertTokenizer tokenizer;
     readonly Dictionary<string, int> ids;
-    readonly (string Token, int Id)[] specials;
 
     BertVocabulary(IReadOnlyList<string> tokens, bool lowerCase, string source)
     {
@@ -45,30 +41,7 @@ public sealed class BertVocabulary
         MaskId = Require(Mask);
         SpecialIds = new HashSet<int>([PadId, UnknownId, ClsId, SepId, MaskId]);
 
-        specials = [(Pad, PadId), (Unknown, UnknownId), (Cls, ClsId), (Sep, SepId), (Mask, MaskId)];
         Encoder = new WordPieceEncoder(tokens, lowerCase, Unknown, [Pad, Unknown, Cls, Sep, Mask]);
-
-        // Microsoft.ML.Tokenizers only matches pieces here. Its own basic tokenization differs from
-        // Hugging Face's (it drops symbols such as $ ^ < > = and currency signs, splits at format
-        // characters instead of removing them, keeps Hangul syllables composed, drops CJK ideographs
-        // outside the BMP) and it counts the word-length limit in UTF-16 units, so Encode does those
-        // steps itself and hands it one piece at a time.
-        var text = string.Join('\n', tokens) + "\n";
-        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(text));
-        tokenizer = BertTokenizer.Create(stream, new BertOptions
-        {
-            ApplyBasicTokenization = false,
-            LowerCaseBeforeTokenization = false,
-            RemoveNonSpacingMarks = false,
-            IndividuallyTokenizeCjk = false,
-            SplitOnSpecialTokens = false,
-            MaxInputCharsPerWord = 2 * MaxCharsPerWord, // the real limit, in code points, is checked before
-            UnknownToken = Unknown,
-            ClassificationToken = Cls,
-            SeparatorToken = Sep,
-            MaskingToken = Mask,
-            PaddingToken = Pad,
-        });
     }
 
     /// <summary>
@@ -106,181 +79,16 @@ public sealed class BertVocabulary
     /// part the vocabulary lacks, is one [UNK].
     /// </summary>
     /// <remarks>
-    /// Lower-casing is Unicode's per-character full mapping (so "İ" becomes "i̇" and then "i"), as
-    /// Hugging Face's fast tokenizer does; its Python tokenizer additionally turns a word-final
-    /// capital sigma into "ς", which this does not.
+    /// The splitting is <see cref="BasicTokenizer"/>'s and the normalisation
+    /// <see cref="BertNormalization"/>'s, which the offset tokenizer of inference and the
+    /// vocabulary tools use too. Lower-casing is Unicode's per-character full mapping (so "İ"
+    /// becomes "i̇" and then "i"), as Hugging Face's fast tokenizer does; its Python tokenizer
+    /// additionally turns a word-final capital sigma into "ς", which this does not.
     /// </remarks>
     public IReadOnlyList<int> Encode(string text) => Encoder.Encode(text);
 
     /// <summary>The encoder behind <see cref="Encode"/>, and through it the basic tokenizer every splitter of text uses.</summary>
     internal WordPieceEncoder Encoder { get; }
-
-    /// <summary>
-    /// The same ids as <see cref="Encode"/> by a second implementation: the text splitting above
-    /// done here step by step, and Microsoft.ML.Tokenizers matching the pieces. Encode uses the
-    /// allocation-light <see cref="WordPieceEncoder"/> (several times faster); the parity tests
-    /// hold the two, and FastBertTokenizer, to the same ids.
-    /// </summary>
-    internal IReadOnlyList<int> EncodeReference(string text)
-    {
-        var output = new List<int>(text.Length / 3 + 4);
-        var word = new StringBuilder();
-        int segment = 0, from = 0;
-        while (from < text.Length)
-        {
-            int at = text.IndexOf('[', from);
-            if (at < 0) break;
-            int special = SpecialAt(text, at);
-            if (special < 0)
-            {
-                from = at + 1;
-                continue;
-            }
-            BasicTokenize(text.AsSpan(segment, at - segment), word, output);
-            output.Add(specials[special].Id);
-            segment = from = at + specials[special].Token.Length;
-        }
-        BasicTokenize(text.AsSpan(segment), word, output);
-        return output;
-    }
-
-    int SpecialAt(string text, int at)
-    {
-        for (int i = 0; i < specials.Length; i++)
-            if (text.AsSpan(at).StartsWith(specials[i].Token, StringComparison.Ordinal)) return i;
-        return -1;
-    }
-
-    void BasicTokenize(ReadOnlySpan<char> text, StringBuilder word, List<int> output)
-    {
-        bool ascii = true;
-        void Flush()
-        {
-            if (word.Length > 0) Word(word, ascii, output);
-            word.Clear();
-            ascii = true;
-        }
-
-        for (int i = 0; i < text.Length;)
-        {
-            char c = text[i];
-            if (c < 0x80)
-            {
-                i++;
-                if (c is ' ' or '\t' or '\n' or '\r') Flush();
-                else if (c >= 0x20 && c != 0x7F) word.Append(c); // other ASCII controls are removed, not split on
-                continue;
-            }
-            Rune.DecodeFromUtf16(text[i..], out var rune, out int used); // an unpaired surrogate decodes as U+FFFD
-            i += used;
-            var category = Rune.GetUnicodeCategory(rune);
-            if (rune.Value == 0xFFFD || IsOther(category)) continue;
-            // Zs is Hugging Face's whitespace; Python's str.split() then also splits at U+2028/U+2029.
-            if (category is UnicodeCategory.SpaceSeparator or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator)
-            {
-                Flush();
-                continue;
-            }
-            if (IsCjkIdeograph(rune.Value))
-            {
-                Flush();
-                AppendRune(word, rune);
-                ascii = false;
-                Flush();
-                continue;
-            }
-            AppendRune(word, rune);
-            ascii = false;
-        }
-        Flush();
-    }
-
-    void Word(StringBuilder word, bool ascii, List<int> output)
-    {
-        if (ascii)
-        {
-            // ASCII is already composed and has no accents; lower-casing it stays ASCII.
-            Span<char> chars = word.Length <= 256 ? stackalloc char[word.Length] : new char[word.Length];
-            word.CopyTo(0, chars, word.Length);
-            if (LowerCase)
-                for (int i = 0; i < chars.Length; i++)
-                    if (chars[i] is >= 'A' and <= 'Z') chars[i] = (char)(chars[i] | 0x20);
-            SplitAndMatch(chars, output);
-            return;
-        }
-        var text = word.ToString().Normalize(NormalizationForm.FormC);
-        if (LowerCase) text = StripAccents(FullLowerCase(text));
-        SplitAndMatch(text, output);
-    }
-
-    void SplitAndMatch(ReadOnlySpan<char> word, List<int> output)
-    {
-        int start = 0;
-        for (int i = 0; i < word.Length;)
-        {
-            Rune.DecodeFromUtf16(word[i..], out var rune, out int used);
-            if (IsPunctuation(rune))
-            {
-                Match(word[start..i], output);
-                Match(word.Slice(i, used), output);
-                start = i + used;
-            }
-            i += used;
-        }
-        Match(word[start..], output);
-    }
-
-    void Match(ReadOnlySpan<char> piece, List<int> output)
-    {
-        if (piece.IsEmpty) return;
-        if (piece.Length > MaxCharsPerWord && CodePoints(piece) > MaxCharsPerWord)
-        {
-            output.Add(UnknownId);
-            return;
-        }
-        output.AddRange(tokenizer.EncodeToIds(piece, addSpecialTokens: false, considerPreTokenization: false, considerNormalization: false));
-    }
-
-    static int CodePoints(ReadOnlySpan<char> text)
-    {
-        int count = text.Length;
-        foreach (var c in text)
-            if (char.IsLowSurrogate(c)) count--;
-        return count;
-    }
-
-    static void AppendRune(StringBuilder builder, Rune rune)
-    {
-        Span<char> chars = stackalloc char[2];
-        builder.Append(chars[..rune.EncodeToUtf16(chars)]);
-    }
-
-    static string FullLowerCase(string text)
-    {
-        var builder = new StringBuilder(text.Length + 4);
-        foreach (var rune in text.EnumerateRunes())
-        {
-            // The one unconditional multi-character lower-case mapping, which .NET's invariant casing leaves out.
-            if (rune.Value == 0x130) builder.Append("i\u0307");
-            else AppendRune(builder, Rune.ToLowerInvariant(rune));
-        }
-        return builder.ToString();
-    }
-
-    static string StripAccents(string text)
-    {
-        var decomposed = text.Normalize(NormalizationForm.FormD);
-        var builder = new StringBuilder(decomposed.Length);
-        foreach (var rune in decomposed.EnumerateRunes())
-            if (Rune.GetUnicodeCategory(rune) != UnicodeCategory.NonSpacingMark) AppendRune(builder, rune);
-        return builder.ToString();
-    }
-
-    static bool IsOther(UnicodeCategory category) => BertCharacters.IsOther(category);
-
-    static bool IsPunctuation(Rune rune) => BertCharacters.IsPunctuation(rune);
-
-    static bool IsCjkIdeograph(int c) => BertCharacters.IsCjkIdeograph(c);
 
     public static BertVocabulary Load(string path, bool lowerCase = true)
     {

@@ -8,8 +8,9 @@ namespace BertAdapt.Engine.Tests.Tokenization;
 
 /// <summary>
 /// Both vocabularies, loaded once: the real uncased bert-base vocab.txt (from MiniLM) and the
-/// cased one derived from it (<see cref="CasedTestVocabulary"/>), each in BertVocabulary and in
-/// FastBertTokenizer, an independent WordPiece implementation.
+/// cased one derived from it (<see cref="CasedTestVocabulary"/>), each in BertVocabulary, in
+/// FastBertTokenizer (an independent WordPiece implementation) and in
+/// <see cref="ReferenceBertTokenizer"/> (Microsoft.ML.Tokenizers matching the pieces).
 /// </summary>
 public sealed class ParityVocabularies : IDisposable
 {
@@ -28,12 +29,16 @@ public sealed class ParityVocabularies : IDisposable
         using (var reader = new StreamReader(uncasedPath)) FastUncased.LoadVocabulary(reader, convertInputToLowercase: true, normalization: NormalizationForm.FormD);
         FastCased = new Fast();
         using (var reader = new StreamReader(casedPath)) FastCased.LoadVocabulary(reader, convertInputToLowercase: false, normalization: NormalizationForm.FormC);
+        UncasedReference = new ReferenceBertTokenizer(Uncased);
+        CasedReference = new ReferenceBertTokenizer(Cased);
     }
 
     public BertVocabulary Uncased { get; }
     public BertVocabulary Cased { get; }
     public Fast FastUncased { get; }
     public Fast FastCased { get; }
+    public ReferenceBertTokenizer UncasedReference { get; }
+    public ReferenceBertTokenizer CasedReference { get; }
 
     public void Dispose() => Directory.Delete(temp, recursive: true);
 }
