@@ -156,13 +156,26 @@ public sealed class BertModel : IDisposable
         module = null;
     }
 
-    /// <summary>Swaps in a rebuilt module (a resized vocabulary) and frees the old one's native memory.</summary>
-    internal void ReplaceWeights(BertForPreTraining replacement, BertVocabulary vocabulary)
+    /// <summary>
+    /// Adds whole-word tokens to the vocabulary (<see cref="VocabularyPlan"/> says which and how
+    /// they are normalised) and grows the embeddings to match. Each new embedding row (and MLM
+    /// output bias) starts as the mean of the rows of the pieces the word used to be split into,
+    /// so the model's view of the word barely moves and training refines it from there. Returns
+    /// the tokens added; a bad token throws before anything changes.
+    /// </summary>
+    public IReadOnlyList<string> ExtendVocabulary(IEnumerable<string> tokens, Action<string>? onSkipped = null)
     {
+        var plan = VocabularyPlan.For(Vocabulary, tokens);
+        foreach (var token in plan.Skipped) onSkipped?.Invoke(token);
+        if (plan.Added.Count == 0) return plan.Added;
+
+        var extended = plan.AppendTo(Vocabulary);
+        var pieces = plan.Added.Select(t => Vocabulary.Encode(t).ToArray()).ToList();
         var old = Module;
-        module = replacement;
-        Vocabulary = vocabulary;
-        ParameterCount = replacement.parameters().Sum(p => p.numel());
-        if (!ReferenceEquals(old, replacement)) old.Dispose();
+        module = old.WithVocabularyRows(pieces);
+        Vocabulary = extended;
+        ParameterCount = module.parameters().Sum(p => p.numel());
+        old.Dispose();
+        return plan.Added;
     }
 }

@@ -1,4 +1,5 @@
 using BertAdapt.Engine.Checkpoints;
+using BertAdapt.Engine.Data.Corpora;
 using BertAdapt.Engine.Tokenization;
 using static TorchSharp.torch;
 
@@ -39,7 +40,7 @@ public sealed class VocabularyExtensionTests : IDisposable
         var pieces = new[] { "systemctl", "journalctl" }.Select(w => model.Vocabulary.Encode(w).ToArray()).ToList();
         Assert.All(pieces, p => Assert.True(p.Length > 1));
 
-        var added = VocabularyExtender.Extend(model, ["systemctl", "Journalctl"]);
+        var added = model.ExtendVocabulary(["systemctl", "Journalctl"]);
 
         Assert.Equal(["systemctl", "journalctl"], added);
         Assert.Equal(oldCount + 2, model.Vocabulary.Count);
@@ -69,7 +70,7 @@ public sealed class VocabularyExtensionTests : IDisposable
     {
         using var model = TinyModel();
         int id = model.Vocabulary.Count;
-        VocabularyExtender.Extend(model, ["systemctl"]);
+        model.ExtendVocabulary(["systemctl"]);
 
         Assert.Equal([id], model.Vocabulary.Encode("systemctl"));
         Assert.Equal([id], model.Vocabulary.Encode("SystemCTL"));
@@ -96,7 +97,7 @@ public sealed class VocabularyExtensionTests : IDisposable
         using var model = TinyModel();
         var module = model.Module;
         int count = model.Vocabulary.Count;
-        var ex = Assert.Throws<BertAdaptException>(() => VocabularyExtender.Extend(model, ["fine", token]));
+        var ex = Assert.Throws<BertAdaptException>(() => model.ExtendVocabulary(["fine", token]));
         Assert.Equal("VocabularyTokenInvalid", ex.ErrorId);
         Assert.Equal(BertAdaptErrorKind.InvalidArgument, ex.Kind);
         Assert.Same(module, model.Module);
@@ -107,16 +108,16 @@ public sealed class VocabularyExtensionTests : IDisposable
     public void TokensAlreadyPresentOrRepeatedAreSkippedAndAccentsStripped()
     {
         using var model = TinyModel();
-        var plan = VocabularyExtender.Plan(model.Vocabulary, ["nginx", "NGINX", " Café ", "cafe", "kubectl"]);
+        var plan = VocabularyPlan.For(model.Vocabulary, ["nginx", "NGINX", " Café ", "cafe", "kubectl"]);
         Assert.Equal(["cafe", "kubectl"], plan.Added);
         Assert.Equal(["nginx", "nginx", "cafe"], plan.Skipped);
         var skipped = new List<string>();
-        var added = VocabularyExtender.Extend(model, ["nginx", "NGINX", " Café ", "cafe", "kubectl"], skipped.Add);
+        var added = model.ExtendVocabulary(["nginx", "NGINX", " Café ", "cafe", "kubectl"], skipped.Add);
         Assert.Equal(["cafe", "kubectl"], added);
         Assert.Equal(["nginx", "nginx", "cafe"], skipped);
 
         var module = model.Module;
-        Assert.Empty(VocabularyExtender.Extend(model, ["kubectl"], skipped.Add));
+        Assert.Empty(model.ExtendVocabulary(["kubectl"], skipped.Add));
         Assert.Same(module, model.Module);
     }
 
@@ -124,7 +125,7 @@ public sealed class VocabularyExtensionTests : IDisposable
     public void ExtendedModelsSurviveExportAndImport()
     {
         using var model = TinyModel();
-        VocabularyExtender.Extend(model, ["systemctl"]);
+        model.ExtendVocabulary(["systemctl"]);
         int id = model.Vocabulary.Count - 1;
         var directory = Path.Combine(temp, "extended");
         HfCheckpointDirectory.Export(model, directory, force: false);

@@ -98,6 +98,59 @@ public sealed class BertForPreTraining : nn.Module
     }
 
     /// <summary>
+    /// A copy of this module with one more vocabulary row per entry of <paramref name="meanOf"/>,
+    /// on the same device and in the same dtype and training mode. Each new row of the word
+    /// embeddings (which the MLM decoder shares) and of the MLM output bias is the mean of the
+    /// existing rows listed in its entry; every other value is copied exactly. The caller disposes
+    /// this module once it no longer needs it.
+    /// </summary>
+    public BertForPreTraining WithVocabularyRows(IReadOnlyList<int[]> meanOf)
+    {
+        const string WordEmbeddings = "bert.embeddings.word_embeddings.weight", MlmBias = "cls.predictions.bias";
+        int oldCount = Config.VocabSize;
+        var config = Config.Clone();
+        config.VocabSize = oldCount + meanOf.Count;
+        var template = parameters().First();
+        var resized = new BertForPreTraining(config);
+        try
+        {
+            resized.to(template.dtype).to(template.device);
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var sources = named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
+            foreach (var (name, target) in resized.named_parameters())
+            {
+                var source = sources[name];
+                if (target.shape.SequenceEqual(source.shape))
+                {
+                    target.copy_(source);
+                    continue;
+                }
+                if (name is not (WordEmbeddings or MlmBias))
+                    throw new BertAdaptException("VocabularyResizeFailed", BertAdaptErrorKind.InvalidOperation,
+                        $"Parameter {name} changed shape with the vocabulary; only {WordEmbeddings} and {MlmBias} should.");
+                target.narrow(0, 0, oldCount).copy_(source);
+                for (int i = 0; i < meanOf.Count; i++)
+                    target[oldCount + i].copy_(MeanOfRows(source, meanOf[i]));
+            }
+            foreach (var (name, buffer) in resized.named_buffers())
+                buffer.copy_(named_buffers().First(b => b.name == name).buffer);
+            if (training) resized.train(); else resized.eval();
+            return resized;
+        }
+        catch
+        {
+            resized.Dispose();
+            throw;
+        }
+    }
+
+    // Averaged in float32 so a half-precision model gets the same mean as a float one would.
+    static Tensor MeanOfRows(Tensor source, int[] rows) =>
+        source.index_select(0, tensor(rows.Select(i => (long)i).ToArray(), device: source.device))
+            .to(ScalarType.Float32).mean([0]).to(source.dtype);
+
+    /// <summary>
     /// MLM loss over the masked positions only, plus NSP loss when labels are given.
     /// The vocabulary projection runs on the masked rows alone: with 15% masking that is
     /// about a seventh of the work of projecting every position, and the loss is identical.

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using BertAdapt.Engine.Data.Corpora;
 using BertAdapt.Engine.Tokenization;
 using BertAdapt.PowerShell.Internal;
 
@@ -93,13 +94,13 @@ public sealed class AddBertVocabularyCommand : BertCmdlet
         }
 
         // Plan first, so warnings and the -WhatIf message show the tokens as they will be added.
-        var plan = Guard(() => VocabularyExtender.Plan(Model.Vocabulary, tokens));
+        var plan = Guard(() => VocabularyPlan.For(Model.Vocabulary, tokens));
         foreach (var token in plan.Skipped) WriteWarning($"'{token}' is already in the vocabulary; skipped.");
         var toAdd = plan.Added;
         var preview = toAdd.Count <= 10 ? string.Join(", ", toAdd) : string.Join(", ", toAdd.Take(10)) + ", …";
         if (toAdd.Count > 0 && !ShouldProcess(Model.ToString(), $"Add {toAdd.Count} token(s) to the vocabulary ({preview}) and resize the embeddings"))
             return;
-        var added = Guard(() => VocabularyExtender.Extend(Model, toAdd));
+        var added = Guard(() => Model.ExtendVocabulary(toAdd));
         WriteVerbose(added.Count == 0
             ? "No token added."
             : $"Added {added.Count} token(s), vocabulary now {Model.Vocabulary.Count}: {string.Join(", ", added)}");
@@ -117,7 +118,7 @@ public sealed class AddBertVocabularyCommand : BertCmdlet
                 progress.StatusDescription = $"Reading {file}";
                 WriteProgress(progress);
             },
-            options: new Engine.Data.Corpora.CorpusReadOptions { Encoding = Encoding }));
+            options: new CorpusReadOptions { Encoding = Encoding }));
         progress.RecordType = ProgressRecordType.Completed;
         WriteProgress(progress);
         return report;
