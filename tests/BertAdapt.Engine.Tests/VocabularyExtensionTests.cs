@@ -121,6 +121,32 @@ public sealed class VocabularyExtensionTests : IDisposable
         Assert.Same(module, model.Module);
     }
 
+    /// <summary>
+    /// An added word is normalised as Encode normalises text (composed, and for an uncased
+    /// vocabulary lower-cased per character in full and stripped of accents), so the new row is
+    /// the one Encode emits for the word however it is written.
+    /// </summary>
+    [Theory]
+    [InlineData(false, "Cafe\u0301", "Caf\u00E9", "Caf\u00E9")]                   // decomposed accent, cased: composed (NFC)
+    [InlineData(false, "A\u030Angstro\u0308m", "\u00C5ngstr\u00F6m", "\u00C5ngstr\u00F6m")]
+    [InlineData(true, "\u0130ZM\u0130R", "izmir", "Izmir")]                       // İ lower-cases to i + U+0307, which stripping removes
+    [InlineData(true, "CAFE\U0001D167", "cafe", "cafe")]                           // a non-spacing mark outside the BMP is stripped too
+    [InlineData(true, "\U00010414\U0001042F\U00010445", "\U0001043C\U0001042F\U00010445", "\U0001043C\U0001042F\U00010445")] // a Deseret capital, outside the BMP
+    public void AddedWordsAreNormalisedAsEncodeNormalisesText(bool lowerCase, string token, string expected, string written)
+    {
+        var vocabulary = BertVocabulary.FromText(TinyFixtures.VocabularyText(), lowerCase, "tiny");
+        using var model = BertModel.Create(TinyFixtures.Config(vocabulary.Count), vocabulary, seed: 1, "test");
+        int id = vocabulary.Count;
+        Assert.Equal(VocabularyPlan.For(vocabulary, [token]).Added, [expected]);
+
+        Assert.Equal([expected], model.ExtendVocabulary([token]));
+
+        Assert.Equal(id, model.Vocabulary.IdOf(expected));
+        Assert.Equal([id], model.Vocabulary.Encode(token));
+        Assert.Equal([id], model.Vocabulary.Encode(written));
+        Assert.Equal(["x", expected], model.Vocabulary.Encode($"x {token}").Select(i => model.Vocabulary.Tokens[i]));
+    }
+
     [Fact]
     public void ExtendedModelsSurviveExportAndImport()
     {
@@ -163,10 +189,17 @@ public sealed class VocabularyExtensionTests : IDisposable
     }
 
     [Fact]
-    public void BasicTokenizationSplitsLikeBert()
+    public void TheBasicTokenizerSplitsLikeBertAndKeepsOffsets()
     {
-        Assert.Equal(["hello", ",", "wörld", "!", "日", "本", "x"], BasicTokenization.Split("Hello, Wörld!日本 x", lowerCase: false)
-            .Select(w => w.ToLowerInvariant()));
-        Assert.Equal(["cafe", "naive"], BasicTokenization.Split("Café\u00A0NA\u200BÏVE", lowerCase: true));
+        const string text = "Hello, Wörld!日本 x";
+        var cased = new BasicTokenizer(new BasicTokenizerSettings { LowerCase = false }).Split(text);
+        Assert.Equal(["Hello", ",", "Wörld", "!", "日", "本", "x"], cased.Select(t => t.Text));
+        Assert.Equal(["Hello", ",", "Wörld", "!", "日", "本", "x"], cased.Select(t => text[t.Start..t.End]));
+        var uncased = new BasicTokenizer(new BasicTokenizerSettings { LowerCase = true, SpecialTokens = ["[MASK]"] });
+        Assert.Equal(["cafe", "naive", "[MASK]"], uncased.Split("Café\u00A0NA\u200BÏVE [MASK]").Select(t => t.Text));
+        // Normalising can make punctuation ("≠" strips to "="): the pieces split there, and keep their word's span.
+        var pieces = uncased.Split("a≠b");
+        Assert.Equal(["a", "=", "b"], pieces.Select(t => t.Text));
+        Assert.All(pieces, t => Assert.Equal((0, 3), (t.Start, t.End)));
     }
 }

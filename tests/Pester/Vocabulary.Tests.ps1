@@ -55,6 +55,24 @@ Describe 'Add-BertVocabulary -Token' {
         $model.Vocabulary.Count | Should -Be $vocabSize
     }
 
+    # Words are built from code points so the file's own encoding cannot change them.
+    It 'adds a word with a decomposed accent composed, as Encode reads text, to a cased vocabulary' {
+        $model = New-BertModel -Config (Get-TinyConfig $vocabSize) -Vocabulary $vocab -Seed 1 -Cased
+        $model | Add-BertVocabulary -Token "Cafe$([char]0x301)" | Out-Null
+        $model.Vocabulary.Count | Should -Be ($vocabSize + 1)
+        $model.Vocabulary[$vocabSize] | Should -BeExactly "Caf$([char]0xE9)"
+        $model.Vocabulary.Encode("Cafe$([char]0x301)") | Should -Be @($vocabSize)
+        $model.Vocabulary.Encode("Caf$([char]0xE9)") | Should -Be @($vocabSize)
+    }
+
+    It 'lower-cases a dotted capital I as Encode does, so a word already added is reported as skipped' {
+        $model = New-TinyModel | Add-BertVocabulary -Token izmir
+        $model | Add-BertVocabulary -Token "$([char]0x130)ZM$([char]0x130)R" -WarningVariable warnings -WarningAction SilentlyContinue | Out-Null
+        "$warnings" | Should -BeLike "*'izmir' is already in the vocabulary*"
+        $model.Vocabulary.Count | Should -Be ($vocabSize + 1)
+        $model.Vocabulary.Encode("$([char]0x130)zmir") | Should -Be @($vocabSize)
+    }
+
     It 'changes nothing with -WhatIf' {
         $model = New-TinyModel
         $model | Add-BertVocabulary -Token systemctl -WhatIf | Should -BeNullOrEmpty

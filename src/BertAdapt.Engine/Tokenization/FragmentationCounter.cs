@@ -1,18 +1,19 @@
 namespace BertAdapt.Engine.Tokenization;
 
 /// <summary>
-/// Counts the words of lines of text, as BERT's basic tokenizer splits them, and ranks those the
-/// vocabulary fragments by the tokens a new entry would save: count × (pieces − 1).
+/// Counts the words of lines of text, each word as BERT's basic tokenizer hands it to WordPiece
+/// (normalised, split at punctuation), and ranks those the vocabulary fragments by the tokens a
+/// new entry would save: count × (pieces − 1).
 /// </summary>
 public sealed class FragmentationCounter(BertVocabulary vocabulary)
 {
     readonly Dictionary<string, long> counts = new(StringComparer.Ordinal);
 
-    /// <summary>Counts the words of one line.</summary>
+    /// <summary>Counts the words of one line; special tokens written in it are not words.</summary>
     public void Add(string line)
     {
-        foreach (var word in BasicTokenization.Split(line, vocabulary.LowerCase))
-            counts[word] = counts.GetValueOrDefault(word) + 1;
+        var sink = new WordCounts(counts);
+        vocabulary.Encoder.Basic.Tokenize(line, ref sink);
     }
 
     /// <summary>The words seen at least <paramref name="minCount"/> times that the vocabulary splits, best first.</summary>
@@ -32,5 +33,18 @@ public sealed class FragmentationCounter(BertVocabulary vocabulary)
         // Ties break on count, then on the word, so a report is the same on every run.
         var ranked = rows.OrderByDescending(r => r.TokensSaved).ThenByDescending(r => r.Count).ThenBy(r => r.Word, StringComparer.Ordinal);
         return (top is int n ? ranked.Take(n) : ranked).ToList();
+    }
+
+    readonly struct WordCounts(Dictionary<string, long> counts) : IBasicTokenSink
+    {
+        public void Special(int index, int start, int end) { }
+
+        public void Piece(ReadOnlySpan<char> piece)
+        {
+            var word = new string(piece);
+            counts[word] = counts.GetValueOrDefault(word) + 1;
+        }
+
+        public void EndWord(int start, int end) { }
     }
 }

@@ -49,9 +49,9 @@ public sealed record VocabularyPlan(IReadOnlyList<string> Added, IReadOnlyList<s
         var trimmed = (raw ?? "").Trim();
         if (trimmed.Length == 0) throw Invalid(raw ?? "", "it is empty");
         if (trimmed.Any(char.IsWhiteSpace)) throw Invalid(trimmed, "it contains whitespace");
-        var token = BasicTokenization.Normalize(trimmed, vocabulary.LowerCase);
-        var words = BasicTokenization.Split(token, lowerCase: false).ToList();
-        if (words.Count != 1 || words[0] != token)
+        var token = BertNormalization.Normalize(trimmed, vocabulary.LowerCase);
+        var pieces = vocabulary.Encoder.Basic.Split(trimmed);
+        if (pieces.Count != 1 || pieces[0].IsSpecial || pieces[0].Text != token)
             throw Invalid(trimmed, "BERT's basic tokenizer would split it at punctuation, CJK or control characters");
         return token;
     }
