@@ -3,44 +3,6 @@ using BertAdapt.Engine.Tokenization;
 namespace BertAdapt.Engine.Inference;
 
 /// <summary>
-/// One word of a text as BERT's basic tokenizer sees it, where it lies in the original string
-/// (UTF-16 indexes, <see cref="End"/> exclusive) and the WordPiece ids it becomes.
-/// </summary>
-/// <param name="Start">Index of the word's first character in the original text.</param>
-/// <param name="End">Index just past the word's last character, so <c>text[Start..End]</c> is the word as written.</param>
-/// <param name="Ids">The word's WordPiece ids: never empty (a word with no pieces is one [UNK]).</param>
-/// <param name="IsSpecial">The word is a literal special token such as <c>[MASK]</c> written in the text.</param>
-public sealed record OffsetWord(int Start, int End, int[] Ids, bool IsSpecial)
-{
-    public int Length => End - Start;
-}
-
-/// <summary>A text split into words with their character offsets and WordPiece ids.</summary>
-public sealed class OffsetTokenization
-{
-    internal OffsetTokenization(string text, IReadOnlyList<OffsetWord> words)
-    {
-        Text = text;
-        Words = words;
-        TokenCount = words.Sum(w => w.Ids.Length);
-    }
-
-    /// <summary>The original text, unchanged.</summary>
-    public string Text { get; }
-
-    public IReadOnlyList<OffsetWord> Words { get; }
-
-    /// <summary>How many WordPiece tokens the words make, without [CLS] and [SEP].</summary>
-    public int TokenCount { get; }
-
-    /// <summary>The ids of every word in order (no [CLS] or [SEP]).</summary>
-    public IEnumerable<int> Ids => Words.SelectMany(w => w.Ids);
-
-    /// <summary>The word as written in the original text.</summary>
-    public string WordText(int index) => Text.Substring(Words[index].Start, Words[index].Length);
-}
-
-/// <summary>
 /// The tokenizer front end of inference: the text is cut by the vocabulary's own
 /// <see cref="BasicTokenizer"/>, the splitter <see cref="BertVocabulary.Encode"/> uses, so each
 /// word keeps its place in the original string and the words' ids put together are always

@@ -62,6 +62,21 @@ public sealed class BasicTokenizerTests
     }
 
     [Fact]
+    public void TheBasicTokenizerSplitsLikeBertAndKeepsOffsets()
+    {
+        const string text = "Hello, Wörld!日本 x";
+        var cased = new BasicTokenizer(new BasicTokenizerSettings { LowerCase = false }).Split(text);
+        Assert.Equal(["Hello", ",", "Wörld", "!", "日", "本", "x"], cased.Select(t => t.Text));
+        Assert.Equal(["Hello", ",", "Wörld", "!", "日", "本", "x"], cased.Select(t => text[t.Start..t.End]));
+        var uncased = new BasicTokenizer(new BasicTokenizerSettings { LowerCase = true, SpecialTokens = ["[MASK]"] });
+        Assert.Equal(["cafe", "naive", "[MASK]"], uncased.Split("Café\u00A0NA\u200BÏVE [MASK]").Select(t => t.Text));
+        // Normalising can make punctuation ("≠" strips to "="): the pieces split there, and keep their word's span.
+        var pieces = uncased.Split("a≠b");
+        Assert.Equal(["a", "=", "b"], pieces.Select(t => t.Text));
+        Assert.All(pieces, t => Assert.Equal((0, 3), (t.Start, t.End)));
+    }
+
+    [Fact]
     public void WordsKeepTheirSpanInTheOriginalText()
     {
         var tokenizer = new BasicTokenizer(new BasicTokenizerSettings { LowerCase = true, SpecialTokens = ["[MASK]", "[SEP]"] });
