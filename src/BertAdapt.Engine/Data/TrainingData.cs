@@ -35,6 +35,16 @@ public sealed class TrainingData : IDisposable
     public ITrainingExamples? Validation { get; private set; }
     public TokenizedCorpusSet Corpus { get; private set; } = null!;
 
+    /// <summary>
+    /// What the training examples are made of: each corpus file's token shard (whose name hashes
+    /// the file's bytes, the vocabulary and the read options), in order, and how examples are cut
+    /// from them. A rerun compares it with the run in its output path.
+    /// </summary>
+    public string TrainFingerprint { get; private set; } = "";
+
+    /// <summary>The same for the validation examples; null without validation.</summary>
+    public string? ValidationFingerprint { get; private set; }
+
     public static TrainingData Open(IReadOnlyList<string> files, BertVocabulary vocabulary, TrainingDataOptions options,
         IProgress<TokenCacheProgress>? progress = null, CancellationToken cancellation = default)
     {
@@ -47,9 +57,10 @@ public sealed class TrainingData : IDisposable
             data.Corpus = cache.Open(files, vocabulary, options.ReadOptions, progress, cancellation);
             data.owned.Add(data.Corpus);
             var all = Examples(data.Corpus, vocabulary, options);
+            TokenizedCorpusSet? validationCorpus = null;
             if (options.ValidationFiles is { Count: > 0 } validationFiles)
             {
-                var validationCorpus = cache.Open(validationFiles, vocabulary, options.ReadOptions, progress, cancellation);
+                validationCorpus = cache.Open(validationFiles, vocabulary, options.ReadOptions, progress, cancellation);
                 data.owned.Add(validationCorpus);
                 (data.Train, data.Validation) = (all, Examples(validationCorpus, vocabulary, options));
             }
@@ -60,6 +71,11 @@ public sealed class TrainingData : IDisposable
             if (data.Train.Count == 0 || data.Validation is { Count: 0 })
                 throw new BertAdaptException("CorpusTooSmall", BertAdaptErrorKind.InvalidData,
                     $"The corpus gives {data.Train.Count} training and {data.Validation?.Count ?? 0} validation examples; both need at least one.");
+            // A split holds out part of the training files, so its fingerprint is theirs, marked as the held-out part.
+            data.TrainFingerprint = Fingerprint(data.Corpus.Shards, options, "train");
+            if (data.Validation is not null)
+                data.ValidationFingerprint = validationCorpus is null ? Fingerprint(data.Corpus.Shards, options, "held out")
+                    : Fingerprint(validationCorpus.Shards, options, "validation files");
             return data;
         }
         catch
@@ -67,6 +83,15 @@ public sealed class TrainingData : IDisposable
             data.Dispose();
             throw;
         }
+    }
+
+    static string Fingerprint(IReadOnlyList<TokenShard> shards, TrainingDataOptions options, string part)
+    {
+        using var fingerprint = new ContentFingerprint();
+        fingerprint.Add(part).Add(options.Objective.ToString()).Add(options.LineByLine ? 1 : 0).Add(options.SequenceLength).Add(options.Seed)
+            .Add(options.ValidationSplit is double split ? split.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "");
+        foreach (var shard in shards) fingerprint.Add(Path.GetFileName(shard.Path));
+        return fingerprint.Finish();
     }
 
     static ITrainingExamples Examples(ITokenizedCorpus corpus, BertVocabulary vocabulary, TrainingDataOptions options) =>

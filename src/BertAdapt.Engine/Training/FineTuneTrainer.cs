@@ -40,7 +40,11 @@ public sealed record FineTuneOptions : TrainingOptions
 
 /// <summary>How a fine-tuning run ended; <paramref name="PaddingFraction"/> is the share of batch positions that were padding.</summary>
 public sealed record FineTuneResult(int Steps, double? FinalLoss, bool Cancelled, bool EarlyStopped, int SkippedNonFiniteSteps,
-    string Metric, double? BestScore, IReadOnlyList<FineTuneEvaluation> Evaluations, double PaddingFraction);
+    string Metric, double? BestScore, IReadOnlyList<FineTuneEvaluation> Evaluations, double PaddingFraction)
+{
+    /// <summary>Which run this was and how it began: new, resumed, already finished, continued or restarted.</summary>
+    public TrainingRunOutcome Run { get; init; } = null!;
+}
 
 /// <summary>One padded batch of fine-tuning examples, host side.</summary>
 public sealed record FineTuneBatch(int Rows, int Length, long[] InputIds, long[] TokenTypeIds, long[] AttentionMask,
@@ -86,11 +90,11 @@ public static class FineTuneTrainer
         try
         {
             var objective = new FineTuneObjective(model, train, validation, options, labels);
-            var settings = SettingsOf(options, train.Count, TrainingLoop.PlannedSteps(options, train.Count));
+            var settings = SettingsOf(options, model, train, validation, labels);
             int firstEvaluation = model.Evaluations.Count;
             var result = TrainingLoop.Run(model, objective, options, settings, callbacks, cancellation);
             return new FineTuneResult(result.Steps, result.FinalLoss, result.Cancelled, result.EarlyStopped, result.SkippedNonFiniteSteps,
-                MetricOf(options.Task), result.BestScore, model.Evaluations.Skip(firstEvaluation).ToList(), result.PaddingFraction);
+                MetricOf(options.Task), result.BestScore, model.Evaluations.Skip(firstEvaluation).ToList(), result.PaddingFraction) { Run = result.Run };
         }
         finally
         {
@@ -116,24 +120,34 @@ public static class FineTuneTrainer
         return frozen;
     }
 
-    static Dictionary<string, string> SettingsOf(FineTuneOptions o, long count, int steps)
+    /// <summary>The run's settings (see <see cref="TrainingSettings"/>) with fine-tuning's own: the task, its head and its loss.</summary>
+    static Dictionary<string, string> SettingsOf(FineTuneOptions o, BertModel model, IFineTuneExamples train, IFineTuneExamples? validation, int labels)
     {
-        static string Text(object? value) => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
-        return new()
+        // Without an output path nothing is compared, so the model and data are not hashed.
+        bool compared = o.OutputPath is not null;
+        string Data(IFineTuneExamples examples) => compared ? ContentFingerprint.Describe(examples.Count, Fingerprint(examples)) : $"{examples.Count:N0} examples";
+        var objective = new Dictionary<string, string>
         {
-            ["Task"] = Text(o.Task),
-            ["Batch size"] = Text(o.BatchSize),
-            ["Gradient accumulation"] = Text(o.GradientAccumulation),
-            ["Seed"] = Text(o.Seed),
-            ["Peak learning rate"] = Text(o.LearningRate),
-            ["Schedule"] = Text(o.Schedule),
-            ["Precision"] = Text(o.Precision),
+            ["Task"] = TrainingSettings.Text(o.Task),
+            ["Labels"] = model.Config.Labels.Count > 0 ? string.Join(", ", model.Config.Labels) : TrainingSettings.Text(labels),
             ["Class weights"] = o.ClassWeights is null ? "none" : string.Join(" ", o.ClassWeights.Select(w => w.ToString("G4", CultureInfo.InvariantCulture))),
-            ["Group by length"] = Text(o.GroupByLength),
             ["Frozen"] = $"{(o.FreezeEmbeddings ? "embeddings, " : "")}{o.FreezeLayers} layer(s)",
-            ["Training examples"] = Text(count),
-            ["Planned steps"] = Text(steps),
+            ["Threshold"] = TrainingSettings.Text(o.Threshold),
         };
+        return TrainingSettings.Of(o, TrainingLoop.PlannedSteps(o, train.Count), objective, compared ? TrainingSettings.Describe(model) : null,
+            Data(train), validation is null ? null : Data(validation));
+    }
+
+    /// <summary>Every example's ids and labels, in order: what fine-tuning learns from.</summary>
+    static string Fingerprint(IFineTuneExamples examples)
+    {
+        using var fingerprint = new ContentFingerprint();
+        for (long i = 0; i < examples.Count; i++)
+        {
+            var e = examples.Get(i);
+            fingerprint.Add(e.TokenIds).Add(e.TokenTypeIds).Add(e.ClassLabel).Add(e.Targets ?? []).Add(e.TokenLabels ?? []);
+        }
+        return fingerprint.Finish();
     }
 
     /// <summary>Pads examples to the batch's longest and lays out the labels the task needs.</summary>

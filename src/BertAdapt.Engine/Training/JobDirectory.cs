@@ -10,7 +10,8 @@ namespace BertAdapt.Engine.Training;
 /// weights with the best validation loss, when validation runs), and numbered
 /// checkpoints (<c>checkpoint-00000100</c>), each an HF checkpoint plus trainer_state.json,
 /// optimizer.bin and rng.bin. A checkpoint is written to a hidden staging directory and
-/// renamed into place, so a kill at any moment leaves only complete checkpoints.
+/// renamed into place, so a kill at any moment leaves only complete checkpoints. The directory
+/// holds one run's checkpoints at a time (see <see cref="RerunRules"/>).
 /// </summary>
 public sealed class JobDirectory : IDisposable
 {
@@ -47,17 +48,38 @@ public sealed class JobDirectory : IDisposable
         }
     }
 
-    /// <summary>The newest complete checkpoint, if any; leftovers of interrupted writes are removed.</summary>
-    public string? LatestCheckpoint()
+    /// <summary>
+    /// The newest complete checkpoint and its state, if any: the last run's highest step.
+    /// Leftovers of interrupted writes are removed.
+    /// </summary>
+    public (string Path, TrainerState State)? Latest()
     {
         foreach (var partial in Directory.EnumerateDirectories(Path, "." + Prefix + "*"))
             Directory.Delete(partial, recursive: true);
-        return Checkpoints().LastOrDefault();
+        var checkpoints = Checkpoints().Select(d => (Path: d, State: ReadState(d))).ToList();
+        return checkpoints.Count == 0 ? null : checkpoints.MaxBy(c => (c.State.RunNumber, c.State.Step));
     }
+
+    static TrainerState ReadState(string checkpoint) =>
+        TrainerState.Parse(File.ReadAllText(System.IO.Path.Combine(checkpoint, StateFile)), $"'{checkpoint}'");
 
     IEnumerable<string> Checkpoints() => Directory.EnumerateDirectories(Path, Prefix + "*")
         .Where(d => File.Exists(System.IO.Path.Combine(d, StateFile)))
         .OrderBy(d => d, StringComparer.Ordinal);
+
+    /// <summary>For -Restart: removes every checkpoint, best/ and, when asked, metrics.jsonl, so nothing of an earlier run is left.</summary>
+    public void RemoveRuns(bool metrics)
+    {
+        foreach (var checkpoint in Checkpoints().ToList()) Directory.Delete(checkpoint, recursive: true);
+        RemoveBest();
+        if (metrics && File.Exists(MetricsPath)) File.Delete(MetricsPath);
+    }
+
+    /// <summary>best/ belongs to the run that wrote it; a new run starts without one.</summary>
+    public void RemoveBest()
+    {
+        if (Directory.Exists(BestPath)) Directory.Delete(BestPath, recursive: true);
+    }
 
     public void Save(BertModel model, OptimizerHelper optimizer, TrainerState state, int keep)
     {
@@ -83,13 +105,18 @@ public sealed class JobDirectory : IDisposable
         {
             if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
         }
-        foreach (var old in Checkpoints().SkipLast(keep).ToList()) Directory.Delete(old, recursive: true);
+        // Once this run has a checkpoint, an earlier run's are no longer the way back: remove them,
+        // then all but the newest `keep` of this run's.
+        var checkpoints = Checkpoints().Select(d => (Path: d, State: ReadState(d))).ToList();
+        foreach (var old in checkpoints.Where(c => c.State.RunId != state.RunId)) Directory.Delete(old.Path, recursive: true);
+        foreach (var old in checkpoints.Where(c => c.State.RunId == state.RunId).OrderBy(c => c.State.Step).SkipLast(keep))
+            Directory.Delete(old.Path, recursive: true);
     }
 
     /// <summary>Restores weights, optimizer and RNG from a checkpoint and returns its trainer state.</summary>
     public static TrainerState Restore(string checkpoint, BertModel model, OptimizerHelper optimizer)
     {
-        var state = TrainerState.Parse(File.ReadAllText(System.IO.Path.Combine(checkpoint, StateFile)), $"'{checkpoint}'");
+        var state = ReadState(checkpoint);
         HfCheckpointDirectory.LoadWeights(model, checkpoint);
         optimizer.load_state_dict(System.IO.Path.Combine(checkpoint, OptimizerFile));
         using (var scope = NewDisposeScope())

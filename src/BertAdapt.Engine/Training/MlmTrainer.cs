@@ -12,6 +12,8 @@ public sealed record MlmTrainingResult(int Steps, double? FinalLoss, bool Cancel
     public double? BestValidationPerplexity { get; init; }
     /// <summary>Share of the batch positions that were padding.</summary>
     public double PaddingFraction { get; init; }
+    /// <summary>Which run this was and how it began: new, resumed, already finished, continued or restarted.</summary>
+    public TrainingRunOutcome Run { get; init; } = null!;
 }
 
 /// <summary>Callbacks a caller (the cmdlet) uses to watch a run.</summary>
@@ -34,14 +36,21 @@ public static class MlmTrainer
         Action<TrainingStepMetrics, int>? onStep = null, Action<string>? onWarning = null, CancellationToken cancellation = default) =>
         Train(model, train, null, options, new TrainingCallbacks { Step = onStep is null ? null : (m, _, total) => onStep(m, total), Warning = onWarning }, cancellation);
 
+    /// <summary>Trains on a corpus's examples; its content fingerprints tell a rerun whether the data changed.</summary>
+    public static MlmTrainingResult Train(BertModel model, TrainingData data, MlmTrainingOptions options, TrainingCallbacks callbacks,
+        CancellationToken cancellation = default) =>
+        Train(model, data.Train, data.Validation, options, callbacks, cancellation, (data.TrainFingerprint, data.ValidationFingerprint));
+
+    /// <param name="fingerprints">Content fingerprints of the examples; when null and there is an output path, the examples are hashed.</param>
     public static MlmTrainingResult Train(BertModel model, ITrainingExamples train, ITrainingExamples? validation,
-        MlmTrainingOptions options, TrainingCallbacks callbacks, CancellationToken cancellation = default)
+        MlmTrainingOptions options, TrainingCallbacks callbacks, CancellationToken cancellation = default,
+        (string Train, string? Validation)? fingerprints = null)
     {
         options.Validate();
         if (train.Count == 0)
             throw new BertAdaptException("CorpusEmpty", BertAdaptErrorKind.InvalidData, "There are no training sequences.");
         var objective = new MlmObjective(model, train, validation, options);
-        var settings = TrainerState.SettingsOf(options, train.Count, TrainingLoop.PlannedSteps(options, train.Count));
+        var settings = SettingsOf(options, model, train, validation, fingerprints);
         var result = TrainingLoop.Run(model, objective, options, settings, callbacks, cancellation);
         return new MlmTrainingResult(result.Steps, result.FinalLoss, result.Cancelled, result.SkippedNonFiniteSteps)
         {
@@ -49,7 +58,40 @@ public static class MlmTrainer
             ResumedFromStep = result.ResumedFromStep,
             BestValidationPerplexity = result.BestScore is double loss ? Math.Exp(loss) : null,
             PaddingFraction = result.PaddingFraction,
+            Run = result.Run,
         };
+    }
+
+    /// <summary>The run's settings (see <see cref="TrainingSettings"/>) with masked-LM's own: objective and masking.</summary>
+    public static Dictionary<string, string> SettingsOf(MlmTrainingOptions options, BertModel? model, ITrainingExamples train, ITrainingExamples? validation,
+        (string Train, string? Validation)? fingerprints = null)
+    {
+        // Without an output path nothing is compared, so the model and data are not hashed.
+        bool compared = options.OutputPath is not null;
+        string Data(ITrainingExamples examples, string? fingerprint) => compared
+            ? ContentFingerprint.Describe(examples.Count, fingerprint ?? Fingerprint(examples))
+            : $"{examples.Count:N0} examples";
+        var objective = new Dictionary<string, string>
+        {
+            ["Objective"] = TrainingSettings.Text(options.Objective),
+            ["Whole-word masking"] = TrainingSettings.Text(options.WholeWordMask),
+            ["Mask probability"] = TrainingSettings.Text(options.MaskProbability),
+        };
+        return TrainingSettings.Of(options, TrainingLoop.PlannedSteps(options, train.Count), objective,
+            compared && model is not null ? TrainingSettings.Describe(model) : null,
+            Data(train, fingerprints?.Train), validation is null ? null : Data(validation, fingerprints?.Validation));
+    }
+
+    /// <summary>Every example's tokens as the first epoch sees them: for callers without a <see cref="TrainingData"/>.</summary>
+    static string Fingerprint(ITrainingExamples examples)
+    {
+        using var fingerprint = new ContentFingerprint();
+        for (long i = 0; i < examples.Count; i++)
+        {
+            var example = examples.Get(i, 0);
+            fingerprint.Add(example.TokenIds).Add(example.TokenTypeIds ?? []).Add(example.NextSentenceLabel ?? -1);
+        }
+        return fingerprint.Finish();
     }
 
     sealed class MlmObjective(BertModel model, ITrainingExamples train, ITrainingExamples? validation, MlmTrainingOptions options)

@@ -45,6 +45,8 @@ public abstract record TrainingOptions
     public string? OutputPath { get; init; }
     public int? CheckpointEvery { get; init; }
     public int KeepCheckpoints { get; init; } = 2;
+    /// <summary>What to do when <see cref="OutputPath"/> already holds a run (see <see cref="RerunRules"/>).</summary>
+    public RerunMode Rerun { get; init; } = RerunMode.Resume;
     /// <summary>
     /// Put examples of similar length into the same batch (see <see cref="Data.LengthGroupedOrder"/>),
     /// which cuts padding when examples vary in length: line-by-line corpora and fine-tuning data.
@@ -75,6 +77,7 @@ public abstract record TrainingOptions
         if (CheckpointEvery is <= 0) Fail("CheckpointEvery must be positive.");
         if (CheckpointEvery is not null && OutputPath is null) Fail("CheckpointEvery needs OutputPath.");
         if (KeepCheckpoints <= 0) Fail("KeepCheckpoints must be positive.");
+        if (Rerun != RerunMode.Resume && OutputPath is null) Fail($"{Rerun} needs OutputPath: it decides what happens to the run there.");
         if (PrefetchBatches < 0) Fail("PrefetchBatches must not be negative.");
     }
 }

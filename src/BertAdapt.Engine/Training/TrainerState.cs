@@ -9,7 +9,7 @@ namespace BertAdapt.Engine.Training;
 /// </summary>
 public sealed class TrainerState
 {
-    /// <summary>Optimizer steps completed in this run.</summary>
+    /// <summary>Optimizer steps completed in this run (a resumed run counts on from its checkpoint).</summary>
     [JsonPropertyName("step")] public int Step { get; set; }
     /// <summary>The epoch the data cursor is in (0-based) and how many examples of it were used.</summary>
     [JsonPropertyName("epoch")] public int Epoch { get; set; }
@@ -21,10 +21,16 @@ public sealed class TrainerState
     [JsonPropertyName("best_validation_score")] public double? BestValidationScore { get; set; }
     [JsonPropertyName("best_validation_metric")] public string? BestValidationMetric { get; set; }
     [JsonPropertyName("evaluations_without_improvement")] public int EvaluationsWithoutImprovement { get; set; }
-    /// <summary>The settings that decide the data order and schedule; a resume checks them.</summary>
-    [JsonPropertyName("fingerprint")] public string Fingerprint { get; set; } = "";
-    /// <summary>The run's settings by display name, for people and reports.</summary>
+    /// <summary>What the run trains, by display name (see <see cref="TrainingSettings"/>): a rerun compares them, reports show them.</summary>
     [JsonPropertyName("settings")] public Dictionary<string, string> Settings { get; set; } = [];
+    /// <summary>The run this state belongs to: the same id in every checkpoint and metrics line of one run, resumed or not.</summary>
+    [JsonPropertyName("run_id")] public string RunId { get; set; } = "";
+    /// <summary>1 for the first run in an output path, one more for each run that continued or restarted it.</summary>
+    [JsonPropertyName("run_number")] public int RunNumber { get; set; }
+    /// <summary>The runs whose weights this run carries on (-Continue), oldest first; empty for a run from the given model.</summary>
+    [JsonPropertyName("continued_runs")] public List<string> ContinuedRuns { get; set; } = [];
+    /// <summary>The run reached its planned steps or stopped early; a cancelled or crashed run has not finished.</summary>
+    [JsonPropertyName("finished")] public bool Finished { get; set; }
 
     static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
 
@@ -41,31 +47,5 @@ public sealed class TrainerState
         {
             throw new BertAdaptException("CheckpointCorrupt", BertAdaptErrorKind.InvalidData, $"The trainer state {source} is not valid: {ex.Message}", source, ex);
         }
-    }
-
-    /// <summary>What must match for a resumed run to continue the same sequence of batches.</summary>
-    public static string FingerprintOf(MlmTrainingOptions o, long exampleCount, int totalSteps) =>
-        string.Join('|', SettingsOf(o, exampleCount, totalSteps).Values);
-
-    /// <summary>The settings that decide a run's batches and schedule, by display name.</summary>
-    public static Dictionary<string, string> SettingsOf(MlmTrainingOptions o, long exampleCount, int totalSteps)
-    {
-        static string Text(object value) => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!;
-        return new()
-        {
-            ["Objective"] = Text(o.Objective),
-            ["Whole-word masking"] = Text(o.WholeWordMask),
-            ["Group by length"] = Text(o.GroupByLength),
-            ["Batch size"] = Text(o.BatchSize),
-            ["Gradient accumulation"] = Text(o.GradientAccumulation),
-            ["Sequence length"] = Text(o.SequenceLength),
-            ["Seed"] = Text(o.Seed),
-            ["Mask probability"] = Text(o.MaskProbability),
-            ["Peak learning rate"] = Text(o.LearningRate),
-            ["Schedule"] = Text(o.Schedule),
-            ["Precision"] = Text(o.Precision),
-            ["Training examples"] = Text(exampleCount),
-            ["Planned steps"] = Text(totalSteps),
-        };
     }
 }

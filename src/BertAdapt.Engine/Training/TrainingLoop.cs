@@ -49,9 +49,17 @@ public interface ITrainingObjective<TBatch>
 }
 
 /// <summary>How a training run ended.</summary>
+/// <param name="Steps">Steps taken by this call (a resumed run's earlier steps not included).</param>
 /// <param name="PaddingFraction">Share of this run's batch positions that were padding (0 when no step ran).</param>
 public sealed record TrainingLoopResult(int Steps, double? FinalLoss, bool Cancelled, int SkippedNonFiniteSteps,
-    bool EarlyStopped, int ResumedFromStep, int TotalSteps, double? BestScore, double PaddingFraction);
+    bool EarlyStopped, int ResumedFromStep, int TotalSteps, double? BestScore, double PaddingFraction)
+{
+    public TrainingRunOutcome Run { get; init; } = null!;
+}
+
+/// <summary>Which run a training call was, and how it began (see <see cref="RerunRules"/>).</summary>
+/// <param name="Steps">The run's steps so far (a resumed run's earlier steps included), of <paramref name="TotalSteps"/>.</param>
+public sealed record TrainingRunOutcome(RunStart Start, string Id, int Number, int Steps, int TotalSteps);
 
 /// <summary>
 /// The one training loop: AdamW (no decay on biases and LayerNorm) over the trainable
@@ -88,29 +96,49 @@ public static class TrainingLoop
         var schedule = new LearningRateSchedule(options.Schedule, options.LearningRate, warmup, totalSteps);
         var module = model.Module;
         model.MoveTo(DeviceSelector.Resolve(options.Device));
-        var fingerprint = string.Join('|', settings.Values);
-
         using var job = options.OutputPath is null ? null : JobDirectory.Open(options.OutputPath);
         var metricsPath = options.MetricsPath ?? job?.MetricsPath;
         using var optimizer = CreateOptimizer(module, options);
         var parameters = module.parameters().Where(p => p.requires_grad).ToList();
 
-        var state = new TrainerState { ModelStepsTrained = model.StepsTrained, Fingerprint = fingerprint, Settings = settings };
-        int resumedFrom = 0;
-        if (job?.LatestCheckpoint() is string checkpoint)
+        var plan = job is null ? new RunPlan(RunStart.New, null, null, []) : RerunRules.Plan(job.Path, job.Latest(), settings, options.Rerun);
+        var previous = plan.Previous;
+        TrainerState state;
+        switch (plan.Start)
         {
-            state = JobDirectory.Restore(checkpoint, model, optimizer);
-            state.Settings = settings;
-            if (state.Fingerprint != fingerprint)
-                callbacks.Warning?.Invoke($"'{checkpoint}' was written with different settings; resuming anyway, so the run will not match an uninterrupted one.");
-            resumedFrom = state.Step;
-            model.ResumeFrom(state.ModelStepsTrained, ReadHistory(metricsPath, state.ModelStepsTrained));
-            callbacks.Info?.Invoke($"Resumed from '{checkpoint}' at step {state.Step} of {totalSteps}.");
+            case RunStart.AlreadyFinished:
+                HfCheckpointDirectory.LoadWeights(model, plan.Checkpoint!);
+                model.ResumeFrom(previous!.ModelStepsTrained, MetricsLog.Read(metricsPath, [.. previous.ContinuedRuns, previous.RunId]));
+                callbacks.Warning?.Invoke($"The run in '{job!.Path}' already finished at step {previous.Step} of {totalSteps} with the same settings and data: nothing to train. "
+                    + "The output is the model it trained; use -Restart to train it again from the given model.");
+                callbacks.Info?.Invoke($"'{plan.Checkpoint}' was written by run {previous.RunId} with the same settings and data as this command, so this command is that run, and it is done.");
+                return new TrainingLoopResult(0, model.LastLoss, false, previous.SkippedNonFinite, false, previous.Step, totalSteps,
+                    previous.BestValidationScore, 0) { Run = new(plan.Start, previous.RunId, previous.RunNumber, previous.Step, totalSteps) };
+            case RunStart.Resumed:
+                state = JobDirectory.Restore(plan.Checkpoint!, model, optimizer);
+                state.Settings = settings;
+                model.ResumeFrom(state.ModelStepsTrained, MetricsLog.ResumeAt(metricsPath, state));
+                callbacks.Info?.Invoke($"Resuming {RerunRules.Describe(state)} ({state.RunId}) from '{plan.Checkpoint}': the same settings and data it started with.");
+                break;
+            case RunStart.Continued:
+                HfCheckpointDirectory.LoadWeights(model, plan.Checkpoint!);
+                model.ResumeFrom(previous!.ModelStepsTrained, MetricsLog.Read(metricsPath, [.. previous.ContinuedRuns, previous.RunId]));
+                state = NewRun(model, settings, previous.RunNumber + 1, [.. previous.ContinuedRuns, previous.RunId]);
+                job!.RemoveBest();
+                callbacks.Info?.Invoke($"Starting run {state.RunNumber} from the last weights of run {Math.Max(previous.RunNumber, 1)} ('{plan.Checkpoint}', step {previous.Step}), "
+                    + $"as -Continue asks, because: {string.Join("; ", plan.Changes)}.");
+                break;
+            case RunStart.Restarted:
+                job!.RemoveRuns(metrics: metricsPath == job.MetricsPath);
+                state = NewRun(model, settings, previous!.RunNumber + 1, []);
+                callbacks.Info?.Invoke($"Restarting in '{job.Path}': run {state.RunNumber} starts afresh from the given model; the checkpoints of {RerunRules.Describe(previous)} were removed.");
+                break;
+            default:
+                state = NewRun(model, settings, 1, []);
+                break;
         }
-        else
-        {
-            torch.manual_seed(options.Seed);
-        }
+        if (plan.Start != RunStart.Resumed) torch.manual_seed(options.Seed);
+        int resumedFrom = plan.Start == RunStart.Resumed ? state.Step : 0;
         using var metricsWriter = metricsPath is null ? null : new StreamWriter(metricsPath, append: true);
 
         using var feed = new BatchFeed<TBatch>(objective, options, state.Epoch, state.Cursor);
@@ -188,6 +216,8 @@ public static class TrainingLoop
                 var metrics = new TrainingStepMetrics(model.StepsTrained + 1, state.Epoch, loss, learningRate, gradNorm,
                     tokens, maskedTokens, tokens / Math.Max(seconds, 1e-9), clock.Elapsed.TotalSeconds)
                 {
+                    RunId = state.RunId,
+                    RunStep = state.Step,
                     MlmLoss = hasMlm ? mlmLoss : null,
                     NspLoss = nspCount > 0 ? nspLoss : null,
                     NspAccuracy = nspCount > 0 ? (double)nspCorrect / nspCount : null,
@@ -197,13 +227,8 @@ public static class TrainingLoop
                     (options.EvalEvery is int every && state.Step % every == 0)
                     || (options.EvalEachEpoch && epochEnded)
                     || ((options.EvalEvery is not null || options.EvalEachEpoch) && state.Step == totalSteps));
-                if (evaluate)
+                if (evaluate && Evaluate(model, objective, computeType, cancellation) is ValidationOutcome outcome)
                 {
-                    module.SetComputeType(null);
-                    module.eval();
-                    var outcome = objective.Evaluate(cancellation);
-                    module.SetComputeType(computeType);
-                    module.train();
                     metrics = outcome.Annotate(metrics with { ValidationLoss = outcome.Loss });
                     bool better = state.BestValidationScore is not double best
                         || (outcome.HigherIsBetter ? outcome.Score > best : outcome.Score < best);
@@ -218,6 +243,12 @@ public static class TrainingLoop
                     else state.EvaluationsWithoutImprovement++;
                     earlyStopped = options.EarlyStoppingPatience is int patience && state.EvaluationsWithoutImprovement >= patience;
                 }
+                else if (evaluate)
+                {
+                    // Stopped during the validation pass: the step itself is done and will be saved; the pass is not repeated.
+                    cancelled = true;
+                    callbacks.Warning?.Invoke($"The validation pass after step {state.Step} was stopped; it is skipped, and a resumed run does not repeat it.");
+                }
                 model.RecordStep(metrics);
                 state.ModelStepsTrained = model.StepsTrained;
                 lastLoss = loss;
@@ -225,11 +256,13 @@ public static class TrainingLoop
                 metricsWriter?.Flush();
                 callbacks.Step?.Invoke(metrics, state.Step, totalSteps);
 
+                state.Finished = state.Step >= totalSteps || earlyStopped;
                 if (job is not null && options.CheckpointEvery is int interval && state.Step % interval == 0)
                 {
                     job.Save(model, optimizer, state, options.KeepCheckpoints);
                     lastSaved = state.Step;
                 }
+                if (cancelled) break;
                 if (earlyStopped)
                 {
                     callbacks.Info?.Invoke($"Early stopping at step {state.Step}: no better validation score in {state.EvaluationsWithoutImprovement} evaluations.");
@@ -245,7 +278,39 @@ public static class TrainingLoop
             module.eval();
         }
         return new TrainingLoopResult(state.Step - resumedFrom, lastLoss, cancelled, state.SkippedNonFinite,
-            earlyStopped, resumedFrom, totalSteps, state.BestValidationScore, runPositions > 0 ? 1 - (double)runTokens / runPositions : 0);
+            earlyStopped, resumedFrom, totalSteps, state.BestValidationScore, runPositions > 0 ? 1 - (double)runTokens / runPositions : 0)
+        { Run = new(plan.Start, state.RunId, state.RunNumber, state.Step, totalSteps) };
+    }
+
+    /// <summary>A new run's state: a fresh id, the model's step count so far, and this run's settings.</summary>
+    static TrainerState NewRun(BertModel model, Dictionary<string, string> settings, int number, List<string> continued) => new()
+    {
+        RunId = $"{DateTime.UtcNow:yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid():N}"[..25],
+        RunNumber = number,
+        ContinuedRuns = continued,
+        ModelStepsTrained = model.StepsTrained,
+        Settings = settings,
+    };
+
+    /// <summary>A validation pass in eval mode and full precision; null when it was cancelled.</summary>
+    static ValidationOutcome? Evaluate<TBatch>(BertModel model, ITrainingObjective<TBatch> objective, ScalarType? computeType, CancellationToken cancellation)
+    {
+        var module = model.Module;
+        module.SetComputeType(null);
+        module.eval();
+        try
+        {
+            return objective.Evaluate(cancellation);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            return null;
+        }
+        finally
+        {
+            module.SetComputeType(computeType);
+            module.train();
+        }
     }
 
     /// <summary>AdamW over the trainable parameters in two groups: weight decay on weights, none on biases and LayerNorm.</summary>
@@ -261,25 +326,5 @@ public static class TrainingLoop
                 options.AdamBeta1, options.AdamBeta2, options.AdamEpsilon, 0.0, false, false),
         };
         return optim.AdamW(groups, options.LearningRate, options.AdamBeta1, options.AdamBeta2, options.AdamEpsilon, options.WeightDecay);
-    }
-
-    /// <summary>Metrics lines up to a step; later lines (written after the checkpoint) are dropped from the file.</summary>
-    static List<TrainingStepMetrics> ReadHistory(string? metricsPath, int uptoStep)
-    {
-        var kept = new List<TrainingStepMetrics>();
-        if (metricsPath is null || !File.Exists(metricsPath)) return kept;
-        var lines = new List<string>();
-        foreach (var line in File.ReadLines(metricsPath))
-        {
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            var metrics = JsonSerializer.Deserialize<TrainingStepMetrics>(line);
-            if (metrics is null || metrics.Step > uptoStep) continue;
-            kept.Add(metrics);
-            lines.Add(line);
-        }
-        var temporary = metricsPath + ".tmp";
-        File.WriteAllLines(temporary, lines);
-        File.Move(temporary, metricsPath, overwrite: true);
-        return kept;
     }
 }

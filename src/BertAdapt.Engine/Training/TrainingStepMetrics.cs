@@ -2,7 +2,11 @@ using System.Text.Json.Serialization;
 
 namespace BertAdapt.Engine.Training;
 
-/// <summary>One optimizer step, as written to the metrics JSONL and kept on the model.</summary>
+/// <summary>
+/// One optimizer step, as written to the metrics JSONL and kept on the model. <see cref="Step"/>
+/// counts the model's steps across runs; <see cref="RunId"/> and <see cref="RunStep"/> say which
+/// run took it and where in that run, so a file that several runs appended to never mixes them.
+/// </summary>
 public sealed record TrainingStepMetrics(
     [property: JsonPropertyName("step")] int Step,
     [property: JsonPropertyName("epoch")] int Epoch,
@@ -14,6 +18,10 @@ public sealed record TrainingStepMetrics(
     [property: JsonPropertyName("tokens_per_second")] double TokensPerSecond,
     [property: JsonPropertyName("elapsed_seconds")] double ElapsedSeconds)
 {
+    /// <summary>The run that took the step (see <see cref="TrainerState.RunId"/>); null in files written before runs had ids.</summary>
+    [JsonPropertyName("run_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? RunId { get; init; }
+    /// <summary>The step's number within its run, 1-based.</summary>
+    [JsonPropertyName("run_step"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? RunStep { get; init; }
     /// <summary>The MLM part of the loss (equal to Loss without NSP).</summary>
     [JsonPropertyName("mlm_loss")] public double? MlmLoss { get; init; }
     [JsonPropertyName("nsp_loss"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? NspLoss { get; init; }

@@ -1,3 +1,4 @@
+using BertAdapt.Engine.Data;
 using BertAdapt.Engine.Reports;
 using BertAdapt.Engine.Training;
 
@@ -44,13 +45,13 @@ public sealed class ReportSourcesTests : IDisposable
     [Fact]
     public void TrainerStateSettingsNameTheRunsChoices()
     {
-        var options = new MlmTrainingOptions { BatchSize = 24, GradientAccumulation = 3, SequenceLength = 64, Seed = 9 };
-        var rows = TrainerState.SettingsOf(options, 500, 77);
+        var options = new MlmTrainingOptions { BatchSize = 24, GradientAccumulation = 3, SequenceLength = 64, Seed = 9, MaxSteps = 77 };
+        var rows = MlmTrainer.SettingsOf(options, null, new InMemoryExamples(Enumerable.Repeat(new[] { 2, 3 }, 500).ToList()), null);
         Assert.Equal("24", rows["Batch size"]);
         Assert.Equal("3", rows["Gradient accumulation"]);
         Assert.Equal("64", rows["Sequence length"]);
         Assert.Equal("9", rows["Seed"]);
-        Assert.Equal("500", rows["Training examples"]);
+        Assert.Equal("500 examples", rows["Training data"]);
         Assert.Equal("77", rows["Planned steps"]);
     }
 
@@ -61,7 +62,7 @@ public sealed class ReportSourcesTests : IDisposable
         foreach (var (name, batch) in new[] { ("checkpoint-00000010", 8), ("checkpoint-00000020", 16) })
         {
             var directory = Directory.CreateDirectory(Path.Combine(temp, name)).FullName;
-            var state = new TrainerState { Step = 20, Settings = TrainerState.SettingsOf(new MlmTrainingOptions { BatchSize = batch }, 100, 20) };
+            var state = new TrainerState { Step = 20, Settings = MlmTrainer.SettingsOf(new MlmTrainingOptions { BatchSize = batch }, null, new InMemoryExamples([[2, 3]]), null) };
             File.WriteAllText(Path.Combine(directory, "trainer_state.json"), state.ToJson());
             File.WriteAllText(Path.Combine(directory, "config.json"), """{"num_hidden_layers": 2, "hidden_size": 64}""");
         }
