@@ -15,21 +15,27 @@ public static class TrainingReport
 {
     const string Blue = "#2563eb", PaleBlue = "#93b4f5", Orange = "#d9480f", Green = "#2f9e44", Purple = "#7048e8", PalePurple = "#b9a6f2";
 
+    /// <summary>
+    /// The page for <paramref name="metrics"/>, which may hold several runs (told apart by their
+    /// run id): each run is drawn as its own stretch of line, smoothed on its own, and a "Runs"
+    /// table lists them, so two runs are never read as one.
+    /// </summary>
     public static string Render(IReadOnlyList<TrainingStepMetrics> metrics, IEnumerable<KeyValuePair<string, string>> settings, string title, DateTimeOffset? generated = null)
     {
-        var steps = metrics.OrderBy(m => m.Step).ToList();
+        var runs = RunsOf(metrics);
+        var steps = runs.SelectMany(r => r).ToList();
         var summary = TrainingSummary.Of(steps);
         int span = Math.Clamp(steps.Count / 20, 5, 200);
-        (double, double)? range = steps.Count == 0 ? null : (steps[0].Step, steps[^1].Step);
+        (double, double)? range = steps.Count == 0 ? null : (steps.Min(m => m.Step), steps.Max(m => m.Step));
         var charts = new[]
         {
-            LossChart(steps, span, range),
+            LossChart(runs, span, range),
             summary.IsFineTuning ? ScoreChart(steps, summary.ValidationMetric, range) : PerplexityChart(steps, range),
             new SvgChart { Id = "lr", Title = "Learning rate", YLabel = "learning rate", XRange = range }
-                .With(new ChartSeries("learning rate", Green, Points(steps, m => m.LearningRate)) { StrokeWidth = 2 }),
+                .With(new ChartSeries("learning rate", Green, Points(runs, m => m.LearningRate)) { StrokeWidth = 2 }),
             new SvgChart { Id = "throughput", Title = "Throughput", YLabel = "tokens per second", XRange = range, YFromZero = true }
-                .With(new ChartSeries("per step", PalePurple, Points(steps, m => m.TokensPerSecond)) { StrokeWidth = 1, Opacity = 0.5 })
-                .With(new ChartSeries($"smoothed ({span} steps)", Purple, Smoothed(Points(steps, m => m.TokensPerSecond), span)) { StrokeWidth = 2 }),
+                .With(new ChartSeries("per step", PalePurple, Points(runs, m => m.TokensPerSecond)) { StrokeWidth = 1, Opacity = 0.5 })
+                .With(new ChartSeries($"smoothed ({span} steps)", Purple, Points(runs, m => m.TokensPerSecond, span)) { StrokeWidth = 2 }),
         };
 
         var html = new StringBuilder();
@@ -48,6 +54,7 @@ public static class TrainingReport
             html.Append($"<figure>{svg}{note}</figure>\n");
         }
         html.Append("</section>\n");
+        if (runs.Count > 1) AppendRuns(html, runs);
         AppendSettings(html, settings.ToList());
         html.Append($"<footer>Smoothed lines are exponential moving averages over about {span} steps. Hover over a validation point to see its value.</footer>\n");
         html.Append("</main>\n</body>\n</html>\n");
@@ -97,13 +104,16 @@ public static class TrainingReport
         }
     }
 
-    static SvgChart LossChart(List<TrainingStepMetrics> steps, int span, (double, double)? range)
+    /// <summary>The records by run, runs in the order they first appear, each run's steps in order.</summary>
+    static List<List<TrainingStepMetrics>> RunsOf(IReadOnlyList<TrainingStepMetrics> metrics) =>
+        metrics.GroupBy(m => m.RunId ?? "").Select(run => run.OrderBy(m => m.RunStep ?? m.Step).ThenBy(m => m.Step).ToList()).ToList();
+
+    static SvgChart LossChart(List<List<TrainingStepMetrics>> runs, int span, (double, double)? range)
     {
-        var raw = Points(steps, m => m.Loss);
         var chart = new SvgChart { Id = "loss", Title = "Training loss", YLabel = "loss", XRange = range }
-            .With(new ChartSeries("per step", PaleBlue, raw) { StrokeWidth = 1, Opacity = 0.7 })
-            .With(new ChartSeries($"smoothed ({span} steps)", Blue, Smoothed(raw, span)) { StrokeWidth = 2.2 });
-        var validation = Points(steps.Where(m => m.ValidationLoss is not null), m => m.ValidationLoss!.Value);
+            .With(new ChartSeries("per step", PaleBlue, Points(runs, m => m.Loss)) { StrokeWidth = 1, Opacity = 0.7 })
+            .With(new ChartSeries($"smoothed ({span} steps)", Blue, Points(runs, m => m.Loss, span)) { StrokeWidth = 2.2 });
+        var validation = Points(runs.SelectMany(r => r).Where(m => m.ValidationLoss is not null), m => m.ValidationLoss!.Value);
         if (validation.Count > 0)
             chart.With(new ChartSeries("validation", Orange, validation) { Style = SeriesStyle.Points, Tooltip = p => Invariant($"step {p.X:N0}: validation loss {Significant(p.Y)}") });
         return chart;
@@ -128,6 +138,19 @@ public static class TrainingReport
 
     static List<ChartPoint> Points(IEnumerable<TrainingStepMetrics> steps, Func<TrainingStepMetrics, double> value) =>
         steps.Select(m => new ChartPoint(m.Step, value(m))).ToList();
+
+    /// <summary>Each run's points (smoothed over <paramref name="span"/> when given), with a gap between runs so no line joins two.</summary>
+    static List<ChartPoint> Points(List<List<TrainingStepMetrics>> runs, Func<TrainingStepMetrics, double> value, int? span = null)
+    {
+        var points = new List<ChartPoint>();
+        foreach (var run in runs)
+        {
+            if (points.Count > 0) points.Add(points[^1] with { Y = double.NaN });
+            var raw = Points(run, value);
+            points.AddRange(span is int s ? Smoothed(raw, s) : raw);
+        }
+        return points;
+    }
 
     /// <summary>
     /// A bias-corrected exponential moving average (so it does not start at zero). Non-finite
@@ -173,6 +196,20 @@ public static class TrainingReport
         foreach (var (key, value, note) in cards)
             html.Append($"<div class=\"card\"><div class=\"k\">{Escape(key)}</div><div class=\"v\">{Escape(value)}</div><div class=\"n\">{Escape(note)}</div></div>");
         html.Append("</section>\n");
+    }
+
+    static void AppendRuns(StringBuilder html, List<List<TrainingStepMetrics>> runs)
+    {
+        html.Append("<section><h2>Runs</h2>\n<p class=\"sub\">The metrics hold several runs; each is drawn as its own line.</p>\n<table class=\"settings\">\n");
+        html.Append("<tr><th scope=\"col\">Run</th><td>Steps (of the model) and step records; final loss</td></tr>\n");
+        foreach (var run in runs)
+        {
+            var s = TrainingSummary.Of(run);
+            var id = run[0].RunId is { Length: > 0 } runId ? runId : "(no run id)";
+            var loss = s.FinalLoss is double l ? Significant(l) : "n/a";
+            html.Append(Invariant($"<tr><th scope=\"row\">{Escape(id)}</th><td>steps {s.FirstStep:N0} to {s.LastStep:N0}, {s.Steps:N0} record(s); final loss {Escape(loss)}</td></tr>\n"));
+        }
+        html.Append("</table></section>\n");
     }
 
     static void AppendSettings(StringBuilder html, List<KeyValuePair<string, string>> settings)

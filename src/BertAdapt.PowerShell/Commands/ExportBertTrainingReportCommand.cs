@@ -39,6 +39,11 @@ public sealed class ExportBertTrainingReportCommand : BertCmdlet
     [ValidateNotNullOrEmpty]
     public string? Title { get; set; }
 
+    /// <summary>Reports only the run with this id (the run_id of its metrics lines); by default every run, drawn apart.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? RunId { get; set; }
+
     [Parameter]
     public SwitchParameter Force { get; set; }
 
@@ -61,6 +66,14 @@ public sealed class ExportBertTrainingReportCommand : BertCmdlet
         WriteProgress(progress);
         metricsFile = null; // a piped file per record
         var (metrics, settings, title) = Guard(() => FromFile ? FromMetricsFile() : FromModel());
+        if (RunId is not null)
+        {
+            var all = metrics;
+            metrics = all.Where(m => m.RunId == RunId).ToList();
+            if (metrics.Count == 0)
+                ThrowTerminatingError(ErrorRecords.From(new BertAdaptException("ReportRunNotFound", BertAdaptErrorKind.ObjectNotFound,
+                    $"No step record has the run id '{RunId}'. The runs there are: {string.Join(", ", all.Select(m => m.RunId ?? "(none)").Distinct())}.", RunId)));
+        }
         if (metrics.Count == 0)
         {
             var source = FromFile ? $"The metrics file '{MetricsFileOf()}'" : $"The model {Model}";
