@@ -68,12 +68,13 @@ Describe 'Invoke-BertJob' {
         Join-Path $TestDrive 'elsewhere/out' | Should -Not -Exist
     }
 
-    It 'resumes from the last checkpoint in outputPath when the same job runs again' {
-        $verbose = Invoke-BertJob -LiteralPath $goodJob -Verbose 4>&1
+    It 'says the run in outputPath is finished when the same job runs again on the same data' {
+        $verbose = Invoke-BertJob -LiteralPath $goodJob -Verbose -WarningVariable warnings 4>&1
         $model = $verbose | Where-Object { $_ -is [BertAdapt.BertModel] }
         $model.StepsTrained | Should -Be 4
-        ($verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message |
-            Should -Contain "Resumed from '$(Join-Path $jobs 'out/run/checkpoint-00000004')' at step 4 of 4."
+        $warnings.Message | Should -Match "already finished at step 4 of 4"
+        (($verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n") |
+            Should -Match ([regex]::Escape("'$(Join-Path $jobs 'out/run/checkpoint-00000004')'") + '.*the same settings and data')
     }
 
     It 'starts from a checkpoint named in the model section, and binds job files from the pipeline' {
@@ -160,6 +161,62 @@ exprot:
         $bad = Invoke-JobProcess (New-JobFile 'typo.job.yaml' ($tinyModel + "training:`n  corpus: heldout.txt`n  maxStep: 5`n"))
         $bad.ExitCode | Should -Not -Be 0
         $bad.Output | Should -BeLike "*Unknown key 'maxStep' in section 'training' at line 6, column 3*"
+    }
+}
+
+Describe 'Rerunning a job' {
+    BeforeAll {
+        # A job of its own, with its own corpus, so that growing the corpus touches no other test.
+        $script:daily = Join-Path $jobs 'daily'
+        New-Item -ItemType Directory $daily | Out-Null
+        Copy-Item (Join-Path $jobs 'vocab.txt') $daily
+        New-TinyCorpus (Join-Path $daily 'today.txt') -Documents 20 -Seed 5
+        $script:dailyJob = Join-Path $daily 'daily.job.yaml'
+        Set-Content -LiteralPath $dailyJob -Value ($tinyModel + @'
+training:
+  corpus: today.txt
+  maxSteps: 3
+  batchSize: 8
+  sequenceLength: 32
+  outputPath: out/run
+export:
+  path: out/model
+  force: true
+'@)
+        function script:Get-DailyMetrics { @(Get-Content (Join-Path $daily 'out/run/metrics.jsonl') | ForEach-Object { $_ | ConvertFrom-Json }) }
+    }
+
+    It 'stops with TrainingRunChanged and a non-zero exit code when the corpus grew since the last run' {
+        (Invoke-JobProcess $dailyJob).ExitCode | Should -Be 0
+        $exported = (Get-FileHash (Join-Path $daily 'out/model/model.safetensors')).Hash
+        Add-Content -LiteralPath (Join-Path $daily 'today.txt') -Value "`nreload the cron service on files01 then read the cron logs ."
+        $grown = Invoke-JobProcess $dailyJob
+        $grown.ExitCode | Should -Not -Be 0
+        $grown.Output | Should -Match 'TrainingRunChanged|was made with other settings or data'
+        $grown.Output | Should -Match 'Training data'
+        (Get-FileHash (Join-Path $daily 'out/model/model.safetensors')).Hash | Should -Be $exported -Because 'a stopped job exports nothing'
+        Get-DailyMetrics | Should -HaveCount 3
+    }
+
+    It 'with continue: true, trains a new run on the grown corpus from the last weights' {
+        $continued = Join-Path $daily 'continued.job.yaml'
+        (Get-Content -Raw $dailyJob) -replace 'outputPath: out/run', "outputPath: out/run`n  continue: true" | Set-Content -LiteralPath $continued
+        $result = Invoke-JobProcess $continued
+        $result.ExitCode | Should -Be 0 -Because $result.Output
+        $metrics = Get-DailyMetrics
+        $metrics.step | Should -Be (1..6)
+        @($metrics.run_id | Select-Object -Unique) | Should -HaveCount 2
+    }
+
+    It 'exits non-zero from a pwsh -File script whose job fails, without $ErrorActionPreference' {
+        $script = Join-Path $daily 'run-job.ps1'
+        Set-Content -LiteralPath $script -Value "Import-Module '$manifest'`nInvoke-BertJob -Path '$(Join-Path $daily 'missing.job.yaml')'`n'the script went on'"
+        $launcher = Get-PwshLauncher
+        $rest = @($launcher | Select-Object -Skip 1)
+        $output = & $launcher[0] @rest -NoProfile -NonInteractive -File $script 2>&1
+        $LASTEXITCODE | Should -Not -Be 0
+        ($output -join "`n") | Should -Match 'does not exist'
+        ($output -join "`n") | Should -Not -Match 'the script went on'
     }
 }
 

@@ -97,3 +97,86 @@ Describe 'Resuming a killed job' -Skip:(-not $IsLinux) {
         }
     }
 }
+
+# systemctl stop, timeout and docker stop send SIGTERM; Ctrl+C in a terminal sends SIGINT. Either
+# one saves a checkpoint of the last finished step, then stops, and the same command resumes.
+Describe 'Stopping a job with a signal' -Skip:(-not $IsLinux) {
+    BeforeAll {
+        # No $ErrorActionPreference here: the exit code must not depend on the script's own care.
+        $script:signalJob = Join-Path $TestDrive 'signal-job.ps1'
+        @"
+param([string] `$Out, [int] `$Steps)
+Import-Module '$manifest'
+New-BertModel -Config '$config' -Vocabulary '$vocab' -Seed 1 |
+    Invoke-MlmTraining -Corpus '$corpus' -MaxSteps `$Steps -BatchSize 4 -SequenceLength 32 -LearningRate 1e-3 ``
+        -OutputPath `$Out -CacheDirectory '$(Join-Path $TestDrive 'cache')' | Out-Null
+'finished'
+"@ | Set-Content $signalJob
+
+        function script:Start-SignalJob([string[]] $Arguments) {
+            $launcher = Get-PwshLauncher
+            $info = [Diagnostics.ProcessStartInfo]::new($launcher[0])
+            foreach ($a in @($launcher | Select-Object -Skip 1) + '-NoProfile', '-NonInteractive' + $Arguments) { $info.ArgumentList.Add($a) }
+            $info.Environment['OMP_NUM_THREADS'] = '1'
+            $info.RedirectStandardOutput = $true
+            $info.RedirectStandardError = $true
+            [Diagnostics.Process]::Start($info)
+        }
+
+        # Waits until the run has written at least $Steps metrics lines, then sends the signal.
+        function script:Send-SignalAfter([Diagnostics.Process] $Process, [string] $Out, [int] $Steps, [string] $Signal) {
+            $metrics = Join-Path $Out 'metrics.jsonl'
+            $deadline = [DateTime]::UtcNow.AddSeconds(120)
+            while (-not $Process.HasExited -and [DateTime]::UtcNow -lt $deadline -and
+                -not ((Test-Path $metrics) -and @(Get-Content $metrics).Count -ge $Steps)) { Start-Sleep -Milliseconds 50 }
+            $Process.HasExited | Should -BeFalse -Because 'the job must still be training when the signal comes'
+            kill "-$Signal" $Process.Id
+            Wait-TrainingProcess $Process
+        }
+
+        $script:steps = 150
+        $whole = Join-Path $TestDrive 'signal-whole'
+        $reference = Wait-TrainingProcess (Start-SignalJob '-File', $signalJob, '-Out', $whole, '-Steps', $steps)
+        $reference.ExitCode | Should -Be 0 -Because $reference.Output
+        $script:expected = @(Get-Losses $whole)
+    }
+
+    It 'saves a checkpoint on SIGTERM, exits with 143, and a rerun finishes with the uninterrupted losses' {
+        $out = Join-Path $TestDrive 'signal-term'
+        $stopped = Send-SignalAfter (Start-SignalJob '-File', $signalJob, '-Out', $out, '-Steps', $steps) $out 20 'TERM'
+        $stopped.ExitCode | Should -Be 143 -Because $stopped.Output
+        $stopped.Output | Should -Match 'TrainingInterrupted'
+        $stopped.Output | Should -Match 'SIGTERM'
+        $stopped.Output | Should -Not -Match 'finished'
+        $done = @(Get-Losses $out).Count
+        $done | Should -BeLessThan $steps
+        Join-Path $out ('checkpoint-{0:D8}' -f $done) | Should -Exist -Because 'the last finished step is saved'
+
+        $resumed = Wait-TrainingProcess (Start-SignalJob '-File', $signalJob, '-Out', $out, '-Steps', $steps)
+        $resumed.ExitCode | Should -Be 0 -Because $resumed.Output
+        $actual = @(Get-Losses $out)
+        $actual | Should -HaveCount $steps
+        for ($i = 0; $i -lt $steps; $i++) { $actual[$i] | Should -Be $expected[$i] -Because "step $($i + 1) must match exactly" }
+        @(Get-Content (Join-Path $out 'metrics.jsonl') | ForEach-Object { ($_ | ConvertFrom-Json).run_id } | Select-Object -Unique) |
+            Should -HaveCount 1 -Because 'a resumed run is the same run'
+    }
+
+    It 'saves a checkpoint on SIGINT and exits non-zero from pwsh -File' {
+        $out = Join-Path $TestDrive 'signal-int'
+        $stopped = Send-SignalAfter (Start-SignalJob '-File', $signalJob, '-Out', $out, '-Steps', $steps) $out 10 'INT'
+        $stopped.ExitCode | Should -Not -Be 0 -Because $stopped.Output
+        $stopped.Output | Should -Match 'SIGINT'
+        Join-Path $out ('checkpoint-{0:D8}' -f @(Get-Losses $out).Count) | Should -Exist
+    }
+
+    It 'stops Invoke-BertJob on SIGTERM before its export, with exit code 143' {
+        $folder = New-Item -ItemType Directory (Join-Path $TestDrive 'signal-bertjob')
+        $job = Join-Path $folder 'job.yaml'
+        "model:`n  config: '$config'`n  vocabulary: '$vocab'`ntraining:`n  corpus: '$corpus'`n  maxSteps: $steps`n  batchSize: 4`n  sequenceLength: 32`n  outputPath: out`nexport:`n  path: model`n" |
+            Set-Content $job
+        $stopped = Send-SignalAfter (Start-SignalJob '-Command', "Import-Module '$manifest'; Invoke-BertJob -Path '$job'") (Join-Path $folder 'out') 10 'TERM'
+        $stopped.ExitCode | Should -Be 143 -Because $stopped.Output
+        Join-Path $folder 'model' | Should -Not -Exist
+        Join-Path $folder ('out/checkpoint-{0:D8}' -f @(Get-Losses (Join-Path $folder 'out')).Count) | Should -Exist
+    }
+}

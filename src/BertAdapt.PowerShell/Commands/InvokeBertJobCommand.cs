@@ -57,20 +57,37 @@ public sealed class InvokeBertJobCommand : PathInputCmdlet
     #region Overrides
 
     /// <summary>Every job file is read and checked here, so no job starts while another one is invalid.</summary>
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => EndingTheScriptOnFailure(() =>
     {
         var engine = (EngineIntrinsics)GetVariableValue("ExecutionContext");
         foreach (var file in Guard(() => ResolveFiles(InputPaths, IsLiteral, "Job")))
             jobs.Add(Guard(() => JobFileParser.Parse(file, Schema, (section, key, value) => Check(section, key, value, engine))));
-    }
+    });
 
-    protected override void EndProcessing()
+    protected override void EndProcessing() => EndingTheScriptOnFailure(() =>
     {
         foreach (var job in jobs)
             Run(job);
-    }
+    });
 
     #endregion
+
+    /// <summary>
+    /// A failed job ends the script that runs it, not only its statement, so a scheduler's
+    /// <c>pwsh -File</c> exits non-zero without the script setting $ErrorActionPreference (see
+    /// <see cref="ScriptTerminatingException"/>); try/catch still catches it.
+    /// </summary>
+    static void EndingTheScriptOnFailure(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (RuntimeException ex) when (ex is not PipelineStoppedException and not ScriptTerminatingException && ex.ErrorRecord is not null)
+        {
+            throw new ScriptTerminatingException(ex.ErrorRecord);
+        }
+    }
 
     void Run(JobFile job)
     {

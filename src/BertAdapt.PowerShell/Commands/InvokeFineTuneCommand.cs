@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Management.Automation;
 using BertAdapt.Engine.Data.FineTuning;
 using BertAdapt.Engine.Evaluation;
@@ -170,6 +169,14 @@ public sealed class InvokeFineTuneCommand : BertCmdlet
     [ValidateNotNullOrEmpty]
     public string? OutputPath { get; set; }
 
+    /// <summary>When the run in -OutputPath had other settings or data: start a new run from its last weights.</summary>
+    [Parameter]
+    public SwitchParameter Continue { get; set; }
+
+    /// <summary>Start afresh in -OutputPath from the given model, removing the run there.</summary>
+    [Parameter]
+    public SwitchParameter Restart { get; set; }
+
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? MetricsPath { get; set; }
@@ -333,6 +340,7 @@ public sealed class InvokeFineTuneCommand : BertCmdlet
             Seed = Seed,
             OutputPath = OutputPath is null ? null : ResolveLiteral(OutputPath),
             MetricsPath = MetricsPath is null ? null : ResolveLiteral(MetricsPath),
+            Rerun = Guard(() => RerunModes.From(Continue, Restart)),
         };
         var target = options.OutputPath is null ? "" : $", saving checkpoints in '{options.OutputPath}'";
         if (!ShouldProcess(model.ToString(), $"Fine-tune for {Task} on {train.Count} examples{target}")) return;
@@ -344,31 +352,26 @@ public sealed class InvokeFineTuneCommand : BertCmdlet
             model.AddTaskHead(Task, labels?.Labels ?? [], Seed);
         }
 
-        var progress = new ProgressRecord(2, "Invoke-FineTune", "Training");
-        var throttle = Stopwatch.StartNew();
-        var result = Guard(() => FineTuneTrainer.Train(model, train, validation, options, new TrainingCallbacks
+        var progress = new TrainingProgress(this, 2, "Invoke-FineTune");
+        var result = Train(() => FineTuneTrainer.Train(model, train, validation, options, new TrainingCallbacks
         {
             Step = (m, step, total) =>
             {
                 if (m.ValidationScore is double score)
                     WriteVerbose($"Step {m.Step}: validation loss {m.ValidationLoss:F4}, {m.ValidationMetric} {score:F4}.");
-                if (throttle.ElapsedMilliseconds < 250 && step < total) return;
-                throttle.Restart();
                 var validationText = m.ValidationScore is double v ? $" | {m.ValidationMetric} {v:F3}" : "";
-                progress.StatusDescription = $"Epoch {m.Epoch + 1} | step {m.Step} | loss {m.Loss:F4} | lr {m.LearningRate:E2}{validationText}";
-                progress.PercentComplete = (int)Math.Clamp(100.0 * step / total, 0, 100);
-                WriteProgress(progress);
+                progress.Report(m, step, total, $"epoch {m.Epoch + 1} | loss {m.Loss:F4} | lr {m.LearningRate:E2}{validationText}");
             },
             Warning = WriteWarning,
             Info = WriteVerbose,
         }, Cancellation));
-        progress.RecordType = ProgressRecordType.Completed;
-        WriteProgress(progress);
+        progress.Complete();
         if (files is not null) model.TrainedOn.AddRange(files);
-        WriteVerbose($"Fine-tuned {result.Steps} step(s); last loss {result.FinalLoss:F4}; {result.PaddingFraction:P1} of batch positions were padding"
+        WriteVerbose(result.Run.Start == RunStart.AlreadyFinished ? $"Fine-tuned nothing: run {result.Run.Number} had finished."
+            : $"Run {result.Run.Number} ({result.Run.Id}): fine-tuned {result.Steps} step(s); last loss {result.FinalLoss:F4}; {result.PaddingFraction:P1} of batch positions were padding"
             + (result.BestScore is double best ? $"; best {result.Metric} {best:F4}" : "")
             + (result.EarlyStopped ? "; stopped early" : "") + ".");
-        if (result.Cancelled) throw new PipelineStoppedException();
+        if (result.Cancelled) StopAfterTraining(result.Run, options.OutputPath);
         WriteObject(model);
     }
 }

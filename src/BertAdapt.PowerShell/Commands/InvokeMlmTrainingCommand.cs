@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Management.Automation;
 using BertAdapt.Engine.Data;
 using BertAdapt.Engine.Training;
@@ -102,6 +101,14 @@ public sealed class InvokeMlmTrainingCommand : CorpusCmdlet
     [ValidateNotNullOrEmpty]
     public string? OutputPath { get; set; }
 
+    /// <summary>When the run in -OutputPath had other settings or data: start a new run from its last weights.</summary>
+    [Parameter]
+    public SwitchParameter Continue { get; set; }
+
+    /// <summary>Start afresh in -OutputPath from the given model, removing the run there.</summary>
+    [Parameter]
+    public SwitchParameter Restart { get; set; }
+
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
     public int CheckpointEvery { get; set; }
@@ -165,6 +172,7 @@ public sealed class InvokeMlmTrainingCommand : CorpusCmdlet
             CheckpointEvery = Bound(nameof(CheckpointEvery)) ? CheckpointEvery : null,
             KeepCheckpoints = KeepCheckpoints,
             MetricsPath = MetricsPath is null ? null : ResolveLiteral(MetricsPath),
+            Rerun = Guard(() => RerunModes.From(Continue, Restart)),
         };
         var what = options.MaxSteps is int s ? $"{s} step(s)" : $"{options.Epochs} epoch(s)";
         var target = options.OutputPath is null ? "" : $", saving checkpoints in '{options.OutputPath}'";
@@ -174,29 +182,25 @@ public sealed class InvokeMlmTrainingCommand : CorpusCmdlet
         if (GroupByLength && !LineByLine)
             WriteWarning("-GroupByLength has nothing to group without -LineByLine: packed examples are all full length.");
         if (options.MetricsPath is not null) OutputLocation.CreateParent(options.MetricsPath);
-        var progress = new ProgressRecord(1, Activity, "Training");
-        var throttle = Stopwatch.StartNew();
-        var result = Guard(() => MlmTrainer.Train(model, data.Train, data.Validation, options, new TrainingCallbacks
+        var progress = new TrainingProgress(this, 1, Activity);
+        var result = Train(() => MlmTrainer.Train(model, data, options, new TrainingCallbacks
         {
             Step = (m, step, total) =>
             {
-                if (throttle.ElapsedMilliseconds < 250 && step < total) return;
-                throttle.Restart();
                 var validation = m.ValidationPerplexity is double v ? $" | validation perplexity {v:F2}" : "";
                 var nsp = m.NspAccuracy is double a ? $" | NSP accuracy {a:P0}" : "";
-                progress.StatusDescription = $"Step {m.Step} | loss {m.Loss:F4} | {m.TokensPerSecond:N0} tokens/s | lr {m.LearningRate:E2}{nsp}{validation}";
-                progress.PercentComplete = (int)Math.Clamp(100.0 * step / total, 0, 100);
-                WriteProgress(progress);
+                progress.Report(m, step, total, $"loss {m.Loss:F4} | {m.TokensPerSecond:N0} tokens/s | lr {m.LearningRate:E2}{nsp}{validation}");
             },
             Warning = WriteWarning,
             Info = WriteVerbose,
         }, Cancellation));
         model.TrainedOn.AddRange(data.Corpus.Files);
-        WriteVerbose($"Trained {result.Steps} step(s){(result.ResumedFromStep > 0 ? $" after resuming at step {result.ResumedFromStep}" : "")}; "
+        WriteVerbose(result.Run.Start == RunStart.AlreadyFinished ? $"Trained nothing: run {result.Run.Number} had finished."
+            : $"Run {result.Run.Number} ({result.Run.Id}): trained {result.Steps} step(s){(result.ResumedFromStep > 0 ? $" after resuming at step {result.ResumedFromStep}" : "")}; "
             + $"last loss {result.FinalLoss:F4}; {result.SkippedNonFiniteSteps} non-finite step(s) skipped; {result.PaddingFraction:P1} of batch positions were padding"
             + (result.BestValidationPerplexity is double best ? $"; best validation perplexity {best:F2}" : "")
             + (result.EarlyStopped ? "; stopped early" : "") + ".");
-        if (result.Cancelled) throw new PipelineStoppedException();
+        if (result.Cancelled) StopAfterTraining(result.Run, options.OutputPath);
         WriteObject(model);
     }
 }

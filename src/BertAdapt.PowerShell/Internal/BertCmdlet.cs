@@ -1,4 +1,6 @@
 using System.Management.Automation;
+using System.Runtime.InteropServices;
+using BertAdapt.Engine.Training;
 
 namespace BertAdapt.PowerShell.Internal;
 
@@ -37,6 +39,69 @@ public abstract class BertCmdlet : PSCmdlet
         Guard(() => { result = func(); });
         return result;
     }
+
+    #region Training and termination signals
+
+    PosixSignal? stoppedBy;
+
+    /// <summary>
+    /// Runs training with SIGTERM, SIGINT, SIGQUIT and SIGHUP (and Windows' console events) turned
+    /// into this cmdlet's Ctrl+C, so the training loop saves a checkpoint before it stops. Call
+    /// <see cref="StopAfterTraining"/> when the result says the run was cancelled.
+    /// </summary>
+    protected T Train<T>(Func<T> train)
+    {
+        using var signals = TerminationSignals.Register(StopProcessing);
+        try
+        {
+            return Guard(train);
+        }
+        catch (PipelineStoppedException) when (signals.Received is PosixSignal signal)
+        {
+            stoppedBy = signal;
+            StopAfterTraining(null, null);
+            throw;
+        }
+        finally
+        {
+            stoppedBy = signals.Received;
+        }
+    }
+
+    /// <summary>
+    /// Ends a cancelled training run. Ctrl+C from the host stops the pipeline as usual. A signal ends
+    /// the calling script with TrainingInterrupted (so <c>pwsh -File</c> exits non-zero); SIGTERM,
+    /// SIGQUIT and SIGHUP, which ask the process to end, also make the host exit with 128 plus the
+    /// signal's number (143 for SIGTERM), as if the signal had ended it, but after the checkpoint.
+    /// </summary>
+    protected void StopAfterTraining(TrainingRunOutcome? run, string? outputPath)
+    {
+        if (stoppedBy is not PosixSignal signal) throw new PipelineStoppedException();
+        var where = run is null ? "" : $" after step {run.Steps} of {run.TotalSteps} of run {run.Number}";
+        var saved = outputPath is null
+            ? " Without -OutputPath there is no checkpoint to resume from."
+            : $" Its checkpoint is saved in '{outputPath}': run the same command again to resume.";
+        var record = ErrorRecords.From(new BertAdaptException("TrainingInterrupted", BertAdaptErrorKind.OperationStopped,
+            $"Training was stopped by {TerminationSignals.NameOf(signal)}{where}.{saved}", outputPath));
+        if (signal != PosixSignal.SIGINT) Host.SetShouldExit(TerminationSignals.ExitCodeOf(signal));
+        ThrowScriptTerminatingError(record);
+    }
+
+    /// <summary>Ends the calling script with <paramref name="record"/> (see <see cref="ScriptTerminatingException"/>).</summary>
+    protected void ThrowScriptTerminatingError(ErrorRecord record)
+    {
+        try
+        {
+            ThrowTerminatingError(record);
+        }
+        catch (RuntimeException ex) when (ex is not PipelineStoppedException && ex.ErrorRecord is not null)
+        {
+            // ThrowTerminatingError has given the record its command and invocation; keep them.
+            throw new ScriptTerminatingException(ex.ErrorRecord);
+        }
+    }
+
+    #endregion
 
     /// <summary>A literal path made absolute against the current provider location.</summary>
     protected string ResolveLiteral(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
