@@ -62,6 +62,43 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void AResumedRunKeepsTheLinesOfOtherRunsInASharedMetricsFile()
+    {
+        var metrics = Path.Combine(temp, "shared.jsonl");
+        var options = new MlmTrainingOptions { BatchSize = 4, SequenceLength = 32, MaxSteps = 6, CheckpointEvery = 2, MetricsPath = metrics };
+        using (var model = TinyModel())
+            MlmTrainer.Train(model, Examples(model, 20, 1), options with { CheckpointEvery = null, MaxSteps = 3 });
+        var job = Path.Combine(temp, "shared-job");
+        using (var model = TinyModel())
+            Assert.Throws<InvalidOperationException>(() => MlmTrainer.Train(model, Examples(model, 20, 1), options with { OutputPath = job },
+                onStep: (m, _) => { if (m.RunStep == 3) throw new InvalidOperationException("simulated crash"); }));
+        using (var model = TinyModel())
+            Assert.Equal(RunStart.Resumed, MlmTrainer.Train(model, Examples(model, 20, 1), options with { OutputPath = job }).Run.Start);
+
+        var lines = File.ReadLines(metrics).Select(l => JsonSerializer.Deserialize<TrainingStepMetrics>(l)!).ToList();
+        var runs = lines.GroupBy(l => l.RunId).ToList();
+        Assert.Equal(2, runs.Count);
+        Assert.Equal([1, 2, 3], runs[0].Select(l => l.RunStep!.Value));
+        Assert.Equal([1, 2, 3, 4, 5, 6], runs[1].Select(l => l.RunStep!.Value));
+    }
+
+    [Fact]
+    public void ARerunOnOtherExamplesStopsWithTrainingRunChangedNamingTheData()
+    {
+        var job = Path.Combine(temp, "changed");
+        var options = new MlmTrainingOptions { BatchSize = 4, SequenceLength = 32, MaxSteps = 2, OutputPath = job };
+        using (var model = TinyModel())
+            MlmTrainer.Train(model, Examples(model, 20, 1), options);
+        using (var model = TinyModel())
+        {
+            var ex = Assert.Throws<BertAdaptException>(() => MlmTrainer.Train(model, Examples(model, 20, 2), options));
+            Assert.Equal("TrainingRunChanged", ex.ErrorId);
+            Assert.Contains("Training data: ", ex.Message);
+            Assert.DoesNotContain("Batch size", ex.Message);
+        }
+    }
+
+    [Fact]
     public void ASecondJobOnTheSameOutputPathFails()
     {
         var path = Path.Combine(temp, "locked");

@@ -69,10 +69,10 @@ Describe 'Invoke-BertJob' {
     }
 
     It 'says the run in outputPath is finished when the same job runs again on the same data' {
-        $verbose = Invoke-BertJob -LiteralPath $goodJob -Verbose -WarningVariable warnings 4>&1
+        $verbose = Invoke-BertJob -LiteralPath $goodJob -Verbose 4>&1 3>&1
         $model = $verbose | Where-Object { $_ -is [BertAdapt.BertModel] }
         $model.StepsTrained | Should -Be 4
-        $warnings.Message | Should -Match "already finished at step 4 of 4"
+        ($verbose | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }).Message | Should -Match "already finished at step 4 of 4"
         (($verbose | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -join "`n") |
             Should -Match ([regex]::Escape("'$(Join-Path $jobs 'out/run/checkpoint-00000004')'") + '.*the same settings and data')
     }
@@ -215,7 +215,7 @@ export:
         $rest = @($launcher | Select-Object -Skip 1)
         $output = & $launcher[0] @rest -NoProfile -NonInteractive -File $script 2>&1
         $LASTEXITCODE | Should -Not -Be 0
-        ($output -join "`n") | Should -Match 'does not exist'
+        ($output -join "`n") | Should -Match 'missing\.job\.yaml'
         ($output -join "`n") | Should -Not -Match 'the script went on'
     }
 }

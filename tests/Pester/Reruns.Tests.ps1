@@ -56,7 +56,7 @@ Describe 'A rerun of Invoke-MlmTraining in the same -OutputPath' {
         $run = New-Run 'finished'
         $first = Invoke-Training $run
         $first | Export-Checkpoint (Join-Path $TestDrive 'finished-1') | Out-Null
-        $again = Invoke-Training $run @{ Verbose = $true } -WarningVariable warnings 4>&1
+        $again = Invoke-Training $run @{ Verbose = $true } -WarningVariable warnings -WarningAction SilentlyContinue 4>&1
         $model = $again | Where-Object { $_ -is [BertAdapt.BertModel] }
         $verbose = ($again | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message
         $warnings.Message | Should -Match "already finished at step 4 of 4.*nothing to train"
@@ -80,6 +80,9 @@ Describe 'A rerun of Invoke-MlmTraining in the same -OutputPath' {
         $e.Exception.Message | Should -Match '-Continue'
         $e.Exception.Message | Should -Match '-Restart'
         Get-ChildItem $run.Out -Recurse -File | ForEach-Object { "$($_.FullName) $($_.Length) $($_.LastWriteTimeUtc.Ticks)" } | Should -Be $before
+        # It ends the script, not only the statement: a scheduled script's next line (an export) must not run.
+        $went = try { & { Invoke-Training $run | Out-Null; 'the script went on' } } catch { "caught $($_.FullyQualifiedErrorId)" }
+        $went | Should -BeLike 'caught TrainingRunChanged,*'
     }
 
     It 'names each changed setting in TrainingRunChanged' {
@@ -108,7 +111,7 @@ Describe 'A rerun of Invoke-MlmTraining in the same -OutputPath' {
         @(Get-ChildItem $run.Out -Directory -Filter 'checkpoint-*').Name | Should -Be 'checkpoint-00000004'
         (Get-Content (Join-Path $run.Out 'checkpoint-00000004/trainer_state.json') | ConvertFrom-Json).run_id | Should -Be $metrics[-1].run_id
         # The same command again: the new run is finished, and nothing changed since.
-        Invoke-Training $run @{ Continue = $true } -WarningVariable warnings | Out-Null
+        Invoke-Training $run @{ Continue = $true } -WarningVariable warnings -WarningAction SilentlyContinue | Out-Null
         $warnings.Message | Should -Match 'already finished'
     }
 
@@ -165,7 +168,7 @@ Describe 'A rerun of Invoke-FineTune in the same -OutputPath' {
     It 'says a finished run is finished, and stops with TrainingRunChanged when the labels changed but not the row count' {
         $out = Join-Path $TestDrive 'fine-tune-out'
         Invoke-FineTuning $rows $out | Out-Null
-        Invoke-FineTuning $rows $out -WarningVariable warnings | Out-Null
+        Invoke-FineTuning $rows $out -WarningVariable warnings -WarningAction SilentlyContinue | Out-Null
         $warnings.Message | Should -Match 'already finished at step 3 of 3'
         $relabelled = Join-Path $TestDrive 'tickets-relabelled.csv'
         Import-Csv $rows | ForEach-Object { $_.label = if ($_.label -eq 'a') { 'b' } else { 'a' }; $_ } | Export-Csv $relabelled -NoTypeInformation

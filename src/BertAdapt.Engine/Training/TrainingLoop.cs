@@ -102,40 +102,12 @@ public static class TrainingLoop
         var parameters = module.parameters().Where(p => p.requires_grad).ToList();
 
         var plan = job is null ? new RunPlan(RunStart.New, null, null, []) : RerunRules.Plan(job.Path, job.Latest(), settings, options.Rerun);
-        var previous = plan.Previous;
-        TrainerState state;
-        switch (plan.Start)
+        var state = RunBeginning.Begin(plan, job, model, optimizer, metricsPath, settings, totalSteps, callbacks);
+        if (state is null)
         {
-            case RunStart.AlreadyFinished:
-                HfCheckpointDirectory.LoadWeights(model, plan.Checkpoint!);
-                model.ResumeFrom(previous!.ModelStepsTrained, MetricsLog.Read(metricsPath, [.. previous.ContinuedRuns, previous.RunId]));
-                callbacks.Warning?.Invoke($"The run in '{job!.Path}' already finished at step {previous.Step} of {totalSteps} with the same settings and data: nothing to train. "
-                    + "The output is the model it trained; use -Restart to train it again from the given model.");
-                callbacks.Info?.Invoke($"'{plan.Checkpoint}' was written by run {previous.RunId} with the same settings and data as this command, so this command is that run, and it is done.");
-                return new TrainingLoopResult(0, model.LastLoss, false, previous.SkippedNonFinite, false, previous.Step, totalSteps,
-                    previous.BestValidationScore, 0) { Run = new(plan.Start, previous.RunId, previous.RunNumber, previous.Step, totalSteps) };
-            case RunStart.Resumed:
-                state = JobDirectory.Restore(plan.Checkpoint!, model, optimizer);
-                state.Settings = settings;
-                model.ResumeFrom(state.ModelStepsTrained, MetricsLog.ResumeAt(metricsPath, state));
-                callbacks.Info?.Invoke($"Resuming {RerunRules.Describe(state)} ({state.RunId}) from '{plan.Checkpoint}': the same settings and data it started with.");
-                break;
-            case RunStart.Continued:
-                HfCheckpointDirectory.LoadWeights(model, plan.Checkpoint!);
-                model.ResumeFrom(previous!.ModelStepsTrained, MetricsLog.Read(metricsPath, [.. previous.ContinuedRuns, previous.RunId]));
-                state = NewRun(model, settings, previous.RunNumber + 1, [.. previous.ContinuedRuns, previous.RunId]);
-                job!.RemoveBest();
-                callbacks.Info?.Invoke($"Starting run {state.RunNumber} from the last weights of run {Math.Max(previous.RunNumber, 1)} ('{plan.Checkpoint}', step {previous.Step}), "
-                    + $"as -Continue asks, because: {string.Join("; ", plan.Changes)}.");
-                break;
-            case RunStart.Restarted:
-                job!.RemoveRuns(metrics: metricsPath == job.MetricsPath);
-                state = NewRun(model, settings, previous!.RunNumber + 1, []);
-                callbacks.Info?.Invoke($"Restarting in '{job.Path}': run {state.RunNumber} starts afresh from the given model; the checkpoints of {RerunRules.Describe(previous)} were removed.");
-                break;
-            default:
-                state = NewRun(model, settings, 1, []);
-                break;
+            var finished = plan.Previous!;
+            return new TrainingLoopResult(0, model.LastLoss, false, finished.SkippedNonFinite, false, finished.Step, totalSteps,
+                finished.BestValidationScore, 0) { Run = new(plan.Start, finished.RunId, finished.RunNumber, finished.Step, totalSteps) };
         }
         if (plan.Start != RunStart.Resumed) torch.manual_seed(options.Seed);
         int resumedFrom = plan.Start == RunStart.Resumed ? state.Step : 0;
@@ -150,6 +122,13 @@ public static class TrainingLoop
         var computeType = options.Precision == TrainingPrecision.BFloat16 ? ScalarType.BFloat16 : (ScalarType?)null;
         module.train();
         module.SetComputeType(computeType);
+        // Once a stop is requested, the caller's callbacks may fail (PowerShell's Write* throw while
+        // a pipeline stops); the step they report is done, so the run stops and saves it all the same.
+        void Tell(Action notify)
+        {
+            try { notify(); }
+            catch (Exception) when (cancellation.IsCancellationRequested) { cancelled = true; }
+        }
         try
         {
             while (state.Step < totalSteps)
@@ -198,7 +177,7 @@ public static class TrainingLoop
                     optimizer.zero_grad();
                     state.SkippedNonFinite++;
                     consecutiveBad++;
-                    callbacks.Warning?.Invoke($"Step {state.Step + 1}: the {(finite ? "gradient norm" : "loss")} is not finite; the step was skipped ({state.SkippedNonFinite} so far).");
+                    Tell(() => callbacks.Warning?.Invoke($"Step {state.Step + 1}: the {(finite ? "gradient norm" : "loss")} is not finite; the step was skipped ({state.SkippedNonFinite} so far)."));
                     if (consecutiveBad > options.MaxConsecutiveNonFiniteSteps)
                         throw new BertAdaptException("TrainingDiverged", BertAdaptErrorKind.InvalidOperation,
                             $"Training stopped: {consecutiveBad} consecutive steps had a non-finite loss or gradient. Lower -LearningRate or check the data."
@@ -247,14 +226,14 @@ public static class TrainingLoop
                 {
                     // Stopped during the validation pass: the step itself is done and will be saved; the pass is not repeated.
                     cancelled = true;
-                    callbacks.Warning?.Invoke($"The validation pass after step {state.Step} was stopped; it is skipped, and a resumed run does not repeat it.");
+                    Tell(() => callbacks.Warning?.Invoke($"The validation pass after step {state.Step} was stopped; it is skipped, and a resumed run does not repeat it."));
                 }
                 model.RecordStep(metrics);
                 state.ModelStepsTrained = model.StepsTrained;
                 lastLoss = loss;
                 metricsWriter?.WriteLine(JsonSerializer.Serialize(metrics));
                 metricsWriter?.Flush();
-                callbacks.Step?.Invoke(metrics, state.Step, totalSteps);
+                Tell(() => callbacks.Step?.Invoke(metrics, state.Step, totalSteps));
 
                 state.Finished = state.Step >= totalSteps || earlyStopped;
                 if (job is not null && options.CheckpointEvery is int interval && state.Step % interval == 0)
@@ -265,7 +244,7 @@ public static class TrainingLoop
                 if (cancelled) break;
                 if (earlyStopped)
                 {
-                    callbacks.Info?.Invoke($"Early stopping at step {state.Step}: no better validation score in {state.EvaluationsWithoutImprovement} evaluations.");
+                    Tell(() => callbacks.Info?.Invoke($"Early stopping at step {state.Step}: no better validation score in {state.EvaluationsWithoutImprovement} evaluations."));
                     break;
                 }
             }
@@ -281,16 +260,6 @@ public static class TrainingLoop
             earlyStopped, resumedFrom, totalSteps, state.BestValidationScore, runPositions > 0 ? 1 - (double)runTokens / runPositions : 0)
         { Run = new(plan.Start, state.RunId, state.RunNumber, state.Step, totalSteps) };
     }
-
-    /// <summary>A new run's state: a fresh id, the model's step count so far, and this run's settings.</summary>
-    static TrainerState NewRun(BertModel model, Dictionary<string, string> settings, int number, List<string> continued) => new()
-    {
-        RunId = $"{DateTime.UtcNow:yyyyMMdd'T'HHmmss'Z'}-{Guid.NewGuid():N}"[..25],
-        RunNumber = number,
-        ContinuedRuns = continued,
-        ModelStepsTrained = model.StepsTrained,
-        Settings = settings,
-    };
 
     /// <summary>A validation pass in eval mode and full precision; null when it was cancelled.</summary>
     static ValidationOutcome? Evaluate<TBatch>(BertModel model, ITrainingObjective<TBatch> objective, ScalarType? computeType, CancellationToken cancellation)

@@ -57,37 +57,27 @@ public sealed class InvokeBertJobCommand : PathInputCmdlet
     #region Overrides
 
     /// <summary>Every job file is read and checked here, so no job starts while another one is invalid.</summary>
-    protected override void ProcessRecord() => EndingTheScriptOnFailure(() =>
+    protected override void ProcessRecord()
     {
         var engine = (EngineIntrinsics)GetVariableValue("ExecutionContext");
         foreach (var file in Guard(() => ResolveFiles(InputPaths, IsLiteral, "Job")))
             jobs.Add(Guard(() => JobFileParser.Parse(file, Schema, (section, key, value) => Check(section, key, value, engine))));
-    });
+    }
 
-    protected override void EndProcessing() => EndingTheScriptOnFailure(() =>
+    protected override void EndProcessing()
     {
         foreach (var job in jobs)
             Run(job);
-    });
-
-    #endregion
+    }
 
     /// <summary>
     /// A failed job ends the script that runs it, not only its statement, so a scheduler's
     /// <c>pwsh -File</c> exits non-zero without the script setting $ErrorActionPreference (see
     /// <see cref="ScriptTerminatingException"/>); try/catch still catches it.
     /// </summary>
-    static void EndingTheScriptOnFailure(Action action)
-    {
-        try
-        {
-            action();
-        }
-        catch (RuntimeException ex) when (ex is not PipelineStoppedException and not ScriptTerminatingException && ex.ErrorRecord is not null)
-        {
-            throw new ScriptTerminatingException(ex.ErrorRecord);
-        }
-    }
+    protected override bool FailureEndsScript => true;
+
+    #endregion
 
     void Run(JobFile job)
     {
@@ -148,7 +138,7 @@ public sealed class InvokeBertJobCommand : PathInputCmdlet
         catch (RuntimeException ex) when (ex is not PipelineStoppedException && ex.ErrorRecord is not null)
         {
             // The step's own ErrorRecord, so the job fails with the step's error id and category.
-            ThrowTerminatingError(new ErrorRecord(ex.ErrorRecord, ex.ErrorRecord.Exception));
+            ThrowScriptTerminatingError(new ErrorRecord(ex.ErrorRecord, ex.ErrorRecord.Exception));
         }
         return output.Select(o => o.BaseObject).ToList();
     }

@@ -365,13 +365,14 @@ public sealed class InvokeFineTuneCommand : BertCmdlet
             Warning = WriteWarning,
             Info = WriteVerbose,
         }, Cancellation));
+        // First: while the host stops the pipeline, every Write* would throw.
+        if (result.Cancelled) StopAfterTraining(result.Run, options.OutputPath);
         progress.Complete();
         if (files is not null) model.TrainedOn.AddRange(files);
         WriteVerbose(result.Run.Start == RunStart.AlreadyFinished ? $"Fine-tuned nothing: run {result.Run.Number} had finished."
             : $"Run {result.Run.Number} ({result.Run.Id}): fine-tuned {result.Steps} step(s); last loss {result.FinalLoss:F4}; {result.PaddingFraction:P1} of batch positions were padding"
             + (result.BestScore is double best ? $"; best {result.Metric} {best:F4}" : "")
             + (result.EarlyStopped ? "; stopped early" : "") + ".");
-        if (result.Cancelled) StopAfterTraining(result.Run, options.OutputPath);
         WriteObject(model);
     }
 }

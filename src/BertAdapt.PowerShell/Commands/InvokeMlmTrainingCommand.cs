@@ -194,13 +194,14 @@ public sealed class InvokeMlmTrainingCommand : CorpusCmdlet
             Warning = WriteWarning,
             Info = WriteVerbose,
         }, Cancellation));
+        // First: while the host stops the pipeline, every Write* would throw.
+        if (result.Cancelled) StopAfterTraining(result.Run, options.OutputPath);
         model.TrainedOn.AddRange(data.Corpus.Files);
         WriteVerbose(result.Run.Start == RunStart.AlreadyFinished ? $"Trained nothing: run {result.Run.Number} had finished."
             : $"Run {result.Run.Number} ({result.Run.Id}): trained {result.Steps} step(s){(result.ResumedFromStep > 0 ? $" after resuming at step {result.ResumedFromStep}" : "")}; "
             + $"last loss {result.FinalLoss:F4}; {result.SkippedNonFiniteSteps} non-finite step(s) skipped; {result.PaddingFraction:P1} of batch positions were padding"
             + (result.BestValidationPerplexity is double best ? $"; best validation perplexity {best:F2}" : "")
             + (result.EarlyStopped ? "; stopped early" : "") + ".");
-        if (result.Cancelled) StopAfterTraining(result.Run, options.OutputPath);
         WriteObject(model);
     }
 }

@@ -25,7 +25,7 @@ public abstract class BertCmdlet : PSCmdlet
         }
         catch (BertAdaptException ex)
         {
-            ThrowTerminatingError(ErrorRecords.From(ex));
+            Terminate(ErrorRecords.From(ex));
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
@@ -47,14 +47,28 @@ public abstract class BertCmdlet : PSCmdlet
     /// <summary>
     /// Runs training with SIGTERM, SIGINT, SIGQUIT and SIGHUP (and Windows' console events) turned
     /// into this cmdlet's Ctrl+C, so the training loop saves a checkpoint before it stops. Call
-    /// <see cref="StopAfterTraining"/> when the result says the run was cancelled.
+    /// <see cref="StopAfterTraining"/> when the result says the run was cancelled. TrainingRunChanged
+    /// and OutputPathLocked end the calling script (see <see cref="ScriptTerminatingException"/>).
     /// </summary>
     protected T Train<T>(Func<T> train)
     {
         using var signals = TerminationSignals.Register(StopProcessing);
         try
         {
-            return Guard(train);
+            return Guard(() =>
+            {
+                try
+                {
+                    return train();
+                }
+                catch (BertAdaptException ex) when (ex.ErrorId is "TrainingRunChanged" or "OutputPathLocked")
+                {
+                    // The output path is not in the state the script assumes; its next line (an
+                    // export, say) must not run on an untrained model.
+                    ThrowScriptTerminatingError(ErrorRecords.From(ex));
+                    throw;
+                }
+            });
         }
         catch (PipelineStoppedException) when (signals.Received is PosixSignal signal)
         {
@@ -69,10 +83,12 @@ public abstract class BertCmdlet : PSCmdlet
     }
 
     /// <summary>
-    /// Ends a cancelled training run. Ctrl+C from the host stops the pipeline as usual. A signal ends
-    /// the calling script with TrainingInterrupted (so <c>pwsh -File</c> exits non-zero); SIGTERM,
-    /// SIGQUIT and SIGHUP, which ask the process to end, also make the host exit with 128 plus the
-    /// signal's number (143 for SIGTERM), as if the signal had ended it, but after the checkpoint.
+    /// Ends a cancelled training run. A stop without a signal (a host's own Stop) stops the
+    /// pipeline as usual. After a signal, TrainingInterrupted says where the run is saved, and:
+    /// SIGTERM, SIGQUIT and SIGHUP, which ask the process to end, make the host exit with 128 plus
+    /// the signal's number (143 for SIGTERM), as if the signal had ended it, but after the
+    /// checkpoint; SIGINT (Ctrl+C) does so too where pwsh runs a script or command and then exits
+    /// (exit code 130), and otherwise stops the command as Ctrl+C always does.
     /// </summary>
     protected void StopAfterTraining(TrainingRunOutcome? run, string? outputPath)
     {
@@ -83,22 +99,31 @@ public abstract class BertCmdlet : PSCmdlet
             : $" Its checkpoint is saved in '{outputPath}': run the same command again to resume.";
         var record = ErrorRecords.From(new BertAdaptException("TrainingInterrupted", BertAdaptErrorKind.OperationStopped,
             $"Training was stopped by {TerminationSignals.NameOf(signal)}{where}.{saved}", outputPath));
-        if (signal != PosixSignal.SIGINT) Host.SetShouldExit(TerminationSignals.ExitCodeOf(signal));
-        ThrowScriptTerminatingError(record);
+        bool endProcess = signal != PosixSignal.SIGINT || TerminationSignals.HostExitsAfterCommand();
+        if (!Stopping && !endProcess) ThrowScriptTerminatingError(record);
+        // Straight to the host's error output: while the host stops the pipeline (it took the signal
+        // as Ctrl+C) Write* would throw, and an error record would turn the exit code into 1.
+        Host.UI.WriteErrorLine($"{MyInvocation.MyCommand.Name}: TrainingInterrupted: {record.Exception.Message}");
+        if (endProcess) Host.SetShouldExit(TerminationSignals.ExitCodeOf(signal));
+        throw new PipelineStoppedException();
+    }
+
+    /// <summary>Whether this cmdlet's terminating errors end the calling script (see <see cref="ScriptTerminatingException"/>).</summary>
+    protected virtual bool FailureEndsScript => false;
+
+    /// <summary>A terminating error: the statement's, or the script's where <see cref="FailureEndsScript"/>.</summary>
+    protected void Terminate(ErrorRecord record)
+    {
+        if (FailureEndsScript) ThrowScriptTerminatingError(record);
+        ThrowTerminatingError(record);
     }
 
     /// <summary>Ends the calling script with <paramref name="record"/> (see <see cref="ScriptTerminatingException"/>).</summary>
     protected void ThrowScriptTerminatingError(ErrorRecord record)
     {
-        try
-        {
-            ThrowTerminatingError(record);
-        }
-        catch (RuntimeException ex) when (ex is not PipelineStoppedException && ex.ErrorRecord is not null)
-        {
-            // ThrowTerminatingError has given the record its command and invocation; keep them.
-            throw new ScriptTerminatingException(ex.ErrorRecord);
-        }
+        // ThrowTerminatingError would add ",<cmdlet type>" to the id; this path must do it itself.
+        var id = record.FullyQualifiedErrorId.Contains(',') ? record.FullyQualifiedErrorId : $"{record.FullyQualifiedErrorId},{GetType().FullName}";
+        throw new ScriptTerminatingException(new ErrorRecord(record.Exception, id, record.CategoryInfo.Category, record.TargetObject));
     }
 
     #endregion

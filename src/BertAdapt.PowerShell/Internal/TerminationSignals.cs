@@ -67,6 +67,23 @@ internal sealed class TerminationSignals : IDisposable
         _ => OperatingSystem.IsWindows() ? "the system shutting down" : "SIGTERM",
     };
 
+    /// <summary>
+    /// Whether this process is a pwsh that runs a script or command and then exits (-File, a
+    /// script path, -Command, -EncodedCommand, -CommandWithArgs; not -NoExit), as schedulers start
+    /// it, rather than an interactive shell whose prompt Ctrl+C must give back.
+    /// </summary>
+    public static bool HostExitsAfterCommand()
+    {
+        var arguments = Environment.GetCommandLineArgs().Skip(1).ToList();
+        // Run as `dotnet pwsh.dll ...`, the first argument is pwsh.dll itself.
+        if (arguments.Count > 0 && arguments[0].EndsWith("pwsh.dll", StringComparison.OrdinalIgnoreCase)) arguments.RemoveAt(0);
+        static string Name(string argument) => argument.TrimStart('-', '/').ToLowerInvariant();
+        if (arguments.Any(a => a.StartsWith('-') && Name(a) is "noexit" or "noe")) return false;
+        if (arguments.Any(a => a.StartsWith('-') && Name(a) is "file" or "f" or "command" or "c" or "encodedcommand" or "e" or "ec" or "commandwithargs" or "cwa"))
+            return true;
+        return arguments.Count > 0 && !arguments[0].StartsWith('-') && arguments[0].EndsWith(".ps1", StringComparison.OrdinalIgnoreCase);
+    }
+
     void OnSignal(PosixSignalContext context)
     {
         // PosixSignal values are negative, so 0 is free to mean "none yet".
