@@ -13,7 +13,8 @@ namespace BertAdapt.PowerShell.Internal;
 /// <item>on Windows, .NET maps Ctrl+C to SIGINT, Ctrl+Break to SIGQUIT, closing the console
 /// window to SIGHUP and logoff or shutdown to SIGTERM.</item>
 /// </list>
-/// A second signal is left to its default handling, so a stuck run can still be ended at once.
+/// A second signal is left to the handlers after this one (PowerShell's Ctrl+C) or to its default
+/// (a second SIGTERM ends the process at once), so a stuck run can still be ended.
 /// </summary>
 internal sealed class TerminationSignals : IDisposable
 {
