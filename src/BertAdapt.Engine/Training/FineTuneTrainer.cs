@@ -40,7 +40,12 @@ public sealed record FineTuneOptions : TrainingOptions
 
 /// <summary>How a fine-tuning run ended; <paramref name="PaddingFraction"/> is the share of batch positions that were padding.</summary>
 public sealed record FineTuneResult(int Steps, double? FinalLoss, bool Cancelled, bool EarlyStopped, int SkippedNonFiniteSteps,
-    string Metric, double? BestScore, IReadOnlyList<FineTuneEvaluation> Evaluations, double PaddingFraction);
+    string Metric, double? BestScore, IReadOnlyList<FineTuneEvaluation> Evaluations, double PaddingFraction)
+{
+    /// <summary>Where the run computed ("cpu", "cuda:0") and with how many CPU threads.</summary>
+    public string Device { get; init; } = "";
+    public int Threads { get; init; }
+}
 
 /// <summary>One padded batch of fine-tuning examples, host side.</summary>
 public sealed record FineTuneBatch(int Rows, int Length, long[] InputIds, long[] TokenTypeIds, long[] AttentionMask,
@@ -90,7 +95,8 @@ public static class FineTuneTrainer
             int firstEvaluation = model.Evaluations.Count;
             var result = TrainingLoop.Run(model, objective, options, settings, callbacks, cancellation);
             return new FineTuneResult(result.Steps, result.FinalLoss, result.Cancelled, result.EarlyStopped, result.SkippedNonFiniteSteps,
-                MetricOf(options.Task), result.BestScore, model.Evaluations.Skip(firstEvaluation).ToList(), result.PaddingFraction);
+                MetricOf(options.Task), result.BestScore, model.Evaluations.Skip(firstEvaluation).ToList(), result.PaddingFraction)
+            { Device = result.Device, Threads = result.Threads };
         }
         finally
         {

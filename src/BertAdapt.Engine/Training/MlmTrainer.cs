@@ -12,6 +12,9 @@ public sealed record MlmTrainingResult(int Steps, double? FinalLoss, bool Cancel
     public double? BestValidationPerplexity { get; init; }
     /// <summary>Share of the batch positions that were padding.</summary>
     public double PaddingFraction { get; init; }
+    /// <summary>Where the run computed ("cpu", "cuda:0") and with how many CPU threads.</summary>
+    public string Device { get; init; } = "";
+    public int Threads { get; init; }
 }
 
 /// <summary>Callbacks a caller (the cmdlet) uses to watch a run.</summary>
@@ -49,6 +52,8 @@ public static class MlmTrainer
             ResumedFromStep = result.ResumedFromStep,
             BestValidationPerplexity = result.BestScore is double loss ? Math.Exp(loss) : null,
             PaddingFraction = result.PaddingFraction,
+            Device = result.Device,
+            Threads = result.Threads,
         };
     }
 

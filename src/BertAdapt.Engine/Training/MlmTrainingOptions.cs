@@ -11,6 +11,10 @@ public enum TrainingPrecision { Float32, BFloat16 }
 public abstract record TrainingOptions
 {
     public DeviceKind Device { get; init; } = DeviceKind.Auto;
+    /// <summary>Which GPU, for <see cref="DeviceKind.Cuda"/> (and Auto when it finds CUDA); null for the first.</summary>
+    public int? DeviceIndex { get; init; }
+    /// <summary>libtorch's CPU threads for the run; null for <see cref="ComputeThreads"/>' default.</summary>
+    public int? Threads { get; init; }
     /// <summary>BFloat16 runs the matmuls in bfloat16 over float32 master weights (see BertLinear).</summary>
     public TrainingPrecision Precision { get; init; } = TrainingPrecision.Float32;
     public int BatchSize { get; init; } = 16;
@@ -56,6 +60,9 @@ public abstract record TrainingOptions
     /// <summary>Tests only: step attempts (1-based, skipped ones included) whose loss is made NaN.</summary>
     internal Func<int, bool>? PoisonLossAtAttempt { get; init; }
 
+    /// <summary>Tests only: step attempts (1-based) that ask libtorch for far more memory than any machine has, after the first forward pass.</summary>
+    internal Func<int, bool>? ExhaustMemoryAtAttempt { get; init; }
+
     protected static void Fail(string why) => throw new BertAdaptException("TrainingOptionInvalid", BertAdaptErrorKind.InvalidArgument, why);
 
     public virtual void Validate()
@@ -76,6 +83,8 @@ public abstract record TrainingOptions
         if (CheckpointEvery is not null && OutputPath is null) Fail("CheckpointEvery needs OutputPath.");
         if (KeepCheckpoints <= 0) Fail("KeepCheckpoints must be positive.");
         if (PrefetchBatches < 0) Fail("PrefetchBatches must not be negative.");
+        if (Threads is < 1) Fail("Threads must be at least 1.");
+        if (DeviceIndex is < 0) Fail("DeviceIndex must not be negative.");
     }
 }
 

@@ -50,8 +50,10 @@ public interface ITrainingObjective<TBatch>
 
 /// <summary>How a training run ended.</summary>
 /// <param name="PaddingFraction">Share of this run's batch positions that were padding (0 when no step ran).</param>
+/// <param name="Device">Where the run computed ("cpu", "cuda:0").</param>
+/// <param name="Threads">libtorch's CPU threads during the run.</param>
 public sealed record TrainingLoopResult(int Steps, double? FinalLoss, bool Cancelled, int SkippedNonFiniteSteps,
-    bool EarlyStopped, int ResumedFromStep, int TotalSteps, double? BestScore, double PaddingFraction);
+    bool EarlyStopped, int ResumedFromStep, int TotalSteps, double? BestScore, double PaddingFraction, string Device, int Threads);
 
 /// <summary>
 /// The one training loop: AdamW (no decay on biases and LayerNorm) over the trainable
@@ -87,7 +89,10 @@ public static class TrainingLoop
         int warmup = options.WarmupSteps ?? (int)(options.WarmupRatio * totalSteps);
         var schedule = new LearningRateSchedule(options.Schedule, options.LearningRate, warmup, totalSteps);
         var module = model.Module;
-        model.MoveTo(DeviceSelector.Resolve(options.Device));
+        model.MoveTo(DeviceSelector.Resolve(options.Device, options.DeviceIndex));
+        using var threadScope = ComputeThreads.Use(options.Threads);
+        int threads = ComputeThreads.Current;
+        var device = model.Device;
         var fingerprint = string.Join('|', settings.Values);
 
         using var job = options.OutputPath is null ? null : JobDirectory.Open(options.OutputPath);
@@ -117,7 +122,9 @@ public static class TrainingLoop
         long runTokens = 0, runPositions = 0;
         int consecutiveBad = 0, lastSaved = state.Step, attempt = 0;
         double? lastLoss = null;
-        bool cancelled = false, earlyStopped = false;
+        bool cancelled = false, earlyStopped = false, inOptimizerStep = false;
+        var stepStart = (state.Epoch, state.Cursor);
+        Tensor? stepStartRng = null; // for a checkpoint of the step before one that runs out of memory
         var clock = Stopwatch.StartNew();
         var computeType = options.Precision == TrainingPrecision.BFloat16 ? ScalarType.BFloat16 : (ScalarType?)null;
         module.train();
@@ -127,7 +134,13 @@ public static class TrainingLoop
             while (state.Step < totalSteps)
             {
                 if (cancellation.IsCancellationRequested) { cancelled = true; break; }
-                var stepStart = clock.Elapsed;
+                var stepStartTime = clock.Elapsed;
+                stepStart = (state.Epoch, state.Cursor);
+                if (job is not null)
+                {
+                    stepStartRng?.Dispose();
+                    stepStartRng = get_rng_state().DetachFromDisposeScope();
+                }
                 attempt++;
                 using var scope = NewDisposeScope();
                 double learningRate = schedule.At(state.Step);
@@ -145,6 +158,7 @@ public static class TrainingLoop
                     double value = losses.Total.item<float>();
                     finite = double.IsFinite(value);
                     if (!finite) break;
+                    if (micro == 0 && options.ExhaustMemoryAtAttempt?.Invoke(attempt) == true) empty(1L << 50, ScalarType.Float32, device: module.Device);
                     (losses.Total / options.GradientAccumulation).backward();
                     loss += value / options.GradientAccumulation;
                     if (losses.Mlm is not null)
@@ -180,11 +194,13 @@ public static class TrainingLoop
                 consecutiveBad = 0;
                 runTokens += tokens;
                 runPositions += positions;
+                inOptimizerStep = true;
                 optimizer.step();
+                inOptimizerStep = false;
                 optimizer.zero_grad();
                 state.Step++;
 
-                var seconds = (clock.Elapsed - stepStart).TotalSeconds;
+                var seconds = (clock.Elapsed - stepStartTime).TotalSeconds;
                 var metrics = new TrainingStepMetrics(model.StepsTrained + 1, state.Epoch, loss, learningRate, gradNorm,
                     tokens, maskedTokens, tokens / Math.Max(seconds, 1e-9), clock.Elapsed.TotalSeconds)
                 {
@@ -192,6 +208,8 @@ public static class TrainingLoop
                     NspLoss = nspCount > 0 ? nspLoss : null,
                     NspAccuracy = nspCount > 0 ? (double)nspCorrect / nspCount : null,
                     PaddingFraction = positions > 0 ? 1 - (double)tokens / positions : null,
+                    Device = device,
+                    Threads = threads,
                 };
                 bool evaluate = objective.HasValidation && (
                     (options.EvalEvery is int every && state.Step % every == 0)
@@ -239,13 +257,54 @@ public static class TrainingLoop
             // A finished, stopped or cancelled run leaves a checkpoint of where it ended.
             if (job is not null && state.Step > lastSaved) job.Save(model, optimizer, state, options.KeepCheckpoints);
         }
+        catch (Exception ex) when (DeviceOutOfMemory.Is(ex))
+        {
+            throw OutOfMemory(ex, model, optimizer, job, state, stepStart, stepStartRng, lastSaved, inOptimizerStep, options);
+        }
         finally
         {
+            stepStartRng?.Dispose();
             module.SetComputeType(null);
             module.eval();
         }
         return new TrainingLoopResult(state.Step - resumedFrom, lastLoss, cancelled, state.SkippedNonFinite,
-            earlyStopped, resumedFrom, totalSteps, state.BestValidationScore, runPositions > 0 ? 1 - (double)runTokens / runPositions : 0);
+            earlyStopped, resumedFrom, totalSteps, state.BestValidationScore, runPositions > 0 ? 1 - (double)runTokens / runPositions : 0, device, threads);
+    }
+
+    /// <summary>
+    /// The error for a step that ran out of memory. The failed step changed no weights unless it
+    /// failed inside the optimizer, so the job directory gets a checkpoint of the last completed
+    /// step, at the data position where the failed step began: rerunning the command (with a
+    /// smaller batch) resumes there.
+    /// </summary>
+    static BertAdaptException OutOfMemory(Exception ex, BertModel model, AdamW optimizer, JobDirectory? job, TrainerState state,
+        (int Epoch, long Cursor) stepStart, Tensor? stepStartRng, int lastSaved, bool inOptimizerStep, TrainingOptions options)
+    {
+        var device = model.Device;
+        string saved;
+        if (job is null)
+            saved = "Nothing was saved: give -OutputPath to keep checkpoints that a rerun resumes from.";
+        else if (!inOptimizerStep && state.Step > lastSaved)
+        {
+            optimizer.zero_grad();
+            (state.Epoch, state.Cursor) = stepStart;
+            if (stepStartRng is not null) set_rng_state(stepStartRng);
+            try
+            {
+                job.Save(model, optimizer, state, options.KeepCheckpoints);
+                saved = $"The last completed step ({state.Step}) was saved in '{job.LatestCheckpoint()}'; run the same command again to resume from it.";
+            }
+            catch (BertAdaptException save)
+            {
+                saved = $"Saving step {state.Step} failed too ({save.Message}).";
+            }
+        }
+        else
+            saved = job.LatestCheckpoint() is string latest
+                ? $"The newest checkpoint is '{latest}'{(inOptimizerStep ? " (the optimizer was interrupted, so the step in memory was not saved)" : "")}; run the same command again to resume from it."
+                : "No checkpoint had been saved yet.";
+        return DeviceOutOfMemory.Error(ex, device, $"computing step {state.Step + 1} (batches of {options.BatchSize} × up to {options.SequenceLength} tokens)",
+            $"{saved} Lower -BatchSize (raise -GradientAccumulation to keep the effective batch), shorten -SequenceLength or -MaxLength, or use -Precision BFloat16.");
     }
 
     /// <summary>AdamW over the trainable parameters in two groups: weight decay on weights, none on biases and LayerNorm.</summary>

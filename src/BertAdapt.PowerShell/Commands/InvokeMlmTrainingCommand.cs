@@ -67,9 +67,6 @@ public sealed class InvokeMlmTrainingCommand : CorpusCmdlet
     public double MaskProbability { get; set; } = 0.15;
 
     [Parameter]
-    public DeviceKind Device { get; set; } = DeviceKind.Auto;
-
-    [Parameter]
     public TrainingPrecision Precision { get; set; } = TrainingPrecision.Float32;
 
     [Parameter]
@@ -156,7 +153,9 @@ public sealed class InvokeMlmTrainingCommand : CorpusCmdlet
             WeightDecay = WeightDecay,
             MaxGradNorm = MaxGradNorm,
             MaskProbability = MaskProbability,
-            Device = Device,
+            Device = DeviceKind,
+            DeviceIndex = DeviceIndex,
+            Threads = RequestedThreads,
             Precision = Precision,
             Seed = Seed,
             EvalEvery = Bound(nameof(EvalEvery)) ? EvalEvery : data.Validation is null ? null : 100,
@@ -195,7 +194,7 @@ public sealed class InvokeMlmTrainingCommand : CorpusCmdlet
         WriteVerbose($"Trained {result.Steps} step(s){(result.ResumedFromStep > 0 ? $" after resuming at step {result.ResumedFromStep}" : "")}; "
             + $"last loss {result.FinalLoss:F4}; {result.SkippedNonFiniteSteps} non-finite step(s) skipped; {result.PaddingFraction:P1} of batch positions were padding"
             + (result.BestValidationPerplexity is double best ? $"; best validation perplexity {best:F2}" : "")
-            + (result.EarlyStopped ? "; stopped early" : "") + ".");
+            + (result.EarlyStopped ? "; stopped early" : "") + $"; {Where(result.Device, result.Threads)}.");
         if (result.Cancelled) throw new PipelineStoppedException();
         WriteObject(model);
     }
