@@ -51,7 +51,7 @@ public sealed class JobDirectory : IDisposable
     public string? LatestCheckpoint()
     {
         foreach (var partial in Directory.EnumerateDirectories(Path, "." + Prefix + "*"))
-            Directory.Delete(partial, recursive: true);
+            SharingViolationRetry.TryRun(() => Directory.Delete(partial, recursive: true));
         return Checkpoints().LastOrDefault();
     }
 
@@ -72,8 +72,8 @@ public sealed class JobDirectory : IDisposable
             using (var scope = NewDisposeScope())
                 File.WriteAllBytes(System.IO.Path.Combine(staging, RngFile), get_rng_state().bytes.ToArray());
             File.WriteAllText(System.IO.Path.Combine(staging, StateFile), state.ToJson());
-            if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
-            Directory.Move(staging, final);
+            if (Directory.Exists(final)) SharingViolationRetry.Run(() => Directory.Delete(final, recursive: true));
+            SharingViolationRetry.Run(() => Directory.Move(staging, final));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -81,9 +81,10 @@ public sealed class JobDirectory : IDisposable
         }
         finally
         {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            if (Directory.Exists(staging)) SharingViolationRetry.TryRun(() => Directory.Delete(staging, recursive: true));
         }
-        foreach (var old in Checkpoints().SkipLast(keep).ToList()) Directory.Delete(old, recursive: true);
+        // An old checkpoint another process is reading stays until a later save can remove it.
+        foreach (var old in Checkpoints().SkipLast(keep).ToList()) SharingViolationRetry.TryRun(() => Directory.Delete(old, recursive: true));
     }
 
     /// <summary>Restores weights, optimizer and RNG from a checkpoint and returns its trainer state.</summary>

@@ -338,7 +338,7 @@ public static class TrainingLoop
         }
         var temporary = metricsPath + ".tmp";
         File.WriteAllLines(temporary, lines);
-        File.Move(temporary, metricsPath, overwrite: true);
+        SharingViolationRetry.Run(() => File.Move(temporary, metricsPath, overwrite: true));
         return kept;
     }
 }
