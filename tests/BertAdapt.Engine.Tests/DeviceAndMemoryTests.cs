@@ -14,12 +14,6 @@ public sealed class DeviceAndMemoryTests : IDisposable
 
     public void Dispose() => Directory.Delete(temp, recursive: true);
 
-    static BertModel TinyModel()
-    {
-        var vocabulary = TinyFixtures.Vocabulary();
-        return BertModel.Create(TinyFixtures.Config(vocabulary.Count), vocabulary, 1, "test");
-    }
-
     static double[] Losses(string metricsPath) => File.ReadLines(metricsPath)
         .Select(l => JsonSerializer.Deserialize<TrainingStepMetrics>(l)!.Loss).ToArray();
 
@@ -28,13 +22,13 @@ public sealed class DeviceAndMemoryTests : IDisposable
     {
         var options = new MlmTrainingOptions { BatchSize = 4, SequenceLength = 32, MaxSteps = 6, LearningRate = 1e-3, CheckpointEvery = 100, Seed = 5 };
         var whole = Path.Combine(temp, "whole");
-        using (var model = TinyModel())
-            MlmTrainer.Train(model, TinyFixtures.Examples(model.Vocabulary, TinyFixtures.CorpusText(20, 2), 32), options with { OutputPath = whole });
+        using (var model = TinyFixtures.Model())
+            MlmTrainer.Train(model, TinyFixtures.Examples(model, 20, 2), options with { OutputPath = whole });
 
         var failed = Path.Combine(temp, "failed");
-        using (var model = TinyModel())
+        using (var model = TinyFixtures.Model())
         {
-            var examples = TinyFixtures.Examples(model.Vocabulary, TinyFixtures.CorpusText(20, 2), 32);
+            var examples = TinyFixtures.Examples(model, 20, 2);
             var error = Assert.Throws<BertAdaptException>(() => MlmTrainer.Train(model, examples,
                 options with { OutputPath = failed, ExhaustMemoryAtAttempt = a => a == 4 }));
             Assert.Equal(DeviceOutOfMemory.ErrorId, error.ErrorId);
@@ -46,9 +40,9 @@ public sealed class DeviceAndMemoryTests : IDisposable
         }
         Assert.True(Directory.Exists(Path.Combine(failed, "checkpoint-00000003")));
 
-        using (var model = TinyModel())
+        using (var model = TinyFixtures.Model())
         {
-            var result = MlmTrainer.Train(model, TinyFixtures.Examples(model.Vocabulary, TinyFixtures.CorpusText(20, 2), 32), options with { OutputPath = failed });
+            var result = MlmTrainer.Train(model, TinyFixtures.Examples(model, 20, 2), options with { OutputPath = failed });
             Assert.Equal(3, result.ResumedFromStep);
             Assert.Equal(3, result.Steps);
         }
@@ -58,8 +52,8 @@ public sealed class DeviceAndMemoryTests : IDisposable
     [Fact]
     public void WithoutAJobDirectoryTheErrorSaysNothingWasSaved()
     {
-        using var model = TinyModel();
-        var examples = TinyFixtures.Examples(model.Vocabulary, TinyFixtures.CorpusText(10, 3), 32);
+        using var model = TinyFixtures.Model();
+        var examples = TinyFixtures.Examples(model, 10, 3);
         var error = Assert.Throws<BertAdaptException>(() => MlmTrainer.Train(model, examples,
             new MlmTrainingOptions { BatchSize = 4, SequenceLength = 32, MaxSteps = 2, ExhaustMemoryAtAttempt = a => a == 1 }));
         Assert.Equal(DeviceOutOfMemory.ErrorId, error.ErrorId);

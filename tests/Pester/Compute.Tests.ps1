@@ -79,6 +79,17 @@ Describe '-Threads and BERTADAPT_THREADS' {
     }
 }
 
+Describe '-Precision Float16' {
+    It 'trains with loss scaling and records each step''s scale in the metrics file' {
+        $metrics = Join-Path $TestDrive 'float16.jsonl'
+        $half = New-BertModel -Config (Get-TinyConfig $vocabSize) -Vocabulary $vocab -Seed 1
+        $half | Invoke-MlmTraining -Corpus $corpus -MaxSteps 2 -SequenceLength 32 -Precision Float16 -MetricsPath $metrics | Out-Null
+        $lines = Get-Content $metrics | ConvertFrom-Json
+        $lines.loss_scale | Should -Be @(65536, 65536)
+        $lines.loss | ForEach-Object { [double]::IsFinite($_) | Should -BeTrue }
+    }
+}
+
 Describe '-Device' {
     It 'refuses a value that is not a device before anything runs' {
         { 'x' | Get-BertEmbedding -Model $model -Device 'gpu2' -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,*'

@@ -126,7 +126,14 @@ public static class TrainingLoop
         var stepStart = (state.Epoch, state.Cursor);
         Tensor? stepStartRng = null; // for a checkpoint of the step before one that runs out of memory
         var clock = Stopwatch.StartNew();
-        var computeType = options.Precision == TrainingPrecision.BFloat16 ? ScalarType.BFloat16 : (ScalarType?)null;
+        var computeType = options.Precision switch
+        {
+            TrainingPrecision.BFloat16 => ScalarType.BFloat16,
+            TrainingPrecision.Float16 => ScalarType.Float16,
+            _ => (ScalarType?)null,
+        };
+        var scaler = options.Precision != TrainingPrecision.Float16 ? null
+            : state.LossScale is double restored ? LossScaler.Restore(restored, state.LossScaleGoodSteps) : new LossScaler(options.InitialLossScale);
         module.train();
         module.SetComputeType(computeType);
         try
@@ -159,7 +166,7 @@ public static class TrainingLoop
                     finite = double.IsFinite(value);
                     if (!finite) break;
                     if (micro == 0 && options.ExhaustMemoryAtAttempt?.Invoke(attempt) == true) empty(1L << 50, ScalarType.Float32, device: module.Device);
-                    (losses.Total / options.GradientAccumulation).backward();
+                    (scaler is null ? losses.Total / options.GradientAccumulation : losses.Total * (scaler.Scale / options.GradientAccumulation)).backward();
                     loss += value / options.GradientAccumulation;
                     if (losses.Mlm is not null)
                     {
@@ -178,7 +185,23 @@ public static class TrainingLoop
                     positions += p;
                     if (state.Cursor >= objective.Count) { epochEnded = true; break; } // a step never spans epochs
                 }
+                if (finite && scaler is not null)
+                    using (no_grad())
+                        foreach (var parameter in parameters) parameter.grad?.div_(scaler.Scale);
                 double gradNorm = finite ? nn.utils.clip_grad_norm_(parameters, options.MaxGradNorm) : double.NaN;
+                double? lossScale = scaler?.Scale;
+                if (finite && scaler is not null && !double.IsFinite(gradNorm))
+                {
+                    // Float16 gradients overflowed at this scale: expected now and then, not divergence.
+                    scaler.Update(finite: false);
+                    (state.LossScale, state.LossScaleGoodSteps) = (scaler.Scale, scaler.GoodSteps);
+                    if (!scaler.Exhausted)
+                    {
+                        optimizer.zero_grad();
+                        callbacks.Info?.Invoke($"Step {state.Step + 1}: float16 gradients overflowed at loss scale {lossScale:G6}; the step was skipped and the scale lowered to {scaler.Scale:G6}.");
+                        continue;
+                    }
+                }
                 if (!finite || !double.IsFinite(gradNorm))
                 {
                     optimizer.zero_grad();
@@ -197,6 +220,11 @@ public static class TrainingLoop
                 inOptimizerStep = true;
                 optimizer.step();
                 inOptimizerStep = false;
+                if (scaler is not null)
+                {
+                    scaler.Update(finite: true);
+                    (state.LossScale, state.LossScaleGoodSteps) = (scaler.Scale, scaler.GoodSteps);
+                }
                 optimizer.zero_grad();
                 state.Step++;
 
@@ -210,6 +238,7 @@ public static class TrainingLoop
                     PaddingFraction = positions > 0 ? 1 - (double)tokens / positions : null,
                     Device = device,
                     Threads = threads,
+                    LossScale = lossScale,
                 };
                 bool evaluate = objective.HasValidation && (
                     (options.EvalEvery is int every && state.Step % every == 0)
