@@ -9,16 +9,20 @@ BeforeAll {
     New-TinyCorpus $corpus -Documents 6 -Seed 1
     $script:model = New-BertModel -Config (Get-TinyConfig $vocabSize) -Vocabulary $vocab -Seed 1
 
+    function script:Set-ProcessVariable([string] $Name, [AllowNull()][string] $Value) {
+        if ([string]::IsNullOrEmpty($Value)) { Remove-Item -LiteralPath "Env:$Name" -ErrorAction Ignore } else { Set-Item -LiteralPath "Env:$Name" -Value $Value }
+    }
+
     # Runs a command with the thread variables cleared (or set as given), and puts them back.
     function script:Invoke-WithThreadVariables([hashtable] $Variables, [scriptblock] $Action) {
         $names = 'BERTADAPT_THREADS', 'OMP_NUM_THREADS'
         $saved = @{}
         foreach ($name in $names) { $saved[$name] = [Environment]::GetEnvironmentVariable($name) }
         try {
-            foreach ($name in $names) { [Environment]::SetEnvironmentVariable($name, $Variables[$name]) }
+            foreach ($name in $names) { Set-ProcessVariable $name $Variables[$name] }
             & $Action
         } finally {
-            foreach ($name in $names) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+            foreach ($name in $names) { Set-ProcessVariable $name $saved[$name] }
         }
     }
 

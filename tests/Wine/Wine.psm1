@@ -51,19 +51,25 @@ function ConvertTo-WinePath([string] $Path) { 'Z:' + ([IO.Path]::GetFullPath($Pa
 # The folder Wine shows as C:\ in a prefix.
 function Get-WineDriveC([string] $Prefix) { Join-Path $Prefix 'drive_c' }
 
+# Sets a variable of this process's environment, or removes it for $null (a [string] argument would turn $null into '').
+function Set-ProcessVariable([string] $Name, [AllowNull()][string] $Value) {
+    if ([string]::IsNullOrEmpty($Value)) { Remove-Item -LiteralPath "Env:$Name" -ErrorAction Ignore }
+    else { Set-Item -LiteralPath "Env:$Name" -Value $Value }
+}
+
 function Invoke-WineTool {
     param([Parameter(Mandatory)][string] $Wine, [Parameter(Mandatory)][string] $Prefix, [Parameter(Mandatory)][string[]] $Arguments)
     $saved = @{}
     $settings = [ordered]@{} + $script:WineSettings
     $settings.WINEPREFIX = $Prefix
-    foreach ($name in $settings.Keys) { $saved[$name] = [Environment]::GetEnvironmentVariable($name); [Environment]::SetEnvironmentVariable($name, $settings[$name]) }
+    foreach ($name in $settings.Keys) { $saved[$name] = [Environment]::GetEnvironmentVariable($name); Set-ProcessVariable $name $settings[$name] }
     try {
         $output = & $Wine @Arguments 2>&1
         $server = Join-Path (Split-Path $Wine) 'wineserver64'
         if (Test-Path $server) { & $server -w }
         [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($output -join "`n") }
     } finally {
-        foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+        foreach ($name in $saved.Keys) { Set-ProcessVariable $name $saved[$name] }
     }
 }
 
@@ -124,12 +130,12 @@ function Invoke-WinePowerShell {
     $settings.WINEPREFIX = $Prefix
     foreach ($name in $Environment.Keys) { $settings[$name] = $Environment[$name] }
     $saved = @{}
-    foreach ($name in $settings.Keys) { $saved[$name] = [Environment]::GetEnvironmentVariable($name); [Environment]::SetEnvironmentVariable($name, $settings[$name]) }
+    foreach ($name in $settings.Keys) { $saved[$name] = [Environment]::GetEnvironmentVariable($name); Set-ProcessVariable $name $settings[$name] }
     try {
         $output = & timeout --kill-after=10 $TimeoutSeconds script -qec $command /dev/null 2>&1
         $exit = $LASTEXITCODE
     } finally {
-        foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+        foreach ($name in $saved.Keys) { Set-ProcessVariable $name $saved[$name] }
     }
     $text = ($output -join "`n") -replace '\x1b\[[0-9;?]*[A-Za-z]', '' -replace '\x1b\][^\x07]*\x07', '' -replace "`r", ''
     [pscustomobject]@{ ExitCode = $exit; TimedOut = $exit -in 124, 137; Output = $text.Trim() }
