@@ -21,13 +21,13 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
-. (Join-Path $PSScriptRoot '../Pester/TestFixtures.ps1')
 $result = [ordered]@{}
 $clock = [Diagnostics.Stopwatch]::StartNew()
 function Step([string] $Name) { $result["seconds_$Name"] = [math]::Round($clock.Elapsed.TotalSeconds, 2); $clock.Restart() }
 function ListFiles([string] $Root) { @(Get-ChildItem -LiteralPath $Root -Recurse -Force -File | ForEach-Object { [IO.Path]::GetRelativePath($Root, $_.FullName) -replace '\\', '/' } | Sort-Object) }
 
 try {
+    . "$PSScriptRoot/../Pester/TestFixtures.ps1"
     Import-Module $Module
     $info = Get-Module BertAdapt
     $moduleFolder = Split-Path $info.Path
