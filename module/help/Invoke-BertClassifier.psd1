@@ -17,6 +17,8 @@ Texts can be piped as strings (from Get-Content, for example) or as objects: row
 '@
 
     Parameters  = @{
+        Device    = 'Where to compute: Auto (the default) takes a CUDA GPU when this build and machine have one, else the CPU; Cpu and Cuda force the choice, and cuda:N picks the GPU with index N. The model is moved there first (an imported model starts on the CPU) and stays there afterwards.'
+        Threads   = 'How many CPU threads libtorch may use for each operation (1 to 1024). Without it: the BERTADAPT_THREADS environment variable, else OMP_NUM_THREADS, else the number of logical processors .NET reports (which respects CPU affinity and container limits). On a machine shared with other jobs, fewer threads leave cores to them. The previous count is restored when the cmdlet finishes; the verbose output and the metrics file say which count was used.'
         Model     = 'The model to run. It must have a sequence-classification or regression head, from fine-tuning or from an imported fine-tuned checkpoint. A model without a head is refused with the error ModelHasNoClassifier, and a model with a token-classification head with ModelTaskMismatch (use Invoke-BertTokenClassifier for it). It may also be the path of a checkpoint, which is imported for this command and freed when it ends.'
         InputObject  = 'The texts. A string is its own text: strings piped from Get-Content, or given by position or with -Text (an alias of this parameter). Any other object gives the text in its -TextProperty (Text by default): rows from Import-Csv or ConvertFrom-Json, for example. An object without that property, or whose property holds a list or null instead of a text, is a non-terminating error for that one object (InputPropertyNotFound or InputNotText, category InvalidArgument) and the other inputs go on; it is never classified as its string form (@{summary=...}). Empty strings are allowed.'
         TextProperty = 'The property of a piped object that holds its text, for objects whose text column is not called Text: -TextProperty summary for rows of a CSV file with a summary column. A number, date or flag in the property is used as its invariant text. Strings are their own text whatever this says.'
@@ -30,6 +32,7 @@ Texts can be piped as strings (from Get-Content, for example) or as objects: row
     }
 
     Defaults    = @{
+        Threads = 'BERTADAPT_THREADS, else OMP_NUM_THREADS, else the logical processors'
         MaxLength = '512, or the model''s max_position_embeddings when that is smaller'
     }
 

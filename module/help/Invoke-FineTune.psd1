@@ -48,13 +48,18 @@ With -ValidationData the model is evaluated after every epoch (or every -EvalEve
         GroupByLength         = 'Puts examples of similar length into the same batch (each batch is padded only to its longest example), which cuts padding and time when texts vary in length. Batches stay in a seeded random order. The verbose summary and the metrics (padding_fraction) show how much padding is left.'
         FreezeLayers          = 'Keeps the first N encoder layers fixed during training. Freezing makes training faster and can help with very little data.'
         Threshold             = 'Multi-label: the sigmoid probability at which a label counts as predicted in evaluation (default 0.5).'
-        Device                = 'Auto (default: CUDA when available, else the CPU), Cpu or Cuda.'
-        Precision             = 'Float32 (default) or BFloat16, which runs the matrix multiplications in bfloat16 over float32 master weights.'
+        Device                = 'Where to train: Auto (the default) takes a CUDA GPU when this build and machine have one, else the CPU; Cpu and Cuda force the choice, and cuda:N picks the GPU with index N (cuda:0 is the first). Cuda fails with CudaUnavailable on a CPU build, and cuda:N with CudaDeviceNotFound when there is no such GPU. The model stays on that device afterwards.'
+        Threads               = 'How many CPU threads libtorch may use for each operation (1 to 1024). Without it: the BERTADAPT_THREADS environment variable, else OMP_NUM_THREADS, else the number of logical processors .NET reports (which respects CPU affinity and container limits). On a machine shared with other jobs, fewer threads leave cores to them. The previous count is restored when the cmdlet finishes; the verbose output and the metrics file say which count was used.'
+        Precision             = 'Float32 (default), BFloat16, which runs the matrix multiplications in bfloat16 over float32 master weights, or Float16, the same in float16 with dynamic loss scaling (for GPUs without bfloat16): the loss is scaled up before back-propagation, and a step whose float16 gradients overflow is skipped and the scale halved. The metrics file records each step''s loss_scale.'
         Seed                  = 'Seeds the new head, dropout and the order of the training data, so a run can be repeated.'
         OutputPath            = 'A job directory: a checkpoint at the end, metrics.jsonl with one line per step, and best/, the best model so far by the task''s metric as a Hugging Face checkpoint. The same rules as Invoke-MlmTraining -OutputPath apply when the command runs again: with the same model, data and settings an interrupted run resumes and a finished one says so and trains nothing; changed data (the rows'' text or labels, not only their number) or settings stop with TrainingRunChanged unless -Continue or -Restart is given. Ctrl+C and termination signals save a checkpoint before stopping. Missing parent folders are created; a path that cannot be written is OutputPathNotWritable before the first step.'
         Continue              = 'With -OutputPath: when the run there was made with other settings or data, start a new run from its last weights with these settings and data, instead of stopping with TrainingRunChanged.'
         Restart               = 'With -OutputPath: start afresh from the given model, whatever the run there was. Its checkpoints, best folder and metrics.jsonl are removed first.'
         MetricsPath           = 'A JSON Lines file that gets one line per optimizer step (appended), each with its run_id and run_step, so several runs in one file stay apart; steps with an evaluation also carry validation_loss, validation_metric and validation_score. Missing parent folders are created; a path that cannot be written is MetricsPathNotWritable before the first step.'
+    }
+
+    Defaults    = @{
+        Threads = 'BERTADAPT_THREADS, else OMP_NUM_THREADS, else the logical processors'
     }
 
     Inputs      = @{

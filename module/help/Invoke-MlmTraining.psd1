@@ -30,8 +30,9 @@ The model is trained in place and then written to the pipeline, so you can pipe 
         GradientAccumulation  = 'Adds up the gradients of this many batches before each optimizer step, for a larger effective batch (BatchSize x GradientAccumulation) in the same memory.'
         Schedule              = 'The learning-rate schedule after warmup: Linear (falls to zero at the last step; the default), Cosine (half a cosine down to zero) or Constant.'
         WarmupRatio           = 'The warmup length as a share of the run (default 0.1), used when -WarmupSteps is not given.'
-        Device                = 'Auto (the default) trains on a CUDA GPU when this build and machine have one, else on the CPU. Cpu and Cuda force the choice; Cuda fails with CudaUnavailable on a CPU build.'
-        Precision             = 'Float32 (the default), or BFloat16: matrix multiplications run in bfloat16 while the weights, optimizer state, LayerNorm, softmax and loss stay in float32 (mixed precision, done explicitly because TorchSharp has no autocast). Faster on processors and GPUs with bfloat16 units.'
+        Device                = 'Where to train: Auto (the default) takes a CUDA GPU when this build and machine have one, else the CPU; Cpu and Cuda force the choice, and cuda:N picks the GPU with index N (cuda:0 is the first). Cuda fails with CudaUnavailable on a CPU build, and cuda:N with CudaDeviceNotFound when there is no such GPU. The model stays on that device afterwards.'
+        Threads               = 'How many CPU threads libtorch may use for each operation (1 to 1024). Without it: the BERTADAPT_THREADS environment variable, else OMP_NUM_THREADS, else the number of logical processors .NET reports (which respects CPU affinity and container limits). On a machine shared with other jobs, fewer threads leave cores to them. The previous count is restored when the cmdlet finishes; the verbose output and the metrics file say which count was used.'
+        Precision             = 'Float32 (the default), or BFloat16: matrix multiplications run in bfloat16 while the weights, optimizer state, LayerNorm, softmax and loss stay in float32 (mixed precision, done explicitly because TorchSharp has no autocast). Faster on processors and GPUs with bfloat16 units. Float16 does the same in float16 with dynamic loss scaling, for GPUs without bfloat16 (before Ampere): the loss is scaled up (from 65,536) before back-propagation so small gradients survive, a step whose float16 gradients overflow is skipped and the scale halved, and the scale doubles after 2,000 good steps. Each step''s scale is in the metrics file (loss_scale) and in checkpoints.'
         ValidationSplit       = 'Holds this share of the examples out of training (chosen by a seeded hash, so the same examples every run) and measures their perplexity every -EvalEvery steps.'
         ValidationCorpus      = 'Files to measure validation perplexity on instead of a split of the training corpus: paths or wildcard patterns.'
         LiteralValidationCorpus = 'Validation files taken exactly as written (no wildcards). It may be given together with -ValidationCorpus; the files of both are used.'
@@ -60,6 +61,7 @@ The model is trained in place and then written to the pipeline, so you can pipe 
     }
 
     Defaults    = @{
+        Threads = 'BERTADAPT_THREADS, else OMP_NUM_THREADS, else the logical processors'
         MaxSteps    = 'None (one epoch unless -Epochs is given)'
         Epochs      = 'None (one epoch unless -MaxSteps is given)'
         WarmupSteps = '10% of the steps of the run'

@@ -10,6 +10,8 @@ The result is the exponential of the mean cross-entropy over the chosen tokens. 
 '@
 
     Parameters  = @{
+        Device    = 'Where to compute: Auto (the default) takes a CUDA GPU when this build and machine have one, else the CPU; Cpu and Cuda force the choice, and cuda:N picks the GPU with index N. The model is moved there first (an imported model starts on the CPU) and stays there afterwards.'
+        Threads   = 'How many CPU threads libtorch may use for each operation (1 to 1024). Without it: the BERTADAPT_THREADS environment variable, else OMP_NUM_THREADS, else the number of logical processors .NET reports (which respects CPU affinity and container limits). On a machine shared with other jobs, fewer threads leave cores to them. The previous count is restored when the cmdlet finishes; the verbose output and the metrics file say which count was used.'
         AllowInvalidUtf8      = 'Reads a byte sequence that is not valid in the file''s encoding (UTF-8 unless a byte-order mark or -Encoding says otherwise) as the replacement character (U+FFFD) instead of stopping with a CorpusNotUtf8 (or, for other encodings, CorpusNotDecodable) error. Files are strict by default, so that a file in another encoding is caught rather than silently garbled.'
         Encoding              = 'The encoding of corpus files that have no byte-order mark: utf8 (the default), unicode (UTF-16 LE), bigendianunicode, utf32, bigendianutf32, ascii, latin1, ansi, oem, a code page number such as 1252, a name such as windows-1252, or a System.Text.Encoding object. A file that starts with a byte-order mark (UTF-8, UTF-16 LE or BE, UTF-32 LE or BE, as Windows PowerShell 5.1''s > and Out-File write) is read as its mark says, whatever -Encoding is. The encoding is part of the token cache key, so the same bytes read two ways never share a shard.'
         LiteralCorpus         = 'The corpus files, taken exactly as written: no character is a wildcard, so a file named run[1].txt is that file (with -Corpus it would be a pattern matching run1.txt). Files piped from Get-ChildItem or Get-Item bind here through their PSPath property; objects with a FullName property bind too. Aliases: -LiteralPath, -PSPath, -LP. A directory is read with -Recurse, as with -Corpus.'
@@ -24,6 +26,10 @@ The result is the exponential of the mean cross-entropy over the chosen tokens. 
         BatchSize       = 'The number of sequences scored at once. Larger batches are faster but need more memory. The masks are drawn batch by batch, so the batch size is part of what makes a measurement repeatable: compare only numbers measured with the same batch size.'
         MaskProbability = 'The share of ordinary tokens that are masked and scored in each sequence.'
         Seed            = 'Seeds the masking. The same seed, model, corpus, -SequenceLength, -BatchSize and -MaskProbability always give the same perplexity; use one seed for every model you want to compare.'
+    }
+
+    Defaults    = @{
+        Threads = 'BERTADAPT_THREADS, else OMP_NUM_THREADS, else the logical processors'
     }
 
     Inputs      = @{

@@ -126,10 +126,11 @@ public sealed class BertModel : IDisposable
         return new BertModel(module, vocabulary, source);
     }
 
-    /// <summary>Moves the parameters to a device (no-op when already there).</summary>
+    /// <summary>Moves the parameters to a device (no-op when already there; cuda:0 and cuda:1 are different places).</summary>
     public void MoveTo(TorchSharp.torch.Device device)
     {
-        if (Module.Device.type != device.type) Module.to(device);
+        var current = Module.Device;
+        if (current.type != device.type || (device.type != DeviceType.CPU && current.index != device.index)) Module.to(device);
     }
 
     /// <summary>Puts the training record back to a checkpoint's point when a run resumes.</summary>

@@ -13,7 +13,9 @@ namespace BertAdapt.Loader;
 /// and output types, and PowerShell resolves type names like [BertAdapt.BertModel] only there.
 /// Its references then reach this resolver, which answers from the isolated context. This
 /// lives in its own assembly, imported before the cmdlets, because PowerShell resolves the
-/// cmdlets' parameter types before it would call an initializer in the cmdlet assembly.
+/// cmdlets' parameter types before it would call an initializer in the cmdlet assembly. It also
+/// sets OpenMP's wait policy and loads native libtorch, so a machine that cannot run it fails
+/// the import with an error that says why (<see cref="NativeLibTorch"/>).
 /// </summary>
 public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {
@@ -21,7 +23,13 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
     static readonly DependencyLoadContext Dependencies = new(
         Path.Combine(Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location)!, "Dependencies"));
 
-    public void OnImport() => AssemblyLoadContext.Default.Resolving += Resolve;
+    public void OnImport()
+    {
+        // Before libtorch loads: the wait policy only counts if OpenMP reads it when it starts.
+        OpenMpWaitPolicy.Apply();
+        NativeLibTorch.Load(Dependencies.Folder);
+        AssemblyLoadContext.Default.Resolving += Resolve;
+    }
 
     public void OnRemove(PSModuleInfo module) => AssemblyLoadContext.Default.Resolving -= Resolve;
 

@@ -52,6 +52,17 @@ public static class TinyFixtures
         return new PackedExamples(new InMemoryTokenizedCorpus(documents), vocabulary, sequenceLength);
     }
 
+    /// <summary>A 2-layer, 64-hidden BERT over <see cref="Vocabulary"/>, seeded.</summary>
+    public static BertModel Model(long seed = 1)
+    {
+        var vocabulary = Vocabulary();
+        return BertModel.Create(Config(vocabulary.Count), vocabulary, seed, "test");
+    }
+
+    /// <summary>The training examples of a generated corpus for <paramref name="model"/>, at 32 tokens.</summary>
+    public static ITrainingExamples Examples(BertModel model, int documents, int seed) =>
+        Examples(model.Vocabulary, CorpusText(documents, seed), 32);
+
     public static BertConfig Config(int vocabSize) => new()
     {
         VocabSize = vocabSize,

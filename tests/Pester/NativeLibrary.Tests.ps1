@@ -98,3 +98,73 @@ Remove-Item $f
         Join-Path $moduleBin 'cpu' | Should -Not -Exist
     }
 }
+
+# A module folder that lacks one native library (a broken copy, an antivirus quarantine): the
+# import must fail and say which file, and nothing may be written into the module folder, which
+# may be read-only (Program Files). TorchSharp's own fallback would copy libtorch out of the
+# NuGet cache into Dependencies/cpu and fail later with a message about package references.
+Describe 'A module folder with a native library missing' -Skip:(-not $IsLinux) {
+    BeforeAll {
+        $repository = (Resolve-Path (Join-Path $PSScriptRoot '../..')).ProviderPath
+        # The module laid out again from links, all but libc10.so.
+        $script:brokenRoot = Join-Path $TestDrive 'broken module'
+        foreach ($file in Get-ChildItem (Join-Path $repository 'module') -Recurse -File) {
+            if ($file.Name -eq 'libc10.so') { continue }
+            $link = Join-Path $brokenRoot ([IO.Path]::GetRelativePath($repository, $file.FullName))
+            New-Item -ItemType Directory -Force (Split-Path $link) | Out-Null
+            New-Item -ItemType SymbolicLink -Path $link -Target $file.FullName | Out-Null
+        }
+        Copy-Item (Join-Path $repository 'BertAdapt.psd1') $brokenRoot
+        $script:before = @(Get-ChildItem $brokenRoot -Recurse -Force | ForEach-Object FullName | Sort-Object)
+        $script:result = Invoke-ChildPwsh @"
+`$ErrorActionPreference = 'Stop'
+try { Import-Module '$(Join-Path $brokenRoot 'BertAdapt.psd1')' } catch { "import error: `$(`$_.FullyQualifiedErrorId) [`$(`$_.CategoryInfo.Category)]: `$(`$_.Exception.Message)"; exit }
+try { `$null = New-BertModel -Preset tiny; 'no error' } catch { "later error: `$(`$_.FullyQualifiedErrorId): `$(`$_.Exception.Message)" }
+"@
+    }
+
+    It 'fails at import with a stable id and a message that names the missing library' {
+        $result.Output | Should -BeLike 'import error: NativeLibraryLoadFailed,Microsoft.PowerShell.Commands.ImportModuleCommand `[ResourceUnavailable`]: *'
+        $result.Output | Should -BeLike '*libc10.so*'
+        $result.Output | Should -BeLike "*$(Join-Path $brokenRoot 'module/bin/Dependencies')*"
+    }
+
+    It 'writes nothing into the module folder' {
+        @(Get-ChildItem $brokenRoot -Recurse -Force | ForEach-Object FullName | Sort-Object) | Should -Be $before
+    }
+}
+
+# OpenMP's threads wait for work by spinning unless told otherwise, which on a shared machine
+# steals the cores other jobs need (docs/performance.md). The loader sets OMP_WAIT_POLICY=PASSIVE
+# before libtorch (and its libgomp) loads, unless the session chose a policy itself. libgomp
+# reads the variable once, from the process's native environment, when it loads; with
+# OMP_DISPLAY_ENV=VERBOSE it prints what it read (GOMP_SPINCOUNT 0 for passive, 300000 when unset).
+Describe 'OpenMP wait policy' -Skip:(-not $IsLinux) {
+    BeforeAll {
+        $script:manifest = Join-Path $PSScriptRoot '../../BertAdapt.psd1'
+        # Runs a child with OMP_WAIT_POLICY absent from its environment and libgomp's display on.
+        function script:Get-OpenMpDisplay([string] $Before) {
+            $saved = $env:OMP_WAIT_POLICY, $env:OMP_DISPLAY_ENV
+            try {
+                $env:OMP_WAIT_POLICY = $null
+                $env:OMP_DISPLAY_ENV = 'VERBOSE'
+                (Invoke-ChildPwsh "$Before; Import-Module '$manifest'; `$null = New-BertModel -Preset tiny; 'imported'").Output
+            } finally {
+                $env:OMP_WAIT_POLICY, $env:OMP_DISPLAY_ENV = $saved
+            }
+        }
+    }
+
+    It 'is passive by default, before libtorch loads' {
+        $display = Get-OpenMpDisplay '$null'
+        $display | Should -BeLike '*imported*'
+        $display | Should -Match "OMP_WAIT_POLICY = 'PASSIVE'"
+        $display | Should -Match "GOMP_SPINCOUNT = '0'"
+    }
+
+    It 'follows a policy the session set with $env: before the import' {
+        $display = Get-OpenMpDisplay '$env:OMP_WAIT_POLICY = ''ACTIVE'''
+        $display | Should -Match "OMP_WAIT_POLICY = 'ACTIVE'"
+        $display | Should -Match "GOMP_SPINCOUNT = '30000000000'"
+    }
+}

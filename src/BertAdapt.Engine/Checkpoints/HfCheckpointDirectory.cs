@@ -42,20 +42,21 @@ public static class HfCheckpointDirectory
         {
             Directory.CreateDirectory(staging);
             WriteFiles(model, staging);
-            if (exists) Directory.Move(directory, retired);
-            Directory.Move(staging, directory);
+            if (exists) SharingViolationRetry.Run(() => Directory.Move(directory, retired));
+            SharingViolationRetry.Run(() => Directory.Move(staging, directory));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            if (Directory.Exists(retired) && !Directory.Exists(directory)) Directory.Move(retired, directory);
+            if (Directory.Exists(retired) && !Directory.Exists(directory)) SharingViolationRetry.Run(() => Directory.Move(retired, directory));
             throw new BertAdaptException("CheckpointWriteFailed", BertAdaptErrorKind.WriteError,
                 $"Could not write the checkpoint '{directory}': {ex.Message}", directory, ex);
         }
         finally
         {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            if (Directory.Exists(staging)) SharingViolationRetry.TryRun(() => Directory.Delete(staging, recursive: true));
         }
-        if (Directory.Exists(retired)) Directory.Delete(retired, recursive: true);
+        // The new checkpoint is in place; an old file someone still holds open only delays the cleanup.
+        if (Directory.Exists(retired)) SharingViolationRetry.TryRun(() => Directory.Delete(retired, recursive: true));
     }
 
     /// <summary>

@@ -37,8 +37,15 @@ public static class PerplexityEvaluator
                 for (long i = first; i < Math.Min(first + batchSize, examples.Count); i++) rows.Add(examples.Get(i, epoch: 0));
                 var batch = masker.Collate(rows, r => StatelessRandom.For(seed, StatelessRandom.Streams.Masking, 0, first + r));
                 using var scope = NewDisposeScope();
-                var sum = module.MaskedTokenLossSum(batch);
-                lossSum += sum.item<float>();
+                try
+                {
+                    lossSum += module.MaskedTokenLossSum(batch).item<float>();
+                }
+                catch (Exception ex) when (Training.DeviceOutOfMemory.Is(ex))
+                {
+                    throw Training.DeviceOutOfMemory.Error(ex, model.Device, $"scoring a batch of {rows.Count} sequence(s) of {batch.Length} tokens",
+                        "Lower -BatchSize or -SequenceLength.");
+                }
                 masked += batch.MaskedPositions.Length;
                 tokens += batch.TokenCount;
                 onBatch?.Invoke(b + 1, batches);

@@ -378,7 +378,15 @@ public sealed class BertPredictor
                 using var scope = NewDisposeScope();
                 using var noGrad = no_grad();
                 // Materialised inside the scope: the results hold managed copies only.
-                results.AddRange(run(batch).ToList());
+                try
+                {
+                    results.AddRange(run(batch).ToList());
+                }
+                catch (Exception ex) when (Training.DeviceOutOfMemory.Is(ex))
+                {
+                    throw Training.DeviceOutOfMemory.Error(ex, model.Device, $"running a batch of {batch.Count} input(s) of up to {MaxLength} tokens",
+                        "Lower -BatchSize or -MaxLength.");
+                }
             }
         }
         finally

@@ -88,7 +88,7 @@ public static class TrainingReport
         {
             OutputLocation.CreateParent(full);
             File.WriteAllText(temporary, html, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-            File.Move(temporary, full, overwrite);
+            SharingViolationRetry.Run(() => File.Move(temporary, full, overwrite));
         }
         catch (IOException) when (!overwrite && File.Exists(full))
         {

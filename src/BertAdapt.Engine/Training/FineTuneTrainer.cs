@@ -44,6 +44,9 @@ public sealed record FineTuneResult(int Steps, double? FinalLoss, bool Cancelled
 {
     /// <summary>Which run this was and how it began: new, resumed, already finished, continued or restarted.</summary>
     public TrainingRunOutcome Run { get; init; } = null!;
+    /// <summary>Where the run computed ("cpu", "cuda:0") and with how many CPU threads.</summary>
+    public string Device { get; init; } = "";
+    public int Threads { get; init; }
 }
 
 /// <summary>One padded batch of fine-tuning examples, host side.</summary>
@@ -94,7 +97,8 @@ public static class FineTuneTrainer
             int firstEvaluation = model.Evaluations.Count;
             var result = TrainingLoop.Run(model, objective, options, settings, callbacks, cancellation);
             return new FineTuneResult(result.Steps, result.FinalLoss, result.Cancelled, result.EarlyStopped, result.SkippedNonFiniteSteps,
-                MetricOf(options.Task), result.BestScore, model.Evaluations.Skip(firstEvaluation).ToList(), result.PaddingFraction) { Run = result.Run };
+                MetricOf(options.Task), result.BestScore, model.Evaluations.Skip(firstEvaluation).ToList(), result.PaddingFraction)
+            { Run = result.Run, Device = result.Device, Threads = result.Threads };
         }
         finally
         {

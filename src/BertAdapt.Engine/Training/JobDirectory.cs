@@ -55,7 +55,7 @@ public sealed class JobDirectory : IDisposable
     public (string Path, TrainerState State)? Latest()
     {
         foreach (var partial in Directory.EnumerateDirectories(Path, "." + Prefix + "*"))
-            Directory.Delete(partial, recursive: true);
+            SharingViolationRetry.TryRun(() => Directory.Delete(partial, recursive: true));
         var checkpoints = Checkpoints().Select(d => (Path: d, State: ReadState(d))).ToList();
         return checkpoints.Count == 0 ? null : checkpoints.MaxBy(c => (c.State.RunNumber, c.State.Step));
     }
@@ -70,15 +70,15 @@ public sealed class JobDirectory : IDisposable
     /// <summary>For -Restart: removes every checkpoint, best/ and, when asked, metrics.jsonl, so nothing of an earlier run is left.</summary>
     public void RemoveRuns(bool metrics)
     {
-        foreach (var checkpoint in Checkpoints().ToList()) Directory.Delete(checkpoint, recursive: true);
+        foreach (var checkpoint in Checkpoints().ToList()) SharingViolationRetry.Run(() => Directory.Delete(checkpoint, recursive: true));
         RemoveBest();
-        if (metrics && File.Exists(MetricsPath)) File.Delete(MetricsPath);
+        if (metrics && File.Exists(MetricsPath)) SharingViolationRetry.Run(() => File.Delete(MetricsPath));
     }
 
     /// <summary>best/ belongs to the run that wrote it; a new run starts without one.</summary>
     public void RemoveBest()
     {
-        if (Directory.Exists(BestPath)) Directory.Delete(BestPath, recursive: true);
+        if (Directory.Exists(BestPath)) SharingViolationRetry.Run(() => Directory.Delete(BestPath, recursive: true));
     }
 
     public void Save(BertModel model, OptimizerHelper optimizer, TrainerState state, int keep)
@@ -94,8 +94,8 @@ public sealed class JobDirectory : IDisposable
             using (var scope = NewDisposeScope())
                 File.WriteAllBytes(System.IO.Path.Combine(staging, RngFile), get_rng_state().bytes.ToArray());
             File.WriteAllText(System.IO.Path.Combine(staging, StateFile), state.ToJson());
-            if (Directory.Exists(final)) Directory.Delete(final, recursive: true);
-            Directory.Move(staging, final);
+            if (Directory.Exists(final)) SharingViolationRetry.Run(() => Directory.Delete(final, recursive: true));
+            SharingViolationRetry.Run(() => Directory.Move(staging, final));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -103,14 +103,16 @@ public sealed class JobDirectory : IDisposable
         }
         finally
         {
-            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            if (Directory.Exists(staging)) SharingViolationRetry.TryRun(() => Directory.Delete(staging, recursive: true));
         }
         // Once this run has a checkpoint, an earlier run's are no longer the way back: remove them,
-        // then all but the newest `keep` of this run's.
+        // then all but the newest `keep` of this run's. One another process is reading stays until
+        // a later save can remove it.
         var checkpoints = Checkpoints().Select(d => (Path: d, State: ReadState(d))).ToList();
-        foreach (var old in checkpoints.Where(c => c.State.RunId != state.RunId)) Directory.Delete(old.Path, recursive: true);
+        foreach (var old in checkpoints.Where(c => c.State.RunId != state.RunId))
+            SharingViolationRetry.TryRun(() => Directory.Delete(old.Path, recursive: true));
         foreach (var old in checkpoints.Where(c => c.State.RunId == state.RunId).OrderBy(c => c.State.Step).SkipLast(keep))
-            Directory.Delete(old.Path, recursive: true);
+            SharingViolationRetry.TryRun(() => Directory.Delete(old.Path, recursive: true));
     }
 
     /// <summary>Restores weights, optimizer and RNG from a checkpoint and returns its trainer state.</summary>

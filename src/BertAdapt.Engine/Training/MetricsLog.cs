@@ -29,7 +29,7 @@ internal static class MetricsLog
         }
         var temporary = path + ".tmp";
         File.WriteAllLines(temporary, kept);
-        File.Move(temporary, path, overwrite: true);
+        SharingViolationRetry.Run(() => File.Move(temporary, path, overwrite: true));
         return history;
     }
 

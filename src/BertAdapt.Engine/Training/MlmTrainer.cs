@@ -14,6 +14,9 @@ public sealed record MlmTrainingResult(int Steps, double? FinalLoss, bool Cancel
     public double PaddingFraction { get; init; }
     /// <summary>Which run this was and how it began: new, resumed, already finished, continued or restarted.</summary>
     public TrainingRunOutcome Run { get; init; } = null!;
+    /// <summary>Where the run computed ("cpu", "cuda:0") and with how many CPU threads.</summary>
+    public string Device { get; init; } = "";
+    public int Threads { get; init; }
 }
 
 /// <summary>Callbacks a caller (the cmdlet) uses to watch a run.</summary>
@@ -59,6 +62,8 @@ public static class MlmTrainer
             BestValidationPerplexity = result.BestScore is double loss ? Math.Exp(loss) : null,
             PaddingFraction = result.PaddingFraction,
             Run = result.Run,
+            Device = result.Device,
+            Threads = result.Threads,
         };
     }
 

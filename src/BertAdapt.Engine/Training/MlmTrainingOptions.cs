@@ -2,7 +2,11 @@ namespace BertAdapt.Engine.Training;
 
 public enum TrainingObjective { Mlm, MlmNsp }
 
-public enum TrainingPrecision { Float32, BFloat16 }
+/// <summary>
+/// The matmul dtype over float32 master weights: Float32, BFloat16 (CPUs with AVX512-BF16 and
+/// Ampere or later GPUs), or Float16 with dynamic loss scaling (older GPUs, which lack bfloat16).
+/// </summary>
+public enum TrainingPrecision { Float32, BFloat16, Float16 }
 
 /// <summary>
 /// Settings every training run shares, whatever its head: batching, the optimizer and its
@@ -11,8 +15,14 @@ public enum TrainingPrecision { Float32, BFloat16 }
 public abstract record TrainingOptions
 {
     public DeviceKind Device { get; init; } = DeviceKind.Auto;
-    /// <summary>BFloat16 runs the matmuls in bfloat16 over float32 master weights (see BertLinear).</summary>
+    /// <summary>Which GPU, for <see cref="DeviceKind.Cuda"/> (and Auto when it finds CUDA); null for the first.</summary>
+    public int? DeviceIndex { get; init; }
+    /// <summary>libtorch's CPU threads for the run; null for <see cref="ComputeThreads"/>' default.</summary>
+    public int? Threads { get; init; }
+    /// <summary>BFloat16 and Float16 run the matmuls in that dtype over float32 master weights (see BertLinear).</summary>
     public TrainingPrecision Precision { get; init; } = TrainingPrecision.Float32;
+    /// <summary>With Float16: the loss scale the run starts at (see <see cref="LossScaler"/>).</summary>
+    public double InitialLossScale { get; init; } = LossScaler.DefaultInitialScale;
     public int BatchSize { get; init; } = 16;
     /// <summary>Micro-batches whose gradients add up to one optimizer step.</summary>
     public int GradientAccumulation { get; init; } = 1;
@@ -58,6 +68,9 @@ public abstract record TrainingOptions
     /// <summary>Tests only: step attempts (1-based, skipped ones included) whose loss is made NaN.</summary>
     internal Func<int, bool>? PoisonLossAtAttempt { get; init; }
 
+    /// <summary>Tests only: step attempts (1-based) that ask libtorch for far more memory than any machine has, after the first forward pass.</summary>
+    internal Func<int, bool>? ExhaustMemoryAtAttempt { get; init; }
+
     protected static void Fail(string why) => throw new BertAdaptException("TrainingOptionInvalid", BertAdaptErrorKind.InvalidArgument, why);
 
     public virtual void Validate()
@@ -79,6 +92,9 @@ public abstract record TrainingOptions
         if (KeepCheckpoints <= 0) Fail("KeepCheckpoints must be positive.");
         if (Rerun != RerunMode.Resume && OutputPath is null) Fail($"{Rerun} needs OutputPath: it decides what happens to the run there.");
         if (PrefetchBatches < 0) Fail("PrefetchBatches must not be negative.");
+        if (Threads is < 1) Fail("Threads must be at least 1.");
+        if (!(InitialLossScale >= LossScaler.MinimumScale) || double.IsInfinity(InitialLossScale)) Fail("InitialLossScale must be a finite number of at least 2^-16.");
+        if (DeviceIndex is < 0) Fail("DeviceIndex must not be negative.");
     }
 }
 

@@ -21,6 +21,9 @@ public sealed class TrainerState
     [JsonPropertyName("best_validation_score")] public double? BestValidationScore { get; set; }
     [JsonPropertyName("best_validation_metric")] public string? BestValidationMetric { get; set; }
     [JsonPropertyName("evaluations_without_improvement")] public int EvaluationsWithoutImprovement { get; set; }
+    /// <summary>Float16 runs: the loss scale and the good steps since it last changed.</summary>
+    [JsonPropertyName("loss_scale"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? LossScale { get; set; }
+    [JsonPropertyName("loss_scale_good_steps")] public int LossScaleGoodSteps { get; set; }
     /// <summary>What the run trains, by display name (see <see cref="TrainingSettings"/>): a rerun compares them, reports show them.</summary>
     [JsonPropertyName("settings")] public Dictionary<string, string> Settings { get; set; } = [];
     /// <summary>The run this state belongs to: the same id in every checkpoint and metrics line of one run, resumed or not.</summary>

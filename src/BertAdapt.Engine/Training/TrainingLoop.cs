@@ -51,8 +51,10 @@ public interface ITrainingObjective<TBatch>
 /// <summary>How a training run ended.</summary>
 /// <param name="Steps">Steps taken by this call (a resumed run's earlier steps not included).</param>
 /// <param name="PaddingFraction">Share of this run's batch positions that were padding (0 when no step ran).</param>
+/// <param name="Device">Where the run computed ("cpu", "cuda:0").</param>
+/// <param name="Threads">libtorch's CPU threads during the run.</param>
 public sealed record TrainingLoopResult(int Steps, double? FinalLoss, bool Cancelled, int SkippedNonFiniteSteps,
-    bool EarlyStopped, int ResumedFromStep, int TotalSteps, double? BestScore, double PaddingFraction)
+    bool EarlyStopped, int ResumedFromStep, int TotalSteps, double? BestScore, double PaddingFraction, string Device, int Threads)
 {
     public TrainingRunOutcome Run { get; init; } = null!;
 }
@@ -95,7 +97,10 @@ public static class TrainingLoop
         int warmup = options.WarmupSteps ?? (int)(options.WarmupRatio * totalSteps);
         var schedule = new LearningRateSchedule(options.Schedule, options.LearningRate, warmup, totalSteps);
         var module = model.Module;
-        model.MoveTo(DeviceSelector.Resolve(options.Device));
+        model.MoveTo(DeviceSelector.Resolve(options.Device, options.DeviceIndex));
+        using var threadScope = ComputeThreads.Use(options.Threads);
+        int threads = ComputeThreads.Current;
+        var device = model.Device;
         using var job = options.OutputPath is null ? null : JobDirectory.Open(options.OutputPath);
         var metricsPath = options.MetricsPath ?? job?.MetricsPath;
         using var optimizer = CreateOptimizer(module, options);
@@ -107,7 +112,7 @@ public static class TrainingLoop
         {
             var finished = plan.Previous!;
             return new TrainingLoopResult(0, model.LastLoss, false, finished.SkippedNonFinite, false, finished.Step, totalSteps,
-                finished.BestValidationScore, 0) { Run = new(plan.Start, finished.RunId, finished.RunNumber, finished.Step, totalSteps) };
+                finished.BestValidationScore, 0, device, threads) { Run = new(plan.Start, finished.RunId, finished.RunNumber, finished.Step, totalSteps) };
         }
         if (plan.Start != RunStart.Resumed) torch.manual_seed(options.Seed);
         int resumedFrom = plan.Start == RunStart.Resumed ? state.Step : 0;
@@ -117,9 +122,18 @@ public static class TrainingLoop
         long runTokens = 0, runPositions = 0;
         int consecutiveBad = 0, lastSaved = state.Step, attempt = 0;
         double? lastLoss = null;
-        bool cancelled = false, earlyStopped = false;
+        bool cancelled = false, earlyStopped = false, inOptimizerStep = false;
+        var stepStart = (state.Epoch, state.Cursor);
+        Tensor? stepStartRng = null; // for a checkpoint of the step before one that runs out of memory
         var clock = Stopwatch.StartNew();
-        var computeType = options.Precision == TrainingPrecision.BFloat16 ? ScalarType.BFloat16 : (ScalarType?)null;
+        var computeType = options.Precision switch
+        {
+            TrainingPrecision.BFloat16 => ScalarType.BFloat16,
+            TrainingPrecision.Float16 => ScalarType.Float16,
+            _ => (ScalarType?)null,
+        };
+        var scaler = options.Precision != TrainingPrecision.Float16 ? null
+            : state.LossScale is double restored ? LossScaler.Restore(restored, state.LossScaleGoodSteps) : new LossScaler(options.InitialLossScale);
         module.train();
         module.SetComputeType(computeType);
         // Once a stop is requested, the caller's callbacks may fail (PowerShell's Write* throw while
@@ -134,7 +148,13 @@ public static class TrainingLoop
             while (state.Step < totalSteps)
             {
                 if (cancellation.IsCancellationRequested) { cancelled = true; break; }
-                var stepStart = clock.Elapsed;
+                var stepStartTime = clock.Elapsed;
+                stepStart = (state.Epoch, state.Cursor);
+                if (job is not null)
+                {
+                    stepStartRng?.Dispose();
+                    stepStartRng = get_rng_state().DetachFromDisposeScope();
+                }
                 attempt++;
                 using var scope = NewDisposeScope();
                 double learningRate = schedule.At(state.Step);
@@ -152,7 +172,8 @@ public static class TrainingLoop
                     double value = losses.Total.item<float>();
                     finite = double.IsFinite(value);
                     if (!finite) break;
-                    (losses.Total / options.GradientAccumulation).backward();
+                    if (micro == 0 && options.ExhaustMemoryAtAttempt?.Invoke(attempt) == true) empty(1L << 50, ScalarType.Float32, device: module.Device);
+                    (scaler is null ? losses.Total / options.GradientAccumulation : losses.Total * (scaler.Scale / options.GradientAccumulation)).backward();
                     loss += value / options.GradientAccumulation;
                     if (losses.Mlm is not null)
                     {
@@ -171,7 +192,23 @@ public static class TrainingLoop
                     positions += p;
                     if (state.Cursor >= objective.Count) { epochEnded = true; break; } // a step never spans epochs
                 }
+                if (finite && scaler is not null)
+                    using (no_grad())
+                        foreach (var parameter in parameters) parameter.grad?.div_(scaler.Scale);
                 double gradNorm = finite ? nn.utils.clip_grad_norm_(parameters, options.MaxGradNorm) : double.NaN;
+                double? lossScale = scaler?.Scale;
+                if (finite && scaler is not null && !double.IsFinite(gradNorm))
+                {
+                    // Float16 gradients overflowed at this scale: expected now and then, not divergence.
+                    scaler.Update(finite: false);
+                    (state.LossScale, state.LossScaleGoodSteps) = (scaler.Scale, scaler.GoodSteps);
+                    if (!scaler.Exhausted)
+                    {
+                        optimizer.zero_grad();
+                        callbacks.Info?.Invoke($"Step {state.Step + 1}: float16 gradients overflowed at loss scale {lossScale:G6}; the step was skipped and the scale lowered to {scaler.Scale:G6}.");
+                        continue;
+                    }
+                }
                 if (!finite || !double.IsFinite(gradNorm))
                 {
                     optimizer.zero_grad();
@@ -187,11 +224,18 @@ public static class TrainingLoop
                 consecutiveBad = 0;
                 runTokens += tokens;
                 runPositions += positions;
+                inOptimizerStep = true;
                 optimizer.step();
+                inOptimizerStep = false;
+                if (scaler is not null)
+                {
+                    scaler.Update(finite: true);
+                    (state.LossScale, state.LossScaleGoodSteps) = (scaler.Scale, scaler.GoodSteps);
+                }
                 optimizer.zero_grad();
                 state.Step++;
 
-                var seconds = (clock.Elapsed - stepStart).TotalSeconds;
+                var seconds = (clock.Elapsed - stepStartTime).TotalSeconds;
                 var metrics = new TrainingStepMetrics(model.StepsTrained + 1, state.Epoch, loss, learningRate, gradNorm,
                     tokens, maskedTokens, tokens / Math.Max(seconds, 1e-9), clock.Elapsed.TotalSeconds)
                 {
@@ -201,6 +245,9 @@ public static class TrainingLoop
                     NspLoss = nspCount > 0 ? nspLoss : null,
                     NspAccuracy = nspCount > 0 ? (double)nspCorrect / nspCount : null,
                     PaddingFraction = positions > 0 ? 1 - (double)tokens / positions : null,
+                    Device = device,
+                    Threads = threads,
+                    LossScale = lossScale,
                 };
                 bool evaluate = objective.HasValidation && (
                     (options.EvalEvery is int every && state.Step % every == 0)
@@ -251,13 +298,18 @@ public static class TrainingLoop
             // A finished, stopped or cancelled run leaves a checkpoint of where it ended.
             if (job is not null && state.Step > lastSaved) job.Save(model, optimizer, state, options.KeepCheckpoints);
         }
+        catch (Exception ex) when (DeviceOutOfMemory.Is(ex))
+        {
+            throw OutOfMemory(ex, model, optimizer, job, state, stepStart, stepStartRng, lastSaved, inOptimizerStep, options);
+        }
         finally
         {
+            stepStartRng?.Dispose();
             module.SetComputeType(null);
             module.eval();
         }
         return new TrainingLoopResult(state.Step - resumedFrom, lastLoss, cancelled, state.SkippedNonFinite,
-            earlyStopped, resumedFrom, totalSteps, state.BestValidationScore, runPositions > 0 ? 1 - (double)runTokens / runPositions : 0)
+            earlyStopped, resumedFrom, totalSteps, state.BestValidationScore, runPositions > 0 ? 1 - (double)runTokens / runPositions : 0, device, threads)
         { Run = new(plan.Start, state.RunId, state.RunNumber, state.Step, totalSteps) };
     }
 
@@ -280,6 +332,42 @@ public static class TrainingLoop
             module.SetComputeType(computeType);
             module.train();
         }
+    }
+
+    /// <summary>
+    /// The error for a step that ran out of memory. The failed step changed no weights unless it
+    /// failed inside the optimizer, so the job directory gets a checkpoint of the last completed
+    /// step, at the data position where the failed step began: rerunning the command (with a
+    /// smaller batch) resumes there.
+    /// </summary>
+    static BertAdaptException OutOfMemory(Exception ex, BertModel model, AdamW optimizer, JobDirectory? job, TrainerState state,
+        (int Epoch, long Cursor) stepStart, Tensor? stepStartRng, int lastSaved, bool inOptimizerStep, TrainingOptions options)
+    {
+        var device = model.Device;
+        string saved;
+        if (job is null)
+            saved = "Nothing was saved: give -OutputPath to keep checkpoints that a rerun resumes from.";
+        else if (!inOptimizerStep && state.Step > lastSaved)
+        {
+            optimizer.zero_grad();
+            (state.Epoch, state.Cursor) = stepStart;
+            if (stepStartRng is not null) set_rng_state(stepStartRng);
+            try
+            {
+                job.Save(model, optimizer, state, options.KeepCheckpoints);
+                saved = $"The last completed step ({state.Step}) was saved in '{job.Latest()?.Path}'; run the same command again to resume from it.";
+            }
+            catch (BertAdaptException save)
+            {
+                saved = $"Saving step {state.Step} failed too ({save.Message}).";
+            }
+        }
+        else
+            saved = job.Latest()?.Path is string latest
+                ? $"The newest checkpoint is '{latest}'{(inOptimizerStep ? " (the optimizer was interrupted, so the step in memory was not saved)" : "")}; run the same command again to resume from it."
+                : "No checkpoint had been saved yet.";
+        return DeviceOutOfMemory.Error(ex, device, $"computing step {state.Step + 1} (batches of {options.BatchSize} × up to {options.SequenceLength} tokens)",
+            $"{saved} Lower -BatchSize (raise -GradientAccumulation to keep the effective batch), shorten -SequenceLength or -MaxLength, or use -Precision BFloat16.");
     }
 
     /// <summary>AdamW over the trainable parameters in two groups: weight decay on weights, none on biases and LayerNorm.</summary>

@@ -34,4 +34,9 @@ public sealed record TrainingStepMetrics(
     /// <summary>Fine-tuning: the task's validation metric and its value.</summary>
     [JsonPropertyName("validation_metric"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ValidationMetric { get; init; }
     [JsonPropertyName("validation_score"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? ValidationScore { get; init; }
+    /// <summary>Where the step ran ("cpu", "cuda:0") and with how many CPU threads: what a step time means on a shared machine.</summary>
+    [JsonPropertyName("device"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Device { get; init; }
+    [JsonPropertyName("threads"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Threads { get; init; }
+    /// <summary>Float16 runs: the loss scale the step used.</summary>
+    [JsonPropertyName("loss_scale"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? LossScale { get; init; }
 }

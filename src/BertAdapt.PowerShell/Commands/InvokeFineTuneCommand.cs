@@ -17,7 +17,7 @@ public enum ClassWeighting { None, Auto }
 [Cmdlet(VerbsLifecycle.Invoke, "FineTune", SupportsShouldProcess = true, DefaultParameterSetName = FilesSet)]
 [Alias("Invoke-BertFineTune")]
 [OutputType(typeof(BertModel))]
-public sealed class InvokeFineTuneCommand : BertCmdlet
+public sealed class InvokeFineTuneCommand : ComputeCmdlet
 {
     const string FilesSet = "Files", LiteralFilesSet = "LiteralFiles", ObjectsSet = "Objects";
     readonly List<IReadOnlyDictionary<string, object?>?> objects = [];
@@ -154,9 +154,6 @@ public sealed class InvokeFineTuneCommand : BertCmdlet
     [Parameter]
     [ValidateRange(0.01, 0.99)]
     public double Threshold { get; set; } = 0.5;
-
-    [Parameter]
-    public DeviceKind Device { get; set; } = DeviceKind.Auto;
 
     [Parameter]
     public TrainingPrecision Precision { get; set; } = TrainingPrecision.Float32;
@@ -335,7 +332,9 @@ public sealed class InvokeFineTuneCommand : BertCmdlet
             GroupByLength = GroupByLength,
             FreezeLayers = FreezeLayers,
             Threshold = Threshold,
-            Device = Device,
+            Device = DeviceKind,
+            DeviceIndex = DeviceIndex,
+            Threads = RequestedThreads,
             Precision = Precision,
             Seed = Seed,
             OutputPath = OutputPath is null ? null : ResolveLiteral(OutputPath),
@@ -372,7 +371,7 @@ public sealed class InvokeFineTuneCommand : BertCmdlet
         WriteVerbose(result.Run.Start == RunStart.AlreadyFinished ? $"Fine-tuned nothing: run {result.Run.Number} had finished."
             : $"Run {result.Run.Number} ({result.Run.Id}): fine-tuned {result.Steps} step(s); last loss {result.FinalLoss:F4}; {result.PaddingFraction:P1} of batch positions were padding"
             + (result.BestScore is double best ? $"; best {result.Metric} {best:F4}" : "")
-            + (result.EarlyStopped ? "; stopped early" : "") + ".");
+            + (result.EarlyStopped ? "; stopped early" : "") + $"; {Where(result.Device, result.Threads)}.");
         WriteObject(model);
     }
 }

@@ -66,9 +66,6 @@ public sealed class InvokeMlmTrainingCommand : CorpusCmdlet
     public double MaskProbability { get; set; } = 0.15;
 
     [Parameter]
-    public DeviceKind Device { get; set; } = DeviceKind.Auto;
-
-    [Parameter]
     public TrainingPrecision Precision { get; set; } = TrainingPrecision.Float32;
 
     [Parameter]
@@ -163,7 +160,9 @@ public sealed class InvokeMlmTrainingCommand : CorpusCmdlet
             WeightDecay = WeightDecay,
             MaxGradNorm = MaxGradNorm,
             MaskProbability = MaskProbability,
-            Device = Device,
+            Device = DeviceKind,
+            DeviceIndex = DeviceIndex,
+            Threads = RequestedThreads,
             Precision = Precision,
             Seed = Seed,
             EvalEvery = Bound(nameof(EvalEvery)) ? EvalEvery : data.Validation is null ? null : 100,
@@ -201,7 +200,7 @@ public sealed class InvokeMlmTrainingCommand : CorpusCmdlet
             : $"Run {result.Run.Number} ({result.Run.Id}): trained {result.Steps} step(s){(result.ResumedFromStep > 0 ? $" after resuming at step {result.ResumedFromStep}" : "")}; "
             + $"last loss {result.FinalLoss:F4}; {result.SkippedNonFiniteSteps} non-finite step(s) skipped; {result.PaddingFraction:P1} of batch positions were padding"
             + (result.BestValidationPerplexity is double best ? $"; best validation perplexity {best:F2}" : "")
-            + (result.EarlyStopped ? "; stopped early" : "") + ".");
+            + (result.EarlyStopped ? "; stopped early" : "") + $"; {Where(result.Device, result.Threads)}.");
         WriteObject(model);
     }
 }

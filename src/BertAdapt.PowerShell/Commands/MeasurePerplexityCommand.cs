@@ -40,6 +40,7 @@ public sealed class MeasurePerplexityCommand : CorpusCmdlet
                 WriteProgress(progress);
             },
             cancellation: Cancellation));
+        WriteVerbose($"Measured {result.MaskedTokens} masked token(s) in {result.Sequences} sequence(s) {Where(model.Device, Engine.Training.ComputeThreads.Current)}.");
         WriteObject(result);
         ModelFromPathAttribute.ReleaseIfImported(model);
     }

@@ -11,7 +11,7 @@ namespace BertAdapt.PowerShell.Internal;
 /// used in EndProcessing, once the whole corpus is known. Output locations are checked in
 /// BeginProcessing, before any input is read.
 /// </summary>
-public abstract class CorpusCmdlet : BertCmdlet
+public abstract class CorpusCmdlet : ComputeCmdlet
 {
     protected const string CorpusSet = "Corpus", LiteralCorpusSet = "LiteralCorpus";
 
@@ -100,7 +100,7 @@ public abstract class CorpusCmdlet : BertCmdlet
             using var data = Guard(() => OpenData(model));
             WriteVerbose($"Corpus: {data.Corpus.Files.Count} file(s) ({data.Corpus.CacheHits} from the token cache), {data.Corpus.DocumentCount} document(s), "
                 + $"{data.Corpus.TokenCount} tokens; {data.Train.Count} training and {data.Validation?.Count ?? 0} validation example(s).");
-            Process(model, data);
+            using (Guard(() => UseCompute(model))) Process(model, data);
             WriteProgress(new ProgressRecord(1, Activity, "Done") { RecordType = ProgressRecordType.Completed });
         }
     }

@@ -16,7 +16,7 @@ namespace BertAdapt.PowerShell.Internal;
 /// </remarks>
 /// <typeparam name="TInput">What one pending input is (a text, a text pair, a checked fill-mask text).</typeparam>
 /// <typeparam name="TResult">What the engine gives back for one input.</typeparam>
-public abstract class InferenceCmdlet<TInput, TResult> : BertCmdlet where TInput : class where TResult : notnull
+public abstract class InferenceCmdlet<TInput, TResult> : ComputeCmdlet where TInput : class where TResult : notnull
 {
     readonly List<(TInput Input, Origin Origin)> pending = [];
     long received;
@@ -67,6 +67,8 @@ public abstract class InferenceCmdlet<TInput, TResult> : BertCmdlet where TInput
         Predictor = Guard(() => new BertPredictor(Model, MaxLength, BatchSize));
         // A model that cannot do the task fails here, before any input arrives.
         Guard(CheckModel);
+        using (Guard(() => UseCompute(Model)))
+            WriteVerbose($"Running {Where(Model.Device, Engine.Training.ComputeThreads.Current)}.");
     }
 
     /// <summary>Throws (a BertAdaptException) when the model cannot do this cmdlet's task.</summary>
@@ -117,7 +119,11 @@ public abstract class InferenceCmdlet<TInput, TResult> : BertCmdlet where TInput
         if (pending.Count == 0) return;
         var batch = pending.ToArray();
         pending.Clear();
-        var results = Guard(() => Predict(batch.Select(p => p.Input).ToList()));
+        var results = Guard(() =>
+        {
+            using var threads = Engine.Training.ComputeThreads.Use(RequestedThreads);
+            return Predict(batch.Select(p => p.Input).ToList());
+        });
         for (int i = 0; i < results.Count; i++)
         {
             foreach (var value in Rows(results[i]))

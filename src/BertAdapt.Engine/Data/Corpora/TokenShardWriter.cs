@@ -80,7 +80,7 @@ public sealed class TokenShardWriter : IDisposable
         shard.Write(header);
         shard.Flush(flushToDisk: true);
         shard.Dispose();
-        File.Move(tempPath, path, overwrite: true);
+        SharingViolationRetry.Run(() => File.Move(tempPath, path, overwrite: true));
         committed = true;
     }
 
