@@ -1,4 +1,5 @@
 using System.Globalization;
+using BertAdapt.Engine.Data;
 using BertAdapt.Engine.Data.FineTuning;
 using BertAdapt.Engine.Evaluation;
 using TorchSharp;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using BertAdapt.Engine.Data;
 using BertAdapt.Engine.Data.Corpora;
 
 namespace BertAdapt.Engine.Training;

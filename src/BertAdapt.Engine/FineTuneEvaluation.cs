@@ -1,4 +1,4 @@
-namespace BertAdapt.Engine.Evaluation;
+namespace BertAdapt;
 
 /// <summary>
 /// One validation pass of a fine-tuning run, flat so that <c>Export-Csv</c> writes one row per

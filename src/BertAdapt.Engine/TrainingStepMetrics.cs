@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace BertAdapt.Engine.Training;
+namespace BertAdapt;
 
 /// <summary>
 /// One optimizer step, as written to the metrics JSONL and kept on the model. <see cref="Step"/>

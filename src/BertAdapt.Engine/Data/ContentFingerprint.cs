@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace BertAdapt.Engine.Training;
+namespace BertAdapt.Engine.Data;
 
 /// <summary>
 /// A SHA-256 over what a run trains on, built up piece by piece, so that a rerun can tell
