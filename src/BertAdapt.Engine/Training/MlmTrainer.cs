@@ -19,15 +19,6 @@ public sealed record MlmTrainingResult(int Steps, double? FinalLoss, bool Cancel
     public int Threads { get; init; }
 }
 
-/// <summary>Callbacks a caller (the cmdlet) uses to watch a run.</summary>
-public sealed class TrainingCallbacks
-{
-    /// <summary>After each step: its metrics, the job's step count so far (resumed steps included), and the job's total.</summary>
-    public Action<TrainingStepMetrics, int, int>? Step { get; init; }
-    public Action<string>? Warning { get; init; }
-    public Action<string>? Info { get; init; }
-}
-
 /// <summary>
 /// Masked-LM (optionally + NSP) training through the shared <see cref="TrainingLoop"/>: each
 /// example is masked from a random stream of (seed, epoch, example index), so resuming at an

@@ -1,7 +1,5 @@
 namespace BertAdapt.Engine.Training;
 
-public enum TrainingObjective { Mlm, MlmNsp }
-
 /// <summary>
 /// The matmul dtype over float32 master weights: Float32, BFloat16 (CPUs with AVX512-BF16 and
 /// Ampere or later GPUs), or Float16 with dynamic loss scaling (older GPUs, which lack bfloat16).
@@ -96,12 +94,4 @@ public abstract record TrainingOptions
         if (!(InitialLossScale >= LossScaler.MinimumScale) || double.IsInfinity(InitialLossScale)) Fail("InitialLossScale must be a finite number of at least 2^-16.");
         if (DeviceIndex is < 0) Fail("DeviceIndex must not be negative.");
     }
-}
-
-/// <summary>Settings of one masked-LM training run. Defaults follow Hugging Face's run_mlm.</summary>
-public sealed record MlmTrainingOptions : TrainingOptions
-{
-    public TrainingObjective Objective { get; init; } = TrainingObjective.Mlm;
-    public bool WholeWordMask { get; init; }
-    public double MaskProbability { get; init; } = 0.15;
 }

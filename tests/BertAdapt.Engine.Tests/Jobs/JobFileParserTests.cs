@@ -1,3 +1,4 @@
+using BertAdapt.Engine.Data;
 using BertAdapt.Engine.Jobs;
 using BertAdapt.Engine.Training;
 using static BertAdapt.Engine.Tests.Jobs.JobTestSchema;
