@@ -102,8 +102,8 @@ public sealed class TrainerTests(ITestOutputHelper output) : IDisposable
     public void ASecondJobOnTheSameOutputPathFails()
     {
         var path = Path.Combine(temp, "locked");
-        using var first = JobDirectory.Open(path);
-        var ex = Assert.Throws<BertAdaptException>(() => JobDirectory.Open(path));
+        using var first = RunDirectory.Open(path);
+        var ex = Assert.Throws<BertAdaptException>(() => RunDirectory.Open(path));
         Assert.Equal("OutputPathLocked", ex.ErrorId);
         Assert.Equal(BertAdaptErrorKind.ResourceUnavailable, ex.Kind);
     }

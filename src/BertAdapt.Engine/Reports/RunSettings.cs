@@ -4,7 +4,7 @@ using BertAdapt.Engine.Training;
 
 namespace BertAdapt.Engine.Reports;
 
-/// <summary>The "Settings" rows of a report, in display order, gathered from a model or a job directory.</summary>
+/// <summary>The "Settings" rows of a report, in display order, gathered from a model or a run directory.</summary>
 public static class RunSettings
 {
     /// <summary>What the model knows of itself: shape, size, origin and training data.</summary>
@@ -37,7 +37,7 @@ public static class RunSettings
     }
 
     /// <summary>
-    /// For a metrics file in a job directory: the settings saved with its newest checkpoint
+    /// For a metrics file in a run directory: the settings saved with its newest checkpoint
     /// (trainer_state.json and the model's config.json). Nothing more than the file's own path
     /// when it sits elsewhere.
     /// </summary>

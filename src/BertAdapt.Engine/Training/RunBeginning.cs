@@ -11,7 +11,7 @@ namespace BertAdapt.Engine.Training;
 internal static class RunBeginning
 {
     /// <summary>The state the loop goes on from; null for a run that had already finished (its model is loaded, nothing is to train).</summary>
-    public static TrainerState? Begin(RunPlan plan, JobDirectory? job, BertModel model, OptimizerHelper optimizer, string? metricsPath,
+    public static TrainerState? Begin(RunPlan plan, RunDirectory? job, BertModel model, OptimizerHelper optimizer, string? metricsPath,
         Dictionary<string, string> settings, int totalSteps, TrainingCallbacks callbacks)
     {
         var previous = plan.Previous;
@@ -25,7 +25,7 @@ internal static class RunBeginning
                 callbacks.Info?.Invoke($"'{plan.Checkpoint}' was written by run {previous.RunId} with the same settings and data as this command, so this command is that run, and it is done.");
                 return null;
             case RunStart.Resumed:
-                var state = JobDirectory.Restore(plan.Checkpoint!, model, optimizer);
+                var state = RunDirectory.Restore(plan.Checkpoint!, model, optimizer);
                 state.Settings = settings;
                 model.ResumeFrom(state.ModelStepsTrained, MetricsLog.ResumeAt(metricsPath, state));
                 callbacks.Info?.Invoke($"Resuming {RerunRules.Describe(state)} ({state.RunId}) from '{plan.Checkpoint}': the same settings and data it started with.");

@@ -6,19 +6,19 @@ using static TorchSharp.torch;
 namespace BertAdapt.Engine.Training;
 
 /// <summary>
-/// A training job's output directory: an exclusive lock, <c>metrics.jsonl</c>, <c>best/</c> (the
+/// A training run's output directory (-OutputPath; not a YAML job file): an exclusive lock, <c>metrics.jsonl</c>, <c>best/</c> (the
 /// weights with the best validation loss, when validation runs), and numbered
 /// checkpoints (<c>checkpoint-00000100</c>), each an HF checkpoint plus trainer_state.json,
 /// optimizer.bin and rng.bin. A checkpoint is written to a hidden staging directory and
 /// renamed into place, so a kill at any moment leaves only complete checkpoints. The directory
 /// holds one run's checkpoints at a time (see <see cref="RerunRules"/>).
 /// </summary>
-public sealed class JobDirectory : IDisposable
+public sealed class RunDirectory : IDisposable
 {
     const string Prefix = "checkpoint-", StateFile = "trainer_state.json", OptimizerFile = "optimizer.bin", RngFile = "rng.bin";
     readonly FileStream lockStream;
 
-    JobDirectory(string path, FileStream lockStream)
+    RunDirectory(string path, FileStream lockStream)
     {
         Path = path;
         this.lockStream = lockStream;
@@ -30,7 +30,7 @@ public sealed class JobDirectory : IDisposable
     public string BestPath => System.IO.Path.Combine(Path, "best");
 
     /// <summary>Creates (if needed) and locks the directory; a second job on it fails at once.</summary>
-    public static JobDirectory Open(string path)
+    public static RunDirectory Open(string path)
     {
         path = System.IO.Path.GetFullPath(path);
         if (File.Exists(path))
@@ -39,7 +39,7 @@ public sealed class JobDirectory : IDisposable
         try
         {
             var stream = new FileStream(System.IO.Path.Combine(path, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            return new JobDirectory(path, stream);
+            return new RunDirectory(path, stream);
         }
         catch (IOException ex)
         {

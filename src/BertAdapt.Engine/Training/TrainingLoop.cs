@@ -101,7 +101,7 @@ public static class TrainingLoop
         using var threadScope = ComputeThreads.Use(options.Threads);
         int threads = ComputeThreads.Current;
         var device = model.Device;
-        using var job = options.OutputPath is null ? null : JobDirectory.Open(options.OutputPath);
+        using var job = options.OutputPath is null ? null : RunDirectory.Open(options.OutputPath);
         var metricsPath = options.MetricsPath ?? job?.MetricsPath;
         using var optimizer = CreateOptimizer(module, options);
         var parameters = module.parameters().Where(p => p.requires_grad).ToList();
@@ -336,11 +336,11 @@ public static class TrainingLoop
 
     /// <summary>
     /// The error for a step that ran out of memory. The failed step changed no weights unless it
-    /// failed inside the optimizer, so the job directory gets a checkpoint of the last completed
+    /// failed inside the optimizer, so the run directory gets a checkpoint of the last completed
     /// step, at the data position where the failed step began: rerunning the command (with a
     /// smaller batch) resumes there.
     /// </summary>
-    static BertAdaptException OutOfMemory(Exception ex, BertModel model, AdamW optimizer, JobDirectory? job, TrainerState state,
+    static BertAdaptException OutOfMemory(Exception ex, BertModel model, AdamW optimizer, RunDirectory? job, TrainerState state,
         (int Epoch, long Cursor) stepStart, Tensor? stepStartRng, int lastSaved, bool inOptimizerStep, TrainingOptions options)
     {
         var device = model.Device;

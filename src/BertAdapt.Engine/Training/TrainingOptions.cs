@@ -49,7 +49,7 @@ public abstract record TrainingOptions
     public int? EarlyStoppingPatience { get; init; }
     /// <summary>Where to append one JSON line per step; null for none.</summary>
     public string? MetricsPath { get; init; }
-    /// <summary>A job directory for checkpoints and resume state; null for an in-memory run.</summary>
+    /// <summary>A run directory for checkpoints and resume state; null for an in-memory run.</summary>
     public string? OutputPath { get; init; }
     public int? CheckpointEvery { get; init; }
     public int KeepCheckpoints { get; init; } = 2;
