@@ -41,9 +41,9 @@ public static class PerplexityEvaluator
                 {
                     lossSum += module.MaskedTokenLossSum(batch).item<float>();
                 }
-                catch (Exception ex) when (Training.DeviceOutOfMemory.Is(ex))
+                catch (Exception ex) when (DeviceOutOfMemory.Is(ex))
                 {
-                    throw Training.DeviceOutOfMemory.Error(ex, model.Device, $"scoring a batch of {rows.Count} sequence(s) of {batch.Length} tokens",
+                    throw DeviceOutOfMemory.Error(ex, model.Device, $"scoring a batch of {rows.Count} sequence(s) of {batch.Length} tokens",
                         "Lower -BatchSize or -SequenceLength.");
                 }
                 masked += batch.MaskedPositions.Length;

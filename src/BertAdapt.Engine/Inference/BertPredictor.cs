@@ -382,9 +382,9 @@ public sealed class BertPredictor
                 {
                     results.AddRange(run(batch).ToList());
                 }
-                catch (Exception ex) when (Training.DeviceOutOfMemory.Is(ex))
+                catch (Exception ex) when (DeviceOutOfMemory.Is(ex))
                 {
-                    throw Training.DeviceOutOfMemory.Error(ex, model.Device, $"running a batch of {batch.Count} input(s) of up to {MaxLength} tokens",
+                    throw DeviceOutOfMemory.Error(ex, model.Device, $"running a batch of {batch.Count} input(s) of up to {MaxLength} tokens",
                         "Lower -BatchSize or -MaxLength.");
                 }
             }

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace BertAdapt.Engine.Training;
+namespace BertAdapt.Engine;
 
 /// <summary>
 /// Recognises libtorch running out of memory and says what to do about it. TorchSharp raises
