@@ -1,9 +1,7 @@
 using TorchSharp;
 using BertAdapt.Engine.Data.FineTuning;
-using BertAdapt.Engine.Evaluation;
 using BertAdapt.Engine.Modeling;
 using BertAdapt.Engine.Tokenization;
-using BertAdapt.Engine.Training;
 using static TorchSharp.torch;
 
 namespace BertAdapt;
@@ -71,7 +69,7 @@ public sealed class BertModel : IDisposable
     public DelimitedList<string> Labels => new(Config.Labels, LabelSeparator);
 
     /// <summary>What joins several labels in one text: Invoke-FineTune's and Invoke-BertClassifier's default.</summary>
-    public const string LabelSeparator = "|";
+    public const string LabelSeparator = FineTuneReadOptions.DefaultLabelSeparator;
 
     /// <summary>The evaluations of the fine-tuning runs so far, one per validation pass (for Export-Csv).</summary>
     public RecordList<FineTuneEvaluation> Evaluations { get; } = new("evaluation", "evaluations");

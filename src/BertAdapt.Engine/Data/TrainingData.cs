@@ -1,6 +1,5 @@
 using BertAdapt.Engine.Data.Corpora;
 using BertAdapt.Engine.Tokenization;
-using BertAdapt.Engine.Training;
 
 namespace BertAdapt.Engine.Data;
 

@@ -1,5 +1,5 @@
 using BertAdapt.Engine.Data.FineTuning;
-using BertAdapt.Engine.Training;
+using BertAdapt.Engine.Modeling;
 using static TorchSharp.torch;
 
 namespace BertAdapt.Engine.Evaluation;
@@ -11,6 +11,15 @@ namespace BertAdapt.Engine.Evaluation;
 /// </summary>
 public static class FineTuneEvaluator
 {
+    /// <summary>The metric that picks a task's best checkpoint.</summary>
+    public static string MetricOf(FineTuneTask task) => task switch
+    {
+        FineTuneTask.SequenceClassification => "macro-F1",
+        FineTuneTask.MultiLabelClassification => "micro-F1",
+        FineTuneTask.TokenClassification => "entity F1",
+        _ => "Pearson r",
+    };
+
     public static (double Loss, FineTuneEvaluation Evaluation) Evaluate(BertModel model, IFineTuneExamples examples, FineTuneTask task,
         int batchSize = 32, double threshold = 0.5, float[]? classWeights = null, CancellationToken cancellation = default)
     {
@@ -44,11 +53,11 @@ public static class FineTuneEvaluator
                 using var scope = NewDisposeScope();
                 var batchExamples = new List<FineTuneExample>();
                 for (long i = start; i < Math.Min(examples.Count, start + batchSize); i++) batchExamples.Add(examples.Get(i));
-                var batch = FineTuneTrainer.Collate(batchExamples, task, labels, model.Vocabulary.PadId);
+                var batch = FineTuneBatch.Collate(batchExamples, task, labels, model.Vocabulary.PadId);
                 var device = module.Device;
-                var logits = FineTuneTrainer.Logits(module, batch);
+                var logits = ClassifierLoss.Logits(module, batch);
                 var weights = classWeights is null ? null : tensor(classWeights, device: device);
-                lossSum += FineTuneTrainer.LossOf(logits, batch, task, weights, device).item<float>() * batch.Rows;
+                lossSum += ClassifierLoss.Of(logits, batch, task, weights, device).item<float>() * batch.Rows;
                 lossRows += batch.Rows;
                 var host = logits.cpu();
                 switch (task)
@@ -99,7 +108,7 @@ public static class FineTuneEvaluator
         {
             Task = task.ToString(),
             ValidationLoss = loss,
-            Metric = FineTuneTrainer.MetricOf(task),
+            Metric = MetricOf(task),
             Examples = (int)examples.Count,
         };
         switch (task)

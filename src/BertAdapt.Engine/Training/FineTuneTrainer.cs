@@ -2,6 +2,7 @@ using System.Globalization;
 using BertAdapt.Engine.Data;
 using BertAdapt.Engine.Data.FineTuning;
 using BertAdapt.Engine.Evaluation;
+using BertAdapt.Engine.Modeling;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -50,10 +51,6 @@ public sealed record FineTuneResult(int Steps, double? FinalLoss, bool Cancelled
     public int Threads { get; init; }
 }
 
-/// <summary>One padded batch of fine-tuning examples, host side.</summary>
-public sealed record FineTuneBatch(int Rows, int Length, long[] InputIds, long[] TokenTypeIds, long[] AttentionMask,
-    long[]? ClassLabels, float[]? Targets, long[]? TokenLabels, long Tokens);
-
 /// <summary>
 /// Fine-tuning for sequence classification (single and multi-label), regression and token
 /// classification, through the same <see cref="TrainingLoop"/> as masked-LM pre-training. The
@@ -64,14 +61,6 @@ public sealed record FineTuneBatch(int Rows, int Length, long[] InputIds, long[]
 /// </summary>
 public static class FineTuneTrainer
 {
-    public static string MetricOf(FineTuneTask task) => task switch
-    {
-        FineTuneTask.SequenceClassification => "macro-F1",
-        FineTuneTask.MultiLabelClassification => "micro-F1",
-        FineTuneTask.TokenClassification => "entity F1",
-        _ => "Pearson r",
-    };
-
     /// <summary>
     /// Trains the model's head (attached beforehand with <see cref="BertModel.AddTaskHead"/>)
     /// and encoder on <paramref name="train"/>.
@@ -98,7 +87,7 @@ public static class FineTuneTrainer
             int firstEvaluation = model.Evaluations.Count;
             var result = TrainingLoop.Run(model, objective, options, settings, callbacks, cancellation);
             return new FineTuneResult(result.Steps, result.FinalLoss, result.Cancelled, result.EarlyStopped, result.SkippedNonFiniteSteps,
-                MetricOf(options.Task), result.BestScore, model.Evaluations.Skip(firstEvaluation).ToList(), result.PaddingFraction)
+                FineTuneEvaluator.MetricOf(options.Task), result.BestScore, model.Evaluations.Skip(firstEvaluation).ToList(), result.PaddingFraction)
             { Run = result.Run, Device = result.Device, Threads = result.Threads };
         }
         finally
@@ -155,66 +144,6 @@ public static class FineTuneTrainer
         return fingerprint.Finish();
     }
 
-    /// <summary>Pads examples to the batch's longest and lays out the labels the task needs.</summary>
-    public static FineTuneBatch Collate(IReadOnlyList<FineTuneExample> examples, FineTuneTask task, int labels, int padId)
-    {
-        int rows = examples.Count, length = examples.Max(e => e.Length);
-        var ids = new long[rows * length];
-        var types = new long[rows * length];
-        var mask = new long[rows * length];
-        Array.Fill(ids, padId);
-        long[]? classes = task == FineTuneTask.SequenceClassification ? new long[rows] : null;
-        float[]? targets = task is FineTuneTask.MultiLabelClassification or FineTuneTask.Regression ? new float[rows * labels] : null;
-        long[]? tokenLabels = null;
-        if (task == FineTuneTask.TokenClassification)
-        {
-            tokenLabels = new long[rows * length];
-            Array.Fill(tokenLabels, FineTuneExample.IgnoredLabel);
-        }
-        long tokens = 0;
-        for (int r = 0; r < rows; r++)
-        {
-            var e = examples[r];
-            tokens += e.Length;
-            for (int t = 0; t < e.Length; t++)
-            {
-                ids[r * length + t] = e.TokenIds[t];
-                types[r * length + t] = e.TokenTypeIds[t];
-                mask[r * length + t] = 1;
-                if (tokenLabels is not null) tokenLabels[r * length + t] = e.TokenLabels![t];
-            }
-            if (classes is not null) classes[r] = e.ClassLabel;
-            if (targets is not null) e.Targets!.CopyTo(targets, r * labels);
-        }
-        return new FineTuneBatch(rows, length, ids, types, mask, classes, targets, tokenLabels, tokens);
-    }
-
-    /// <summary>The classifier logits of a host batch, its tensors made on the model's device.</summary>
-    internal static Tensor Logits(Modeling.BertForPreTraining module, FineTuneBatch batch)
-    {
-        var device = module.Device;
-        long[] shape = [batch.Rows, batch.Length];
-        return module.ClassifierLogits(tensor(batch.InputIds, shape, device: device),
-            tensor(batch.TokenTypeIds, shape, device: device), tensor(batch.AttentionMask, shape, device: device));
-    }
-
-    /// <summary>The task's loss of a batch's logits, as Hugging Face computes it.</summary>
-    internal static Tensor LossOf(Tensor logits, FineTuneBatch batch, FineTuneTask task, Tensor? weights, Device device)
-    {
-        switch (task)
-        {
-            case FineTuneTask.SequenceClassification:
-                return nn.functional.cross_entropy(logits, tensor(batch.ClassLabels!, device: device), weight: weights);
-            case FineTuneTask.MultiLabelClassification:
-                return nn.functional.binary_cross_entropy_with_logits(logits, tensor(batch.Targets!, logits.shape, device: device));
-            case FineTuneTask.Regression:
-                return nn.functional.mse_loss(logits.view(-1), tensor(batch.Targets!, device: device));
-            default:
-                return nn.functional.cross_entropy(logits.view(-1, logits.shape[2]), tensor(batch.TokenLabels!, device: device),
-                    weight: weights, ignore_index: FineTuneExample.IgnoredLabel);
-        }
-    }
-
     sealed class FineTuneObjective(BertModel model, IFineTuneExamples train, IFineTuneExamples? validation, FineTuneOptions options, int labels)
         : ITrainingObjective<FineTuneBatch>
     {
@@ -224,7 +153,7 @@ public static class FineTuneTrainer
         public long Count => train.Count;
 
         public FineTuneBatch Collate(long[] indexes, int epoch) =>
-            FineTuneTrainer.Collate(indexes.Select(train.Get).ToList(), task, labels, model.Vocabulary.PadId);
+            FineTuneBatch.Collate(indexes.Select(train.Get).ToList(), task, labels, model.Vocabulary.PadId);
 
         public (long Tokens, long Masked, long Positions) Measure(FineTuneBatch batch) => (batch.Tokens, 0, (long)batch.Rows * batch.Length);
 
@@ -235,7 +164,7 @@ public static class FineTuneTrainer
         public StepLosses Forward(FineTuneBatch batch)
         {
             var device = model.Module.Device;
-            return new StepLosses(LossOf(Logits(model.Module, batch), batch, task, Weights(device), device));
+            return new StepLosses(ClassifierLoss.Of(ClassifierLoss.Logits(model.Module, batch), batch, task, Weights(device), device));
         }
 
         public bool HasValidation => validation is not null;

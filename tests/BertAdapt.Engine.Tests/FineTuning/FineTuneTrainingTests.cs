@@ -309,7 +309,7 @@ public sealed class FineTuneTrainingTests(ITestOutputHelper output) : IDisposabl
         Assert.Equal(a.Score, b.Score);
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        var batch = FineTuneTrainer.Collate(Enumerable.Range(0, (int)validation.Count).Select(i => validation.Get(i)).ToList(), task, labels.Count, vocabulary.PadId);
+        var batch = FineTuneBatch.Collate(Enumerable.Range(0, (int)validation.Count).Select(i => validation.Get(i)).ToList(), task, labels.Count, vocabulary.PadId);
         long[] shape = [batch.Rows, batch.Length];
         Tensor Logits(BertModel m) => m.Module.ClassifierLogits(tensor(batch.InputIds, shape), tensor(batch.TokenTypeIds, shape), tensor(batch.AttentionMask, shape));
         Assert.Equal(0f, (Logits(model) - Logits(imported)).abs().max().item<float>());

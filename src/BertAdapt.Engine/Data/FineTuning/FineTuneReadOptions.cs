@@ -28,7 +28,10 @@ public sealed record FineTuneReadOptions
     /// multi-label tables use (MovieLens genres: "Action|Comedy"). Labels are trimmed after
     /// splitting.
     /// </summary>
-    public string LabelSeparator { get; init; } = BertModel.LabelSeparator;
+    public string LabelSeparator { get; init; } = DefaultLabelSeparator;
+
+    /// <summary>What joins several labels in one text unless told otherwise (BertModel.LabelSeparator too).</summary>
+    public const string DefaultLabelSeparator = "|";
 
     /// <summary>
     /// Token files only: the 0-based column of the word; a negative index counts from the end
