@@ -73,4 +73,17 @@ public class EngineLayerTests
         }
         Assert.True(wrong.Count == 0, string.Join("\n", wrong));
     }
+
+    [Fact]
+    public void NoEngineFileIsOverFiveHundredLines()
+    {
+        var root = Path.Combine(TestAssets.RepositoryRoot, "src", "BertAdapt.Engine");
+        var long_ = Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
+            .Where(f => Path.GetRelativePath(root, f).Split(Path.DirectorySeparatorChar)[0] is not ("obj" or "bin"))
+            .Select(f => (File: Path.GetRelativePath(root, f), Lines: File.ReadLines(f).Count()))
+            .Where(f => f.Lines > 500)
+            .Select(f => $"{f.File}: {f.Lines} lines")
+            .ToList();
+        Assert.True(long_.Count == 0, string.Join("\n", long_));
+    }
 }
