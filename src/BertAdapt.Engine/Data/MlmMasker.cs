@@ -37,26 +37,16 @@ public sealed class MlmMasker
     /// </summary>
     public MlmBatch Collate(IReadOnlyList<TrainingExample> examples, Func<int, StatelessRandom> randomFor)
     {
-        int rows = examples.Count;
-        int length = examples.Max(e => e.TokenIds.Length);
-        var ids = new long[rows * length];
-        var types = new long[rows * length];
-        var attention = new long[rows * length];
+        var padded = PaddedBatch.Of(examples, e => e.TokenIds, e => e.TokenTypeIds, vocabulary.PadId);
+        int rows = padded.Rows, length = padded.Length;
+        var ids = padded.InputIds;
         var positions = new List<long>();
         var labels = new List<long>();
-        Array.Fill(ids, vocabulary.PadId);
         long firstCandidate = -1;
         for (int r = 0; r < rows; r++)
         {
             var tokens = examples[r].TokenIds;
-            var typeIds = examples[r].TokenTypeIds;
             long rowStart = (long)r * length;
-            for (int c = 0; c < tokens.Length; c++)
-            {
-                ids[rowStart + c] = tokens[c];
-                types[rowStart + c] = typeIds?[c] ?? 0;
-                attention[rowStart + c] = 1;
-            }
             // One draw per word (a word is one token without whole-word masking), in order, so
             // the non-WWM stream is exactly one draw per candidate token plus the corruption rolls.
             var random = randomFor(r);
@@ -81,7 +71,7 @@ public sealed class MlmMasker
                 Choose(ids, firstCandidate - start + piece, tokens[piece], positions, labels, random);
         }
         long[]? nsp = examples.All(e => e.NextSentenceLabel is not null) ? examples.Select(e => (long)e.NextSentenceLabel!.Value).ToArray() : null;
-        return new MlmBatch(rows, length, ids, types, attention, [.. positions], [.. labels], nsp);
+        return new MlmBatch(rows, length, ids, padded.TokenTypeIds, padded.AttentionMask, [.. positions], [.. labels], nsp);
     }
 
     /// <summary>End (exclusive) of the word starting at <paramref name="start"/>: the "##" pieces after it under WWM.</summary>

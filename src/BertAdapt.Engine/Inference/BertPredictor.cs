@@ -407,24 +407,11 @@ public sealed class BertPredictor
     /// <summary>The batch as int64 tensors on the model's device, padded to its longest row ([PAD], type 0, mask 0).</summary>
     (Tensor Ids, Tensor Types, Tensor Mask, int Length) Padded(IReadOnlyList<EncodedInput> rows)
     {
-        int length = rows.Max(r => r.Ids.Length);
-        var ids = new long[rows.Count * length];
-        var types = new long[ids.Length];
-        var mask = new long[ids.Length];
-        Array.Fill(ids, model.Vocabulary.PadId);
-        for (int r = 0; r < rows.Count; r++)
-        {
-            var row = rows[r];
-            for (int c = 0; c < row.Ids.Length; c++)
-            {
-                ids[r * length + c] = row.Ids[c];
-                types[r * length + c] = row.TokenTypes[c];
-                mask[r * length + c] = 1;
-            }
-        }
-        var shape = new long[] { rows.Count, length };
+        var padded = PaddedBatch.Of(rows, r => r.Ids, r => r.TokenTypes, model.Vocabulary.PadId);
+        var shape = new long[] { padded.Rows, padded.Length };
         var device = model.Module.Device;
-        return (tensor(ids, shape, device: device), tensor(types, shape, device: device), tensor(mask, shape, device: device), length);
+        return (tensor(padded.InputIds, shape, device: device), tensor(padded.TokenTypeIds, shape, device: device),
+            tensor(padded.AttentionMask, shape, device: device), padded.Length);
     }
 
     #endregion
