@@ -58,23 +58,24 @@ A model that was not trained for sentence embeddings (a plain BERT, or one adapt
         @{
             Title   = 'Compare two sentences'
             Code    = @'
-$model = Import-BertCheckpoint ./all-MiniLM-L6-v2
+$model = Import-BertCheckpoint ./artifacts/minilm/model.onnx -WarningAction SilentlyContinue
 $a, $b = 'The server is down.', 'The host is not responding.' | Get-BertEmbedding -Model $model -Normalize
 $cosine = 0.0; for ($i = 0; $i -lt $a.Dimensions; $i++) { $cosine += $a.Vector[$i] * $b.Vector[$i] }
 $cosine
 '@
-            Remarks = 'With normalised vectors the dot product is the cosine similarity: close to 1 for texts that mean the same, near 0 for unrelated ones.'
+            Remarks = 'all-MiniLM-L6-v2, a sentence-embedding model that the build extracts into ./artifacts/minilm, is imported from its ONNX file (the warning about its missing pre-training heads does not matter here). With normalised vectors the dot product is the cosine similarity: close to 1 for texts that mean the same, near 0 for unrelated ones.'
         }
         @{
             Title   = 'Embed a large file in constant memory'
             Code    = @'
-$model = Import-BertCheckpoint ./all-MiniLM-L6-v2
-Get-Content ./tickets.txt | Get-BertEmbedding -Model $model -Normalize -BatchSize 64 -IdProperty ReadCount |
-    Select-Object Id, Text, Vector | Export-Csv ./ticket-vectors.csv -NoTypeInformation
-$first = Import-Csv ./ticket-vectors.csv | Select-Object -First 1
+$model = Import-BertCheckpoint ./artifacts/minilm/model.onnx -WarningAction SilentlyContinue
+New-Item -ItemType Directory -Force ./out | Out-Null
+Get-Content ./examples/data/tickets-new.txt | Get-BertEmbedding -Model $model -Normalize -BatchSize 64 -IdProperty ReadCount |
+    Select-Object Id, Text, Vector | Export-Csv ./out/ticket-vectors.csv -NoTypeInformation
+$first = Import-Csv ./out/ticket-vectors.csv | Select-Object -First 1
 $vector = [float[]]($first.Vector -split ' ')
 '@
-            Remarks = 'The lines stream through in batches of 64 and each batch''s vectors are written before the next lines are read, so memory does not grow with the size of the file. The Vector column holds the values separated by spaces, which read back as exactly the same floats.'
+            Remarks = 'The lines stream through in batches of 64 and each batch''s vectors are written before the next lines are read, so memory does not grow with the size of the file. Id is the line number. The Vector column holds the values separated by spaces, which read back as exactly the same floats. Export-Csv does not create folders, hence the New-Item line.'
         }
     )
 

@@ -66,37 +66,43 @@ Results are written in input order. They are not written one by one: the results
         @{
             Title   = 'Classify a few texts'
             Code    = @'
-$model = Import-BertCheckpoint ./out/ticket-classifier
+$model = New-BertModel -Preset tiny -Seed 1 |
+    Invoke-FineTune -Task SequenceClassification -TrainingData ./examples/data/tickets-train.csv -TextColumn summary -LabelColumn team -Epochs 1 -MaxLength 32 -LearningRate 1e-3
 'the disk on db01 is full', 'please reset my password' | Invoke-BertClassifier -Model $model
 '@
-            Remarks = 'Shows the predicted Label and its Score for each text. Each result also has a Score_<label> property with the probability of every class.'
+            Remarks = 'The first command fine-tunes a tiny model for one epoch on the bundled help-desk tickets (use Import-BertCheckpoint for a classifier you saved). The second shows the predicted Label and its Score for each text. Each result also has a Score_<label> property with the probability of every class.'
         }
         @{
             Title   = 'Classify the rows of a CSV file and keep the labels'
             Code    = @'
-$model = Import-BertCheckpoint ./out/ticket-classifier
-Import-Csv ./tickets.csv |
-    Invoke-BertClassifier -Model $model -TextProperty summary -IdProperty id -BatchSize 64 |
-    Export-Csv ./tickets-labelled.csv -NoTypeInformation
+$model = New-BertModel -Preset tiny -Seed 1 |
+    Invoke-FineTune -Task SequenceClassification -TrainingData ./examples/data/tickets-train.csv -TextColumn summary -LabelColumn team -Epochs 1 -MaxLength 32 -LearningRate 1e-3
+New-Item -ItemType Directory -Force ./out | Out-Null
+Import-Csv ./examples/data/tickets-dev.csv |
+    Invoke-BertClassifier -Model $model -TextProperty summary -IdProperty team -BatchSize 64 |
+    Export-Csv ./out/tickets-labelled.csv -NoTypeInformation
 '@
-            Remarks = 'Classifies the summary column of every row. The output file has one row per ticket with its id (the Id column), Label, Score, a Score_<label> column per class, and the text. The results stream to the file batch by batch, so a file of any size is classified in the memory of one batch.'
+            Remarks = 'Classifies the summary column of every row. The output file has one row per ticket with its Id (here the team it was labelled with, so wrong predictions are easy to find), Label, Score, a Score_<label> column per class, and the text. The results stream to the file batch by batch, so a file of any size is classified in the memory of one batch.'
         }
         @{
             Title   = 'Tag texts with several labels'
             Code    = @'
-$model = Import-BertCheckpoint ./out/incident-topics
-Get-Content ./incidents.txt | Invoke-BertClassifier -Model $model -Threshold 0.3 -IdProperty ReadCount |
-    Select-Object Id, Labels, Text | Export-Csv ./incident-topics.csv -NoTypeInformation
+$model = New-BertModel -Preset tiny -Seed 1 |
+    Invoke-FineTune -Task MultiLabelClassification -TrainingData ./examples/data/incident-topics.jsonl -LabelColumn topics -Epochs 2 -MaxLength 32 -LearningRate 1e-3
+New-Item -ItemType Directory -Force ./out | Out-Null
+Get-Content ./examples/data/tickets-new.txt | Invoke-BertClassifier -Model $model -Threshold 0.3 -IdProperty ReadCount |
+    Select-Object Id, Labels, Text | Export-Csv ./out/incident-topics.csv -NoTypeInformation
 '@
-            Remarks = 'For a multi-label model, Labels lists every topic whose sigmoid score reaches 0.3 (a lower threshold finds more topics and more false ones). In the CSV file the topics are joined by |, and Id is the line number.'
+            Remarks = 'The first command fine-tunes a multi-label model on the bundled incidents, each tagged with one or two topics. For a multi-label model, Labels lists every topic whose sigmoid score reaches 0.3 (a lower threshold finds more topics and more false ones). In the CSV file the topics are joined by |, and Id is the line number.'
         }
         @{
             Title   = 'Score sentence pairs'
             Code    = @'
-$model = Import-BertCheckpoint ./out/similarity
-Invoke-BertClassifier -Model $model -Text 'The service restarted.' -TextPair 'nginx came back up.'
+$model = New-BertModel -Preset tiny -Seed 1 |
+    Invoke-FineTune -Task Regression -TrainingData ./examples/data/ticket-pairs.tsv -TextColumn text -TextPairColumn pair -LabelColumn similarity -Epochs 2 -MaxLength 32 -LearningRate 1e-3
+Invoke-BertClassifier -Model $model -Text 'on web01 the disk is full' -TextPair 'on web01 no space left on the volume'
 '@
-            Remarks = 'A regression model trained on sentence pairs writes its prediction in the Value property.'
+            Remarks = 'The first command fine-tunes a regression model on pairs of ticket summaries scored from 0 (unrelated) to 5 (the same problem on the same host). A regression model writes its prediction in the Value property.'
         }
     )
 

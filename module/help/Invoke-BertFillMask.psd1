@@ -58,31 +58,34 @@ Predictions are made for each mask independently in one pass: with two masks, th
         @{
             Title   = 'See what a model predicts'
             Code    = @'
-$model = Import-BertCheckpoint ./out/bert-mini-adapted
+$model = New-BertModel -Preset tiny -Seed 1 |
+    Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -MaxSteps 40 -BatchSize 8 -SequenceLength 64 -LearningRate 1e-3
 'restart the [MASK] service on web01' | Invoke-BertFillMask -Model $model
 '@
-            Remarks = 'Shows the five best candidates for the mask with their probabilities, and the sentence with the best one filled in.'
+            Remarks = 'The first command trains a tiny model briefly on the runbooks (use Import-BertCheckpoint for a model you saved). The second shows the five best candidates for the mask with their probabilities, and the sentence with the best one filled in.'
         }
         @{
             Title   = 'Compare a model before and after domain adaptation'
             Code    = @'
-$before = Import-BertCheckpoint ./out/bert-mini
-$after = Import-BertCheckpoint ./out/bert-mini-adapted
+$before = New-BertModel -Preset tiny -Seed 1
+$after = New-BertModel -Preset tiny -Seed 1 |
+    Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -MaxSteps 40 -BatchSize 8 -SequenceLength 64 -LearningRate 1e-3
 foreach ($model in $before, $after) {
     Invoke-BertFillMask -Model $model -Text 'then read the [MASK] logs' -Top 3 -Expand Candidates |
         Select-Object Token, Score
 }
 '@
-            Remarks = 'The adapted model should rank the words of your corpus higher than the original one does.'
+            Remarks = 'Two models with the same starting weights, one of them trained on the runbooks. The adapted model should rank the words of the corpus higher than the untrained one does, and more so the longer it trains.'
         }
         @{
             Title   = 'Skip lines without a mask'
             Code    = @'
-$model = Import-BertCheckpoint ./out/bert-mini-adapted
-Get-Content ./probes.txt | Invoke-BertFillMask -Model $model -ErrorAction SilentlyContinue -ErrorVariable skipped
+$model = New-BertModel -Preset tiny -Seed 1 |
+    Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -MaxSteps 40 -BatchSize 8 -SequenceLength 64 -LearningRate 1e-3
+Get-Content ./examples/data/probes.txt | Invoke-BertFillMask -Model $model -ErrorAction SilentlyContinue -ErrorVariable skipped
 "$($skipped.Count) line(s) had no [MASK]"
 '@
-            Remarks = 'Lines without a mask are reported as non-terminating errors; here they are silenced and counted instead.'
+            Remarks = 'Lines without a mask (the last line of probes.txt has none) are reported as non-terminating errors; here they are silenced and counted instead.'
         }
     )
 

@@ -90,34 +90,35 @@ Training runs on the CPU through libtorch, which uses all the cores. Speed depen
         @{
             Title   = 'Adapt a new model to your own text and save it'
             Code    = @'
-New-Item -ItemType Directory -Force ./out | Out-Null
-New-BertModel -Preset mini | Invoke-MlmTraining -Corpus ./runbooks/*.txt -MaxSteps 300 | Export-Checkpoint ./out/bert-mini-adapted
+New-BertModel -Preset tiny -Seed 1 |
+    Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -MaxSteps 20 -BatchSize 8 -SequenceLength 64 -LearningRate 1e-3 |
+    Export-Checkpoint ./out/bert-tiny-adapted -Force
 '@
-            Remarks = 'Creates a mini model, trains it for 300 steps on every .txt file in ./runbooks with the default batch size of 16 sequences of 128 tokens, and saves it as a Hugging Face checkpoint.'
+            Remarks = 'Run from the repository root: creates a tiny model, trains it for 20 steps of 8 sequences of 64 tokens on the bundled runbook corpus, and saves it as a Hugging Face checkpoint. Without -BatchSize and -SequenceLength a step is 16 sequences of 128 tokens. A real run uses -Preset mini or a pre-trained checkpoint and a few hundred steps or more.'
         }
         @{
             Title   = 'Pipe corpus files from Get-ChildItem'
             Code    = @'
-$m = New-BertModel -Preset mini
-Get-ChildItem ./runbooks -Recurse -Filter *.txt | Invoke-MlmTraining -Model $m -MaxSteps 100
+$m = New-BertModel -Preset tiny
+Get-ChildItem ./examples/data -Recurse -Filter *.txt | Invoke-MlmTraining -Model $m -MaxSteps 10 -BatchSize 8 -SequenceLength 64
 '@
-            Remarks = 'Collects every .txt file under ./runbooks, subfolders included; each file binds to -LiteralCorpus through its PSPath property, so a name with [ or ] is read as it is. The model is given with -Model because the pipeline carries the files. The trained model is written to the pipeline and shown as a table with its StepsTrained and LastLoss.'
+            Remarks = 'Collects every .txt file under ./examples/data, subfolders included; each file binds to -LiteralCorpus through its PSPath property, so a name with [ or ] is read as it is. The model is given with -Model because the pipeline carries the files. The trained model is written to the pipeline and shown as a table with its StepsTrained and LastLoss.'
         }
         @{
             Title   = 'Measure, train, measure again'
             Code    = @'
-$model = New-BertModel -Preset mini -Seed 1
-$before = $model | Measure-Perplexity -Corpus ./runbooks-heldout.txt
-$model | Invoke-MlmTraining -Corpus ./runbooks.txt -Epochs 2 -LearningRate 3e-4 -MetricsPath ./out/metrics.jsonl | Out-Null
-$after = $model | Measure-Perplexity -Corpus ./runbooks-heldout.txt
+$model = New-BertModel -Preset tiny -Seed 1
+$before = $model | Measure-Perplexity -Corpus ./examples/data/runbooks-heldout.txt
+$model | Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -MaxSteps 40 -BatchSize 8 -SequenceLength 64 -LearningRate 1e-3 -MetricsPath ./out/metrics.jsonl | Out-Null
+$after = $model | Measure-Perplexity -Corpus ./examples/data/runbooks-heldout.txt
 'Perplexity {0:N1} -> {1:N1}' -f $before.Perplexity, $after.Perplexity
 '@
-            Remarks = 'Scores a new model on held-out text, trains it for two epochs with a learning rate suited to a model trained from scratch, and scores it again. Because training updates $model in place, the output of Invoke-MlmTraining can be discarded. ./out/metrics.jsonl (its folder must exist) receives one line per step; read it with Get-Content ./out/metrics.jsonl | ConvertFrom-Json.'
+            Remarks = 'Scores a new model on held-out text, trains it for 40 steps with a learning rate suited to a model trained from scratch, and scores it again. Because training updates $model in place, the output of Invoke-MlmTraining can be discarded. ./out/metrics.jsonl (its folder is created if needed) receives one line per step; read it with Get-Content ./out/metrics.jsonl | ConvertFrom-Json.'
         }
         @{
             Title   = 'A daily job that goes on training as the corpus grows'
             Code    = @'
-$model = New-BertModel -Preset mini -Seed 1
+$model = New-BertModel -Preset tiny -Seed 1
 $model | Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -MaxSteps 4 -BatchSize 4 -SequenceLength 64 -OutputPath ./out/daily -Continue -Verbose | Out-Null
 '@
             Remarks = 'The first time, trains 4 steps and saves the run in ./out/daily. Run again unchanged, it says the run is finished and trains nothing. After the corpus has grown, -Continue starts a new run of 4 steps from the last weights; without -Continue it would stop with TrainingRunChanged and name what changed. Each run''s lines in ./out/daily/metrics.jsonl carry its own run_id.'
@@ -125,7 +126,8 @@ $model | Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -MaxSteps 4 -Ba
         @{
             Title   = 'Check the size of a run first'
             Code    = @'
-$model | Invoke-MlmTraining -Corpus ./runbooks.txt -Epochs 3 -SequenceLength 256 -WhatIf -Verbose
+$model = New-BertModel -Preset tiny
+$model | Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -Epochs 3 -SequenceLength 256 -WhatIf -Verbose
 '@
             Remarks = 'Reads and packs the corpus, then reports the number of documents, sequences and tokens (-Verbose) and what would be trained (-WhatIf), without training.'
         }

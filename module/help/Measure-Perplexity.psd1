@@ -57,28 +57,31 @@ With a small corpus only a few hundred tokens may be masked, and the result then
 
     Examples    = @(
         @{
-            Title   = 'Score a model on held-out text'
+            Title   = 'Score a saved model on held-out text'
             Code    = @'
-Import-BertCheckpoint ./out/bert-mini-adapted | Measure-Perplexity -Corpus ./runbooks-heldout.txt
+New-BertModel -Preset tiny -Seed 1 | Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -MaxSteps 20 -BatchSize 8 -SequenceLength 64 -LearningRate 1e-3 |
+    Export-Checkpoint ./out/bert-tiny-runbooks -Force
+Import-BertCheckpoint ./out/bert-tiny-runbooks | Measure-Perplexity -Corpus ./examples/data/runbooks-heldout.txt
 '@
-            Remarks = 'Loads a saved model and shows its Perplexity, Loss, Tokens, MaskedTokens and Sequences on the held-out file as a table.'
+            Remarks = 'The first line trains and saves a small model (skip it when you have a checkpoint). The second loads the checkpoint and shows its Perplexity, Loss, Tokens, MaskedTokens and Sequences on the held-out runbooks as a table.'
         }
         @{
             Title   = 'See how much training helped'
             Code    = @'
-$model = New-BertModel -Preset mini
-$before = $model | Measure-Perplexity -Corpus ./runbooks-heldout.txt -Seed 1
-$model | Invoke-MlmTraining -Corpus ./runbooks.txt -MaxSteps 300 -LearningRate 3e-4 | Out-Null
-$after = $model | Measure-Perplexity -Corpus ./runbooks-heldout.txt -Seed 1
+$model = New-BertModel -Preset tiny -Seed 1
+$before = $model | Measure-Perplexity -Corpus ./examples/data/runbooks-heldout.txt -Seed 1
+$model | Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -MaxSteps 40 -BatchSize 8 -SequenceLength 64 -LearningRate 1e-3 | Out-Null
+$after = $model | Measure-Perplexity -Corpus ./examples/data/runbooks-heldout.txt -Seed 1
 [pscustomobject]@{ Before = $before.Perplexity; After = $after.Perplexity; MaskedTokens = $after.MaskedTokens }
 '@
-            Remarks = 'Measures the same masked positions (same seed, same corpus) before and after training, so the two numbers differ only because the model changed.'
+            Remarks = 'Measures the same masked positions (same seed, same corpus, same batch size) before and after training, so the two numbers differ only because the model changed.'
         }
         @{
             Title   = 'Compare training and held-out perplexity'
             Code    = @'
-$model = Import-BertCheckpoint ./out/bert-mini-adapted
-Get-Item ./runbooks.txt, ./runbooks-heldout.txt | ForEach-Object {
+$model = New-BertModel -Preset tiny -Seed 1 |
+    Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -MaxSteps 20 -BatchSize 8 -SequenceLength 64 -LearningRate 1e-3
+Get-Item ./examples/data/runbooks.txt, ./examples/data/runbooks-heldout.txt | ForEach-Object {
     $result = $_ | Measure-Perplexity -Model $model
     [pscustomobject]@{ Corpus = $_.Name; Perplexity = [math]::Round($result.Perplexity, 2) }
 }
