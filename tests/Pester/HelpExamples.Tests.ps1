@@ -35,9 +35,11 @@ BeforeAll {
         $root = Join-Path $TestDrive ($Name -replace '\W', '-')
         New-Item -ItemType Directory -Force (Join-Path $root 'examples'), (Join-Path $root 'artifacts') | Out-Null
         Copy-Item -Recurse (Join-Path $repository 'examples/data'), (Join-Path $repository 'examples/jobs') (Join-Path $root 'examples')
-        New-Item -ItemType SymbolicLink -Path (Join-Path $root 'BertAdapt.psd1') -Target (Join-Path $repository 'BertAdapt.psd1') | Out-Null
-        New-Item -ItemType SymbolicLink -Path (Join-Path $root 'module') -Target (Join-Path $repository 'module') | Out-Null
-        New-Item -ItemType SymbolicLink -Path (Join-Path $root 'artifacts/minilm') -Target (Join-Path $repository 'artifacts/minilm') | Out-Null
+        # Windows makes symbolic links only with a privilege; hard links and junctions need none.
+        $fileLink, $folderLink = if ($IsWindows) { 'HardLink', 'Junction' } else { 'SymbolicLink', 'SymbolicLink' }
+        New-Item -ItemType $fileLink -Path (Join-Path $root 'BertAdapt.psd1') -Target (Join-Path $repository 'BertAdapt.psd1') | Out-Null
+        New-Item -ItemType $folderLink -Path (Join-Path $root 'module') -Target (Join-Path $repository 'module') | Out-Null
+        New-Item -ItemType $folderLink -Path (Join-Path $root 'artifacts/minilm') -Target (Join-Path $repository 'artifacts/minilm') | Out-Null
         $root
     }
 
