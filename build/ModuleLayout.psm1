@@ -178,6 +178,8 @@ function New-ModulePackage {
     New-Item -ItemType Directory -Force (Join-Path $folder 'module') | Out-Null
     Publish-ModuleBin -Root $Root -Runtime $Runtime -Configuration $Configuration -Destination $folder -Cuda:$Cuda
     Copy-Item (Join-Path $Root 'module/BertAdapt.Format.ps1xml') (Join-Path $folder 'module')
+    # Get-Help finds about_ topics in the culture folder beside the manifest.
+    Copy-Item -Recurse (Join-Path $Root 'en-US') $folder
     Copy-Item (Join-Path $Root 'LICENSE') $folder
     $manifest = Join-Path $folder 'BertAdapt.psd1'
     Set-Content -LiteralPath $manifest -Value (Get-StampedManifest $Root) -NoNewline

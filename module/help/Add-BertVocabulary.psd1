@@ -45,28 +45,30 @@ The words counted by -FromCorpus include numbers and identifiers that happen to 
         @{
             Title   = 'See which words of a corpus the vocabulary fragments most'
             Code    = @'
-$m = Import-BertCheckpoint ./models/bert-base-uncased
-$m | Add-BertVocabulary -FromCorpus ./runbooks/*.txt -ReportOnly | Format-Table
+$m = New-BertModel -Preset tiny
+$m | Add-BertVocabulary -FromCorpus ./examples/data/runbooks.txt -ReportOnly | Format-Table
 '@
-            Remarks = 'Lists the 20 words, seen at least 5 times, whose own token would save the most tokens, with the pieces each one is split into now. The model is not changed.'
+            Remarks = 'Lists the 20 words, seen at least 5 times, whose own token would save the most tokens, with the pieces each one is split into now. The model is not changed. The report depends only on the vocabulary, so it is the same for any model with the bundled one.'
         }
         @{
             Title   = 'Add chosen words and train them in'
             Code    = @'
-$m | Add-BertVocabulary -Token systemctl,journalctl -Verbose |
-    Invoke-MlmTraining -Corpus ./runbooks/*.txt -MaxSteps 200 |
-    Export-Checkpoint ./out/bert-runbooks
+$m = New-BertModel -Preset tiny -Seed 1
+$m | Add-BertVocabulary -Token systemctl, journalctl -Verbose |
+    Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -MaxSteps 20 -BatchSize 8 -SequenceLength 64 -LearningRate 1e-3 |
+    Export-Checkpoint ./out/bert-tiny-runbooks-vocab -Force
 '@
-            Remarks = 'Adds two tokens (-Verbose names them and the new vocabulary size), trains 200 steps on the runbooks so the new embeddings settle, and saves the model with its longer vocab.txt.'
+            Remarks = 'Adds two tokens (-Verbose names them and the new vocabulary size), trains on the runbooks so the new embeddings settle (use more steps in a real run), and saves the model with its longer vocab.txt.'
         }
         @{
             Title   = 'Add the most fragmented words of a corpus'
             Code    = @'
-$m | Add-BertVocabulary -FromCorpus ./tickets/*.txt -Top 50 -MinCount 20 -WhatIf
-$m | Add-BertVocabulary -FromCorpus ./tickets/*.txt -Top 50 -MinCount 20 | Out-Null
+$m = New-BertModel -Preset tiny
+$m | Add-BertVocabulary -FromCorpus ./examples/data/runbooks.txt -Top 50 -MinCount 20 -WhatIf
+$m | Add-BertVocabulary -FromCorpus ./examples/data/runbooks.txt -Top 50 -MinCount 20 | Out-Null
 $m.Vocabulary.Count
 '@
-            Remarks = 'The first line shows which of the up to 50 words seen at least 20 times would be added; the second adds them, and the last shows the new vocabulary size.'
+            Remarks = 'The second line shows which of the up to 50 words seen at least 20 times would be added; the third adds them, and the last shows the new vocabulary size.'
         }
     )
 

@@ -52,23 +52,26 @@ Error ids: ReportNoMetrics (there are no training steps to draw), ReportExists (
         @{
             Title   = 'Train a model and draw its run'
             Code    = @'
-$model = New-BertModel -Preset mini | Invoke-MlmTraining -Corpus ./runbooks/*.txt -MaxSteps 300 -ValidationSplit 0.05 -EvalEvery 50
-$model | Export-BertTrainingReport ./bert-mini-report.html
+$model = New-BertModel -Preset tiny -Seed 1 |
+    Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -MaxSteps 30 -BatchSize 8 -SequenceLength 64 -LearningRate 1e-3 -ValidationSplit 0.05 -EvalEvery 10
+$model | Export-BertTrainingReport ./out/bert-tiny-report.html -Force
 '@
-            Remarks = 'Trains a new mini model for 300 steps, measuring validation perplexity every 50 steps on 5% of the corpus, and writes the report of those steps to ./bert-mini-report.html.'
+            Remarks = 'Trains a new tiny model for 30 steps, measuring validation perplexity every 10 steps on 5% of the corpus, and writes the report of those steps to ./out/bert-tiny-report.html (-Force replaces an earlier report).'
         }
         @{
             Title   = 'Report on a training job from its directory'
             Code    = @'
-Export-BertTrainingReport ./report.html -MetricsPath ./jobs/mini-runbooks -Title 'Runbook adaptation, mini' -Force -PassThru |
-    Invoke-Item
+New-BertModel -Preset tiny -Seed 1 |
+    Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -MaxSteps 10 -BatchSize 8 -SequenceLength 64 -OutputPath ./out/jobs/tiny-runbooks | Out-Null
+Export-BertTrainingReport ./out/report.html -MetricsPath ./out/jobs/tiny-runbooks -Title 'Runbook adaptation, tiny' -Force -PassThru
 '@
-            Remarks = 'Reads ./jobs/mini-runbooks/metrics.jsonl, which Invoke-MlmTraining -OutputPath ./jobs/mini-runbooks wrote, takes the settings from the newest checkpoint in that directory, replaces ./report.html and opens it in the default browser.'
+            Remarks = 'The first command runs a small job. The second reads ./out/jobs/tiny-runbooks/metrics.jsonl, takes the settings from the newest checkpoint in that directory, replaces ./out/report.html and writes its FileInfo to the pipeline (-PassThru); pipe that to Invoke-Item to open the report in the default browser.'
         }
         @{
             Title   = 'See what would happen'
             Code    = @'
-$model | Export-BertTrainingReport ./bert-mini-report.html -Force -WhatIf
+$model = New-BertModel -Preset tiny | Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -MaxSteps 5 -BatchSize 8 -SequenceLength 64
+$model | Export-BertTrainingReport ./out/bert-tiny-report.html -Force -WhatIf
 '@
             Remarks = 'Prints "What if: Performing the operation "Replace with a training report" on target ..." when the file exists (or "Write a training report" when it does not) and writes nothing.'
         }

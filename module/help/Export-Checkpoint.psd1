@@ -40,23 +40,26 @@ The training history (StepsTrained, LastLoss, History, TrainedOn) is not part of
         @{
             Title   = 'Train a model and save it'
             Code    = @'
-New-Item -ItemType Directory -Force ./out | Out-Null
-New-BertModel -Preset mini | Invoke-MlmTraining -Corpus ./runbooks/*.txt -MaxSteps 300 | Export-Checkpoint ./out/bert-mini-adapted
+New-BertModel -Preset tiny -Seed 1 |
+    Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -MaxSteps 20 -BatchSize 8 -SequenceLength 64 -LearningRate 1e-3 |
+    Export-Checkpoint ./out/bert-tiny-adapted
 '@
-            Remarks = 'Creates ./out if needed, trains a new mini model for 300 steps and writes it to ./out/bert-mini-adapted. Running the same line again fails with a CheckpointExists error, because the directory is never overwritten without -Force.'
+            Remarks = 'Trains a new tiny model for 20 steps and writes it to ./out/bert-tiny-adapted, creating ./out if it is missing. Running the same command again fails with a CheckpointExists error before any training, because the directory is never overwritten without -Force.'
         }
         @{
             Title   = 'Replace a checkpoint and keep working with the model'
             Code    = @'
-$model | Export-Checkpoint ./out/bert-mini-adapted -Force -PassThru |
-    Measure-Perplexity -Corpus ./runbooks-heldout.txt
+$model = New-BertModel -Preset tiny -Seed 1
+$model | Export-Checkpoint ./out/bert-tiny -Force -PassThru |
+    Measure-Perplexity -Corpus ./examples/data/runbooks-heldout.txt
 '@
-            Remarks = 'Overwrites the existing checkpoint with the model in $model, then passes the model on to measure its perplexity on held-out text. The old checkpoint stays in place until the new one has been written completely.'
+            Remarks = 'Writes (or overwrites) the checkpoint of the model in $model, then passes the model on to measure its perplexity on held-out text. An old checkpoint stays in place until the new one has been written completely.'
         }
         @{
             Title   = 'See what would happen'
             Code    = @'
-$model | Export-Checkpoint -LiteralPath ./out/bert-mini-adapted -Force -WhatIf
+$model = New-BertModel -Preset tiny
+$model | Export-Checkpoint -LiteralPath ./out/bert-tiny -Force -WhatIf
 '@
             Remarks = 'Prints "What if: Performing the operation "Replace with a Hugging Face checkpoint" on target ..." when the directory exists (or "Write a Hugging Face checkpoint" when it does not) and writes nothing.'
         }

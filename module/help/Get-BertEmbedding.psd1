@@ -15,7 +15,7 @@ Texts are tokenised as for Invoke-BertClassifier ([CLS] text [SEP], cut to -MaxL
 
     Parameters  = @{
         Device    = 'Where to compute: Auto (the default) takes a CUDA GPU when this build and machine have one, else the CPU; Cpu and Cuda force the choice, and cuda:N picks the GPU with index N. The model is moved there first (an imported model starts on the CPU) and stays there afterwards.'
-        Threads   = 'How many CPU threads libtorch may use for each operation (1 to 1024). Without it: the BERTADAPT_THREADS environment variable, else OMP_NUM_THREADS, else the number of logical processors .NET reports (which respects CPU affinity and container limits). On a machine shared with other jobs, fewer threads leave cores to them. The previous count is restored when the cmdlet finishes; the verbose output and the metrics file say which count was used.'
+        Threads   = 'How many CPU threads libtorch may use for each operation (1 to 1024). Without it: the BERTADAPT_THREADS environment variable, else OMP_NUM_THREADS, else the number of logical processors .NET reports (which respects CPU affinity and container limits). On a machine shared with other jobs, fewer threads leave cores to them. The previous count is restored when the cmdlet finishes; the verbose output says which count was used.'
         Model     = 'The model whose encoder makes the vectors. Any BertModel works; a sentence-embedding model (all-MiniLM-L6-v2 imported with Import-BertCheckpoint, for example) gives the most useful vectors. It may also be the path of a checkpoint, which is imported for this command and freed when it ends.'
         InputObject  = 'The texts. A string is its own text: strings piped from Get-Content, or given by position or with -Text (an alias of this parameter). Any other object gives the text in its -TextProperty (Text by default): rows from Import-Csv or ConvertFrom-Json, for example. An object without that property, or whose property holds a list or null instead of a text, is a non-terminating error for that one object (InputPropertyNotFound or InputNotText, category InvalidArgument) and the other inputs go on; it is never classified as its string form (@{summary=...}). Empty strings are allowed.'
         TextProperty = 'The property of a piped object that holds its text, for objects whose text column is not called Text: -TextProperty summary for rows of a CSV file with a summary column. A number, date or flag in the property is used as its invariant text. Strings are their own text whatever this says.'
@@ -58,23 +58,24 @@ A model that was not trained for sentence embeddings (a plain BERT, or one adapt
         @{
             Title   = 'Compare two sentences'
             Code    = @'
-$model = Import-BertCheckpoint ./all-MiniLM-L6-v2
+$model = Import-BertCheckpoint ./artifacts/minilm/model.onnx -WarningAction SilentlyContinue
 $a, $b = 'The server is down.', 'The host is not responding.' | Get-BertEmbedding -Model $model -Normalize
 $cosine = 0.0; for ($i = 0; $i -lt $a.Dimensions; $i++) { $cosine += $a.Vector[$i] * $b.Vector[$i] }
 $cosine
 '@
-            Remarks = 'With normalised vectors the dot product is the cosine similarity: close to 1 for texts that mean the same, near 0 for unrelated ones.'
+            Remarks = 'all-MiniLM-L6-v2, a sentence-embedding model that the build extracts into ./artifacts/minilm, is imported from its ONNX file (the warning about its missing pre-training heads does not matter here). With normalised vectors the dot product is the cosine similarity: close to 1 for texts that mean the same, near 0 for unrelated ones.'
         }
         @{
             Title   = 'Embed a large file in constant memory'
             Code    = @'
-$model = Import-BertCheckpoint ./all-MiniLM-L6-v2
-Get-Content ./tickets.txt | Get-BertEmbedding -Model $model -Normalize -BatchSize 64 -IdProperty ReadCount |
-    Select-Object Id, Text, Vector | Export-Csv ./ticket-vectors.csv -NoTypeInformation
-$first = Import-Csv ./ticket-vectors.csv | Select-Object -First 1
+$model = Import-BertCheckpoint ./artifacts/minilm/model.onnx -WarningAction SilentlyContinue
+New-Item -ItemType Directory -Force ./out | Out-Null
+Get-Content ./examples/data/tickets-new.txt | Get-BertEmbedding -Model $model -Normalize -BatchSize 64 -IdProperty ReadCount |
+    Select-Object Id, Text, Vector | Export-Csv ./out/ticket-vectors.csv -NoTypeInformation
+$first = Import-Csv ./out/ticket-vectors.csv | Select-Object -First 1
 $vector = [float[]]($first.Vector -split ' ')
 '@
-            Remarks = 'The lines stream through in batches of 64 and each batch''s vectors are written before the next lines are read, so memory does not grow with the size of the file. The Vector column holds the values separated by spaces, which read back as exactly the same floats.'
+            Remarks = 'The lines stream through in batches of 64 and each batch''s vectors are written before the next lines are read, so memory does not grow with the size of the file. Id is the line number. The Vector column holds the values separated by spaces, which read back as exactly the same floats. Export-Csv does not create folders, hence the New-Item line.'
         }
     )
 

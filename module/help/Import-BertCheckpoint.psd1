@@ -45,46 +45,50 @@ The whole model is created in memory before the weights are copied into it, so i
         @{
             Title   = 'Load a checkpoint written by Export-Checkpoint'
             Code    = @'
-$model = Import-BertCheckpoint ./out/bert-mini-adapted
+New-BertModel -Preset tiny -Seed 1 | Export-Checkpoint ./out/bert-tiny -Force
+$model = Import-BertCheckpoint ./out/bert-tiny
 $model | Format-List Shape, StepsTrained, Source, LoadReport
 '@
-            Remarks = 'Reads config.json, vocab.txt, tokenizer_config.json and model.safetensors from the directory. A checkpoint written by Export-Checkpoint has every tensor, so LoadReport is empty. StepsTrained starts again at 0: the training history is not stored in the checkpoint.'
+            Remarks = 'The first line writes a checkpoint to read. Import-BertCheckpoint reads config.json, vocab.txt, tokenizer_config.json and model.safetensors from the directory. A checkpoint written by Export-Checkpoint has every tensor, so LoadReport is empty. StepsTrained starts again at 0: the training history is not stored in the checkpoint.'
         }
         @{
-            Title   = 'Continue pre-training a downloaded Hugging Face model'
+            Title   = 'Continue pre-training a saved or downloaded model'
             Code    = @'
-$base = Import-BertCheckpoint -LiteralPath ./models/bert-base-uncased -WarningVariable loadWarnings
+New-BertModel -Preset tiny -Seed 1 | Export-Checkpoint ./out/bert-tiny -Force
+$base = Import-BertCheckpoint -LiteralPath ./out/bert-tiny -WarningVariable loadWarnings
 $loadWarnings.Count
-$base | Invoke-MlmTraining -Corpus ./runbooks/*.txt -MaxSteps 1000 -LearningRate 2e-5 |
-    Export-Checkpoint ./out/bert-base-runbooks
+$base | Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -MaxSteps 20 -BatchSize 8 -SequenceLength 64 -LearningRate 2e-4 |
+    Export-Checkpoint ./out/bert-tiny-runbooks -Force
 '@
-            Remarks = 'Loads a model downloaded from the Hugging Face Hub (model.safetensors or pytorch_model.bin), keeps the load warnings in $loadWarnings, adapts it to the runbook domain with a lower learning rate, and saves the result.'
+            Remarks = 'Loads a checkpoint, keeps the load warnings in $loadWarnings (a download from the Hugging Face Hub, with model.safetensors or pytorch_model.bin, may lack a head and say so there), adapts the model to the runbook domain and saves the result. For a pre-trained model use a lower learning rate, such as 2e-5, and many more steps.'
         }
         @{
             Title   = 'Start from a sentence-embedding model exported to ONNX'
             Code    = @'
-$model = Import-BertCheckpoint ./all-MiniLM-L6-v2/model.onnx
+$model = Import-BertCheckpoint ./artifacts/minilm/model.onnx -WarningAction SilentlyContinue
 $model.LoadReport
-$model | Measure-Perplexity -Corpus ./runbooks-heldout.txt
+$model | Measure-Perplexity -Corpus ./examples/data/runbooks-heldout.txt
 '@
-            Remarks = 'The folder holds model.onnx and vocab.txt. The encoder weights come from the ONNX initializers; the masked-LM and next-sentence heads are not in the file, so LoadReport lists them as newly initialised and the first perplexity is very high until Invoke-MlmTraining has trained the head.'
+            Remarks = 'The build extracts all-MiniLM-L6-v2 (ONNX, with its vocab.txt) into ./artifacts/minilm. The encoder weights come from the ONNX initializers; the masked-LM and next-sentence heads are not in the file, so LoadReport lists them as newly initialised and the perplexity is very high until Invoke-MlmTraining has trained the head.'
         }
         @{
             Title   = 'Compare every checkpoint in a folder on held-out text'
             Code    = @'
-Get-ChildItem ./out -Directory | ForEach-Object {
-    $result = $_ | Import-BertCheckpoint | Measure-Perplexity -Corpus ./runbooks-heldout.txt
+1, 2 | ForEach-Object { New-BertModel -Preset tiny -Seed $_ | Export-Checkpoint "./out/compare/seed$_" -Force }
+Get-ChildItem ./out/compare -Directory | ForEach-Object {
+    $result = $_ | Import-BertCheckpoint | Measure-Perplexity -Corpus ./examples/data/runbooks-heldout.txt
     [pscustomobject]@{ Checkpoint = $_.Name; Perplexity = $result.Perplexity }
 }
 '@
-            Remarks = 'Each directory object binds to -LiteralPath through its PSPath property. Every model is scored on the same held-out text with the same seeded masking, so the perplexities can be compared, as long as the models share one vocabulary.'
+            Remarks = 'The first line writes two checkpoints to compare. Each directory object binds to -LiteralPath through its PSPath property. Every model is scored on the same held-out text with the same seeded masking, so the perplexities can be compared, as long as the models share one vocabulary.'
         }
         @{
             Title   = 'Use wildcards'
             Code    = @'
-Import-BertCheckpoint ./out/bert-mini-* -WarningAction SilentlyContinue | Format-Table
+1, 2 | ForEach-Object { New-BertModel -Preset tiny -Seed $_ | Export-Checkpoint "./out/compare/seed$_" -Force }
+Import-BertCheckpoint ./out/compare/seed* -WarningAction SilentlyContinue | Format-Table
 '@
-            Remarks = 'Imports every directory whose name starts with bert-mini- in ./out, without showing load warnings, and lists the models as a table.'
+            Remarks = 'Imports every directory whose name starts with seed in ./out/compare, without showing load warnings, and lists the models as a table.'
         }
     )
 

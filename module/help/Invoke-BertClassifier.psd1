@@ -18,7 +18,7 @@ Texts can be piped as strings (from Get-Content, for example) or as objects: row
 
     Parameters  = @{
         Device    = 'Where to compute: Auto (the default) takes a CUDA GPU when this build and machine have one, else the CPU; Cpu and Cuda force the choice, and cuda:N picks the GPU with index N. The model is moved there first (an imported model starts on the CPU) and stays there afterwards.'
-        Threads   = 'How many CPU threads libtorch may use for each operation (1 to 1024). Without it: the BERTADAPT_THREADS environment variable, else OMP_NUM_THREADS, else the number of logical processors .NET reports (which respects CPU affinity and container limits). On a machine shared with other jobs, fewer threads leave cores to them. The previous count is restored when the cmdlet finishes; the verbose output and the metrics file say which count was used.'
+        Threads   = 'How many CPU threads libtorch may use for each operation (1 to 1024). Without it: the BERTADAPT_THREADS environment variable, else OMP_NUM_THREADS, else the number of logical processors .NET reports (which respects CPU affinity and container limits). On a machine shared with other jobs, fewer threads leave cores to them. The previous count is restored when the cmdlet finishes; the verbose output says which count was used.'
         Model     = 'The model to run. It must have a sequence-classification or regression head, from fine-tuning or from an imported fine-tuned checkpoint. A model without a head is refused with the error ModelHasNoClassifier, and a model with a token-classification head with ModelTaskMismatch (use Invoke-BertTokenClassifier for it). It may also be the path of a checkpoint, which is imported for this command and freed when it ends.'
         InputObject  = 'The texts. A string is its own text: strings piped from Get-Content, or given by position or with -Text (an alias of this parameter). Any other object gives the text in its -TextProperty (Text by default): rows from Import-Csv or ConvertFrom-Json, for example. An object without that property, or whose property holds a list or null instead of a text, is a non-terminating error for that one object (InputPropertyNotFound or InputNotText, category InvalidArgument) and the other inputs go on; it is never classified as its string form (@{summary=...}). Empty strings are allowed.'
         TextProperty = 'The property of a piped object that holds its text, for objects whose text column is not called Text: -TextProperty summary for rows of a CSV file with a summary column. A number, date or flag in the property is used as its invariant text. Strings are their own text whatever this says.'
@@ -66,37 +66,43 @@ Results are written in input order. They are not written one by one: the results
         @{
             Title   = 'Classify a few texts'
             Code    = @'
-$model = Import-BertCheckpoint ./out/ticket-classifier
+$model = New-BertModel -Preset tiny -Seed 1 |
+    Invoke-FineTune -Task SequenceClassification -TrainingData ./examples/data/tickets-train.csv -TextColumn summary -LabelColumn team -Epochs 1 -MaxLength 32 -LearningRate 1e-3
 'the disk on db01 is full', 'please reset my password' | Invoke-BertClassifier -Model $model
 '@
-            Remarks = 'Shows the predicted Label and its Score for each text. Each result also has a Score_<label> property with the probability of every class.'
+            Remarks = 'The first command fine-tunes a tiny model for one epoch on the bundled help-desk tickets (use Import-BertCheckpoint for a classifier you saved). The second shows the predicted Label and its Score for each text. Each result also has a Score_<label> property with the probability of every class.'
         }
         @{
             Title   = 'Classify the rows of a CSV file and keep the labels'
             Code    = @'
-$model = Import-BertCheckpoint ./out/ticket-classifier
-Import-Csv ./tickets.csv |
-    Invoke-BertClassifier -Model $model -TextProperty summary -IdProperty id -BatchSize 64 |
-    Export-Csv ./tickets-labelled.csv -NoTypeInformation
+$model = New-BertModel -Preset tiny -Seed 1 |
+    Invoke-FineTune -Task SequenceClassification -TrainingData ./examples/data/tickets-train.csv -TextColumn summary -LabelColumn team -Epochs 1 -MaxLength 32 -LearningRate 1e-3
+New-Item -ItemType Directory -Force ./out | Out-Null
+Import-Csv ./examples/data/tickets-dev.csv |
+    Invoke-BertClassifier -Model $model -TextProperty summary -IdProperty team -BatchSize 64 |
+    Export-Csv ./out/tickets-labelled.csv -NoTypeInformation
 '@
-            Remarks = 'Classifies the summary column of every row. The output file has one row per ticket with its id (the Id column), Label, Score, a Score_<label> column per class, and the text. The results stream to the file batch by batch, so a file of any size is classified in the memory of one batch.'
+            Remarks = 'Classifies the summary column of every row. The output file has one row per ticket with its Id (here the team it was labelled with, so wrong predictions are easy to find), Label, Score, a Score_<label> column per class, and the text. The results stream to the file batch by batch, so a file of any size is classified in the memory of one batch.'
         }
         @{
             Title   = 'Tag texts with several labels'
             Code    = @'
-$model = Import-BertCheckpoint ./out/incident-topics
-Get-Content ./incidents.txt | Invoke-BertClassifier -Model $model -Threshold 0.3 -IdProperty ReadCount |
-    Select-Object Id, Labels, Text | Export-Csv ./incident-topics.csv -NoTypeInformation
+$model = New-BertModel -Preset tiny -Seed 1 |
+    Invoke-FineTune -Task MultiLabelClassification -TrainingData ./examples/data/incident-topics.jsonl -LabelColumn topics -Epochs 2 -MaxLength 32 -LearningRate 1e-3
+New-Item -ItemType Directory -Force ./out | Out-Null
+Get-Content ./examples/data/tickets-new.txt | Invoke-BertClassifier -Model $model -Threshold 0.3 -IdProperty ReadCount |
+    Select-Object Id, Labels, Text | Export-Csv ./out/incident-topics.csv -NoTypeInformation
 '@
-            Remarks = 'For a multi-label model, Labels lists every topic whose sigmoid score reaches 0.3 (a lower threshold finds more topics and more false ones). In the CSV file the topics are joined by |, and Id is the line number.'
+            Remarks = 'The first command fine-tunes a multi-label model on the bundled incidents, each tagged with one or two topics. For a multi-label model, Labels lists every topic whose sigmoid score reaches 0.3 (a lower threshold finds more topics and more false ones). In the CSV file the topics are joined by |, and Id is the line number.'
         }
         @{
             Title   = 'Score sentence pairs'
             Code    = @'
-$model = Import-BertCheckpoint ./out/similarity
-Invoke-BertClassifier -Model $model -Text 'The service restarted.' -TextPair 'nginx came back up.'
+$model = New-BertModel -Preset tiny -Seed 1 |
+    Invoke-FineTune -Task Regression -TrainingData ./examples/data/ticket-pairs.tsv -TextColumn text -TextPairColumn pair -LabelColumn similarity -Epochs 2 -MaxLength 32 -LearningRate 1e-3
+Invoke-BertClassifier -Model $model -Text 'on web01 the disk is full' -TextPair 'on web01 no space left on the volume'
 '@
-            Remarks = 'A regression model trained on sentence pairs writes its prediction in the Value property.'
+            Remarks = 'The first command fine-tunes a regression model on pairs of ticket summaries scored from 0 (unrelated) to 5 (the same problem on the same host). A regression model writes its prediction in the Value property.'
         }
     )
 

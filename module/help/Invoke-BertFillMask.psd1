@@ -13,7 +13,7 @@ Texts stream in batches of -BatchSize, as with Invoke-BertClassifier. The model 
 
     Parameters  = @{
         Device    = 'Where to compute: Auto (the default) takes a CUDA GPU when this build and machine have one, else the CPU; Cpu and Cuda force the choice, and cuda:N picks the GPU with index N. The model is moved there first (an imported model starts on the CPU) and stays there afterwards.'
-        Threads   = 'How many CPU threads libtorch may use for each operation (1 to 1024). Without it: the BERTADAPT_THREADS environment variable, else OMP_NUM_THREADS, else the number of logical processors .NET reports (which respects CPU affinity and container limits). On a machine shared with other jobs, fewer threads leave cores to them. The previous count is restored when the cmdlet finishes; the verbose output and the metrics file say which count was used.'
+        Threads   = 'How many CPU threads libtorch may use for each operation (1 to 1024). Without it: the BERTADAPT_THREADS environment variable, else OMP_NUM_THREADS, else the number of logical processors .NET reports (which respects CPU affinity and container limits). On a machine shared with other jobs, fewer threads leave cores to them. The previous count is restored when the cmdlet finishes; the verbose output says which count was used.'
         Model     = 'The model to ask. Any BertModel works; the predictions are only as good as its masked-LM head. It may also be the path of a checkpoint, which is imported for this command and freed when it ends.'
         InputObject  = 'The texts. A string is its own text: strings piped from Get-Content, or given by position or with -Text (an alias of this parameter). Any other object gives the text in its -TextProperty (Text by default): rows from Import-Csv or ConvertFrom-Json, for example. An object without that property, or whose property holds a list or null instead of a text, is a non-terminating error for that one object (InputPropertyNotFound or InputNotText, category InvalidArgument) and the other inputs go on; it is never classified as its string form (@{summary=...}). Empty strings are allowed.'
         TextProperty = 'The property of a piped object that holds its text, for objects whose text column is not called Text: -TextProperty summary for rows of a CSV file with a summary column. A number, date or flag in the property is used as its invariant text. Strings are their own text whatever this says.'
@@ -58,31 +58,34 @@ Predictions are made for each mask independently in one pass: with two masks, th
         @{
             Title   = 'See what a model predicts'
             Code    = @'
-$model = Import-BertCheckpoint ./out/bert-mini-adapted
+$model = New-BertModel -Preset tiny -Seed 1 |
+    Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -MaxSteps 40 -BatchSize 8 -SequenceLength 64 -LearningRate 1e-3
 'restart the [MASK] service on web01' | Invoke-BertFillMask -Model $model
 '@
-            Remarks = 'Shows the five best candidates for the mask with their probabilities, and the sentence with the best one filled in.'
+            Remarks = 'The first command trains a tiny model briefly on the runbooks (use Import-BertCheckpoint for a model you saved). The second shows the five best candidates for the mask with their probabilities, and the sentence with the best one filled in.'
         }
         @{
             Title   = 'Compare a model before and after domain adaptation'
             Code    = @'
-$before = Import-BertCheckpoint ./out/bert-mini
-$after = Import-BertCheckpoint ./out/bert-mini-adapted
+$before = New-BertModel -Preset tiny -Seed 1
+$after = New-BertModel -Preset tiny -Seed 1 |
+    Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -MaxSteps 40 -BatchSize 8 -SequenceLength 64 -LearningRate 1e-3
 foreach ($model in $before, $after) {
     Invoke-BertFillMask -Model $model -Text 'then read the [MASK] logs' -Top 3 -Expand Candidates |
         Select-Object Token, Score
 }
 '@
-            Remarks = 'The adapted model should rank the words of your corpus higher than the original one does.'
+            Remarks = 'Two models with the same starting weights, one of them trained on the runbooks. The adapted model should rank the words of the corpus higher than the untrained one does, and more so the longer it trains.'
         }
         @{
             Title   = 'Skip lines without a mask'
             Code    = @'
-$model = Import-BertCheckpoint ./out/bert-mini-adapted
-Get-Content ./probes.txt | Invoke-BertFillMask -Model $model -ErrorAction SilentlyContinue -ErrorVariable skipped
+$model = New-BertModel -Preset tiny -Seed 1 |
+    Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -MaxSteps 40 -BatchSize 8 -SequenceLength 64 -LearningRate 1e-3
+Get-Content ./examples/data/probes.txt | Invoke-BertFillMask -Model $model -ErrorAction SilentlyContinue -ErrorVariable skipped
 "$($skipped.Count) line(s) had no [MASK]"
 '@
-            Remarks = 'Lines without a mask are reported as non-terminating errors; here they are silenced and counted instead.'
+            Remarks = 'Lines without a mask (the last line of probes.txt has none) are reported as non-terminating errors; here they are silenced and counted instead.'
         }
     )
 

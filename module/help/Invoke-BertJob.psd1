@@ -60,21 +60,21 @@ To run a job unattended, call pwsh -NoProfile -NonInteractive -Command "Import-M
         @{
             Title   = 'Run a job file'
             Code    = @'
-Invoke-BertJob -Path ./jobs/runbooks.job.yaml -Verbose
+Invoke-BertJob -Path ./examples/jobs/runbooks.job.yaml -Verbose
 '@
-            Remarks = 'Checks the job file, then creates or imports the model, trains it, exports it and measures its perplexity, as the sections of the file say. -Verbose shows each cmdlet call with its parameters.'
+            Remarks = 'Checks the job file, then creates the model, trains it on the bundled runbooks, exports it to ./out/jobs/bert-mini-runbooks and measures its perplexity, as the sections of the file say (its relative paths are relative to the file''s folder). -Verbose shows each cmdlet call with its parameters. Run again, it says the run is finished and trains nothing.'
         }
         @{
             Title   = 'Check a job without running it'
             Code    = @'
-Invoke-BertJob -Path ./jobs/runbooks.job.yaml -WhatIf
+Invoke-BertJob -Path ./examples/jobs/runbooks.job.yaml -WhatIf
 '@
             Remarks = 'Reports every problem in the file with its line and column, or, when the file is valid, shows what the training and export would do.'
         }
         @{
             Title   = 'Run every job in a folder and keep the results'
             Code    = @'
-$results = Get-ChildItem ./jobs -Filter *.job.yaml | Invoke-BertJob
+$results = Get-ChildItem ./examples/jobs -Filter *.job.yaml | Invoke-BertJob
 $results | Where-Object Perplexity | Format-Table Perplexity, Loss, MaskedTokens
 '@
             Remarks = 'All the job files are checked before the first one starts. The output holds each trained model and, for jobs with a perplexity section, its perplexity result.'
@@ -82,9 +82,9 @@ $results | Where-Object Perplexity | Format-Table Perplexity, Loss, MaskedTokens
         @{
             Title   = 'Run a job from a scheduler'
             Code    = @'
-pwsh -NoProfile -NonInteractive -Command "Import-Module /opt/bertadapt/BertAdapt.psd1; Invoke-BertJob -Path /srv/jobs/runbooks.job.yaml"
+pwsh -NoProfile -NonInteractive -Command "Import-Module ./BertAdapt.psd1; Invoke-BertJob -Path ./examples/jobs/runbooks.job.yaml"
 '@
-            Remarks = 'The command a scheduled task, systemd service or cron line runs. It exits with code 1 when the job fails, so the scheduler records the failure.'
+            Remarks = 'The command a scheduled task, systemd service or cron line runs (with the module''s full path, such as /opt/bertadapt/BertAdapt.psd1, and the job''s). It exits with code 1 when the job fails, so the scheduler records the failure; examples/jobs has a systemd unit and timer and a Task Scheduler script.'
         }
     )
 

@@ -13,7 +13,7 @@ Every property of a result is text or a number in Export-Csv: Entities is writte
 
     Parameters  = @{
         Device    = 'Where to compute: Auto (the default) takes a CUDA GPU when this build and machine have one, else the CPU; Cpu and Cuda force the choice, and cuda:N picks the GPU with index N. The model is moved there first (an imported model starts on the CPU) and stays there afterwards.'
-        Threads   = 'How many CPU threads libtorch may use for each operation (1 to 1024). Without it: the BERTADAPT_THREADS environment variable, else OMP_NUM_THREADS, else the number of logical processors .NET reports (which respects CPU affinity and container limits). On a machine shared with other jobs, fewer threads leave cores to them. The previous count is restored when the cmdlet finishes; the verbose output and the metrics file say which count was used.'
+        Threads   = 'How many CPU threads libtorch may use for each operation (1 to 1024). Without it: the BERTADAPT_THREADS environment variable, else OMP_NUM_THREADS, else the number of logical processors .NET reports (which respects CPU affinity and container limits). On a machine shared with other jobs, fewer threads leave cores to them. The previous count is restored when the cmdlet finishes; the verbose output says which count was used.'
         Model     = 'The model to run. It must have a token-classification head. A model without a head is refused with the error ModelHasNoClassifier, and a model with a sequence head with ModelTaskMismatch (use Invoke-BertClassifier for it). It may also be the path of a checkpoint, which is imported for this command and freed when it ends.'
         InputObject  = 'The texts. A string is its own text: strings piped from Get-Content, or given by position or with -Text (an alias of this parameter). Any other object gives the text in its -TextProperty (Text by default): rows from Import-Csv or ConvertFrom-Json, for example. An object without that property, or whose property holds a list or null instead of a text, is a non-terminating error for that one object (InputPropertyNotFound or InputNotText, category InvalidArgument) and the other inputs go on; it is never classified as its string form (@{summary=...}). Empty strings are allowed.'
         TextProperty = 'The property of a piped object that holds its text, for objects whose text column is not called Text: -TextProperty summary for rows of a CSV file with a summary column. A number, date or flag in the property is used as its invariant text. Strings are their own text whatever this says.'
@@ -61,25 +61,30 @@ The words are split by BERT's rules, which may split differently from how the tr
         @{
             Title   = 'Find the entities in a text'
             Code    = @'
-$model = Import-BertCheckpoint ./out/runbook-ner
+$model = New-BertModel -Preset tiny -Seed 1 |
+    Invoke-FineTune -Task TokenClassification -TrainingData ./examples/data/runbook-entities-train.conll -Epochs 2 -LearningRate 1e-3
 $result = 'Restart nginx on web01 and page Ana María.' | Invoke-BertTokenClassifier -Model $model
 $result.Entities
 '@
-            Remarks = 'Lists each entity with its Type, Start, End, Score and Text. If the model tags web01 as a host, that entity has Type HOST, Start 17 and End 22: the characters of web01 in the text.'
+            Remarks = 'The first command fine-tunes a tiny tagger on the bundled runbook sentences, whose words are tagged SERVICE, HOST and TEAM (use Import-BertCheckpoint for a tagger you saved). The second tags a text. Each entity has its Type, Start, End, Score and Text: if the model tags web01 as a host, that entity has Type HOST, Start 17 and End 22, the characters of web01 in the text.'
         }
         @{
             Title   = 'Extract entities from every line of a file'
             Code    = @'
-$model = Import-BertCheckpoint ./out/runbook-ner
-Get-Content ./runbooks.txt | Invoke-BertTokenClassifier -Model $model -IdProperty ReadCount -Expand Entities |
-    Export-Csv ./entities.csv -NoTypeInformation
+$model = New-BertModel -Preset tiny -Seed 1 |
+    Invoke-FineTune -Task TokenClassification -TrainingData ./examples/data/runbook-entities-train.conll -Epochs 2 -LearningRate 1e-3
+New-Item -ItemType Directory -Force ./out | Out-Null
+Get-Content ./examples/data/runbooks-heldout.txt -TotalCount 100 |
+    Invoke-BertTokenClassifier -Model $model -IdProperty ReadCount -Expand Entities |
+    Export-Csv ./out/entities.csv -NoTypeInformation
 '@
-            Remarks = 'One output row per entity, with its line number in the Id column. The lines stream through in batches, so a file of any size is processed in the memory of one batch.'
+            Remarks = 'One output row per entity, with its line number in the Id column (drop -TotalCount to read the whole file). The lines stream through in batches, so a file of any size is processed in the memory of one batch.'
         }
         @{
             Title   = 'Look at the tag of every word'
             Code    = @'
-$model = Import-BertCheckpoint ./out/runbook-ner
+$model = New-BertModel -Preset tiny -Seed 1 |
+    Invoke-FineTune -Task TokenClassification -TrainingData ./examples/data/runbook-entities-train.conll -Epochs 2 -LearningRate 1e-3
 (Invoke-BertTokenClassifier -Model $model -Text 'check the redis logs on cache01').Words | Format-Table
 '@
             Remarks = 'Shows Word, Tag, Score, Start and End for each word, which helps to see why an entity was or was not found.'

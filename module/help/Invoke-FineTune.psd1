@@ -35,8 +35,8 @@ With -ValidationData the model is evaluated after every epoch (or every -EvalEve
         LabelAllSubTokens     = 'Token classification: trains every word-piece of a word on its tag (a B-X word''s later pieces get I-X) instead of only the first piece.'
         Epochs                = 'Passes over the training data (default 3). With -MaxSteps too, whichever ends first.'
         MaxSteps              = 'Stops after this many optimizer steps.'
-        BatchSize             = 'Examples per micro-batch (default 16).'
-        GradientAccumulation  = 'Micro-batches whose gradients add up to one optimizer step, for a larger effective batch in the same memory.'
+        BatchSize             = 'The number of examples in one forward and backward pass (a micro-batch; default 16), which is what decides the memory a step needs. One optimizer step adds up the gradients of -GradientAccumulation such batches, so it learns from BatchSize x GradientAccumulation examples (just BatchSize without accumulation). One epoch is the number of training examples divided by BatchSize, rounded up, then divided by GradientAccumulation, rounded up (a step never spans two epochs).'
+        GradientAccumulation  = 'Adds up the gradients of this many batches of -BatchSize examples before each optimizer step (default 1), for a larger effective batch (BatchSize x GradientAccumulation) in the memory of one batch. -MaxSteps and -EvalEvery count optimizer steps, not batches.'
         LearningRate          = 'The peak learning rate (default 3e-5; the BERT paper recommends 2e-5 to 5e-5 for a pretrained model). A model trained from scratch needs a much larger one, such as 1e-3.'
         Schedule              = 'The learning-rate decay after warmup: Linear (default), Cosine or Constant.'
         WarmupRatio           = 'The share of the run spent warming the learning rate up linearly from zero (default 0.1).'
@@ -82,39 +82,41 @@ Exporting a fine-tuned model leaves out the pre-training heads, as Hugging Face'
         @{
             Title   = 'Fine-tune a classifier from CSV files and keep the best epoch'
             Code    = @'
-$model = Import-BertCheckpoint ./bert-runbooks |
-    Invoke-FineTune -Task SequenceClassification -TrainingData ./tickets-train.csv -ValidationData ./tickets-dev.csv `
-        -TextColumn summary -LabelColumn team -OutputPath ./jobs/tickets -Verbose
+$model = New-BertModel -Preset tiny -Seed 1 |
+    Invoke-FineTune -Task SequenceClassification -TrainingData ./examples/data/tickets-train.csv -ValidationData ./examples/data/tickets-dev.csv `
+        -TextColumn summary -LabelColumn team -Epochs 2 -MaxLength 32 -LearningRate 1e-3 -OutputPath ./out/jobs/tickets -Verbose
 $model.Evaluations | Format-Table Epoch, Accuracy, MacroF1, BaselineScore
-$model.Evaluations | Export-Csv ./tickets-metrics.csv
+$model.Evaluations | Export-Csv ./out/tickets-metrics.csv -NoTypeInformation
 '@
-            Remarks = 'Trains for 3 epochs, evaluates after each, writes the best model to ./jobs/tickets/best and the evaluations to a CSV file.'
+            Remarks = 'Trains on the bundled help-desk tickets for 2 epochs, evaluates on the held-out tickets after each, writes the best model to ./out/jobs/tickets/best and the evaluations to a CSV file. Start from a pre-trained or domain-adapted checkpoint (Import-BertCheckpoint) with the default learning rate for a useful classifier; a new model needs the larger rate given here.'
         }
         @{
             Title   = 'Fine-tune from objects on the pipeline, with class weights'
             Code    = @'
-$model = Import-BertCheckpoint ./bert-base-uncased
-Import-Csv ./alerts.csv | Where-Object severity |
-    Invoke-FineTune -Model $model -Task SequenceClassification -TextColumn message -LabelColumn severity -ClassWeights Auto -Epochs 4
+$model = New-BertModel -Preset tiny -Seed 1
+Import-Csv ./examples/data/tickets-train.csv | Where-Object team |
+    Invoke-FineTune -Model $model -Task SequenceClassification -TextColumn summary -LabelColumn team -ClassWeights Auto -Epochs 1 -MaxLength 32 -LearningRate 1e-3
 '@
-            Remarks = 'Rows piped from Import-Csv bind to -InputObject; the model is named with -Model. Rare severities weigh as much as common ones in the loss.'
+            Remarks = 'Rows piped from Import-Csv bind to -InputObject; the model is named with -Model. Rare teams weigh as much as common ones in the loss.'
         }
         @{
             Title   = 'Train a tagger on CoNLL files'
             Code    = @'
-Import-BertCheckpoint ./bert-base-cased |
-    Invoke-FineTune -Task TokenClassification -TrainingData ./ner-train.conll -ValidationData ./ner-dev.conll |
-    Export-Checkpoint ./bert-ner
+New-BertModel -Preset tiny -Seed 1 |
+    Invoke-FineTune -Task TokenClassification -TrainingData ./examples/data/runbook-entities-train.conll -ValidationData ./examples/data/runbook-entities-dev.conll -Epochs 2 -LearningRate 1e-3 |
+    Export-Checkpoint ./out/runbook-ner -Force
 '@
-            Remarks = 'Learns the BIO tags of the training file, reports entity-level F1 after each epoch, and saves a BertForTokenClassification checkpoint that Hugging Face transformers loads.'
+            Remarks = 'Learns the BIO tags (SERVICE, HOST, TEAM) of the bundled runbook sentences, reports entity-level F1 after each epoch, and saves a BertForTokenClassification checkpoint that Hugging Face transformers loads.'
         }
         @{
             Title   = 'Multi-label and regression'
             Code    = @'
-Invoke-FineTune -Model $model -Task MultiLabelClassification -TrainingData ./topics.jsonl -LabelColumn topics
-Invoke-FineTune -Model $other -Task Regression -TrainingData ./ratings.tsv -LabelColumn stars
+$model = New-BertModel -Preset tiny -Seed 1
+$other = New-BertModel -Preset tiny -Seed 2
+Invoke-FineTune -Model $model -Task MultiLabelClassification -TrainingData ./examples/data/incident-topics.jsonl -LabelColumn topics -Epochs 1 -MaxLength 32
+Invoke-FineTune -Model $other -Task Regression -TrainingData ./examples/data/ticket-pairs.tsv -TextPairColumn pair -LabelColumn similarity -Epochs 1 -MaxLength 32
 '@
-            Remarks = 'In topics.jsonl each record''s topics field is a JSON array of labels; in ratings.tsv the stars column holds numbers.'
+            Remarks = 'In incident-topics.jsonl each record''s topics field is a JSON array of labels (its text field is read by default); in ticket-pairs.tsv the similarity column holds numbers from 0 to 5 for the pair of texts in the text and pair columns.'
         }
     )
 

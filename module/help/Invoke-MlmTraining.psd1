@@ -27,7 +27,7 @@ The model is trained in place and then written to the pipeline, so you can pipe 
         Objective             = 'Mlm (the default) trains masked-language modelling alone. MlmNsp adds BERT''s next-sentence prediction: each example is a pair of segments from one document, where half the time the second segment is replaced by text from another document; segment ids mark the two parts and NSP accuracy is reported. NSP needs a corpus with at least two documents.'
         WholeWordMask         = 'Masks whole words: when a word is chosen, every WordPiece piece of it is masked, so the model cannot guess a piece from its neighbours.'
         GroupByLength         = 'Puts examples of similar length into the same batch, which cuts padding when examples vary in length (line-by-line corpora; packed examples are all full length already). Batches stay in a seeded random order. The verbose summary and the metrics (padding_fraction) show how much padding is left.'
-        GradientAccumulation  = 'Adds up the gradients of this many batches before each optimizer step, for a larger effective batch (BatchSize x GradientAccumulation) in the same memory.'
+        GradientAccumulation  = 'Adds up the gradients of this many batches of -BatchSize sequences before each optimizer step (default 1), for a larger effective batch (BatchSize x GradientAccumulation) in the memory of one batch. -MaxSteps, -WarmupSteps, -EvalEvery and -CheckpointEvery count optimizer steps, not batches.'
         Schedule              = 'The learning-rate schedule after warmup: Linear (falls to zero at the last step; the default), Cosine (half a cosine down to zero) or Constant.'
         WarmupRatio           = 'The warmup length as a share of the run (default 0.1), used when -WarmupSteps is not given.'
         Device                = 'Where to train: Auto (the default) takes a CUDA GPU when this build and machine have one, else the CPU; Cpu and Cuda force the choice, and cuda:N picks the GPU with index N (cuda:0 is the first). Cuda fails with CudaUnavailable on a CPU build, and cuda:N with CudaDeviceNotFound when there is no such GPU. The model stays on that device afterwards.'
@@ -46,7 +46,7 @@ The model is trained in place and then written to the pipeline, so you can pipe 
         Model           = 'The model to train, usually piped from New-BertModel or Import-BertCheckpoint. Several models can be piped; each is trained on the whole corpus in turn and written out when it is done. -Model also takes the path of a checkpoint (a string, or a FileInfo or DirectoryInfo), which is imported as Import-BertCheckpoint -LiteralPath would import it; an import error stops the command with the import''s error id inside the binding error.'
         Corpus          = 'The corpus files: paths or wildcard patterns (escape a wildcard character with a backtick, or use -LiteralCorpus, for a name such as run[1].txt). A pattern must match at least one file, a directory is refused (give a pattern such as ./runbooks/*.txt instead), and a file is read only once however often it is named. Files are UTF-8 unless a byte-order mark or -Encoding says otherwise; an invalid byte is an error that names the file and byte offset.'
         SequenceLength  = 'The length of the training sequences in tokens, [CLS] and [SEP] included. Longer sequences give the model more context per example but cost more memory and time per step (attention grows with the square of the length). It is capped at the max_position_embeddings of the model (512 for every preset).'
-        BatchSize       = 'The number of sequences in one optimizer step. Larger batches give smoother gradients and keep the processor busier, at the cost of memory. With -Epochs, it also sets the number of steps: one epoch is the number of sequences divided by the batch size, rounded up.'
+        BatchSize       = 'The number of sequences in one forward and backward pass (a micro-batch), which is what decides the memory a step needs. One optimizer step adds up the gradients of -GradientAccumulation such batches, so it learns from BatchSize x GradientAccumulation sequences (just BatchSize without accumulation). Larger batches give smoother gradients and keep the processor busier. With -Epochs it also sets the number of steps: one epoch is the number of sequences divided by BatchSize, rounded up, then divided by GradientAccumulation, rounded up (a step never spans two epochs).'
         MaxSteps        = 'Stops after this many optimizer steps. Combined with -Epochs, training stops at whichever limit comes first. Skipped (non-finite) steps do not count.'
         Epochs          = 'Stops after this many passes over the corpus; the sequences are shuffled at the start of each pass. Without -MaxSteps or -Epochs, training runs one epoch.'
         LearningRate    = 'The peak learning rate, reached at the end of the warmup. 5e-5 suits continued pre-training of a pre-trained model; a model from New-BertModel learns much faster with a larger rate, from 1e-4 up to about 1e-3 for the small presets.'
@@ -83,41 +83,42 @@ All pipeline input is collected before training begins: models and corpus files 
 
 Because the model is updated in place, a variable that holds the model before training holds the trained model afterwards. To keep the untrained weights, save them with Export-Checkpoint first, or create a second model with the same -Seed.
 
-Training runs on the CPU through libtorch, which uses all the cores. Speed depends heavily on the processor and on the model size, batch size and sequence length: before a long run, time a short one (for example -MaxSteps 20 -MetricsPath ./out/metrics.jsonl, whose lines include tokens_per_second), and scale -MaxSteps to the time you have. The progress bar also shows tokens per second while training runs.
+Training runs through libtorch on the device that -Device chooses: a CUDA GPU when the build and the machine have one (Auto, the default), else the CPU, where libtorch uses as many threads as -Threads, BERTADAPT_THREADS or OMP_NUM_THREADS say, or one per logical processor. Speed depends heavily on the processor and on the model size, batch size and sequence length: before a long run, time a short one (for example -MaxSteps 20 -MetricsPath ./out/metrics.jsonl, whose lines include tokens_per_second), and scale -MaxSteps to the time you have. The progress bar also shows tokens per second while training runs.
 '@
 
     Examples    = @(
         @{
             Title   = 'Adapt a new model to your own text and save it'
             Code    = @'
-New-Item -ItemType Directory -Force ./out | Out-Null
-New-BertModel -Preset mini | Invoke-MlmTraining -Corpus ./runbooks/*.txt -MaxSteps 300 | Export-Checkpoint ./out/bert-mini-adapted
+New-BertModel -Preset tiny -Seed 1 |
+    Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -MaxSteps 20 -BatchSize 8 -SequenceLength 64 -LearningRate 1e-3 |
+    Export-Checkpoint ./out/bert-tiny-adapted -Force
 '@
-            Remarks = 'Creates a mini model, trains it for 300 steps on every .txt file in ./runbooks with the default batch size of 16 sequences of 128 tokens, and saves it as a Hugging Face checkpoint.'
+            Remarks = 'Run from the repository root: creates a tiny model, trains it for 20 steps of 8 sequences of 64 tokens on the bundled runbook corpus, and saves it as a Hugging Face checkpoint. Without -BatchSize and -SequenceLength a step is 16 sequences of 128 tokens. A real run uses -Preset mini or a pre-trained checkpoint and a few hundred steps or more.'
         }
         @{
             Title   = 'Pipe corpus files from Get-ChildItem'
             Code    = @'
-$m = New-BertModel -Preset mini
-Get-ChildItem ./runbooks -Recurse -Filter *.txt | Invoke-MlmTraining -Model $m -MaxSteps 100
+$m = New-BertModel -Preset tiny
+Get-ChildItem ./examples/data -Recurse -Filter *.txt | Invoke-MlmTraining -Model $m -MaxSteps 10 -BatchSize 8 -SequenceLength 64
 '@
-            Remarks = 'Collects every .txt file under ./runbooks, subfolders included; each file binds to -LiteralCorpus through its PSPath property, so a name with [ or ] is read as it is. The model is given with -Model because the pipeline carries the files. The trained model is written to the pipeline and shown as a table with its StepsTrained and LastLoss.'
+            Remarks = 'Collects every .txt file under ./examples/data, subfolders included; each file binds to -LiteralCorpus through its PSPath property, so a name with [ or ] is read as it is. The model is given with -Model because the pipeline carries the files. The trained model is written to the pipeline and shown as a table with its StepsTrained and LastLoss.'
         }
         @{
             Title   = 'Measure, train, measure again'
             Code    = @'
-$model = New-BertModel -Preset mini -Seed 1
-$before = $model | Measure-Perplexity -Corpus ./runbooks-heldout.txt
-$model | Invoke-MlmTraining -Corpus ./runbooks.txt -Epochs 2 -LearningRate 3e-4 -MetricsPath ./out/metrics.jsonl | Out-Null
-$after = $model | Measure-Perplexity -Corpus ./runbooks-heldout.txt
+$model = New-BertModel -Preset tiny -Seed 1
+$before = $model | Measure-Perplexity -Corpus ./examples/data/runbooks-heldout.txt
+$model | Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -MaxSteps 40 -BatchSize 8 -SequenceLength 64 -LearningRate 1e-3 -MetricsPath ./out/metrics.jsonl | Out-Null
+$after = $model | Measure-Perplexity -Corpus ./examples/data/runbooks-heldout.txt
 'Perplexity {0:N1} -> {1:N1}' -f $before.Perplexity, $after.Perplexity
 '@
-            Remarks = 'Scores a new model on held-out text, trains it for two epochs with a learning rate suited to a model trained from scratch, and scores it again. Because training updates $model in place, the output of Invoke-MlmTraining can be discarded. ./out/metrics.jsonl (its folder must exist) receives one line per step; read it with Get-Content ./out/metrics.jsonl | ConvertFrom-Json.'
+            Remarks = 'Scores a new model on held-out text, trains it for 40 steps with a learning rate suited to a model trained from scratch, and scores it again. Because training updates $model in place, the output of Invoke-MlmTraining can be discarded. ./out/metrics.jsonl (its folder is created if needed) receives one line per step; read it with Get-Content ./out/metrics.jsonl | ConvertFrom-Json.'
         }
         @{
             Title   = 'A daily job that goes on training as the corpus grows'
             Code    = @'
-$model = New-BertModel -Preset mini -Seed 1
+$model = New-BertModel -Preset tiny -Seed 1
 $model | Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -MaxSteps 4 -BatchSize 4 -SequenceLength 64 -OutputPath ./out/daily -Continue -Verbose | Out-Null
 '@
             Remarks = 'The first time, trains 4 steps and saves the run in ./out/daily. Run again unchanged, it says the run is finished and trains nothing. After the corpus has grown, -Continue starts a new run of 4 steps from the last weights; without -Continue it would stop with TrainingRunChanged and name what changed. Each run''s lines in ./out/daily/metrics.jsonl carry its own run_id.'
@@ -125,7 +126,8 @@ $model | Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -MaxSteps 4 -Ba
         @{
             Title   = 'Check the size of a run first'
             Code    = @'
-$model | Invoke-MlmTraining -Corpus ./runbooks.txt -Epochs 3 -SequenceLength 256 -WhatIf -Verbose
+$model = New-BertModel -Preset tiny
+$model | Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -Epochs 3 -SequenceLength 256 -WhatIf -Verbose
 '@
             Remarks = 'Reads and packs the corpus, then reports the number of documents, sequences and tokens (-Verbose) and what would be trained (-WhatIf), without training.'
         }

@@ -11,7 +11,7 @@ The result is the exponential of the mean cross-entropy over the chosen tokens. 
 
     Parameters  = @{
         Device    = 'Where to compute: Auto (the default) takes a CUDA GPU when this build and machine have one, else the CPU; Cpu and Cuda force the choice, and cuda:N picks the GPU with index N. The model is moved there first (an imported model starts on the CPU) and stays there afterwards.'
-        Threads   = 'How many CPU threads libtorch may use for each operation (1 to 1024). Without it: the BERTADAPT_THREADS environment variable, else OMP_NUM_THREADS, else the number of logical processors .NET reports (which respects CPU affinity and container limits). On a machine shared with other jobs, fewer threads leave cores to them. The previous count is restored when the cmdlet finishes; the verbose output and the metrics file say which count was used.'
+        Threads   = 'How many CPU threads libtorch may use for each operation (1 to 1024). Without it: the BERTADAPT_THREADS environment variable, else OMP_NUM_THREADS, else the number of logical processors .NET reports (which respects CPU affinity and container limits). On a machine shared with other jobs, fewer threads leave cores to them. The previous count is restored when the cmdlet finishes; the verbose output says which count was used.'
         AllowInvalidUtf8      = 'Reads a byte sequence that is not valid in the file''s encoding (UTF-8 unless a byte-order mark or -Encoding says otherwise) as the replacement character (U+FFFD) instead of stopping with a CorpusNotUtf8 (or, for other encodings, CorpusNotDecodable) error. Files are strict by default, so that a file in another encoding is caught rather than silently garbled.'
         Encoding              = 'The encoding of corpus files that have no byte-order mark: utf8 (the default), unicode (UTF-16 LE), bigendianunicode, utf32, bigendianutf32, ascii, latin1, ansi, oem, a code page number such as 1252, a name such as windows-1252, or a System.Text.Encoding object. A file that starts with a byte-order mark (UTF-8, UTF-16 LE or BE, UTF-32 LE or BE, as Windows PowerShell 5.1''s > and Out-File write) is read as its mark says, whatever -Encoding is. The encoding is part of the token cache key, so the same bytes read two ways never share a shard.'
         LiteralCorpus         = 'The corpus files, taken exactly as written: no character is a wildcard, so a file named run[1].txt is that file (with -Corpus it would be a pattern matching run1.txt). Files piped from Get-ChildItem or Get-Item bind here through their PSPath property; objects with a FullName property bind too. Aliases: -LiteralPath, -PSPath, -LP. A directory is read with -Recurse, as with -Corpus.'
@@ -57,28 +57,31 @@ With a small corpus only a few hundred tokens may be masked, and the result then
 
     Examples    = @(
         @{
-            Title   = 'Score a model on held-out text'
+            Title   = 'Score a saved model on held-out text'
             Code    = @'
-Import-BertCheckpoint ./out/bert-mini-adapted | Measure-Perplexity -Corpus ./runbooks-heldout.txt
+New-BertModel -Preset tiny -Seed 1 | Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -MaxSteps 20 -BatchSize 8 -SequenceLength 64 -LearningRate 1e-3 |
+    Export-Checkpoint ./out/bert-tiny-runbooks -Force
+Import-BertCheckpoint ./out/bert-tiny-runbooks | Measure-Perplexity -Corpus ./examples/data/runbooks-heldout.txt
 '@
-            Remarks = 'Loads a saved model and shows its Perplexity, Loss, Tokens, MaskedTokens and Sequences on the held-out file as a table.'
+            Remarks = 'The first line trains and saves a small model (skip it when you have a checkpoint). The second loads the checkpoint and shows its Perplexity, Loss, Tokens, MaskedTokens and Sequences on the held-out runbooks as a table.'
         }
         @{
             Title   = 'See how much training helped'
             Code    = @'
-$model = New-BertModel -Preset mini
-$before = $model | Measure-Perplexity -Corpus ./runbooks-heldout.txt -Seed 1
-$model | Invoke-MlmTraining -Corpus ./runbooks.txt -MaxSteps 300 -LearningRate 3e-4 | Out-Null
-$after = $model | Measure-Perplexity -Corpus ./runbooks-heldout.txt -Seed 1
+$model = New-BertModel -Preset tiny -Seed 1
+$before = $model | Measure-Perplexity -Corpus ./examples/data/runbooks-heldout.txt -Seed 1
+$model | Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -MaxSteps 40 -BatchSize 8 -SequenceLength 64 -LearningRate 1e-3 | Out-Null
+$after = $model | Measure-Perplexity -Corpus ./examples/data/runbooks-heldout.txt -Seed 1
 [pscustomobject]@{ Before = $before.Perplexity; After = $after.Perplexity; MaskedTokens = $after.MaskedTokens }
 '@
-            Remarks = 'Measures the same masked positions (same seed, same corpus) before and after training, so the two numbers differ only because the model changed.'
+            Remarks = 'Measures the same masked positions (same seed, same corpus, same batch size) before and after training, so the two numbers differ only because the model changed.'
         }
         @{
             Title   = 'Compare training and held-out perplexity'
             Code    = @'
-$model = Import-BertCheckpoint ./out/bert-mini-adapted
-Get-Item ./runbooks.txt, ./runbooks-heldout.txt | ForEach-Object {
+$model = New-BertModel -Preset tiny -Seed 1 |
+    Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -MaxSteps 20 -BatchSize 8 -SequenceLength 64 -LearningRate 1e-3
+Get-Item ./examples/data/runbooks.txt, ./examples/data/runbooks-heldout.txt | ForEach-Object {
     $result = $_ | Measure-Perplexity -Model $model
     [pscustomobject]@{ Corpus = $_.Name; Perplexity = [math]::Round($result.Perplexity, 2) }
 }

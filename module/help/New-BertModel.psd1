@@ -50,10 +50,11 @@ $model | Format-List
         @{
             Title   = 'Train a new model on your own text and save it'
             Code    = @'
-New-Item -ItemType Directory -Force ./out | Out-Null
-New-BertModel -Preset mini | Invoke-MlmTraining -Corpus ./runbooks/*.txt -MaxSteps 300 | Export-Checkpoint ./out/bert-mini-adapted
+New-BertModel -Preset tiny -Seed 1 |
+    Invoke-MlmTraining -Corpus ./examples/data/runbooks.txt -MaxSteps 20 -BatchSize 8 -SequenceLength 64 -LearningRate 1e-3 |
+    Export-Checkpoint ./out/bert-tiny-runbooks -Force
 '@
-            Remarks = 'Creates a mini model, trains it for 300 masked-LM steps on every .txt file in ./runbooks, and writes the result as a Hugging Face checkpoint directory. Export-Checkpoint needs the parent folder to exist, hence the New-Item line.'
+            Remarks = 'Run from the repository root: creates a tiny model (2 layers, hidden size 128), trains it for 20 masked-LM steps on the bundled runbook corpus, and writes the result as a Hugging Face checkpoint directory; Export-Checkpoint creates ./out if it is missing, and -Force replaces an earlier export. For a model that has learned something, use -Preset mini and a few hundred steps.'
         }
         @{
             Title   = 'Give the shape as a hashtable'
@@ -71,11 +72,12 @@ $model.Shape
             Remarks = 'Builds a model with a shape that no preset has. vocab_size is filled in from the vocabulary; every field you leave out keeps its BERT-base value. The last line prints "L3 H192 A3 I768 V30522".'
         }
         @{
-            Title   = 'Use the shape of an existing model with your own vocabulary'
+            Title   = 'Use the shape and vocabulary of an existing checkpoint'
             Code    = @'
-Get-Item ./bert-base-cased/config.json | New-BertModel -Vocabulary ./bert-base-cased/vocab.txt -Cased
+New-BertModel -Preset tiny | Export-Checkpoint ./out/bert-tiny -Force
+Get-Item ./out/bert-tiny/config.json | New-BertModel -Vocabulary ./out/bert-tiny/vocab.txt -Seed 2
 '@
-            Remarks = 'Pipes a config.json file to -Config and pairs it with the matching cased vocabulary. The vocab_size in config.json must equal the number of lines in vocab.txt, otherwise the cmdlet stops with a VocabularySizeMismatch error.'
+            Remarks = 'The first line only makes a checkpoint to copy from; any Hugging Face BERT directory works the same way. The second pipes its config.json to -Config and pairs it with its vocabulary, giving a new, differently seeded model of the same shape. The vocab_size in config.json must equal the number of lines in vocab.txt, otherwise the cmdlet stops with a VocabularySizeMismatch error; for a cased vocabulary, such as the one of bert-base-cased, add -Cased.'
         }
     )
 

@@ -145,3 +145,32 @@ Describe 'Format views' {
         $text | Should -Match ([regex]::Escape($result.Perplexity.ToString('F2')))
     }
 }
+
+Describe 'Help that agrees with the code' {
+    BeforeAll {
+        function Get-ParameterHelp([string] $Command, [string] $Parameter) {
+            Get-HelpText (@((Get-Help $Command -Full).parameters.parameter) | Where-Object name -EQ $Parameter).description
+        }
+    }
+
+    # The training loop runs -GradientAccumulation batches of -BatchSize per optimizer step, and an
+    # epoch is ceil(ceil(examples / BatchSize) / GradientAccumulation) steps (TrainingLoop.PlannedSteps).
+    It '-BatchSize of <_> says a step is BatchSize x GradientAccumulation and how an epoch is counted' -ForEach 'Invoke-MlmTraining', 'Invoke-FineTune' {
+        $text = Get-ParameterHelp $_ 'BatchSize'
+        $text | Should -Match 'one forward and backward pass'
+        $text | Should -Match 'BatchSize x GradientAccumulation'
+        $text | Should -Match 'divided by BatchSize, rounded up, then divided by GradientAccumulation, rounded up'
+        $text | Should -Not -Match 'in one optimizer step\.'
+    }
+
+    It 'does not say that training runs on the CPU only' {
+        $text = Get-Help Invoke-MlmTraining -Full | Out-String
+        $text | Should -Not -Match 'Training runs on the CPU'
+        $text | Should -Match '-Device'
+    }
+
+    It '-Threads of <_>, which writes no metrics file, mentions none' -ForEach 'Measure-Perplexity', 'Get-BertEmbedding', 'Invoke-BertClassifier', 'Invoke-BertFillMask', 'Invoke-BertTokenClassifier' {
+        (Get-Command $_).Parameters.ContainsKey('MetricsPath') | Should -BeFalse
+        Get-ParameterHelp $_ 'Threads' | Should -Not -Match 'metrics'
+    }
+}
