@@ -26,12 +26,12 @@ BeforeAll {
     function Get-SourceErrorId([string] $SourceRoot) {
         $files = @(Get-ChildItem -LiteralPath $SourceRoot -Recurse -Filter *.cs | Where-Object FullName -NotMatch '[\\/](obj|bin)[\\/]')
         $texts = @{}
-        $constants = [Collections.Generic.Dictionary[string, string]]::new([StringComparer]::Ordinal)   # '<file>.<name>' -> value
+        $constants = [Collections.Generic.Dictionary[string, string]]::new([StringComparer]::Ordinal)   # '<class file>.<name>' -> value (a partial's file 'Type.Part.cs' counts as 'Type')
         $helpers = [Collections.Generic.HashSet[string]]::new([StringComparer]::Ordinal)
         foreach ($file in $files) {
             $text = [IO.File]::ReadAllText($file.FullName)
             $texts[$file.FullName] = $text
-            foreach ($m in [regex]::Matches($text, '\b(?<name>\w+)\s*=\s*"(?<value>[A-Z][A-Za-z0-9]+)"')) { $constants["$($file.BaseName).$($m.Groups['name'].Value)"] = $m.Groups['value'].Value }
+            foreach ($m in [regex]::Matches($text, '\b(?<name>\w+)\s*=\s*"(?<value>[A-Z][A-Za-z0-9]+)"')) { $constants["$($file.BaseName.Split('.')[0]).$($m.Groups['name'].Value)"] = $m.Groups['value'].Value }
             foreach ($m in [regex]::Matches($text, '\b(?<name>\w+)\s*\([^)]*\bstring errorId\b')) { if ($m.Groups['name'].Value -notin 'Create', 'BertAdaptException') { [void]$helpers.Add($m.Groups['name'].Value) } }
         }
         function Resolve-Constant([string] $Name, [string] $File) {
@@ -47,7 +47,7 @@ BeforeAll {
                 $kind = $m.Groups['kind'].Value
                 if ($m.Groups['literal'].Success) { [pscustomobject]@{ Id = $m.Groups['literal'].Value; Kind = $kind; Composed = $false } }
                 elseif ($m.Groups['name'].Success) {
-                    $value = Resolve-Constant $m.Groups['name'].Value $file.BaseName
+                    $value = Resolve-Constant $m.Groups['name'].Value $file.BaseName.Split('.')[0]
                     if ($value) { [pscustomobject]@{ Id = $value; Kind = $kind; Composed = $false } }
                 } else {
                     $suffix = [regex]::Match($m.Groups['composed'].Value, '(?<s>[A-Z]\w+)"$').Groups['s'].Value
@@ -58,7 +58,7 @@ BeforeAll {
             foreach ($m in [regex]::Matches($text, $helperCall)) {
                 if ($m.Value -match '\bstring errorId\b') { continue }   # the helper's own declaration
                 foreach ($arg in [regex]::Matches($m.Groups['args'].Value, '"(?<literal>[A-Z][a-z]\w*[A-Z]\w*)"|\b(?<name>[A-Z]\w*(?:\.[A-Z]\w*)?)\b')) {
-                    $id = if ($arg.Groups['literal'].Success) { $arg.Groups['literal'].Value } else { Resolve-Constant $arg.Groups['name'].Value $file.BaseName }
+                    $id = if ($arg.Groups['literal'].Success) { $arg.Groups['literal'].Value } else { Resolve-Constant $arg.Groups['name'].Value $file.BaseName.Split('.')[0] }
                     if ($id) { [pscustomobject]@{ Id = $id; Kind = $null; Composed = $false } }
                 }
             }

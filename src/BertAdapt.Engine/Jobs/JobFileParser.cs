@@ -35,7 +35,7 @@ public static class JobFileParser
         if (root is not YamlMappingNode mapping)
         {
             var mark = MarkOf(root);
-            throw new JobFileException(path, [new($"The job file must be a mapping of sections ({Names(schema.Select(s => s.Name), "and")}), not {JobValueConverter.KindOf(root)}, at {mark}.", mark)]);
+            throw new JobFileException(path, [new($"The job file must be a mapping of sections ({NearMiss.Names(schema.Select(s => s.Name), "and")}), not {JobValueConverter.KindOf(root)}, at {mark}.", mark)]);
         }
 
         var found = new Dictionary<JobSectionSchema, JobSection>();
@@ -51,7 +51,7 @@ public static class JobFileParser
             var section = schema.FirstOrDefault(s => s.Name.Equals(name, StringComparison.OrdinalIgnoreCase));
             if (section is null)
             {
-                errors.Add(new($"Unknown section '{name}' at {mark}. " + Hint(name, schema.Select(s => s.Name), "Sections are"), mark));
+                errors.Add(new($"Unknown section '{name}' at {mark}. " + NearMiss.Hint(name, schema.Select(s => s.Name), "Sections are"), mark));
                 continue;
             }
             if (written.TryGetValue(section, out var first))
@@ -133,7 +133,7 @@ public static class JobFileParser
             if (key is null)
             {
                 errors.Add(new($"Unknown key '{written}' in section '{name}' at {keyMark}. "
-                    + Hint(written, schema.Keys.Keys.Select(JobSectionSchema.DisplayName), $"The keys of '{name}' are"), keyMark));
+                    + NearMiss.Hint(written, schema.Keys.Keys.Select(JobSectionSchema.DisplayName), $"The keys of '{name}' are"), keyMark));
                 continue;
             }
             if (settings.FirstOrDefault(s => s.Key == key) is JobSetting earlier)
@@ -170,9 +170,9 @@ public static class JobFileParser
             return;
         if (fitting.Count > 0)
         {
-            var options = fitting.Select(set => Names(set.Required.Where(r => !given.Contains(r))
+            var options = fitting.Select(set => NearMiss.Names(set.Required.Where(r => !given.Contains(r))
                 .OrderBy(r => r, StringComparer.OrdinalIgnoreCase).Select(r => $"'{JobSectionSchema.DisplayName(r)}'"), "and")).Distinct();
-            errors.Add(new($"Section '{name}' at {mark} needs {Names(options, "or")}.", mark));
+            errors.Add(new($"Section '{name}' at {mark} needs {NearMiss.Names(options, "or")}.", mark));
             return;
         }
         for (int j = 1; j < settings.Count; j++)
@@ -186,39 +186,4 @@ public static class JobFileParser
     }
 
     static JobFileMark MarkOf(YamlNode node) => new((int)node.Start.Line, (int)node.Start.Column);
-
-    /// <summary>"Did you mean ...?" for a near miss (case, '_' and '-' ignored), else the whole list.</summary>
-    static string Hint(string written, IEnumerable<string> candidates, string listIntro)
-    {
-        var all = candidates.ToList();
-        static string Fold(string s) => s.Replace("_", "").Replace("-", "").ToLowerInvariant();
-        var folded = Fold(written);
-        var best = all.Select(c => (Name: c, Distance: Distance(folded, Fold(c)))).MinBy(c => c.Distance);
-        return best.Name is not null && best.Distance <= Math.Max(2, folded.Length / 3)
-            ? $"Did you mean '{best.Name}'?"
-            : $"{listIntro} {Names(all.Select(c => $"'{c}'"), "and")}.";
-    }
-
-    static int Distance(string a, string b)
-    {
-        var row = Enumerable.Range(0, b.Length + 1).ToArray();
-        for (int i = 1; i <= a.Length; i++)
-        {
-            int diagonal = row[0];
-            row[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int above = row[j];
-                row[j] = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));
-                diagonal = above;
-            }
-        }
-        return row[b.Length];
-    }
-
-    static string Names(IEnumerable<string> names, string conjunction)
-    {
-        var list = names.ToList();
-        return list.Count <= 1 ? string.Concat(list) : $"{string.Join(", ", list[..^1])} {conjunction} {list[^1]}";
-    }
 }

@@ -127,12 +127,35 @@ public sealed class BertConfig
         return Parse(File.ReadAllText(path), $"'{path}'");
     }
 
-    /// <summary>Builds a config from loose key/value pairs (a PowerShell hashtable) by way of JSON.</summary>
+    /// <summary>The config.json keys this class models (the ones a hand-written config may use).</summary>
+    public static IReadOnlyList<string> Keys { get; } = typeof(BertConfig).GetProperties()
+        .Select(p => p.GetCustomAttributes(typeof(JsonPropertyNameAttribute), false).OfType<JsonPropertyNameAttribute>().FirstOrDefault()?.Name)
+        .OfType<string>().ToList();
+
+    /// <summary>
+    /// Builds a config from loose key/value pairs written by hand (a PowerShell hashtable) by way
+    /// of JSON. Unlike a checkpoint's config.json, which carries many keys BERT does not use, a
+    /// key this class does not model is a misspelling here, and refused with the nearest key.
+    /// </summary>
     public static BertConfig FromDictionary(IDictionary<string, object?> values, string source)
     {
+        foreach (var key in values.Keys)
+        {
+            if (Keys.Contains(key, StringComparer.Ordinal)) continue;
+            var hint = Keys.FirstOrDefault(k => k.Equals(key, StringComparison.OrdinalIgnoreCase)) is string cased
+                ? $"Did you mean '{cased}'? Keys are case-sensitive, as in config.json."
+                : NearMiss.Hint(key, Keys, "The keys are");
+            throw new BertAdaptException("ConfigKeyUnknown", BertAdaptErrorKind.InvalidArgument,
+                $"The model configuration {source} has the unknown key '{key}'. {hint}", key);
+        }
         var node = new JsonObject();
         foreach (var (key, value) in values)
+        {
+            if (value is double d && !double.IsFinite(d) || value is float f && !float.IsFinite(f))
+                throw new BertAdaptException("ConfigInvalid", BertAdaptErrorKind.InvalidData,
+                    $"The model configuration {source} is not usable: {key} is {value}, which config.json cannot hold.", key);
             node[key] = value is null ? null : JsonSerializer.SerializeToNode(value, value.GetType());
+        }
         return Parse(node.ToJsonString(), source);
     }
 
