@@ -44,10 +44,43 @@ BeforeAll {
     }
 }
 
+Describe 'A fine-tuned model no better than a constant answer' {
+    It 'warns when a regressor ends worse than always predicting the mean' {
+        # Targets near 50: an all but untrained head predicts about 0, far worse than the mean.
+        $random = [Random]::new(3)
+        $rows = foreach ($i in 1..40) { [pscustomobject]@{ text = "$($verbs[$random.Next(5)]) $($services[$random.Next(6)])"; label = 50 + $random.NextDouble() } }
+        $model = $rows | Invoke-FineTune -Model (New-TinyModel) -Task Regression -ValidationData (
+            & { $csv = Join-Path $TestDrive 'regression-dev.csv'; $rows | Select-Object -First 20 | Export-Csv $csv -NoTypeInformation; $csv }) `
+            -MaxSteps 1 -LearningRate 1e-7 -WarningVariable warnings 3>$null
+        $model.Evaluations.Count | Should -BeGreaterThan 0
+        $warning = @($warnings | Where-Object { "$_" -like '*constant*' })
+        $warning.Count | Should -Be 1
+        "$($warning[0])" | Should -BeLike '*validation MSE * is not below the constant baseline*always predicting the mean*'
+    }
+
+    It 'warns when a classifier is no better than the majority class, and names the metric' {
+        # One class in nine: a classifier that learnt nothing predicts the majority class everywhere.
+        $random = [Random]::new(4)
+        $rows = foreach ($i in 1..45) { [pscustomobject]@{ text = "$($verbs[$random.Next(5)]) $($services[$random.Next(6)]) on $($hosts[$random.Next(5)])"; label = if ($i % 9) { 'routine' } else { 'urgent' } } }
+        $dev = Join-Path $TestDrive 'imbalanced-dev.csv'
+        $rows | Export-Csv $dev -NoTypeInformation
+        $model = $rows | Invoke-FineTune -Model (New-TinyModel) -Task SequenceClassification -ValidationData $dev -Epochs 3 -LearningRate 1e-3 `
+            -WarningVariable warnings 3>$null
+        $last = $model.Evaluations[-1]
+        $predictsOneClass = $last.Score -le $last.BaselineScore
+        $warned = @($warnings | Where-Object { "$_" -like '*constant baseline*' }).Count -eq 1
+        # The warning appears exactly when the score is not above the baseline's.
+        $warned | Should -Be $predictsOneClass
+        $predictsOneClass | Should -BeTrue -Because 'three epochs on label noise with one rare class collapse to the majority class'
+        "$($warnings[0])" | Should -BeLike '*macro-F1*majority class*'
+    }
+}
+
 Describe 'Invoke-FineTune' {
     It 'fine-tunes a sequence classifier from CSV files, far above the majority class, with evaluations ready for Export-Csv' {
         $model = New-TinyModel | Invoke-FineTune -Task SequenceClassification -TrainingData $trainCsv -ValidationData $devCsv `
-            -TextColumn summary -LabelColumn team -Epochs 8 -LearningRate 1e-3
+            -TextColumn summary -LabelColumn team -Epochs 8 -LearningRate 1e-3 -WarningVariable warnings
+        $warnings | Where-Object { "$_" -like '*constant baseline*' } | Should -BeNullOrEmpty
         $model.Task | Should -Be 'SequenceClassification'
         $model.Labels | Should -Be @('inspect', 'power', 'restart')
         $model.Evaluations.Count | Should -Be 8

@@ -368,6 +368,9 @@ public sealed class InvokeFineTuneCommand : ComputeCmdlet
         if (result.Cancelled) StopAfterTraining(result.Run, options.OutputPath);
         progress.Complete();
         if (files is not null) model.TrainedOn.AddRange(files);
+        if (result.Evaluations.Count > 0 && ConstantBaseline.Shortfall(result.Evaluations[^1]) is string shortfall)
+            WriteWarning($"The fine-tuned model is no better than a constant answer: {shortfall}. It has not learned the task yet: "
+                + "try more -Epochs, another -LearningRate, more training rows, or -ClassWeights Auto when one class dominates.");
         WriteVerbose(result.Run.Start == RunStart.AlreadyFinished ? $"Fine-tuned nothing: run {result.Run.Number} had finished."
             : $"Run {result.Run.Number} ({result.Run.Id}): fine-tuned {result.Steps} step(s); last loss {result.FinalLoss:F4}; {result.PaddingFraction:P1} of batch positions were padding"
             + (result.BestScore is double best ? $"; best {result.Metric} {best:F4}" : "")
