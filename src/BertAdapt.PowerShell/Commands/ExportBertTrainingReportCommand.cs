@@ -23,7 +23,7 @@ public sealed class ExportBertTrainingReportCommand : BertCmdlet
     [ValidateNotNull]
     public BertModel Model { get; set; } = null!;
 
-    /// <summary>A metrics JSONL file, or a job directory (its metrics.jsonl is used).</summary>
+    /// <summary>A metrics JSONL file, or a run directory (its metrics.jsonl is used).</summary>
     [Parameter(ParameterSetName = MetricsSet, Mandatory = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
@@ -109,7 +109,7 @@ public sealed class ExportBertTrainingReportCommand : BertCmdlet
 
     string? metricsFile;
 
-    /// <summary>The one metrics file -MetricsPath names; a job directory stands for its metrics.jsonl.</summary>
+    /// <summary>The one metrics file -MetricsPath names; a run directory stands for its metrics.jsonl.</summary>
     string MetricsFileOf()
     {
         if (metricsFile is not null) return metricsFile;

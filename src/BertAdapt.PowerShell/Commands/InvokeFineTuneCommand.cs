@@ -161,7 +161,7 @@ public sealed class InvokeFineTuneCommand : ComputeCmdlet
     [Parameter]
     public long Seed { get; set; } = 42;
 
-    /// <summary>A job directory: checkpoints, metrics.jsonl, the best checkpoint in best/, and resume on re-run.</summary>
+    /// <summary>A run directory: checkpoints, metrics.jsonl, the best checkpoint in best/, and resume on re-run.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? OutputPath { get; set; }

@@ -93,7 +93,7 @@ public sealed class InvokeMlmTrainingCommand : CorpusCmdlet
     [ValidateRange(1, 1000)]
     public int EarlyStoppingPatience { get; set; }
 
-    /// <summary>A job directory: checkpoints, metrics.jsonl, and resume on re-run.</summary>
+    /// <summary>A run directory: checkpoints, metrics.jsonl, and resume on re-run.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? OutputPath { get; set; }
