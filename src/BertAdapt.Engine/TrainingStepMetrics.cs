@@ -18,7 +18,7 @@ public sealed record TrainingStepMetrics(
     [property: JsonPropertyName("tokens_per_second")] double TokensPerSecond,
     [property: JsonPropertyName("elapsed_seconds")] double ElapsedSeconds)
 {
-    /// <summary>The run that took the step (see <see cref="TrainerState.RunId"/>); null in files written before runs had ids.</summary>
+    /// <summary>The run that took the step (the run directory's trainer state names it); null in files written before runs had ids.</summary>
     [JsonPropertyName("run_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? RunId { get; init; }
     /// <summary>The step's number within its run, 1-based.</summary>
     [JsonPropertyName("run_step"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? RunStep { get; init; }

@@ -123,7 +123,7 @@ public sealed class BatchFeedTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void TheProducerStaysAtMostPrefetchBatchesAheadAndStopsOnDispose()
+    public async Task TheProducerStaysAtMostPrefetchBatchesAheadAndStopsOnDispose()
     {
         var objective = new RecordingObjective(1000);
         var feed = new BatchFeed<(long[] Indexes, int Epoch)>(objective, new MlmTrainingOptions { BatchSize = 4, PrefetchBatches = 2 }, 0, 0);
@@ -132,7 +132,7 @@ public sealed class BatchFeedTests(ITestOutputHelper output)
         // One taken, two queued, and at most one more collated and waiting for room.
         Assert.InRange(objective.Calls, 3, 4);
         var disposing = Task.Run(feed.Dispose);
-        Assert.True(disposing.Wait(TimeSpan.FromSeconds(10)), "Dispose did not stop the producer");
+        Assert.True(await Task.WhenAny(disposing, Task.Delay(TimeSpan.FromSeconds(10))) == disposing, "Dispose did not stop the producer");
         int calls = objective.Calls;
         Thread.Sleep(100);
         Assert.Equal(calls, objective.Calls);

@@ -4,7 +4,7 @@ namespace BertAdapt.Engine.Data.Corpora;
 
 /// <summary>
 /// Packed sequences over a tokenized corpus, by index, with exactly the rules of
-/// <see cref="SequencePacker"/>: the documents' tokens form one stream with a [SEP] between
+/// the reference packer the tests compare it with (<c>SequencePacker</c>): the documents' tokens form one stream with a [SEP] between
 /// documents, cut into windows of SequenceLength − 2 body tokens, each [CLS] … [SEP]; the
 /// last window may be shorter. A [SEP] that would open a window is dropped, since [CLS]
 /// already marks the start; documents without tokens are skipped.
