@@ -141,7 +141,7 @@ function Publish-ModuleBin {
 }
 
 function Get-ModuleVersion([string] $Root) {
-    ([xml](Get-Content -Raw (Join-Path $Root 'Directory.Build.props'))).Project.PropertyGroup.Version | Where-Object { $_ } | Select-Object -First 1
+    ([xml](Get-Content -Raw (Join-Path $Root 'Directory.Build.props'))).SelectSingleNode('/Project/PropertyGroup/Version').InnerText
 }
 
 # The manifest text with ModuleVersion set to the one version source, Directory.Build.props.
