@@ -28,7 +28,16 @@ public sealed class BertModel : IDisposable
     /// Internal, and public as <see cref="GetModule"/>: Export-Csv and ConvertTo-Json walk a
     /// model's public properties, and this one would lead them into every weight tensor.
     /// </remarks>
-    internal BertForPreTraining Module => module ?? throw new BertAdaptException("ModelDisposed", BertAdaptErrorKind.InvalidOperation, "This model has been disposed.");
+    internal BertForPreTraining Module => module ?? throw Disposed();
+
+    /// <summary>Throws ModelDisposed once the model is disposed, so a command can refuse it before any work.</summary>
+    public void ThrowIfDisposed()
+    {
+        if (module is null) throw Disposed();
+    }
+
+    BertAdaptException Disposed() => new("ModelDisposed", BertAdaptErrorKind.InvalidOperation,
+        $"The model from '{Source}' has been disposed: its weights are freed. Import or create it again.", this);
 
     /// <summary>The TorchSharp module (BERT and its heads); throws once the model is disposed.</summary>
     public BertForPreTraining GetModule() => Module;
@@ -147,7 +156,9 @@ public sealed class BertModel : IDisposable
         LastLoss = metrics.Loss;
     }
 
-    public override string ToString() => $"BertModel {Preset ?? Shape} ({ParameterCount:N0} parameters, {StepsTrained} steps)";
+    public override string ToString() => module is null
+        ? $"BertModel from '{Source}' (disposed)"
+        : $"BertModel {Preset ?? Shape} ({ParameterCount:N0} parameters, {StepsTrained} steps)";
 
     public void Dispose()
     {

@@ -25,9 +25,11 @@ BeforeAll {
     }
 }
 
-Describe 'Bad input gives a terminating error with a stable id and the right category' {
+# A bad input item (a checkpoint to import, a piped model) is a non-terminating error, so these
+# use -ErrorAction Stop to catch it; ErrorAction.Tests.ps1 checks that the next item goes on.
+Describe 'Bad input gives an error with a stable id and the right category' {
     It 'Import-BertCheckpoint of a missing directory' {
-        $e = Get-TerminatingError { Import-BertCheckpoint -Path (Join-Path $TestDrive 'nope') }
+        $e = Get-TerminatingError { Import-BertCheckpoint -Path (Join-Path $TestDrive 'nope') -ErrorAction Stop }
         $e.FullyQualifiedErrorId | Should -Be 'CheckpointNotFound,BertAdapt.PowerShell.Commands.ImportBertCheckpointCommand'
         $e.CategoryInfo.Category | Should -Be 'ObjectNotFound'
     }
@@ -35,7 +37,7 @@ Describe 'Bad input gives a terminating error with a stable id and the right cat
     It 'Import-BertCheckpoint with a malformed config.json' {
         $dir = Copy-Checkpoint 'badconfig'
         Set-Content (Join-Path $dir 'config.json') '{ "hidden_size": 64, "num_hidden_layers": '
-        $e = Get-TerminatingError { Import-BertCheckpoint -LiteralPath $dir }
+        $e = Get-TerminatingError { Import-BertCheckpoint -LiteralPath $dir -ErrorAction Stop }
         $e.FullyQualifiedErrorId | Should -BeLike 'ConfigInvalid,*'
         $e.CategoryInfo.Category | Should -Be 'InvalidData'
     }
@@ -45,7 +47,7 @@ Describe 'Bad input gives a terminating error with a stable id and the right cat
         $config = Get-Content -Raw (Join-Path $dir 'config.json') | ConvertFrom-Json
         $config.num_attention_heads = 3
         $config | ConvertTo-Json | Set-Content (Join-Path $dir 'config.json')
-        $e = Get-TerminatingError { Import-BertCheckpoint -LiteralPath $dir }
+        $e = Get-TerminatingError { Import-BertCheckpoint -LiteralPath $dir -ErrorAction Stop }
         $e.FullyQualifiedErrorId | Should -BeLike 'ConfigInvalid,*'
         $e.Exception.Message | Should -BeLike '*num_attention_heads*'
     }
@@ -55,7 +57,7 @@ Describe 'Bad input gives a terminating error with a stable id and the right cat
         $weights = Join-Path $dir 'model.safetensors'
         $bytes = [IO.File]::ReadAllBytes($weights)
         [IO.File]::WriteAllBytes($weights, $bytes[0..($bytes.Length / 2)])
-        $e = Get-TerminatingError { Import-BertCheckpoint -LiteralPath $dir }
+        $e = Get-TerminatingError { Import-BertCheckpoint -LiteralPath $dir -ErrorAction Stop }
         $e.FullyQualifiedErrorId | Should -BeLike 'SafeTensorsCorrupt,*'
         $e.CategoryInfo.Category | Should -Be 'InvalidData'
     }
@@ -65,7 +67,7 @@ Describe 'Bad input gives a terminating error with a stable id and the right cat
         $config = Get-Content -Raw (Join-Path $dir 'config.json') | ConvertFrom-Json
         $config.intermediate_size = 256
         $config | ConvertTo-Json | Set-Content (Join-Path $dir 'config.json')
-        $e = Get-TerminatingError { Import-BertCheckpoint -LiteralPath $dir }
+        $e = Get-TerminatingError { Import-BertCheckpoint -LiteralPath $dir -ErrorAction Stop }
         $e.FullyQualifiedErrorId | Should -BeLike 'CheckpointShapeMismatch,*'
         $e.Exception.Message | Should -BeLike '*tensor bert.encoder.layer.0.intermediate.dense.*'
     }
@@ -73,7 +75,7 @@ Describe 'Bad input gives a terminating error with a stable id and the right cat
     It 'Import-BertCheckpoint of a directory without weights' {
         $dir = Copy-Checkpoint 'noweights'
         Remove-Item (Join-Path $dir 'model.safetensors')
-        $e = Get-TerminatingError { Import-BertCheckpoint -LiteralPath $dir }
+        $e = Get-TerminatingError { Import-BertCheckpoint -LiteralPath $dir -ErrorAction Stop }
         $e.FullyQualifiedErrorId | Should -BeLike 'CheckpointWeightsNotFound,*'
         $e.CategoryInfo.Category | Should -Be 'ObjectNotFound'
         $e.Exception.Message | Should -BeLike '*no model.safetensors, pytorch_model.bin or .onnx*'
@@ -83,7 +85,7 @@ Describe 'Bad input gives a terminating error with a stable id and the right cat
         $marker = Join-Path $TestDrive 'pickle-ran'
         $env:BERTADAPT_PICKLE_MARKER = $marker
         try {
-            $e = Get-TerminatingError { Import-BertCheckpoint -LiteralPath (Join-Path $PSScriptRoot '../fixtures/pytorch/malicious') }
+            $e = Get-TerminatingError { Import-BertCheckpoint -LiteralPath (Join-Path $PSScriptRoot '../fixtures/pytorch/malicious') -ErrorAction Stop }
         } finally { Remove-Item Env:BERTADAPT_PICKLE_MARKER }
         $e.FullyQualifiedErrorId | Should -Be 'PyTorchPickleGlobalRefused,BertAdapt.PowerShell.Commands.ImportBertCheckpointCommand'
         $e.CategoryInfo.Category | Should -Be 'SecurityError'
@@ -165,7 +167,7 @@ Describe 'Bad input gives a terminating error with a stable id and the right cat
     It 'using a disposed model' {
         $gone = New-BertModel -Config (Get-TinyConfig $vocabSize) -Vocabulary $vocab
         $gone.Dispose()
-        $e = Get-TerminatingError { $gone | Measure-Perplexity -Corpus $corpus }
+        $e = Get-TerminatingError { $gone | Measure-Perplexity -Corpus $corpus -ErrorAction Stop }
         $e.FullyQualifiedErrorId | Should -BeLike 'ModelDisposed,*'
     }
 }

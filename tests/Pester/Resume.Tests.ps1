@@ -162,7 +162,9 @@ New-BertModel -Config '$config' -Vocabulary '$vocab' -Seed 1 |
 
     It 'saves a checkpoint on SIGINT and exits with 130 from pwsh -File' {
         $out = Join-Path $TestDrive 'signal-int'
-        $stopped = Send-SignalAfter (Start-SignalJob '-File', $signalJob, '-Out', $out, '-Steps', $steps) $out 10 'INT'
+        # Many more steps than the signal needs: with 150 a busy CI machine could let the run end
+        # between the poll that saw step 10 and the kill, and the test would time the machine.
+        $stopped = Send-SignalAfter (Start-SignalJob '-File', $signalJob, '-Out', $out, '-Steps', 3000) $out 10 'INT'
         $stopped.ExitCode | Should -Be 130 -Because $stopped.Output
         $stopped.Output | Should -Not -Match 'finished'
         $stopped.Output | Should -Match 'SIGINT'

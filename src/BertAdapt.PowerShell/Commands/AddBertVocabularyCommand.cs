@@ -66,16 +66,19 @@ public sealed class AddBertVocabularyCommand : BertCmdlet
 
     bool FromAnyCorpus => ParameterSetName != TokenSet;
 
-    protected override void BeginProcessing()
+    protected override void BeginCommand()
     {
+        CheckModelArgument(Model);
         if (ParameterSetName == CorpusSet)
             corpusFiles = Guard(() => ResolveFiles(FromCorpus, literal: false, "Corpus"));
         else if (ParameterSetName == LiteralCorpusSet)
             corpusFiles = Guard(() => ResolveFiles(LiteralFromCorpus, literal: true, "Corpus"));
     }
 
-    protected override void ProcessRecord()
+    /// <summary>Each piped model is an input item: a disposed one is an error for it alone.</summary>
+    protected override void ProcessInput()
     {
+        if (!IsUsableItem(Model)) return;
         IReadOnlyList<string> tokens = Token;
         if (FromAnyCorpus)
         {

@@ -57,9 +57,9 @@ public sealed class ExportBertTrainingReportCommand : BertCmdlet
     bool FromFile => ParameterSetName != ModelSet;
 
     /// <summary>The destination is checked before any input arrives, so '… | Invoke-MlmTraining | Export-BertTrainingReport' fails before training.</summary>
-    protected override void BeginProcessing() => Guard(() => TrainingReport.CheckDestination(ResolveLiteral(Path), Force));
+    protected override void BeginCommand() => Guard(() => TrainingReport.CheckDestination(ResolveLiteral(Path), Force));
 
-    protected override void ProcessRecord()
+    protected override void ProcessInput()
     {
         var target = ResolveLiteral(Path);
         var progress = new ProgressRecord(2, "Export-BertTrainingReport", "Reading the metrics");

@@ -46,20 +46,31 @@ public sealed class ExportCheckpointCommand : BertCmdlet
     /// destination that cannot be written stops '… | Invoke-MlmTraining | Export-Checkpoint'
     /// here, before the first training step, even with -WhatIf.
     /// </summary>
-    protected override void BeginProcessing()
+    protected override void BeginCommand()
     {
+        CheckModelArgument(Model);
         target = ResolveLiteral(ParameterSetName == LiteralPathSet ? LiteralPath : Path);
         Guard(() => HfCheckpointDirectory.CheckDestination(target, Force));
     }
 
-    protected override void ProcessRecord()
+    /// <summary>
+    /// Each piped model is one input item: a disposed one, or one whose write fails, is an error for
+    /// it alone (nothing is left half-written: the export is atomic). So is a destination that an
+    /// earlier model of this pipeline has taken since BeginCommand.
+    /// </summary>
+    protected override void ProcessInput()
     {
-        // Checked again: an earlier model of this pipeline may have been written there since.
-        bool exists = Guard(() => HfCheckpointDirectory.CheckDestination(target, Force));
+        bool exists = false;
+        if (!GuardItem(() =>
+            {
+                Model.ThrowIfDisposed();
+                exists = HfCheckpointDirectory.CheckDestination(target, Force);
+            }))
+            return;
         var action = exists ? "Replace with a Hugging Face checkpoint" : "Write a Hugging Face checkpoint";
         if (ShouldProcess(target, action))
         {
-            Guard(() => HfCheckpointDirectory.Export(Model, target, Force));
+            if (!GuardItem(() => HfCheckpointDirectory.Export(Model, target, Force))) return;
             WriteVerbose($"Wrote '{target}'.");
         }
         if (PassThru) WriteObject(Model);

@@ -11,14 +11,22 @@ public sealed class ImportBertCheckpointCommand : PathInputCmdlet
 {
     #region Overrides
 
-    protected override void ProcessRecord()
+    /// <summary>Each path is one input item: one that is missing or will not load is an error for it alone.</summary>
+    protected override void ProcessInput()
     {
-        foreach (var directory in Guard(() => ResolveDirectories(InputPaths, IsLiteral, "CheckpointNotFound", "checkpoint directory or weights file", includeFiles: true)))
+        foreach (var path in InputPaths)
         {
-            WriteVerbose($"Importing '{directory}'.");
-            var model = Guard(() => HfCheckpointDirectory.Import(directory));
-            foreach (var line in model.LoadReport) WriteWarning(line);
-            WriteObject(model);
+            List<string> directories = [];
+            if (!GuardItem(() => directories = ResolveDirectories([path], IsLiteral, "CheckpointNotFound", "checkpoint directory or weights file", includeFiles: true)))
+                continue;
+            foreach (var directory in directories)
+            {
+                WriteVerbose($"Importing '{directory}'.");
+                BertModel? model = null;
+                if (!GuardItem(() => model = HfCheckpointDirectory.Import(directory))) continue;
+                foreach (var line in model!.LoadReport) WriteWarning(line);
+                WriteObject(model);
+            }
         }
     }
 

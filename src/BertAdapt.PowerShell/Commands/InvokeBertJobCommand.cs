@@ -57,14 +57,14 @@ public sealed class InvokeBertJobCommand : PathInputCmdlet
     #region Overrides
 
     /// <summary>Every job file is read and checked here, so no job starts while another one is invalid.</summary>
-    protected override void ProcessRecord()
+    protected override void ProcessInput()
     {
         var engine = (EngineIntrinsics)GetVariableValue("ExecutionContext");
         foreach (var file in Guard(() => ResolveFiles(InputPaths, IsLiteral, "Job")))
             jobs.Add(Guard(() => JobFileParser.Parse(file, Schema, (section, key, value) => Check(section, key, value, engine))));
     }
 
-    protected override void EndProcessing()
+    protected override void EndCommand()
     {
         foreach (var job in jobs)
             Run(job);

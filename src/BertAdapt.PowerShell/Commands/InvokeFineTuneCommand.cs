@@ -192,13 +192,14 @@ public sealed class InvokeFineTuneCommand : ComputeCmdlet
         Encoding = Encoding,
     };
 
-    protected override void BeginProcessing() => Guard(() =>
+    protected override void BeginCommand() => Guard(() =>
     {
+        CheckModelArgument(Model);
         if (OutputPath is not null) OutputLocation.CheckDirectory(ResolveLiteral(OutputPath), "OutputPath", "-OutputPath", intoItself: true);
         if (MetricsPath is not null) OutputLocation.CheckFile(ResolveLiteral(MetricsPath), "MetricsPath", "-MetricsPath", replacedBeside: false);
     });
 
-    protected override void ProcessRecord()
+    protected override void ProcessInput()
     {
         if (ParameterSetName == ObjectsSet)
         {
@@ -206,7 +207,7 @@ public sealed class InvokeFineTuneCommand : ComputeCmdlet
             else if (InputObject is not null) objects.Add(ToDictionary(InputObject));
             return;
         }
-        if (!models.Contains(Model)) models.Add(Model);
+        if (!models.Contains(Model) && IsUsableItem(Model)) models.Add(Model);
         bool literal = ParameterSetName == LiteralFilesSet;
         AddFiles(literal ? LiteralTrainingData : TrainingData, literal);
     }
@@ -217,7 +218,7 @@ public sealed class InvokeFineTuneCommand : ComputeCmdlet
             if (!files.Contains(file)) files.Add(file);
     }
 
-    protected override void EndProcessing()
+    protected override void EndCommand()
     {
         if (ParameterSetName != ObjectsSet)
         {
@@ -365,7 +366,7 @@ public sealed class InvokeFineTuneCommand : ComputeCmdlet
             Info = WriteVerbose,
         }, Cancellation));
         // First: while the host stops the pipeline, every Write* would throw.
-        if (result.Cancelled) StopAfterTraining(result.Run, options.OutputPath);
+        if (result.Cancelled || SignalReceived) StopAfterTraining(result.Run, options.OutputPath);
         progress.Complete();
         if (files is not null) model.TrainedOn.AddRange(files);
         if (result.Evaluations.Count > 0 && ConstantBaseline.Shortfall(result.Evaluations[^1]) is string shortfall)

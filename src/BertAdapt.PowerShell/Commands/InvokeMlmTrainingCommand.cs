@@ -123,6 +123,9 @@ public sealed class InvokeMlmTrainingCommand : CorpusCmdlet
 
     protected override string Activity => "Invoke-MlmTraining";
 
+    /// <summary>A failed training run ends the command: the next one must not get an untrained model.</summary>
+    protected override bool EachModelIsAnItem => false;
+
     bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
 
     protected override TrainingDataOptions DataOptions(BertModel model) => new()
@@ -194,7 +197,7 @@ public sealed class InvokeMlmTrainingCommand : CorpusCmdlet
             Info = WriteVerbose,
         }, Cancellation));
         // First: while the host stops the pipeline, every Write* would throw.
-        if (result.Cancelled) StopAfterTraining(result.Run, options.OutputPath);
+        if (result.Cancelled || SignalReceived) StopAfterTraining(result.Run, options.OutputPath);
         model.TrainedOn.AddRange(data.Corpus.Files);
         WriteVerbose(result.Run.Start == RunStart.AlreadyFinished ? $"Trained nothing: run {result.Run.Number} had finished."
             : $"Run {result.Run.Number} ({result.Run.Id}): trained {result.Steps} step(s){(result.ResumedFromStep > 0 ? $" after resuming at step {result.ResumedFromStep}" : "")}; "

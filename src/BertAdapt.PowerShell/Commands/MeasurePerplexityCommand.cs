@@ -29,17 +29,20 @@ public sealed class MeasurePerplexityCommand : CorpusCmdlet
 
     protected override string Activity => "Measure-Perplexity";
 
+    /// <summary>Each piped model is measured on its own: one that fails is an error for it alone.</summary>
+    protected override bool EachModelIsAnItem => true;
+
     protected override void Process(BertModel model, TrainingData data)
     {
         var progress = new ProgressRecord(1, Activity, "Scoring masked tokens");
-        var result = Guard(() => PerplexityEvaluator.Measure(model, data.Train, BatchSize, MaskProbability, Seed,
+        var result = PerplexityEvaluator.Measure(model, data.Train, BatchSize, MaskProbability, Seed,
             onBatch: (done, total) =>
             {
                 progress.PercentComplete = (int)(100 * done / total);
                 progress.StatusDescription = $"Batch {done} of {total}";
                 WriteProgress(progress);
             },
-            cancellation: Cancellation));
+            cancellation: Cancellation);
         WriteVerbose($"Measured {result.MaskedTokens} masked token(s) in {result.Sequences} sequence(s) {Where(model.Device, Engine.Training.ComputeThreads.Current)}.");
         WriteObject(result);
         ModelFromPathAttribute.ReleaseIfImported(model);

@@ -38,7 +38,7 @@ public sealed class NewBertModelCommand : BertCmdlet
 
     #region Overrides
 
-    protected override void ProcessRecord()
+    protected override void ProcessInput()
     {
         var model = Guard(() =>
         {

@@ -5,9 +5,18 @@ using BertAdapt.Engine.Training;
 namespace BertAdapt.PowerShell.Internal;
 
 /// <summary>
-/// Shared plumbing: engine errors become terminating ErrorRecords, Ctrl+C (StopProcessing)
+/// Shared plumbing: engine errors become ErrorRecords with stable ids, Ctrl+C (StopProcessing)
 /// becomes a cancellation token, and user paths resolve through the session's providers.
 /// </summary>
+/// <remarks>
+/// PowerShell's rule for errors: a problem with the command's own arguments ends the command
+/// (<see cref="Guard"/>, a terminating error); a problem with one input item is written as a
+/// non-terminating error for that item and the next item is processed (<see cref="GuardItem"/>),
+/// so -ErrorAction and -ErrorVariable decide what happens. Commands override
+/// <see cref="BeginCommand"/>, <see cref="ProcessInput"/> and <see cref="EndCommand"/>: whatever
+/// engine or file-system exception escapes them unguarded still reaches the user as an
+/// ErrorRecord with an id and a category, never as a bare .NET exception.
+/// </remarks>
 public abstract class BertCmdlet : PSCmdlet
 {
     readonly CancellationTokenSource stopping = new();
@@ -16,6 +25,33 @@ public abstract class BertCmdlet : PSCmdlet
 
     protected override void StopProcessing() => stopping.Cancel();
 
+    protected sealed override void BeginProcessing() => Run(BeginCommand);
+
+    protected sealed override void ProcessRecord() => Run(ProcessInput);
+
+    protected sealed override void EndProcessing() => Run(EndCommand);
+
+    /// <summary>Once, before any input: check arguments and output locations here.</summary>
+    protected virtual void BeginCommand() { }
+
+    /// <summary>Once per pipeline input (once in all without pipeline input).</summary>
+    protected virtual void ProcessInput() { }
+
+    /// <summary>Once, after the last input.</summary>
+    protected virtual void EndCommand() { }
+
+    void Run(Action step)
+    {
+        try
+        {
+            step();
+        }
+        catch (Exception ex) when (ErrorRecords.TryFrom(ex, out var record))
+        {
+            Terminate(record);
+        }
+    }
+
     /// <summary>Runs engine code, turning its user-facing failures into terminating errors.</summary>
     protected void Guard(Action action)
     {
@@ -23,9 +59,9 @@ public abstract class BertCmdlet : PSCmdlet
         {
             action();
         }
-        catch (BertAdaptException ex)
+        catch (Exception ex) when (ErrorRecords.TryFrom(ex, out var record))
         {
-            Terminate(ErrorRecords.From(ex));
+            Terminate(record);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
@@ -40,6 +76,41 @@ public abstract class BertCmdlet : PSCmdlet
         return result;
     }
 
+    /// <summary>
+    /// Runs the work for one input item: a user-facing failure is written as a non-terminating
+    /// error (which -ErrorAction Stop still makes terminating) and false is returned, so the
+    /// command goes on with the next item.
+    /// </summary>
+    protected bool GuardItem(Action action)
+    {
+        try
+        {
+            action();
+            return true;
+        }
+        catch (Exception ex) when (ErrorRecords.TryFrom(ex, out var record))
+        {
+            WriteError(record);
+            return false;
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
+        }
+    }
+
+    /// <summary>
+    /// For BeginCommand: a model given as an argument must be usable, or the command ends with
+    /// ModelDisposed. (A piped model is not bound yet; unbound, it is null here.)
+    /// </summary>
+    protected void CheckModelArgument(BertModel? model)
+    {
+        if (model is not null) Guard(model.ThrowIfDisposed);
+    }
+
+    /// <summary>For a piped model: false, having written ModelDisposed for that item, when it is disposed.</summary>
+    protected bool IsUsableItem(BertModel model) => GuardItem(model.ThrowIfDisposed);
+
     #region Training and termination signals
 
     PosixSignal? stoppedBy;
@@ -47,7 +118,8 @@ public abstract class BertCmdlet : PSCmdlet
     /// <summary>
     /// Runs training with SIGTERM, SIGINT, SIGQUIT and SIGHUP (and Windows' console events) turned
     /// into this cmdlet's Ctrl+C, so the training loop saves a checkpoint before it stops. Call
-    /// <see cref="StopAfterTraining"/> when the result says the run was cancelled. TrainingRunChanged
+    /// <see cref="StopAfterTraining"/> when the result says the run was cancelled, or when
+    /// <see cref="SignalReceived"/> says a signal came as the run was ending. TrainingRunChanged
     /// and OutputPathLocked end the calling script (see <see cref="ScriptTerminatingException"/>).
     /// </summary>
     protected T Train<T>(Func<T> train)
@@ -83,6 +155,13 @@ public abstract class BertCmdlet : PSCmdlet
     }
 
     /// <summary>
+    /// Whether a termination signal came during the last <see cref="Train"/>. It can come after the
+    /// last step, while the final checkpoint is saved: the run is then finished, not cancelled, but
+    /// the signal still asks the command (and process) to stop, and must not be swallowed.
+    /// </summary>
+    protected bool SignalReceived => stoppedBy is not null;
+
+    /// <summary>
     /// Ends a cancelled training run. A stop without a signal (a host's own Stop) stops the
     /// pipeline as usual. After a signal, TrainingInterrupted says where the run is saved, and:
     /// SIGTERM, SIGQUIT and SIGHUP, which ask the process to end, make the host exit with 128 plus
@@ -97,8 +176,11 @@ public abstract class BertCmdlet : PSCmdlet
         var saved = outputPath is null
             ? " Without -OutputPath there is no checkpoint to resume from."
             : $" Its checkpoint is saved in '{outputPath}': run the same command again to resume.";
-        var record = ErrorRecords.From(new BertAdaptException("TrainingInterrupted", BertAdaptErrorKind.OperationStopped,
-            $"Training was stopped by {TerminationSignals.NameOf(signal)}{where}.{saved}", outputPath));
+        var message = run is not null && run.Steps >= run.TotalSteps
+            ? $"{TerminationSignals.NameOf(signal)} came as training finished (step {run.Steps} of {run.TotalSteps} of run {run.Number}), so the command stops here."
+                + (outputPath is null ? "" : $" The finished run is saved in '{outputPath}'.")
+            : $"Training was stopped by {TerminationSignals.NameOf(signal)}{where}.{saved}";
+        var record = ErrorRecords.From(new BertAdaptException("TrainingInterrupted", BertAdaptErrorKind.OperationStopped, message, outputPath));
         bool endProcess = signal != PosixSignal.SIGINT || TerminationSignals.HostExitsAfterCommand();
         if (!Stopping && !endProcess) ThrowScriptTerminatingError(record);
         // Straight to the host's error output: while the host stops the pipeline (it took the signal

@@ -73,8 +73,15 @@ public abstract class CorpusCmdlet : ComputeCmdlet
 
     #endregion
 
-    /// <summary>Each output location is checked before anything is read, so a run never ends on a path it cannot write.</summary>
-    protected override void BeginProcessing() => Guard(CheckOutputLocations);
+    /// <summary>
+    /// Each output location is checked before anything is read, so a run never ends on a path it
+    /// cannot write; a -Model given as an argument (not piped) must be usable.
+    /// </summary>
+    protected override void BeginCommand()
+    {
+        CheckModelArgument(Model);
+        Guard(CheckOutputLocations);
+    }
 
     /// <summary>Throws when an output location cannot be written. The token cache needs a check only
     /// when it must be made: an existing one may be a read-only cache that already holds every shard.</summary>
@@ -85,25 +92,42 @@ public abstract class CorpusCmdlet : ComputeCmdlet
             OutputLocation.CheckDirectory(cache, "CacheDirectory", "The token cache", intoItself: true);
     }
 
-    protected override void ProcessRecord()
+    /// <summary>
+    /// A piped model is an input item: a disposed one is an error for it alone. The corpus is
+    /// the run's argument, piped or not: a file that cannot be found ends the command, since a
+    /// model trained or measured on part of its corpus would be a wrong result.
+    /// </summary>
+    protected override void ProcessInput()
     {
-        if (!models.Contains(Model)) models.Add(Model);
+        if (!models.Contains(Model) && IsUsableItem(Model)) models.Add(Model);
         bool literal = ParameterSetName == LiteralCorpusSet;
         foreach (var file in Guard(() => ResolveFiles(literal ? LiteralCorpus : Corpus, literal, "Corpus", Recurse)))
             if (!corpus.Contains(file)) corpus.Add(file);
     }
 
-    protected override void EndProcessing()
+    protected override void EndCommand()
     {
         foreach (var model in models)
         {
+            // A corpus that cannot be read is the command's problem, whichever model reads it.
             using var data = Guard(() => OpenData(model));
             WriteVerbose($"Corpus: {data.Corpus.Files.Count} file(s) ({data.Corpus.CacheHits} from the token cache), {data.Corpus.DocumentCount} document(s), "
                 + $"{data.Corpus.TokenCount} tokens; {data.Train.Count} training and {data.Validation?.Count ?? 0} validation example(s).");
-            using (Guard(() => UseCompute(model))) Process(model, data);
+            void process()
+            {
+                using (UseCompute(model)) Process(model, data);
+            }
+            if (EachModelIsAnItem) GuardItem(process);
+            else process(); // a failure ends the command (BertCmdlet makes it an ErrorRecord)
             WriteProgress(new ProgressRecord(1, Activity, "Done") { RecordType = ProgressRecordType.Completed });
         }
     }
+
+    /// <summary>
+    /// Whether one model's failure is an error for that model alone, the next one going on
+    /// (measuring), or ends the command (training: the next command must not get an untrained model).
+    /// </summary>
+    protected abstract bool EachModelIsAnItem { get; }
 
     /// <summary>How corpus files are read: the -TextField, -TextColumn, -AllowInvalidUtf8 and -Encoding settings.</summary>
     protected CorpusReadOptions ReadOptions => new() { TextField = TextField, TextColumn = TextColumn, Strict = !AllowInvalidUtf8, Encoding = Encoding };
@@ -133,6 +157,7 @@ public abstract class CorpusCmdlet : ComputeCmdlet
     /// <summary>The cmdlet's own data settings (objective, validation); the base fills in the rest.</summary>
     protected virtual TrainingDataOptions DataOptions(BertModel model) => new();
 
+    /// <summary>Trains or measures one model; a failure is thrown (a BertAdaptException), not written.</summary>
     protected abstract void Process(BertModel model, TrainingData data);
 }
 

@@ -62,8 +62,9 @@ public abstract class InferenceCmdlet<TInput, TResult> : ComputeCmdlet where TIn
     /// <summary>Made in BeginProcessing from -Model, -MaxLength and -BatchSize.</summary>
     protected BertPredictor Predictor { get; private set; } = null!;
 
-    protected override void BeginProcessing()
+    protected override void BeginCommand()
     {
+        CheckModelArgument(Model);
         Predictor = Guard(() => new BertPredictor(Model, MaxLength, BatchSize));
         // A model that cannot do the task fails here, before any input arrives.
         Guard(CheckModel);
@@ -89,7 +90,7 @@ public abstract class InferenceCmdlet<TInput, TResult> : ComputeCmdlet where TIn
     /// <summary>Adds columns of a cmdlet's own to a written row (after Index and Id).</summary>
     protected virtual void AddColumns(PSObject row, object value) { }
 
-    protected override void ProcessRecord()
+    protected override void ProcessInput()
     {
         foreach (var item in InputObject)
         {
@@ -108,7 +109,7 @@ public abstract class InferenceCmdlet<TInput, TResult> : ComputeCmdlet where TIn
         }
     }
 
-    protected override void EndProcessing()
+    protected override void EndCommand()
     {
         Flush();
         ModelFromPathAttribute.ReleaseIfImported(Model);
