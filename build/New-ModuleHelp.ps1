@@ -78,7 +78,7 @@ $commonParameters = [System.Collections.Generic.HashSet[string]]::new([StringCom
 foreach ($name in [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters) {
     $null = $commonParameters.Add($name)
 }
-$knownKeys = 'Synopsis', 'Description', 'Parameters', 'Defaults', 'Inputs', 'Outputs', 'Notes', 'Examples', 'RelatedLinks'
+$knownKeys = 'Synopsis', 'Description', 'SharedParameters', 'Parameters', 'Defaults', 'Inputs', 'Outputs', 'Notes', 'Examples', 'RelatedLinks'
 $exampleKeys = 'Title', 'Code', 'Remarks'
 $invariant = [Globalization.CultureInfo]::InvariantCulture
 
@@ -100,6 +100,7 @@ try {
 
     $problems = [System.Collections.Generic.List[string]]::new()
     $helpByName = @{}
+    $sharedUsed = [System.Collections.Generic.HashSet[string]]::new([StringComparer]::OrdinalIgnoreCase)
     foreach ($model in $models) {
         $file = Join-Path $HelpSource "$($model.Name).psd1"
         if (-not (Test-Path -LiteralPath $file -PathType Leaf)) {
@@ -112,11 +113,15 @@ try {
             $problems.Add("$($model.Name) ($file): not a valid data file: $($_.Exception.Message)")
             continue
         }
+        Add-SharedParameterHelp -Help $help -Name $model.Name -File $file -HelpSource $HelpSource -Used $sharedUsed -Problems $problems
         Test-HelpSource -Model $model -Help $help -File $file -AllModels $models -Problems $problems
         $helpByName[$model.Name] = $help
     }
     foreach ($file in Get-ChildItem -LiteralPath $HelpSource -Filter *.psd1 -File) {
         if ($file.BaseName -notin $models.Name) { $problems.Add("$($file.FullName): there is no cmdlet named '$($file.BaseName)'.") }
+    }
+    foreach ($file in Get-ChildItem -LiteralPath (Join-Path $HelpSource 'shared') -Filter *.psd1 -File -ErrorAction Ignore) {
+        if (-not $sharedUsed.Contains($file.BaseName)) { $problems.Add("$($file.FullName): no cmdlet names '$($file.BaseName)' in its SharedParameters.") }
     }
     if ($problems.Count) {
         foreach ($problem in $problems) { Write-Host "  - $problem" -ForegroundColor Red }

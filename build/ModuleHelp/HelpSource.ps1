@@ -29,6 +29,29 @@ function Test-HasText {
     @(ConvertTo-Paragraph $Value).Count -gt 0
 }
 
+# Merges the help of parameters that several cmdlets share, written once in
+# <HelpSource>/shared/<Name>.psd1 (Parameters and Defaults), into the help of each cmdlet that
+# names the file in SharedParameters. A cmdlet's own file must not describe them again.
+function Add-SharedParameterHelp {
+    param([hashtable] $Help, [string] $Name, [string] $File, [string] $HelpSource, $Used, [System.Collections.Generic.List[string]] $Problems)
+    if (-not $Help.ContainsKey('SharedParameters')) { return }
+    foreach ($key in 'Parameters', 'Defaults') { if (-not $Help.ContainsKey($key)) { $Help[$key] = @{} } }
+    foreach ($shared in @($Help.SharedParameters)) {
+        $sharedFile = Join-Path $HelpSource "shared/$shared.psd1"
+        if (-not (Test-Path -LiteralPath $sharedFile -PathType Leaf)) { $Problems.Add("${Name} ($File): SharedParameters names '$shared', but '$sharedFile' does not exist."); continue }
+        [void]$Used.Add($shared)
+        $data = Import-PowerShellDataFile -LiteralPath $sharedFile
+        foreach ($key in $data.Keys) { if ($key -notin 'Parameters', 'Defaults') { $Problems.Add("${sharedFile}: unknown key '$key' (known: Parameters, Defaults).") } }
+        foreach ($key in 'Parameters', 'Defaults') {
+            if (-not $data.ContainsKey($key)) { continue }
+            foreach ($parameter in $data[$key].Keys) {
+                if ($Help[$key].ContainsKey($parameter)) { $Problems.Add("${Name} ($File): $key has -$parameter, which '$sharedFile' already gives; write it once.") }
+                else { $Help[$key][$parameter] = $data[$key][$parameter] }
+            }
+        }
+    }
+}
+
 function Test-HelpSource {
     param($Model, $Help, [string] $File, $AllModels, [System.Collections.Generic.List[string]] $Problems)
     $name = $Model.Name

@@ -17,7 +17,7 @@ public enum ClassWeighting { None, Auto }
 [Cmdlet(VerbsLifecycle.Invoke, "FineTune", SupportsShouldProcess = true, DefaultParameterSetName = FilesSet)]
 [Alias("Invoke-BertFineTune")]
 [OutputType(typeof(BertModel))]
-public sealed class InvokeFineTuneCommand : ComputeCmdlet
+public sealed class InvokeFineTuneCommand : TrainingCmdlet
 {
     const string FilesSet = "Files", LiteralFilesSet = "LiteralFiles", ObjectsSet = "Objects";
     readonly List<IReadOnlyDictionary<string, object?>?> objects = [];
@@ -100,52 +100,10 @@ public sealed class InvokeFineTuneCommand : ComputeCmdlet
     public SwitchParameter LabelAllSubTokens { get; set; }
 
     [Parameter]
-    [ValidateRange(1, 1000)]
-    public int Epochs { get; set; } = 3;
-
-    [Parameter]
-    [ValidateRange(1, int.MaxValue)]
-    public int MaxSteps { get; set; }
-
-    [Parameter]
-    [ValidateRange(1, 65536)]
-    public int BatchSize { get; set; } = 16;
-
-    [Parameter]
-    [ValidateRange(1, 1024)]
-    public int GradientAccumulation { get; set; } = 1;
-
-    [Parameter]
-    [ValidateRange(1e-7, 1.0)]
-    public double LearningRate { get; set; } = 3e-5;
-
-    [Parameter]
-    public ScheduleKind Schedule { get; set; } = ScheduleKind.Linear;
-
-    [Parameter]
-    [ValidateRange(0.0, 0.99)]
-    public double WarmupRatio { get; set; } = 0.1;
-
-    [Parameter]
-    [ValidateRange(0.0, 1.0)]
-    public double WeightDecay { get; set; } = 0.01;
-
-    [Parameter]
-    [ValidateRange(1, int.MaxValue)]
-    public int EvalEvery { get; set; }
-
-    [Parameter]
-    [ValidateRange(1, 1000)]
-    public int EarlyStoppingPatience { get; set; }
-
-    [Parameter]
     public ClassWeighting ClassWeights { get; set; } = ClassWeighting.None;
 
     [Parameter]
     public SwitchParameter FreezeEmbeddings { get; set; }
-
-    [Parameter]
-    public SwitchParameter GroupByLength { get; set; }
 
     [Parameter]
     [ValidateRange(0, 1000)]
@@ -155,32 +113,12 @@ public sealed class InvokeFineTuneCommand : ComputeCmdlet
     [ValidateRange(0.01, 0.99)]
     public double Threshold { get; set; } = 0.5;
 
-    [Parameter]
-    public TrainingPrecision Precision { get; set; } = TrainingPrecision.Float32;
-
-    [Parameter]
-    public long Seed { get; set; } = 42;
-
-    /// <summary>A run directory: checkpoints, metrics.jsonl, the best checkpoint in best/, and resume on re-run.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? OutputPath { get; set; }
-
-    /// <summary>When the run in -OutputPath had other settings or data: start a new run from its last weights.</summary>
-    [Parameter]
-    public SwitchParameter Continue { get; set; }
-
-    /// <summary>Start afresh in -OutputPath from the given model, removing the run there.</summary>
-    [Parameter]
-    public SwitchParameter Restart { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? MetricsPath { get; set; }
-
     #endregion
 
-    bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
+    protected override TrainingOptions Defaults { get; } = new FineTuneOptions();
+
+    /// <summary>Three passes over the labelled data, as Hugging Face's Trainer does by default.</summary>
+    protected override int DefaultEpochs => 3;
 
     FineTuneReadOptions ReadOptions => new()
     {
@@ -192,12 +130,11 @@ public sealed class InvokeFineTuneCommand : ComputeCmdlet
         Encoding = Encoding,
     };
 
-    protected override void BeginCommand() => Guard(() =>
+    protected override void BeginCommand()
     {
         CheckModelArgument(Model);
-        if (OutputPath is not null) OutputLocation.CheckDirectory(ResolveLiteral(OutputPath), "OutputPath", "-OutputPath", intoItself: true);
-        if (MetricsPath is not null) OutputLocation.CheckFile(ResolveLiteral(MetricsPath), "MetricsPath", "-MetricsPath", replacedBeside: false);
-    });
+        Guard(CheckTrainingOutputs);
+    }
 
     protected override void ProcessInput()
     {
@@ -312,39 +249,19 @@ public sealed class InvokeFineTuneCommand : ComputeCmdlet
 
         if (ClassWeights == ClassWeighting.Auto && Task is FineTuneTask.MultiLabelClassification or FineTuneTask.Regression)
             WriteWarning($"-ClassWeights weighs the classes of single-label and token classification; it has no effect on {Task}.");
-        var options = new FineTuneOptions
+        var options = (FineTuneOptions)Guard(() => WithTrainingParameters(new FineTuneOptions
         {
             Task = Task,
-            Epochs = Bound(nameof(MaxSteps)) && !Bound(nameof(Epochs)) ? null : Epochs,
-            MaxSteps = Bound(nameof(MaxSteps)) ? MaxSteps : null,
-            BatchSize = BatchSize,
-            GradientAccumulation = GradientAccumulation,
             SequenceLength = MaxLength,
-            LearningRate = LearningRate,
-            Schedule = Schedule,
-            WarmupRatio = WarmupRatio,
-            WeightDecay = WeightDecay,
-            EvalEvery = Bound(nameof(EvalEvery)) ? EvalEvery : null,
+            // Without -EvalEvery, the validation data is scored after each epoch.
             EvalEachEpoch = !Bound(nameof(EvalEvery)),
-            EarlyStoppingPatience = Bound(nameof(EarlyStoppingPatience)) ? EarlyStoppingPatience : null,
             ClassWeights = ClassWeights == ClassWeighting.Auto && Task is FineTuneTask.SequenceClassification or FineTuneTask.TokenClassification
-                && train.LabelCounts is { } counts ? Guard(() => Engine.Data.FineTuning.ClassWeights.Auto(counts)) : null,
+                && train.LabelCounts is { } counts ? Engine.Data.FineTuning.ClassWeights.Auto(counts) : null,
             FreezeEmbeddings = FreezeEmbeddings,
-            GroupByLength = GroupByLength,
             FreezeLayers = FreezeLayers,
             Threshold = Threshold,
-            Device = DeviceKind,
-            DeviceIndex = DeviceIndex,
-            Threads = RequestedThreads,
-            Precision = Precision,
-            Seed = Seed,
-            OutputPath = OutputPath is null ? null : ResolveLiteral(OutputPath),
-            MetricsPath = MetricsPath is null ? null : ResolveLiteral(MetricsPath),
-            Rerun = Guard(() => RerunModes.From(Continue, Restart)),
-        };
-        var target = options.OutputPath is null ? "" : $", saving checkpoints in '{options.OutputPath}'";
-        if (!ShouldProcess(model.ToString(), $"Fine-tune for {Task} on {train.Count} examples{target}")) return;
-        if (options.MetricsPath is not null) OutputLocation.CreateParent(options.MetricsPath);
+        }));
+        if (!ShouldTrain(model, $"Fine-tune for {Task}", options, train.Count)) return;
 
         if (model.GetTask() != Task || existing is null && Task.HasLabelMap())
         {
@@ -353,29 +270,21 @@ public sealed class InvokeFineTuneCommand : ComputeCmdlet
         }
 
         var progress = new TrainingProgress(this, 2, "Invoke-FineTune");
-        var result = Train(() => FineTuneTrainer.Train(model, train, validation, options, new TrainingCallbacks
-        {
-            Step = (m, step, total) =>
+        var result = Train(() => FineTuneTrainer.Train(model, train, validation, options, Callbacks(progress,
+            m => $"epoch {m.Epoch + 1} | loss {m.Loss:F4} | lr {m.LearningRate:E2}" + (m.ValidationScore is double v ? $" | {m.ValidationMetric} {v:F3}" : ""),
+            m =>
             {
                 if (m.ValidationScore is double score)
                     WriteVerbose($"Step {m.Step}: validation loss {m.ValidationLoss:F4}, {m.ValidationMetric} {score:F4}.");
-                var validationText = m.ValidationScore is double v ? $" | {m.ValidationMetric} {v:F3}" : "";
-                progress.Report(m, step, total, $"epoch {m.Epoch + 1} | loss {m.Loss:F4} | lr {m.LearningRate:E2}{validationText}");
-            },
-            Warning = WriteWarning,
-            Info = WriteVerbose,
-        }, Cancellation));
-        // First: while the host stops the pipeline, every Write* would throw.
-        if (result.Cancelled || SignalReceived) StopAfterTraining(result.Run, options.OutputPath);
+            }), Cancellation));
+        Finish(result.Run, result.Cancelled, options.OutputPath, new TrainingRunSummary("Fine-tuned", result.Steps, 0, result.FinalLoss,
+            result.SkippedNonFiniteSteps, result.PaddingFraction, result.BestScore is double best ? $"{result.Metric} {best:F4}" : null,
+            result.EarlyStopped, result.Device, result.Threads));
         progress.Complete();
         if (files is not null) model.TrainedOn.AddRange(files);
         if (result.Evaluations.Count > 0 && ConstantBaseline.Shortfall(result.Evaluations[^1]) is string shortfall)
             WriteWarning($"The fine-tuned model is no better than a constant answer: {shortfall}. It has not learned the task yet: "
                 + "try more -Epochs, another -LearningRate, more training rows, or -ClassWeights Auto when one class dominates.");
-        WriteVerbose(result.Run.Start == RunStart.AlreadyFinished ? $"Fine-tuned nothing: run {result.Run.Number} had finished."
-            : $"Run {result.Run.Number} ({result.Run.Id}): fine-tuned {result.Steps} step(s); last loss {result.FinalLoss:F4}; {result.PaddingFraction:P1} of batch positions were padding"
-            + (result.BestScore is double best ? $"; best {result.Metric} {best:F4}" : "")
-            + (result.EarlyStopped ? "; stopped early" : "") + $"; {Where(result.Device, result.Threads)}.");
         WriteObject(model);
     }
 }

@@ -6,12 +6,73 @@ using BertAdapt.PowerShell.Internal;
 namespace BertAdapt.PowerShell.Commands;
 
 /// <summary>Continues (or starts) masked-language-model pre-training on a corpus.</summary>
+/// <remarks>
+/// The training parameters it shares with Invoke-FineTune are <see cref="TrainingCmdlet"/>'s; the
+/// corpus parameters it shares with Measure-Perplexity are read by <see cref="CorpusInput"/>.
+/// </remarks>
 [Cmdlet(VerbsLifecycle.Invoke, "MlmTraining", SupportsShouldProcess = true, DefaultParameterSetName = CorpusSet)]
 [Alias("Invoke-BertMlmTraining")]
 [OutputType(typeof(BertModel))]
-public sealed class InvokeMlmTrainingCommand : CorpusCmdlet
+public sealed class InvokeMlmTrainingCommand : TrainingCmdlet, ICorpusParameters
 {
+    const string CorpusSet = "Corpus", LiteralCorpusSet = "LiteralCorpus", Activity = "Invoke-MlmTraining";
+
+    readonly CorpusInput input;
+
+    public InvokeMlmTrainingCommand() => input = new CorpusInput(this, this, Activity);
+
     #region Parameters
+
+    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    [ModelFromPath]
+    public BertModel Model { get; set; } = null!;
+
+    /// <summary>Corpus files: paths, wildcards, or directories with -Recurse.</summary>
+    [Parameter(ParameterSetName = CorpusSet, Mandatory = true, Position = 0)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Corpus { get; set; } = [];
+
+    /// <summary>Corpus files named exactly, never expanded; piped FileInfo objects bind here through PSPath.</summary>
+    [Parameter(ParameterSetName = LiteralCorpusSet, Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("PSPath", "LiteralPath", "LP", "FullName")]
+    [ValidateNotNullOrEmpty]
+    public string[] LiteralCorpus { get; set; } = [];
+
+    [Parameter]
+    public SwitchParameter Recurse { get; set; }
+
+    [Parameter]
+    [ValidateRange(8, 4096)]
+    public int SequenceLength { get; set; } = 128;
+
+    /// <summary>One example per line instead of packed full-length sequences.</summary>
+    [Parameter]
+    public SwitchParameter LineByLine { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string TextField { get; set; } = "text";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string TextColumn { get; set; } = "text";
+
+    /// <summary>Reads an invalid UTF-8 byte as U+FFFD instead of stopping with CorpusNotUtf8.</summary>
+    [Parameter]
+    public SwitchParameter AllowInvalidUtf8 { get; set; }
+
+    /// <summary>The encoding of corpus files without a byte-order mark; UTF-8 by default.</summary>
+    [Parameter]
+    [EncodingArgument]
+    [ArgumentCompleter(typeof(EncodingNameCompleter))]
+    public System.Text.Encoding? Encoding { get; set; }
+
+    /// <summary>Where token-id shards are cached; the per-user cache by default.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? CacheDirectory { get; set; }
 
     [Parameter]
     public TrainingObjective Objective { get; set; } = TrainingObjective.Mlm;
@@ -20,56 +81,8 @@ public sealed class InvokeMlmTrainingCommand : CorpusCmdlet
     public SwitchParameter WholeWordMask { get; set; }
 
     [Parameter]
-    public SwitchParameter GroupByLength { get; set; }
-
-    [Parameter]
-    [ValidateRange(1, 65536)]
-    public int BatchSize { get; set; } = 16;
-
-    [Parameter]
-    [ValidateRange(1, 1024)]
-    public int GradientAccumulation { get; set; } = 1;
-
-    [Parameter]
-    [ValidateRange(1, int.MaxValue)]
-    public int MaxSteps { get; set; }
-
-    [Parameter]
-    [ValidateRange(1, 100000)]
-    public int Epochs { get; set; }
-
-    [Parameter]
-    [ValidateRange(1e-9, 1.0)]
-    public double LearningRate { get; set; } = 5e-5;
-
-    [Parameter]
-    public ScheduleKind Schedule { get; set; } = ScheduleKind.Linear;
-
-    [Parameter]
-    [ValidateRange(0, int.MaxValue)]
-    public int WarmupSteps { get; set; }
-
-    [Parameter]
-    [ValidateRange(0.0, 0.99)]
-    public double WarmupRatio { get; set; } = 0.1;
-
-    [Parameter]
-    [ValidateRange(0.0, 1.0)]
-    public double WeightDecay { get; set; } = 0.01;
-
-    [Parameter]
-    [ValidateRange(1e-6, 1e6)]
-    public double MaxGradNorm { get; set; } = 1.0;
-
-    [Parameter]
     [ValidateRange(0.01, 0.99)]
     public double MaskProbability { get; set; } = 0.15;
-
-    [Parameter]
-    public TrainingPrecision Precision { get; set; } = TrainingPrecision.Float32;
-
-    [Parameter]
-    public long Seed { get; set; } = 42;
 
     [Parameter]
     [ValidateRange(0.001, 0.5)]
@@ -85,125 +98,73 @@ public sealed class InvokeMlmTrainingCommand : CorpusCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? LiteralValidationCorpus { get; set; }
 
-    [Parameter]
-    [ValidateRange(1, int.MaxValue)]
-    public int EvalEvery { get; set; }
+    #endregion
 
-    [Parameter]
-    [ValidateRange(1, 1000)]
-    public int EarlyStoppingPatience { get; set; }
+    bool ICorpusParameters.CorpusIsLiteral => ParameterSetName == LiteralCorpusSet;
 
-    /// <summary>A run directory: checkpoints, metrics.jsonl, and resume on re-run.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? OutputPath { get; set; }
+    protected override TrainingOptions Defaults { get; } = new MlmTrainingOptions();
 
-    /// <summary>When the run in -OutputPath had other settings or data: start a new run from its last weights.</summary>
-    [Parameter]
-    public SwitchParameter Continue { get; set; }
+    /// <summary>One pass over the corpus: continued pre-training on a new corpus is usually measured in steps.</summary>
+    protected override int DefaultEpochs => 1;
 
-    /// <summary>Start afresh in -OutputPath from the given model, removing the run there.</summary>
-    [Parameter]
-    public SwitchParameter Restart { get; set; }
+    #region Overrides
 
-    [Parameter]
-    [ValidateRange(1, int.MaxValue)]
-    public int CheckpointEvery { get; set; }
+    /// <summary>Each output location is checked before anything is read, so a run never ends on a path it cannot write.</summary>
+    protected override void BeginCommand()
+    {
+        CheckModelArgument(Model);
+        Guard(input.CheckCache);
+        Guard(CheckTrainingOutputs);
+    }
 
-    [Parameter]
-    [ValidateRange(1, 1000)]
-    public int KeepCheckpoints { get; set; } = 2;
+    protected override void ProcessInput() => input.Gather();
 
-    /// <summary>A JSONL file that gets one line per optimizer step (appended).</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string? MetricsPath { get; set; }
+    /// <summary>A failed training run ends the command: the next one must not get an untrained model.</summary>
+    protected override void EndCommand()
+    {
+        foreach (var model in input.Models)
+        {
+            using var data = input.Open(model, new TrainingDataOptions
+            {
+                Objective = Objective,
+                Seed = Seed,
+                ValidationSplit = Bound(nameof(ValidationSplit)) ? ValidationSplit : null,
+                ValidationFiles = ValidationCorpus is null && LiteralValidationCorpus is null ? null : Guard(() =>
+                    ResolveFiles(ValidationCorpus ?? [], literal: false, "Corpus").Concat(ResolveFiles(LiteralValidationCorpus ?? [], literal: true, "Corpus")).Distinct().ToList()),
+            });
+            using (UseCompute(model)) Train(model, data);
+            input.Done();
+        }
+    }
 
     #endregion
 
-    protected override string Activity => "Invoke-MlmTraining";
-
-    /// <summary>A failed training run ends the command: the next one must not get an untrained model.</summary>
-    protected override bool EachModelIsAnItem => false;
-
-    bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
-
-    protected override TrainingDataOptions DataOptions(BertModel model) => new()
+    void Train(BertModel model, TrainingData data)
     {
-        Objective = Objective,
-        Seed = Seed,
-        ValidationSplit = Bound(nameof(ValidationSplit)) ? ValidationSplit : null,
-        ValidationFiles = ValidationCorpus is null && LiteralValidationCorpus is null ? null : Guard(() =>
-            ResolveFiles(ValidationCorpus ?? [], literal: false, "Corpus").Concat(ResolveFiles(LiteralValidationCorpus ?? [], literal: true, "Corpus")).Distinct().ToList()),
-    };
-
-    protected override void CheckOutputLocations()
-    {
-        base.CheckOutputLocations();
-        if (OutputPath is not null) OutputLocation.CheckDirectory(ResolveLiteral(OutputPath), "OutputPath", "-OutputPath", intoItself: true);
-        if (MetricsPath is not null) OutputLocation.CheckFile(ResolveLiteral(MetricsPath), "MetricsPath", "-MetricsPath", replacedBeside: false);
-    }
-
-    protected override void Process(BertModel model, TrainingData data)
-    {
-        var options = new MlmTrainingOptions
+        var options = (MlmTrainingOptions)Guard(() => WithTrainingParameters(new MlmTrainingOptions
         {
             Objective = Objective,
             WholeWordMask = WholeWordMask,
-            GroupByLength = GroupByLength,
-            BatchSize = BatchSize,
-            GradientAccumulation = GradientAccumulation,
-            SequenceLength = SequenceLength,
-            MaxSteps = Bound(nameof(MaxSteps)) ? MaxSteps : null,
-            Epochs = Bound(nameof(Epochs)) ? Epochs : Bound(nameof(MaxSteps)) ? null : 1,
-            LearningRate = LearningRate,
-            Schedule = Schedule,
-            WarmupSteps = Bound(nameof(WarmupSteps)) ? WarmupSteps : null,
-            WarmupRatio = WarmupRatio,
-            WeightDecay = WeightDecay,
-            MaxGradNorm = MaxGradNorm,
             MaskProbability = MaskProbability,
-            Device = DeviceKind,
-            DeviceIndex = DeviceIndex,
-            Threads = RequestedThreads,
-            Precision = Precision,
-            Seed = Seed,
-            EvalEvery = Bound(nameof(EvalEvery)) ? EvalEvery : data.Validation is null ? null : 100,
-            EarlyStoppingPatience = Bound(nameof(EarlyStoppingPatience)) ? EarlyStoppingPatience : null,
-            OutputPath = OutputPath is null ? null : ResolveLiteral(OutputPath),
-            CheckpointEvery = Bound(nameof(CheckpointEvery)) ? CheckpointEvery : null,
-            KeepCheckpoints = KeepCheckpoints,
-            MetricsPath = MetricsPath is null ? null : ResolveLiteral(MetricsPath),
-            Rerun = Guard(() => RerunModes.From(Continue, Restart)),
-        };
-        var what = options.MaxSteps is int s ? $"{s} step(s)" : $"{options.Epochs} epoch(s)";
-        var target = options.OutputPath is null ? "" : $", saving checkpoints in '{options.OutputPath}'";
-        if (!ShouldProcess(model.ToString(), $"Train the {Objective} objective for {what} on {data.Train.Count} examples{target}"))
-            return;
+            SequenceLength = SequenceLength,
+            // Validation every 100 steps when there is validation data and -EvalEvery is not given.
+            EvalEvery = data.Validation is null ? null : 100,
+        }));
+        if (!ShouldTrain(model, $"Train the {Objective} objective", options, data.Train.Count)) return;
 
         if (GroupByLength && !LineByLine)
             WriteWarning("-GroupByLength has nothing to group without -LineByLine: packed examples are all full length.");
-        if (options.MetricsPath is not null) OutputLocation.CreateParent(options.MetricsPath);
         var progress = new TrainingProgress(this, 1, Activity);
-        var result = Train(() => MlmTrainer.Train(model, data, options, new TrainingCallbacks
+        var result = Train(() => MlmTrainer.Train(model, data, options, Callbacks(progress, m =>
         {
-            Step = (m, step, total) =>
-            {
-                var validation = m.ValidationPerplexity is double v ? $" | validation perplexity {v:F2}" : "";
-                var nsp = m.NspAccuracy is double a ? $" | NSP accuracy {a:P0}" : "";
-                progress.Report(m, step, total, $"loss {m.Loss:F4} | {m.TokensPerSecond:N0} tokens/s | lr {m.LearningRate:E2}{nsp}{validation}");
-            },
-            Warning = WriteWarning,
-            Info = WriteVerbose,
-        }, Cancellation));
-        // First: while the host stops the pipeline, every Write* would throw.
-        if (result.Cancelled || SignalReceived) StopAfterTraining(result.Run, options.OutputPath);
+            var validation = m.ValidationPerplexity is double v ? $" | validation perplexity {v:F2}" : "";
+            var nsp = m.NspAccuracy is double a ? $" | NSP accuracy {a:P0}" : "";
+            return $"loss {m.Loss:F4} | {m.TokensPerSecond:N0} tokens/s | lr {m.LearningRate:E2}{nsp}{validation}";
+        }), Cancellation));
+        Finish(result.Run, result.Cancelled, options.OutputPath, new TrainingRunSummary("Trained", result.Steps, result.ResumedFromStep, result.FinalLoss,
+            result.SkippedNonFiniteSteps, result.PaddingFraction, result.BestValidationPerplexity is double best ? $"validation perplexity {best:F2}" : null,
+            result.EarlyStopped, result.Device, result.Threads));
         model.TrainedOn.AddRange(data.Corpus.Files);
-        WriteVerbose(result.Run.Start == RunStart.AlreadyFinished ? $"Trained nothing: run {result.Run.Number} had finished."
-            : $"Run {result.Run.Number} ({result.Run.Id}): trained {result.Steps} step(s){(result.ResumedFromStep > 0 ? $" after resuming at step {result.ResumedFromStep}" : "")}; "
-            + $"last loss {result.FinalLoss:F4}; {result.SkippedNonFiniteSteps} non-finite step(s) skipped; {result.PaddingFraction:P1} of batch positions were padding"
-            + (result.BestValidationPerplexity is double best ? $"; best validation perplexity {best:F2}" : "")
-            + (result.EarlyStopped ? "; stopped early" : "") + $"; {Where(result.Device, result.Threads)}.");
         WriteObject(model);
     }
 }

@@ -21,7 +21,7 @@ public abstract class BertCmdlet : PSCmdlet
 {
     readonly CancellationTokenSource stopping = new();
 
-    protected CancellationToken Cancellation => stopping.Token;
+    protected internal CancellationToken Cancellation => stopping.Token;
 
     protected override void StopProcessing() => stopping.Cancel();
 
@@ -53,7 +53,7 @@ public abstract class BertCmdlet : PSCmdlet
     }
 
     /// <summary>Runs engine code, turning its user-facing failures into terminating errors.</summary>
-    protected void Guard(Action action)
+    protected internal void Guard(Action action)
     {
         try
         {
@@ -69,7 +69,7 @@ public abstract class BertCmdlet : PSCmdlet
         }
     }
 
-    protected T Guard<T>(Func<T> func)
+    protected internal T Guard<T>(Func<T> func)
     {
         T result = default!;
         Guard(() => { result = func(); });
@@ -109,7 +109,7 @@ public abstract class BertCmdlet : PSCmdlet
     }
 
     /// <summary>For a piped model: false, having written ModelDisposed for that item, when it is disposed.</summary>
-    protected bool IsUsableItem(BertModel model) => GuardItem(model.ThrowIfDisposed);
+    protected internal bool IsUsableItem(BertModel model) => GuardItem(model.ThrowIfDisposed);
 
     #region Training and termination signals
 
@@ -211,7 +211,7 @@ public abstract class BertCmdlet : PSCmdlet
     #endregion
 
     /// <summary>A literal path made absolute against the current provider location.</summary>
-    protected string ResolveLiteral(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
+    protected internal string ResolveLiteral(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 
     /// <summary>
     /// Existing files for each path: wildcards expand (no match is an error), a literal path
@@ -219,7 +219,7 @@ public abstract class BertCmdlet : PSCmdlet
     /// parameter, or a piped file's PSPath) nothing is a wildcard; without it, a path with no
     /// wildcard left once escapes are read ('run`[1`].txt') names that file literally.
     /// </summary>
-    protected List<string> ResolveFiles(IEnumerable<string> paths, bool literal, string what, bool recurse = false)
+    protected internal List<string> ResolveFiles(IEnumerable<string> paths, bool literal, string what, bool recurse = false)
     {
         var files = new List<string>();
         foreach (var path in paths)
