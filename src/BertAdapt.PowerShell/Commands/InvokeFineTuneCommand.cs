@@ -198,72 +198,34 @@ public sealed class InvokeFineTuneCommand : TrainingCmdlet
 
     void Train(BertModel model, List<string>? files, List<IReadOnlyDictionary<string, object?>?>? rows)
     {
-        var vocabulary = model.Vocabulary;
-        var encoding = new FineTuneEncodingOptions { MaxLength = MaxLength, LabelAllSubTokens = LabelAllSubTokens, SkipInvalidRows = SkipInvalidRows };
         var validationFiles = ValidationData is null && LiteralValidationData is null ? null : Guard(() =>
             ResolveFiles(ValidationData ?? [], literal: false, "FineTune").Concat(ResolveFiles(LiteralValidationData ?? [], literal: true, "FineTune")).Distinct().ToList());
-
-        // The label map: the head's own when the model already has one for this task, else the training data's.
-        LabelMap? existing = model.GetTask() == Task && Task.HasLabelMap() ? Guard(() => LabelMap.FromId2Label(model.Config.Id2Label!, model.Source)) : null;
-        FineTuneExamples train, validation;
-        LabelMap? labels;
-        var skipped = new List<SkippedRows>();
-        if (Task == FineTuneTask.TokenClassification)
+        var head = model.GetTask() is FineTuneTask headTask ? new FineTuneHead(headTask, model.Config.Id2Label, model.Source) : null;
+        // Warnings (skipped rows, class weights that do not apply) and notes are written as they come up.
+        var data = Guard(() => FineTuneDataSet.Open(files, rows, model.Vocabulary, head, new FineTuneDataOptions
         {
-            if (files is null)
-                ThrowTerminatingError(ErrorRecords.From(new BertAdaptException("FineTuneFormatUnsupported", BertAdaptErrorKind.InvalidArgument,
-                    "Token classification reads CoNLL-style files; give them with -TrainingData.")));
-            var sentences = Guard(() => files!.Select(f => TaggedSentences.Read(f, ReadOptions)).ToList());
-            skipped.AddRange(sentences.Select(s => s.Skipped));
-            var all = sentences.SelectMany(s => s.Items).ToList();
-            labels = existing ?? Guard(() => LabelMap.FromTraining(all));
-            train = Guard(() => FineTuneExamples.FromSentences(all, labels!, vocabulary, encoding));
-            validation = validationFiles is null ? null! : Guard(() =>
-            {
-                var read = validationFiles.Select(f => TaggedSentences.Read(f, ReadOptions)).ToList();
-                skipped.AddRange(read.Select(r => r.Skipped));
-                return FineTuneExamples.FromSentences(read.SelectMany(r => r.Items), labels!, vocabulary, encoding);
-            });
-        }
-        else
-        {
-            var read = Guard(() => files is not null
-                ? files.Select(f => LabeledRows.Read(f, Task, ReadOptions)).ToList()
-                : [LabeledRows.FromObjects(rows!, Task, ReadOptions)]);
-            skipped.AddRange(read.Select(r => r.Skipped));
-            var all = read.SelectMany(r => r.Items).ToList();
-            labels = Task.HasLabelMap() ? existing ?? Guard(() => LabelMap.FromTraining(all, Task)) : null;
-            train = Guard(() => FineTuneExamples.FromRows(all, Task, labels, vocabulary, encoding));
-            validation = validationFiles is null ? null! : Guard(() =>
-            {
-                var rowsRead = validationFiles.Select(f => LabeledRows.Read(f, Task, ReadOptions)).ToList();
-                skipped.AddRange(rowsRead.Select(r => r.Skipped));
-                return FineTuneExamples.FromRows(rowsRead.SelectMany(r => r.Items), Task, labels, vocabulary, encoding);
-            });
-        }
-        var skippedAll = SkippedRows.Combine([.. skipped, train.Skipped, .. validation is null ? Array.Empty<SkippedRows>() : [validation.Skipped]]);
-        if (skippedAll.Count > 0) WriteWarning($"-SkipInvalidRows {skippedAll}");
-        if (train.Truncated > 0) WriteVerbose($"{train.Truncated} training example(s) were cut to {MaxLength} tokens.");
-        if (train.Count == 0)
-            ThrowTerminatingError(ErrorRecords.From(new BertAdaptException("FineTuneDataEmpty", BertAdaptErrorKind.InvalidData, "There are no training rows.")));
+            Task = Task,
+            ValidationFiles = validationFiles,
+            ReadOptions = ReadOptions,
+            Encoding = new FineTuneEncodingOptions { MaxLength = MaxLength, LabelAllSubTokens = LabelAllSubTokens, SkipInvalidRows = SkipInvalidRows },
+            AutoClassWeights = ClassWeights == ClassWeighting.Auto,
+        }, WriteWarning, WriteVerbose, Cancellation));
+        var (train, validation, labels) = (data.Train, data.Validation, data.Labels);
 
-        if (ClassWeights == ClassWeighting.Auto && Task is FineTuneTask.MultiLabelClassification or FineTuneTask.Regression)
-            WriteWarning($"-ClassWeights weighs the classes of single-label and token classification; it has no effect on {Task}.");
         var options = (FineTuneOptions)Guard(() => WithTrainingParameters(new FineTuneOptions
         {
             Task = Task,
             SequenceLength = MaxLength,
             // Without -EvalEvery, the validation data is scored after each epoch.
             EvalEachEpoch = !Bound(nameof(EvalEvery)),
-            ClassWeights = ClassWeights == ClassWeighting.Auto && Task is FineTuneTask.SequenceClassification or FineTuneTask.TokenClassification
-                && train.LabelCounts is { } counts ? Engine.Data.FineTuning.ClassWeights.Auto(counts) : null,
+            ClassWeights = data.ClassWeights,
             FreezeEmbeddings = FreezeEmbeddings,
             FreezeLayers = FreezeLayers,
             Threshold = Threshold,
         }));
         if (!ShouldTrain(model, $"Fine-tune for {Task}", options, train.Count)) return;
 
-        if (model.GetTask() != Task || existing is null && Task.HasLabelMap())
+        if (data.NeedsNewHead)
         {
             if (model.Task is not null) WriteVerbose($"Replacing the model's {model.Task} head with a new {Task} head.");
             model.AddTaskHead(Task, labels?.Labels ?? [], Seed);
