@@ -97,6 +97,56 @@ Describe 'Invoke-BertJob' {
     }
 }
 
+Describe 'A job that fine-tunes' {
+    BeforeAll {
+        $null = New-TinyTeamCsv $jobs
+    }
+
+    It 'pre-trains, fine-tunes with validation and exports the classifier, from one job file' {
+        $job = New-JobFile 'finetune.job.yaml' ($tinyModel + @'
+training:
+  corpus: heldout.txt
+  maxSteps: 2
+  sequenceLength: 32
+fineTune:
+  task: SequenceClassification
+  trainingData: team-train.csv
+  validationData: team-dev.csv
+  textColumn: summary
+  labelColumn: team
+  maxLength: 32
+  batchSize: 4
+  epochs: 2
+  learningRate: 0.001
+  warmupSteps: 2
+  outputPath: out/finetune-run
+export:
+  path: out/finetuned
+'@)
+        $model = Invoke-BertJob -Path $job -WarningAction SilentlyContinue
+        $model.Task | Should -Be 'SequenceClassification'
+        $model.Evaluations | Should -HaveCount 2 -Because 'the validation data is scored after each of the 2 epochs'
+        $model.StepsTrained | Should -Be (2 + 18) -Because '2 pre-training steps, then 2 epochs of 36 rows in batches of 4'
+        $exported = Import-BertCheckpoint (Join-Path $jobs 'out/finetuned')
+        $exported.Task | Should -Be 'SequenceClassification'
+        @($exported.Labels) | Should -Be @($model.Labels)
+        Join-Path $jobs 'out/finetune-run/metrics.jsonl' | Should -Exist
+        $exported.Dispose(); $model.Dispose()
+    }
+
+    It 'checks the fineTune section as it checks the others: <Problem>' -ForEach @(
+        @{ Problem = 'a misspelt key'; Section = "fineTune:`n  task: SequenceClassification`n  trainingDta: team-train.csv`n"; Expected = "*Unknown key 'trainingDta' in section 'fineTune' at line 6, column 3. Did you mean 'trainingData'?*" }
+        @{ Problem = 'no task'; Section = "fineTune:`n  trainingData: team-train.csv`n"; Expected = "*Section 'fineTune' at line 4, column 1 needs 'task'*" }
+        @{ Problem = 'no data (a job has no pipeline rows)'; Section = "fineTune:`n  task: Regression`n"; Expected = "*Section 'fineTune' at line 4, column 1 needs 'trainingData' or 'literalTrainingData'*" }
+        @{ Problem = 'a value out of range'; Section = "fineTune:`n  task: Regression`n  trainingData: team-train.csv`n  epochs: 0`n"; Expected = "*'epochs' at line 7, column 11 is not allowed*" }
+    ) {
+        $job = New-JobFile 'bad-finetune.job.yaml' ($tinyModel + $Section)
+        $e = Get-TerminatingError { Invoke-BertJob -Path $job }
+        $e.FullyQualifiedErrorId | Should -Be 'JobFileInvalid,BertAdapt.PowerShell.Commands.InvokeBertJobCommand'
+        $e.Exception.Message | Should -BeLike $Expected
+    }
+}
+
 Describe 'Invoke-BertJob errors' {
     It 'reports every problem of an invalid job with its line and column, before any work starts' {
         $job = New-JobFile 'bad.job.yaml' ($tinyModel + @'

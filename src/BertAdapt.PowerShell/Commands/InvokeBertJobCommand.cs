@@ -11,19 +11,21 @@ namespace BertAdapt.PowerShell.Commands;
 
 /// <summary>
 /// Runs a YAML job file by calling the module's own cmdlets: a model (New-BertModel or
-/// Import-BertCheckpoint), then Invoke-MlmTraining, Export-Checkpoint and Measure-Perplexity.
+/// Import-BertCheckpoint), then Invoke-MlmTraining, Invoke-FineTune, Export-Checkpoint and
+/// Measure-Perplexity, each section optional but the model.
 /// The job's keys are those cmdlets' parameters, read from their metadata, so the two cannot drift.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "BertJob", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
 [OutputType(typeof(BertModel), typeof(PerplexityResult))]
 public sealed class InvokeBertJobCommand : PathInputCmdlet
 {
-    const string ModelSection = "model", TrainingSection = "training", ExportSection = "export", PerplexitySection = "perplexity";
+    const string ModelSection = "model", TrainingSection = "training", FineTuneSection = "fineTune", ExportSection = "export", PerplexitySection = "perplexity";
     const string CheckpointKey = "Checkpoint", LocationStack = "BertAdapt.Invoke-BertJob";
 
     static readonly CmdletInfo NewModel = new("New-BertModel", typeof(NewBertModelCommand));
     static readonly CmdletInfo ImportModel = new("Import-BertCheckpoint", typeof(ImportBertCheckpointCommand));
     static readonly CmdletInfo Train = new("Invoke-MlmTraining", typeof(InvokeMlmTrainingCommand));
+    static readonly CmdletInfo FineTune = new("Invoke-FineTune", typeof(InvokeFineTuneCommand));
     static readonly CmdletInfo Export = new("Export-Checkpoint", typeof(ExportCheckpointCommand));
     static readonly CmdletInfo Perplexity = new("Measure-Perplexity", typeof(MeasurePerplexityCommand));
 
@@ -32,6 +34,7 @@ public sealed class InvokeBertJobCommand : PathInputCmdlet
     {
         [ModelSection] = ParametersOf(NewModel),
         [TrainingSection] = ParametersOf(Train),
+        [FineTuneSection] = ParametersOf(FineTune),
         [ExportSection] = ParametersOf(Export),
         [PerplexitySection] = ParametersOf(Perplexity),
     };
@@ -40,9 +43,10 @@ public sealed class InvokeBertJobCommand : PathInputCmdlet
     static readonly IReadOnlyList<JobSectionSchema> Schema =
     [
         SchemaOfModel(),
-        SchemaOf(TrainingSection),
-        SchemaOf(ExportSection),
-        SchemaOf(PerplexitySection),
+        SchemaOf(TrainingSection, Train),
+        SchemaOf(FineTuneSection, FineTune),
+        SchemaOf(ExportSection, Export),
+        SchemaOf(PerplexitySection, Perplexity),
     ];
 
     /// <summary>Common parameters given to Invoke-BertJob that every step gets too.</summary>
@@ -100,6 +104,12 @@ public sealed class InvokeBertJobCommand : PathInputCmdlet
                 && Step(Train, Arguments(training, model), writes: true).Count == 0 && !WhatIfRequested)
             {
                 WriteWarning($"Training was declined, so the rest of the job '{job.Path}' is skipped.");
+                return;
+            }
+            if (job.Section(FineTuneSection) is JobSection fineTune
+                && Step(FineTune, Arguments(fineTune, model), writes: true).Count == 0 && !WhatIfRequested)
+            {
+                WriteWarning($"Fine-tuning was declined, so the rest of the job '{job.Path}' is skipped.");
                 return;
             }
             if (job.Section(ExportSection) is JobSection export)
@@ -172,19 +182,34 @@ public sealed class InvokeBertJobCommand : PathInputCmdlet
         _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "",
     };
 
-    /// <summary>The parameters a job may set: all but the piped model and the common parameters.</summary>
+    /// <summary>
+    /// The parameters a job may set: all but the model, what only the pipeline gives (Invoke-FineTune's
+    /// rows) and the common parameters.
+    /// </summary>
     static Dictionary<string, ParameterMetadata> ParametersOf(CmdletInfo cmdlet) =>
         new CommandMetadata(cmdlet.ImplementingType).Parameters.Values
-            .Where(p => p.Name != "Model" && !Cmdlet.CommonParameters.Contains(p.Name) && !Cmdlet.OptionalCommonParameters.Contains(p.Name))
+            .Where(p => p.Name != "Model" && !IsPipelineInput(p) && !Cmdlet.CommonParameters.Contains(p.Name) && !Cmdlet.OptionalCommonParameters.Contains(p.Name))
             .ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>PowerShell's name for objects that only the pipeline gives (Invoke-FineTune's rows).</summary>
+    static bool IsPipelineInput(ParameterMetadata parameter) => parameter.Name == "InputObject";
+
+    /// <summary>The parameter sets a job cannot use: those that need pipeline input other than the model.</summary>
+    static HashSet<string> PipelineOnlySets(CmdletInfo cmdlet) =>
+        new CommandMetadata(cmdlet.ImplementingType).Parameters.Values
+            .Where(p => p.Name != "Model" && IsPipelineInput(p))
+            .SelectMany(p => p.ParameterSets.Where(set => set.Value.IsMandatory).Select(set => set.Key))
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
 
     static Dictionary<string, Type> KeyTypes(IEnumerable<ParameterMetadata> parameters) =>
         parameters.ToDictionary(p => p.Name, p => p.SwitchParameter ? typeof(bool) : p.ParameterType, StringComparer.OrdinalIgnoreCase);
 
-    static JobSectionSchema SchemaOf(string section)
+    static JobSectionSchema SchemaOf(string section, CmdletInfo cmdlet)
     {
         var parameters = SectionParameters[section].Values;
-        return new JobSectionSchema(section, KeyTypes(parameters), ParameterSets(parameters).Select(s => s.Set).ToList());
+        var unusable = PipelineOnlySets(cmdlet);
+        return new JobSectionSchema(section, KeyTypes(parameters),
+            ParameterSets(parameters).Where(s => !unusable.Contains(s.Name)).Select(s => s.Set).ToList());
     }
 
     /// <summary>
