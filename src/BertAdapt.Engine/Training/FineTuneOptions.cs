@@ -25,6 +25,14 @@ public sealed record FineTuneOptions : TrainingOptions
     /// <summary>Multi-label: a label is predicted when its sigmoid reaches this.</summary>
     public double Threshold { get; init; } = 0.5;
 
+    protected override IEnumerable<KeyValuePair<string, string>> ObjectiveSettings() =>
+    [
+        new("Task", TrainingSettings.Text(Task)),
+        new("Class weights", ClassWeights is null ? "none" : string.Join(" ", ClassWeights.Select(w => w.ToString("G4", System.Globalization.CultureInfo.InvariantCulture)))),
+        new("Frozen", $"{(FreezeEmbeddings ? "embeddings, " : "")}{FreezeLayers} layer(s)"),
+        new("Threshold", TrainingSettings.Text(Threshold)),
+    ];
+
     public override void Validate()
     {
         base.Validate();

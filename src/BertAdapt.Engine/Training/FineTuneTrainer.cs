@@ -88,16 +88,9 @@ public static class FineTuneTrainer
         // Without an output path nothing is compared, so the model and data are not hashed.
         bool compared = o.OutputPath is not null;
         string Data(IFineTuneExamples examples) => compared ? ContentFingerprint.Describe(examples.Count, Fingerprint(examples)) : $"{examples.Count:N0} examples";
-        var objective = new Dictionary<string, string>
-        {
-            ["Task"] = TrainingSettings.Text(o.Task),
-            ["Labels"] = model.Config.Labels.Count > 0 ? string.Join(", ", model.Config.Labels) : TrainingSettings.Text(labels),
-            ["Class weights"] = o.ClassWeights is null ? "none" : string.Join(" ", o.ClassWeights.Select(w => w.ToString("G4", CultureInfo.InvariantCulture))),
-            ["Frozen"] = $"{(o.FreezeEmbeddings ? "embeddings, " : "")}{o.FreezeLayers} layer(s)",
-            ["Threshold"] = TrainingSettings.Text(o.Threshold),
-        };
-        return TrainingSettings.Of(o, TrainingLoop.PlannedSteps(o, train.Count), objective, compared ? TrainingSettings.Describe(model) : null,
-            Data(train), validation is null ? null : Data(validation));
+        var labelNames = model.Config.Labels.Count > 0 ? string.Join(", ", model.Config.Labels) : TrainingSettings.Text(labels);
+        return o.Settings(TrainingLoop.PlannedSteps(o, train.Count), compared ? TrainingSettings.Describe(model) : null,
+            Data(train), validation is null ? null : Data(validation), [new("Labels", labelNames)]);
     }
 
     /// <summary>Every example's ids and labels, in order: what fine-tuning learns from.</summary>

@@ -67,14 +67,7 @@ public static class MlmTrainer
         string Data(ITrainingExamples examples, string? fingerprint) => compared
             ? ContentFingerprint.Describe(examples.Count, fingerprint ?? Fingerprint(examples))
             : $"{examples.Count:N0} examples";
-        var objective = new Dictionary<string, string>
-        {
-            ["Objective"] = TrainingSettings.Text(options.Objective),
-            ["Whole-word masking"] = TrainingSettings.Text(options.WholeWordMask),
-            ["Mask probability"] = TrainingSettings.Text(options.MaskProbability),
-        };
-        return TrainingSettings.Of(options, TrainingLoop.PlannedSteps(options, train.Count), objective,
-            compared && model is not null ? TrainingSettings.Describe(model) : null,
+        return options.Settings(TrainingLoop.PlannedSteps(options, train.Count), compared && model is not null ? TrainingSettings.Describe(model) : null,
             Data(train, fingerprints?.Train), validation is null ? null : Data(validation, fingerprints?.Validation));
     }
 

@@ -69,6 +69,22 @@ public abstract record TrainingOptions
     /// <summary>Tests only: step attempts (1-based) that ask libtorch for far more memory than any machine has, after the first forward pass.</summary>
     internal Func<int, bool>? ExhaustMemoryAtAttempt { get; init; }
 
+    /// <summary>
+    /// What the objective adds to the run's settings, the fingerprint a rerun compares (see
+    /// <see cref="TrainingSettings"/>): the masking, or the task and how its head is trained.
+    /// </summary>
+    protected abstract IEnumerable<KeyValuePair<string, string>> ObjectiveSettings();
+
+    /// <summary>
+    /// The run's settings, one fingerprint for every objective: the shared ones, the objective's
+    /// (<see cref="ObjectiveSettings"/>), then <paramref name="more"/> (what only the run knows,
+    /// such as a head's labels).
+    /// </summary>
+    /// <param name="model">The model as given (see <see cref="TrainingSettings.Describe"/>); null leaves it out.</param>
+    public Dictionary<string, string> Settings(int plannedSteps, string? model, string trainingData, string? validationData,
+        IEnumerable<KeyValuePair<string, string>>? more = null) =>
+        TrainingSettings.Of(this, plannedSteps, ObjectiveSettings().Concat(more ?? []), model, trainingData, validationData);
+
     protected static void Fail(string why) => throw new BertAdaptException("TrainingOptionInvalid", BertAdaptErrorKind.InvalidArgument, why);
 
     public virtual void Validate()
