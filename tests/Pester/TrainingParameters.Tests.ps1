@@ -9,7 +9,7 @@ BeforeAll {
     $script:train, $null = New-TinyTeamCsv $TestDrive
 
     $script:shared = 'BatchSize', 'GradientAccumulation', 'MaxSteps', 'Epochs', 'LearningRate', 'Schedule', 'WarmupSteps',
-        'WarmupRatio', 'WeightDecay', 'MaxGradNorm', 'GroupByLength', 'Precision', 'Seed', 'EvalEvery', 'EarlyStoppingPatience',
+        'WarmupRatio', 'WeightDecay', 'MaxGradNorm', 'GroupByLength', 'Precision', 'Seed', 'ValidationSplit', 'EvalEvery', 'EarlyStoppingPatience',
         'OutputPath', 'Continue', 'Restart', 'CheckpointEvery', 'KeepCheckpoints', 'MetricsPath'
     $script:corpusShared = 'Model', 'Corpus', 'LiteralCorpus', 'Recurse', 'SequenceLength', 'LineByLine', 'TextField', 'TextColumn',
         'AllowInvalidUtf8', 'Encoding', 'CacheDirectory'
@@ -44,7 +44,7 @@ Describe 'One set of training parameters' {
 
     It 'binds and validates -<_> alike in both cmdlets' -ForEach @(
         'BatchSize', 'GradientAccumulation', 'MaxSteps', 'Epochs', 'LearningRate', 'Schedule', 'WarmupSteps',
-        'WarmupRatio', 'WeightDecay', 'MaxGradNorm', 'GroupByLength', 'Precision', 'Seed', 'EvalEvery', 'EarlyStoppingPatience',
+        'WarmupRatio', 'WeightDecay', 'MaxGradNorm', 'GroupByLength', 'Precision', 'Seed', 'ValidationSplit', 'EvalEvery', 'EarlyStoppingPatience',
         'OutputPath', 'Continue', 'Restart', 'CheckpointEvery', 'KeepCheckpoints', 'MetricsPath'
     ) {
         Get-ParameterShape Invoke-FineTune $_ | Should -Be (Get-ParameterShape Invoke-MlmTraining $_)
@@ -109,6 +109,25 @@ Describe 'Invoke-FineTune has the training options Invoke-MlmTraining had' {
         $a = @(Get-Metrics $loose); $b = @(Get-Metrics $tight)
         $b[0].grad_norm | Should -Be $a[0].grad_norm
         $b[2].loss | Should -Not -Be $a[2].loss -Because 'gradients scaled down to 1e-4 barely move the weights'
+    }
+
+    It '-ValidationSplit holds out rows and evaluates on them after each epoch' {
+        $model = Invoke-TinyFineTune @{ Epochs = 2; ValidationSplit = 0.25 }
+        $model.Evaluations | Should -HaveCount 2
+        $model.Evaluations[0].Examples | Should -BeGreaterThan 0
+        $model.Evaluations[0].Examples | Should -BeLessThan 36 -Because 'only part of the 36 rows is held out'
+        $model.Dispose()
+    }
+
+    It 'refuses -ValidationSplit with validation files in both cmdlets, rather than ignore one' {
+        $model = New-BertModel -Config (Get-TinyConfig $vocabSize) -Vocabulary $vocab
+        { $model | Invoke-FineTune -Task SequenceClassification -TrainingData $train -ValidationData $train -TextColumn summary -LabelColumn team -ValidationSplit 0.2 -MaxSteps 1 } |
+            Should -Throw -ErrorId 'TrainingOptionInvalid,*'
+        $corpus = Join-Path $TestDrive 'corpus.txt'
+        New-TinyCorpus $corpus -Documents 10 -Seed 1
+        { $model | Invoke-MlmTraining -Corpus $corpus -ValidationCorpus $corpus -ValidationSplit 0.2 -MaxSteps 1 -SequenceLength 32 -CacheDirectory (Join-Path $TestDrive 'cache') } |
+            Should -Throw -ErrorId 'TrainingOptionInvalid,*'
+        $model.Dispose()
     }
 
     It '-CheckpointEvery and -KeepCheckpoints keep the newest checkpoints' {

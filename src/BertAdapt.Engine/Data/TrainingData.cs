@@ -49,6 +49,9 @@ public sealed class TrainingData : IDisposable
     {
         if (options.ValidationSplit is double split && (split <= 0 || split >= 1))
             throw new BertAdaptException("TrainingOptionInvalid", BertAdaptErrorKind.InvalidArgument, $"ValidationSplit must be between 0 and 1 (got {split}).");
+        if (options.ValidationSplit is not null && options.ValidationFiles is { Count: > 0 })
+            throw new BertAdaptException("TrainingOptionInvalid", BertAdaptErrorKind.InvalidArgument,
+                "Give validation files or a validation split, not both: the split holds out part of the training data instead of reading other files.");
         var cache = new TokenCache(options.CacheDirectory);
         var data = new TrainingData();
         try

@@ -206,6 +206,8 @@ public sealed class InvokeFineTuneCommand : TrainingCmdlet
         {
             Task = Task,
             ValidationFiles = validationFiles,
+            ValidationSplit = RequestedValidationSplit,
+            Seed = Seed,
             ReadOptions = ReadOptions,
             Encoding = new FineTuneEncodingOptions { MaxLength = MaxLength, LabelAllSubTokens = LabelAllSubTokens, SkipInvalidRows = SkipInvalidRows },
             AutoClassWeights = ClassWeights == ClassWeighting.Auto,

@@ -85,10 +85,6 @@ public sealed class InvokeMlmTrainingCommand : TrainingCmdlet, ICorpusParameters
     public double MaskProbability { get; set; } = 0.15;
 
     [Parameter]
-    [ValidateRange(0.001, 0.5)]
-    public double ValidationSplit { get; set; }
-
-    [Parameter]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[]? ValidationCorpus { get; set; }
@@ -128,7 +124,7 @@ public sealed class InvokeMlmTrainingCommand : TrainingCmdlet, ICorpusParameters
             {
                 Objective = Objective,
                 Seed = Seed,
-                ValidationSplit = Bound(nameof(ValidationSplit)) ? ValidationSplit : null,
+                ValidationSplit = RequestedValidationSplit,
                 ValidationFiles = ValidationCorpus is null && LiteralValidationCorpus is null ? null : Guard(() =>
                     ResolveFiles(ValidationCorpus ?? [], literal: false, "Corpus").Concat(ResolveFiles(LiteralValidationCorpus ?? [], literal: true, "Corpus")).Distinct().ToList()),
             });

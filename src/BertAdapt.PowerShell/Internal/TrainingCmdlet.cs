@@ -83,6 +83,11 @@ public abstract class TrainingCmdlet : ComputeCmdlet
     [Parameter]
     public long Seed { get; set; } = 42;
 
+    /// <summary>The share of the training data held out as validation (a seeded choice), instead of validation files.</summary>
+    [Parameter]
+    [ValidateRange(0.001, 0.5)]
+    public double ValidationSplit { get; set; }
+
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
     public int EvalEvery { get; set; }
@@ -120,6 +125,9 @@ public abstract class TrainingCmdlet : ComputeCmdlet
     #endregion
 
     protected bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
+
+    /// <summary>-ValidationSplit when it is given.</summary>
+    protected double? RequestedValidationSplit => Bound(nameof(ValidationSplit)) ? ValidationSplit : null;
 
     /// <summary>Throws when -OutputPath or -MetricsPath cannot be written; called before anything is read.</summary>
     protected void CheckTrainingOutputs()

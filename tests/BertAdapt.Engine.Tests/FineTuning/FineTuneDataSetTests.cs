@@ -238,4 +238,35 @@ public sealed class FineTuneDataSetTests : IDisposable
 
         public int GetHashCode(FineTuneExample obj) => obj.TokenIds.Length;
     }
+
+    [Fact]
+    public void AValidationSplitHoldsOutTheSameRowsEveryRun_AndNoneTwice()
+    {
+        var lines = Enumerable.Range(0, 200).Select(i => $"restart the nginx service {i},{(i % 3 == 0 ? "pos" : "neg")}");
+        var csv = scratch.Write("many.csv", "text,label\n" + string.Join("\n", lines) + "\n");
+        var options = Options() with { ValidationSplit = 0.2, Seed = 7 };
+        var split = Open([csv], options);
+        var again = Open([csv], options);
+        var otherSeed = Open([csv], options with { Seed = 8 });
+
+        Assert.NotNull(split.Validation);
+        Assert.Equal(200, split.Train.Count + split.Validation!.Count);
+        Assert.InRange(split.Validation.Count, 20, 60);
+        string[] Sources(FineTuneExamples examples) => Enumerable.Range(0, (int)examples.Count).Select(i => examples.SourceOf(i)).ToArray();
+        Assert.Empty(Sources(split.Train).Intersect(Sources(split.Validation)));
+        Assert.Equal(Sources(split.Validation), Sources(again.Validation!));
+        Assert.NotEqual(Sources(split.Validation), Sources(otherSeed.Validation!));
+        Assert.Equal(["neg", "pos"], split.Labels!.Labels);
+    }
+
+    [Fact]
+    public void AValidationSplitWithValidationFiles_OrOfNothing_IsAnError()
+    {
+        var csv = scratch.Write("train.csv", Sentiment);
+        var both = Assert.Throws<BertAdaptException>(() => Open([csv], Options() with { ValidationSplit = 0.2, ValidationFiles = [csv] }));
+        Assert.Equal("TrainingOptionInvalid", both.ErrorId);
+        var none = Assert.Throws<BertAdaptException>(() => Open([csv], Options() with { ValidationSplit = 0.001, Seed = 1 }));
+        Assert.Equal("FineTuneDataEmpty", none.ErrorId);
+        Assert.Contains("holds out none", none.Message);
+    }
 }

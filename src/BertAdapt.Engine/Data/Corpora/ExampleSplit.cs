@@ -19,11 +19,15 @@ public static class ExampleSplit
         if (!(validationFraction is >= 0 and < 1))
             throw new BertAdaptException("ValidationSplitInvalid", BertAdaptErrorKind.InvalidArgument,
                 $"The validation split must be at least 0 and less than 1 (got {validationFraction}).", validationFraction);
-        bool IsValidation(long index) => StatelessRandom.For(seed, StatelessRandom.Streams.Split, 0, index).NextDouble() < validationFraction;
+        bool IsValidation(long index) => IsHeldOut(index, validationFraction, seed);
         var train = SparseSelection.Build(examples.Count, index => !IsValidation(index));
         var validation = SparseSelection.Build(examples.Count, IsValidation);
         return (new SelectedExamples(examples, train), new SelectedExamples(examples, validation));
     }
+
+    /// <summary>Whether item <paramref name="index"/> goes to validation: the one rule every split of this engine follows.</summary>
+    public static bool IsHeldOut(long index, double validationFraction, long seed) =>
+        StatelessRandom.For(seed, StatelessRandom.Streams.Split, 0, index).NextDouble() < validationFraction;
 
     /// <summary>The examples a selection picks, renumbered from 0.</summary>
     sealed class SelectedExamples(ITrainingExamples source, SparseSelection selection) : ITrainingExamples

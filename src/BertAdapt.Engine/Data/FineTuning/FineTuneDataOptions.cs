@@ -11,6 +11,16 @@ public sealed record FineTuneDataOptions
     /// </summary>
     public IReadOnlyList<string>? ValidationFiles { get; init; }
 
+    /// <summary>
+    /// The share of the training rows (or sentences) to hold out as validation instead of
+    /// validation files, chosen as <see cref="Corpora.ExampleSplit"/> chooses (a seeded hash of
+    /// each item's position), so the same rows every run; null for no split.
+    /// </summary>
+    public double? ValidationSplit { get; init; }
+
+    /// <summary>Seeds <see cref="ValidationSplit"/>.</summary>
+    public long Seed { get; init; }
+
     /// <summary>Where the texts and labels are, and whether bad rows are skipped while reading.</summary>
     public FineTuneReadOptions ReadOptions { get; init; } = FineTuneReadOptions.Default;
 

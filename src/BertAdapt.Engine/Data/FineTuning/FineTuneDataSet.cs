@@ -4,8 +4,8 @@ namespace BertAdapt.Engine.Data.FineTuning;
 
 /// <summary>
 /// The examples of one fine-tuning run, read from labelled files (or, for the sequence tasks,
-/// from pipeline rows) and encoded once: the training set, the validation set when validation
-/// files are given, the label map both use, the rows left out as invalid, and the class weights
+/// from pipeline rows) and encoded once: the training set, the validation set (from validation
+/// files, or held out by a validation split), the label map both use, the rows left out as invalid, and the class weights
 /// when they are asked for.
 /// </summary>
 /// <remarks>
@@ -35,7 +35,7 @@ public sealed class FineTuneDataSet
     /// <summary>The training examples; never empty.</summary>
     public FineTuneExamples Train { get; }
 
-    /// <summary>The validation examples; null without validation files.</summary>
+    /// <summary>The validation examples: from validation files or held out by a validation split; null without either.</summary>
     public FineTuneExamples? Validation { get; }
 
     /// <summary>The class (or tag) map of <see cref="Train"/> and <see cref="Validation"/>; null for regression.</summary>
@@ -89,6 +89,14 @@ public sealed class FineTuneDataSet
         if ((files is null) == (rows is null))
             throw new ArgumentException("Give the training data as files or as rows, one of the two.", files is null ? nameof(files) : nameof(rows));
         var task = options.Task;
+        if (options.ValidationSplit is double split)
+        {
+            if (!(split is > 0 and < 1))
+                throw new BertAdaptException("TrainingOptionInvalid", BertAdaptErrorKind.InvalidArgument, $"ValidationSplit must be between 0 and 1 (got {split}).");
+            if (options.ValidationFiles is not null)
+                throw new BertAdaptException("TrainingOptionInvalid", BertAdaptErrorKind.InvalidArgument,
+                    "Give validation files or a validation split, not both: the split holds out part of the training data instead of reading other files.");
+        }
 
         var existing = head is not null && head.Task == task && task.HasLabelMap()
             ? LabelMap.FromId2Label(head.Id2Label ?? new Dictionary<string, string>(), head.Source) : null;
@@ -102,11 +110,15 @@ public sealed class FineTuneDataSet
                 throw new BertAdaptException("FineTuneFormatUnsupported", BertAdaptErrorKind.InvalidArgument,
                     "Token classification reads CoNLL-style files; give them with -TrainingData.");
             var all = ReadSentences(files, options.ReadOptions, skipped, cancellation);
+            // The label map covers every tag read, so a tag seen only in the held-out part is known.
             labels = existing ?? LabelMap.FromTraining(all);
             cancellation.ThrowIfCancellationRequested();
-            train = FineTuneExamples.FromSentences(all, labels, vocabulary, options.Encoding);
+            var (trainItems, heldOut) = Split(all, options);
+            train = FineTuneExamples.FromSentences(trainItems, labels, vocabulary, options.Encoding);
             if (options.ValidationFiles is { } validationFiles)
                 validation = FineTuneExamples.FromSentences(ReadSentences(validationFiles, options.ReadOptions, skipped, cancellation), labels, vocabulary, options.Encoding);
+            else if (heldOut is not null)
+                validation = FineTuneExamples.FromSentences(heldOut, labels, vocabulary, options.Encoding);
         }
         else
         {
@@ -114,9 +126,12 @@ public sealed class FineTuneDataSet
                 : Collect([LabeledRows.FromObjects(rows!, task, options.ReadOptions)], skipped);
             labels = task.HasLabelMap() ? existing ?? LabelMap.FromTraining(all, task) : null;
             cancellation.ThrowIfCancellationRequested();
-            train = FineTuneExamples.FromRows(all, task, labels, vocabulary, options.Encoding);
+            var (trainItems, heldOut) = Split(all, options);
+            train = FineTuneExamples.FromRows(trainItems, task, labels, vocabulary, options.Encoding);
             if (options.ValidationFiles is { } validationFiles)
                 validation = FineTuneExamples.FromRows(ReadRows(validationFiles, task, options.ReadOptions, skipped, cancellation), task, labels, vocabulary, options.Encoding);
+            else if (heldOut is not null)
+                validation = FineTuneExamples.FromRows(heldOut, task, labels, vocabulary, options.Encoding);
         }
 
         var warnings = new List<string>();
@@ -130,6 +145,9 @@ public sealed class FineTuneDataSet
         if (train.Truncated > 0) info?.Invoke($"{train.Truncated} training example(s) were cut to {options.Encoding.MaxLength} tokens.");
         if (train.Count == 0)
             throw new BertAdaptException("FineTuneDataEmpty", BertAdaptErrorKind.InvalidData, "There are no training rows.");
+        if (options.ValidationSplit is double fraction && validation is { Count: 0 })
+            throw new BertAdaptException("FineTuneDataEmpty", BertAdaptErrorKind.InvalidData,
+                $"A validation split of {fraction} holds out none of the {train.Count} training rows; give a larger split or validation files.");
 
         if (options.AutoClassWeights && task is FineTuneTask.MultiLabelClassification or FineTuneTask.Regression)
             Warn($"-ClassWeights weighs the classes of single-label and token classification; it has no effect on {task}.");
@@ -137,6 +155,17 @@ public sealed class FineTuneDataSet
             && train.LabelCounts is { } counts ? FineTuning.ClassWeights.Auto(counts) : null;
         bool needsNewHead = head?.Task != task || existing is null && task.HasLabelMap();
         return new FineTuneDataSet(task, train, validation, labels, existing is not null, needsNewHead, skippedAll, weights, warnings);
+    }
+
+    /// <summary>The items to train on and, with a validation split, the held-out ones (else null).</summary>
+    static (List<T> Train, List<T>? HeldOut) Split<T>(List<T> items, FineTuneDataOptions options)
+    {
+        if (options.ValidationSplit is not double fraction) return (items, null);
+        var train = new List<T>();
+        var heldOut = new List<T>();
+        for (int i = 0; i < items.Count; i++)
+            (Corpora.ExampleSplit.IsHeldOut(i, fraction, options.Seed) ? heldOut : train).Add(items[i]);
+        return (train, heldOut);
     }
 
     static List<TaggedSentence> ReadSentences(IReadOnlyList<string> files, FineTuneReadOptions options, List<SkippedRows> skipped, CancellationToken cancellation) =>
