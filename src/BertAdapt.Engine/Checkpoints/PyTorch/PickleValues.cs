@@ -27,31 +27,31 @@ internal sealed class PickleList
 /// </summary>
 internal sealed class PickleDict
 {
-    private readonly List<KeyValuePair<object?, object?>> _entries = [];
-    private readonly Dictionary<string, int> _stringKeys = new(StringComparer.Ordinal);
+    readonly List<KeyValuePair<object?, object?>> entries = [];
+    readonly Dictionary<string, int> stringKeys = new(StringComparer.Ordinal);
 
-    public int Count => _entries.Count;
-    public IReadOnlyList<KeyValuePair<object?, object?>> Entries => _entries;
+    public int Count => entries.Count;
+    public IReadOnlyList<KeyValuePair<object?, object?>> Entries => entries;
 
     public void Set(object? key, object? value)
     {
         if (key is string text)
         {
-            if (_stringKeys.TryGetValue(text, out var index))
+            if (stringKeys.TryGetValue(text, out var index))
             {
-                _entries[index] = new(key, value);
+                entries[index] = new(key, value);
                 return;
             }
-            _stringKeys[text] = _entries.Count;
+            stringKeys[text] = entries.Count;
         }
-        _entries.Add(new(key, value));
+        entries.Add(new(key, value));
     }
 
     public bool TryGet(string key, out object? value)
     {
-        if (_stringKeys.TryGetValue(key, out var index))
+        if (stringKeys.TryGetValue(key, out var index))
         {
-            value = _entries[index].Value;
+            value = entries[index].Value;
             return true;
         }
         value = null;

@@ -41,26 +41,26 @@ public sealed class PyTorchCheckpointReader : ITensorSource
     public const int MaxPickleBytes = 32 << 20;
 
     // Deflate cannot expand data by more than about 1032:1, so a larger claim is a lie.
-    private const long MaxDeflateRatio = 1032;
-    private const int ChunkBytes = 1 << 20;
-    private const int MaxSmallEntryBytes = 64;
-    private const string PickleName = "data.pkl";
+    const long MaxDeflateRatio = 1032;
+    const int ChunkBytes = 1 << 20;
+    const int MaxSmallEntryBytes = 64;
+    const string PickleName = "data.pkl";
 
-    private readonly FileStream _file;
-    private readonly ZipArchive _archive;
-    private readonly IReadOnlyDictionary<string, ZipArchiveEntry> _entries;
-    private readonly Dictionary<string, TensorRef> _layouts;
-    private readonly object _gate = new();
-    private bool _disposed;
+    readonly FileStream fileStream;
+    readonly ZipArchive zipArchive;
+    readonly IReadOnlyDictionary<string, ZipArchiveEntry> storageZipEntries;
+    readonly Dictionary<string, TensorRef> tensorLayouts;
+    readonly object gate = new();
+    bool disposed;
 
-    private PyTorchCheckpointReader(string path, FileStream file, ZipArchive archive,
+    PyTorchCheckpointReader(string path, FileStream file, ZipArchive archive,
         IReadOnlyDictionary<string, ZipArchiveEntry> entries, Dictionary<string, TensorRef> layouts, string? nestedUnder)
     {
         Path = path;
-        _file = file;
-        _archive = archive;
-        _entries = entries;
-        _layouts = layouts;
+        fileStream = file;
+        zipArchive = archive;
+        storageZipEntries = entries;
+        tensorLayouts = layouts;
         NestedUnder = nestedUnder;
         var tensors = new Dictionary<string, SourceTensor>(StringComparer.Ordinal);
         foreach (var (name, layout) in layouts)
@@ -100,8 +100,8 @@ public sealed class PyTorchCheckpointReader : ITensorSource
     public void ReadFloat32(string name, Span<float> destination)
     {
         ArgumentNullException.ThrowIfNull(name);
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!_layouts.TryGetValue(name, out var tensor))
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (!tensorLayouts.TryGetValue(name, out var tensor))
             throw new KeyNotFoundException($"PyTorch checkpoint '{Path}' has no tensor '{name}'.");
         var dtype = tensor.Storage.DType;
         if (dtype is not (SafeTensorDType.F32 or SafeTensorDType.F16 or SafeTensorDType.BF16 or SafeTensorDType.F64))
@@ -112,12 +112,12 @@ public sealed class PyTorchCheckpointReader : ITensorSource
         if (tensor.ElementCount == 0) return;
 
         int size = SafeTensorDTypes.ElementSize(dtype);
-        lock (_gate)
+        lock (gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            ObjectDisposedException.ThrowIf(disposed, this);
             try
             {
-                using var stream = _entries[tensor.Storage.EntryName].Open();
+                using var stream = storageZipEntries[tensor.Storage.EntryName].Open();
                 Skip(stream, tensor.Offset * size, name);
                 if (tensor.IsRowMajorContiguous)
                     ReadContiguous(stream, dtype, destination, name);
@@ -133,23 +133,23 @@ public sealed class PyTorchCheckpointReader : ITensorSource
 
     public void Dispose()
     {
-        lock (_gate)
+        lock (gate)
         {
-            if (_disposed) return;
-            _disposed = true;
-            _archive.Dispose();
-            _file.Dispose();
+            if (disposed) return;
+            disposed = true;
+            zipArchive.Dispose();
+            fileStream.Dispose();
         }
     }
 
     /// <summary>Where tensor <paramref name="name"/> lies: its storage key, storage offset and strides (for tests).</summary>
     internal (string StorageKey, long Offset, long[] Stride) Layout(string name)
     {
-        var tensor = _layouts[name];
+        var tensor = tensorLayouts[name];
         return (tensor.Storage.Key, tensor.Offset, (long[])tensor.Stride.Clone());
     }
 
-    private static PyTorchCheckpointReader Load(string path, FileStream file)
+    static PyTorchCheckpointReader Load(string path, FileStream file)
     {
         Span<byte> head = stackalloc byte[2];
         int headLength = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
@@ -191,7 +191,7 @@ public sealed class PyTorchCheckpointReader : ITensorSource
         }
     }
 
-    private static PyTorchCheckpointReader LoadArchive(string path, FileStream file, ZipArchive archive)
+    static PyTorchCheckpointReader LoadArchive(string path, FileStream file, ZipArchive archive)
     {
         long fileLength = file.Length;
         var entries = new Dictionary<string, ZipArchiveEntry>(StringComparer.Ordinal);
@@ -289,11 +289,11 @@ public sealed class PyTorchCheckpointReader : ITensorSource
         return new PyTorchCheckpointReader(path, file, archive, storageEntries, layouts, nestedUnder);
     }
 
-    private static bool HasTensors(PickleDict dict) =>
+    static bool HasTensors(PickleDict dict) =>
         dict.Entries.Any(e => e.Key is string && e.Value is TensorRef);
 
     /// <summary>The dict of tensors: the top-level dict itself, or its single "state_dict" / "model" entry.</summary>
-    private static (PickleDict Dict, string? NestedUnder) FindStateDict(string path, object? top)
+    static (PickleDict Dict, string? NestedUnder) FindStateDict(string path, object? top)
     {
         if (top is TensorRef)
             throw PyTorchErrors.NoStateDict(path, "it holds a single tensor, not a dict of named tensors.");
@@ -316,7 +316,7 @@ public sealed class PyTorchCheckpointReader : ITensorSource
     }
 
     /// <summary>Reads an entry whose length was checked, growing the buffer only as bytes really arrive.</summary>
-    private static byte[] ReadWholeEntry(string path, ZipArchiveEntry entry)
+    static byte[] ReadWholeEntry(string path, ZipArchiveEntry entry)
     {
         int declared = checked((int)entry.Length);
         using var stream = entry.Open();
@@ -341,7 +341,7 @@ public sealed class PyTorchCheckpointReader : ITensorSource
         }
     }
 
-    private static string ReadSmallText(string path, ZipArchiveEntry entry)
+    static string ReadSmallText(string path, ZipArchiveEntry entry)
     {
         if (entry.Length > MaxSmallEntryBytes)
             throw PyTorchErrors.Corrupt(path, $"zip entry '{entry.FullName}' is {entry.Length} bytes; at most {MaxSmallEntryBytes} are expected.");
@@ -349,7 +349,7 @@ public sealed class PyTorchCheckpointReader : ITensorSource
         return Encoding.ASCII.GetString(bytes).Trim();
     }
 
-    private void Skip(Stream stream, long bytes, string name)
+    void Skip(Stream stream, long bytes, string name)
     {
         if (bytes == 0) return;
         if (stream.CanSeek)
@@ -374,7 +374,7 @@ public sealed class PyTorchCheckpointReader : ITensorSource
         }
     }
 
-    private void ReadContiguous(Stream stream, SafeTensorDType dtype, Span<float> destination, string name)
+    void ReadContiguous(Stream stream, SafeTensorDType dtype, Span<float> destination, string name)
     {
         int size = SafeTensorDTypes.ElementSize(dtype);
         long total = (long)destination.Length * size;
@@ -398,7 +398,7 @@ public sealed class PyTorchCheckpointReader : ITensorSource
         }
     }
 
-    private void ReadStrided(Stream stream, TensorRef tensor, Span<float> destination, string name)
+    void ReadStrided(Stream stream, TensorRef tensor, Span<float> destination, string name)
     {
         var dtype = tensor.Storage.DType;
         int size = SafeTensorDTypes.ElementSize(dtype);
@@ -434,7 +434,7 @@ public sealed class PyTorchCheckpointReader : ITensorSource
         }
     }
 
-    private static float Element(byte[] bytes, long element, SafeTensorDType dtype)
+    static float Element(byte[] bytes, long element, SafeTensorDType dtype)
     {
         switch (dtype)
         {
@@ -451,6 +451,6 @@ public sealed class PyTorchCheckpointReader : ITensorSource
         }
     }
 
-    private BertAdaptException EndedEarly(string name) =>
+    BertAdaptException EndedEarly(string name) =>
         PyTorchErrors.Corrupt(Path, $"the storage of tensor '{name}' ends before the bytes its layout needs (was the file changed after opening?).");
 }

@@ -6,9 +6,9 @@ namespace BertAdapt.Engine.Checkpoints.PyTorch;
 /// </summary>
 internal static class PyTorchGlobals
 {
-    private static readonly Dictionary<(string Module, string Name), PickleGlobal> Allowed = Build();
+    static readonly Dictionary<(string Module, string Name), PickleGlobal> Allowed = Build();
 
-    private static Dictionary<(string, string), PickleGlobal> Build()
+    static Dictionary<(string, string), PickleGlobal> Build()
     {
         var map = new Dictionary<(string, string), PickleGlobal>();
         void Add(PickleGlobal g) => map.Add((g.Module, g.Name), g);
