@@ -182,7 +182,9 @@ public sealed class SafeTensorsReader : IDisposable
             throw Corrupt(path, $"__metadata__ is a JSON {value.ValueKind}, not an object.");
         foreach (var item in value.EnumerateObject())
         {
-            if (item.Value.ValueKind != JsonValueKind.String) continue; // string values only
+            // The format allows a map of strings to strings and nothing else.
+            if (item.Value.ValueKind != JsonValueKind.String)
+                throw Corrupt(path, $"__metadata__ value '{item.Name}' is a JSON {item.Value.ValueKind}; the format allows only strings there.");
             if (!metadata.TryAdd(item.Name, item.Value.GetString()!))
                 throw Corrupt(path, $"__metadata__ key '{item.Name}' appears more than once.");
         }
@@ -195,9 +197,10 @@ public sealed class SafeTensorsReader : IDisposable
 
         if (!value.TryGetProperty("dtype", out var dtypeElement) || dtypeElement.ValueKind != JsonValueKind.String)
             throw Corrupt(path, $"tensor '{name}' has no string 'dtype'.");
-        var dtypeText = dtypeElement.GetString();
-        if (!SafeTensorDTypes.TryParse(dtypeText, out var dtype))
-            throw Corrupt(path, $"tensor '{name}' has unsupported dtype '{dtypeText}'.");
+        var dtypeText = dtypeElement.GetString()!;
+        // A dtype newer than this engine: the tensor keeps its place (offsets and overlaps are still
+        // checked) and is skipped unless a weight needs it, which is CheckpointDTypeUnsupported then.
+        if (!SafeTensorDTypes.TryParse(dtypeText, out var dtype)) dtype = SafeTensorDType.Unknown;
 
         if (!value.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array)
             throw Corrupt(path, $"tensor '{name}' has no 'shape' array.");
@@ -219,20 +222,27 @@ public sealed class SafeTensorsReader : IDisposable
         if (end > dataLength)
             throw Corrupt(path, $"tensor '{name}' ends at offset {end}, beyond the {dataLength}-byte data section (truncated file?).");
 
-        long expected;
-        try
+        if (dtype != SafeTensorDType.Unknown)
         {
-            expected = SafeTensorDTypes.ByteLength(dtype, shape);
+            long expected;
+            try
+            {
+                expected = SafeTensorDTypes.ByteLength(dtype, shape);
+            }
+            catch (OverflowException ex)
+            {
+                throw Corrupt(path, $"tensor '{name}' has a shape whose size overflows.", ex);
+            }
+            catch (ArgumentException ex)
+            {
+                throw Corrupt(path, $"tensor '{name}': {ex.Message}", ex);
+            }
+            if (end - begin != expected)
+                throw Corrupt(path,
+                    $"tensor '{name}' occupies {end - begin} bytes but {SafeTensorDTypes.Format(dtype)} shape [{string.Join(", ", shape)}] needs {expected}.");
         }
-        catch (OverflowException ex)
-        {
-            throw Corrupt(path, $"tensor '{name}' has a shape whose size overflows.", ex);
-        }
-        if (end - begin != expected)
-            throw Corrupt(path,
-                $"tensor '{name}' occupies {end - begin} bytes but {SafeTensorDTypes.Format(dtype)} shape [{string.Join(", ", shape)}] needs {expected}.");
 
-        return new SafeTensorEntry(name, dtype, shape, begin, end);
+        return new SafeTensorEntry(name, dtype, shape, begin, end, dtypeText);
     }
 
     static bool TryGetNonNegative(JsonElement element, out long value)
