@@ -410,7 +410,7 @@ internal sealed class PickleMachine
             : throw Corrupt($"the pickle reads memo entry {key} at offset {opcodeOffset} before storing it.");
 
     PickleGlobal ResolveGlobal(string module, string name) =>
-        PyTorchGlobals.Resolve(module, name) ?? throw PyTorchErrors.GlobalRefused(checkpointPath, $"{module}.{name}", opcodeOffset);
+        PyTorchGlobals.Resolve(module, name) ?? throw PyTorchErrors.GlobalRefused(checkpointPath, module, name, opcodeOffset);
 
     object Call(object? callable, object? argsValue)
     {
@@ -426,13 +426,57 @@ internal sealed class PickleMachine
                 return new PickleDict();
             case PickleGlobalKind.RebuildTensorV2:
                 return RebuildTensor(args);
+            case PickleGlobalKind.RebuildTensor:
+                // _rebuild_tensor(storage, storage_offset, size, stride): v2's layout without requires_grad and hooks.
+                if (args.Count != 4)
+                    throw Corrupt($"REDUCE at offset {opcodeOffset} calls {function.DottedName} with {args.Count} arguments; it takes 4.");
+                return RebuildTensor(new PickleTuple([.. args.Items, false, null]));
             case PickleGlobalKind.RebuildParameter:
                 if (args.Count != 3 || args[0] is not TensorRef tensor || args[1] is not bool)
                     throw Corrupt($"REDUCE at offset {opcodeOffset} calls {function.DottedName} without (tensor, requires_grad, hooks).");
                 return tensor;
+            case PickleGlobalKind.RebuildParameterWithState:
+                if (args.Count != 4 || args[0] is not TensorRef stateful || args[1] is not bool)
+                    throw Corrupt($"REDUCE at offset {opcodeOffset} calls {function.DottedName} without (tensor, requires_grad, hooks, state).");
+                return stateful;
+            case PickleGlobalKind.Size:
+                if (args.Count != 1 || args[0] is not (PickleTuple or PickleList))
+                    throw Corrupt($"REDUCE at offset {opcodeOffset} calls torch.Size with {Describe(args.Count == 1 ? args[0] : args)}, not one tuple of sizes.");
+                return args[0] is PickleList list ? new PickleTuple([.. list.Items]) : args[0]!;
+            case PickleGlobalKind.Device:
+                if (args.Count is < 1 or > 2 || args[0] is not string type || args.Count == 2 && args[1] is not (long or null))
+                    throw Corrupt($"REDUCE at offset {opcodeOffset} calls torch.device without (type[, index]).");
+                return args.Count == 2 && args[1] is long index ? $"{type}:{index}" : type;
+            case PickleGlobalKind.CodecsEncode:
+                if (args.Count != 2 || args[0] is not string text || args[1] is not ("latin1" or "latin-1"))
+                    throw Corrupt($"REDUCE at offset {opcodeOffset} calls _codecs.encode without (text, 'latin1'), as pickles of bytes do.");
+                return Latin1(text);
+            case PickleGlobalKind.ByteArray:
+                return args switch
+                {
+                    { Count: 0 } => Array.Empty<byte>(),
+                    { Count: 1 } when args[0] is byte[] bytes => bytes,
+                    { Count: 2 } when args[0] is string && args[1] is "latin1" or "latin-1" => Latin1((string)args[0]!),
+                    _ => throw Corrupt($"REDUCE at offset {opcodeOffset} calls bytearray with {Describe(args)}, not bytes or (text, 'latin1')."),
+                };
+            case PickleGlobalKind.Set:
+                if (args.Count > 1 || args.Count == 1 && args[0] is not PickleList)
+                    throw Corrupt($"REDUCE at offset {opcodeOffset} calls set with {Describe(args)}, not a list.");
+                return args.Count == 0 ? new PickleList() : args[0]!;
+            case PickleGlobalKind.DType:
+                throw Corrupt($"REDUCE at offset {opcodeOffset} calls the dtype {function.DottedName}; a pickle only names dtypes.");
             default:
                 throw Corrupt($"REDUCE at offset {opcodeOffset} calls the storage type {function.DottedName}; storages only appear in persistent ids.");
         }
+    }
+
+    /// <summary>Text whose characters are the bytes 0 to 255 (how a pickle writes bytes as latin-1) as those bytes.</summary>
+    byte[] Latin1(string text)
+    {
+        var bytes = new byte[text.Length];
+        for (int i = 0; i < text.Length; i++)
+            bytes[i] = text[i] <= 0xFF ? (byte)text[i] : throw Corrupt($"the bytes encoded at offset {opcodeOffset} hold a character above U+00FF, which latin-1 cannot hold.");
+        return bytes;
     }
 
     /// <summary>
