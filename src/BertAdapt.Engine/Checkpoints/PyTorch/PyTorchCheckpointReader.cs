@@ -25,7 +25,7 @@ public sealed class PyTorchCheckpointReader : ITensorSource
 {
     /// <summary>The file is damaged, truncated, or not what torch.save writes.</summary>
     public const string CorruptErrorId = PyTorchErrors.CorruptId;
-    /// <summary>A real PyTorch file in a form this reader does not read (legacy pre-1.6 format, TorchScript, big-endian).</summary>
+    /// <summary>A real PyTorch file in a form this reader does not read (legacy pre-1.6 format, TorchScript).</summary>
     public const string FormatUnsupportedErrorId = PyTorchErrors.FormatUnsupportedId;
     /// <summary>The pickle names a global outside the allow-list (SecurityError).</summary>
     public const string GlobalRefusedErrorId = PyTorchErrors.GlobalRefusedId;
@@ -51,12 +51,15 @@ public sealed class PyTorchCheckpointReader : ITensorSource
     readonly IReadOnlyDictionary<string, ZipArchiveEntry> storageZipEntries;
     readonly Dictionary<string, TensorRef> tensorLayouts;
     readonly object gate = new();
+    /// <summary>Whether the storages hold big-endian values (a "byteorder" entry of "big"): each element is swapped when read.</summary>
+    readonly bool storagesBigEndian;
     bool disposed;
 
     PyTorchCheckpointReader(string path, FileStream file, ZipArchive archive,
-        IReadOnlyDictionary<string, ZipArchiveEntry> entries, Dictionary<string, TensorRef> layouts, string? nestedUnder)
+        IReadOnlyDictionary<string, ZipArchiveEntry> entries, Dictionary<string, TensorRef> layouts, string? nestedUnder, bool bigEndian)
     {
         Path = path;
+        storagesBigEndian = bigEndian;
         fileStream = file;
         zipArchive = archive;
         storageZipEntries = entries;
@@ -227,14 +230,13 @@ public sealed class PyTorchCheckpointReader : ITensorSource
                 "it is a TorchScript archive (torch.jit.save), not a state dict. Load it in Python and save its " +
                 "state_dict() with torch.save, or convert it to safetensors.");
 
+        bool bigEndian = false;
         if (entries.ContainsKey(prefix + "byteorder"))
         {
             var order = ReadSmallText(path, Entry(prefix + "byteorder"));
-            if (order == "big")
-                throw PyTorchErrors.Unsupported(path,
-                    "its storages are big-endian; BertAdapt reads little-endian checkpoints only. Re-save it on a " +
-                    "little-endian machine or convert it to safetensors.");
-            if (order != "little")
+            // torch.save on a big-endian machine (s390x, POWER) writes its storages as they are in memory.
+            bigEndian = order == "big";
+            if (order is not ("little" or "big"))
                 throw PyTorchErrors.Corrupt(path, $"its byteorder entry says '{order}', neither 'little' nor 'big'.");
         }
 
@@ -286,7 +288,7 @@ public sealed class PyTorchCheckpointReader : ITensorSource
                 layouts[name] = tensor;
 
         var storageEntries = storages.Values.ToDictionary(s => s.EntryName, s => entries[s.EntryName], StringComparer.Ordinal);
-        return new PyTorchCheckpointReader(path, file, archive, storageEntries, layouts, nestedUnder);
+        return new PyTorchCheckpointReader(path, file, archive, storageEntries, layouts, nestedUnder, bigEndian);
     }
 
     static bool HasTensors(PickleDict dict) =>
@@ -388,6 +390,7 @@ public sealed class PyTorchCheckpointReader : ITensorSource
                 int want = (int)Math.Min((long)(destination.Length - written) * size, ChunkBytes);
                 if (stream.ReadAtLeast(chunk.AsSpan(0, want), want, throwOnEndOfStream: false) < want) throw EndedEarly(name);
                 int count = want / size;
+                if (storagesBigEndian) SwapEachElement(chunk.AsSpan(0, want), size);
                 Float32Conversion.Convert(dtype, chunk.AsSpan(0, want), destination.Slice(written, count));
                 written += count;
             }
@@ -407,6 +410,7 @@ public sealed class PyTorchCheckpointReader : ITensorSource
             throw new NotSupportedException($"Tensor '{name}' spans {byteCount} bytes of its storage, too many for a single array.");
         var bytes = new byte[byteCount];
         if (stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false) < bytes.Length) throw EndedEarly(name);
+        if (storagesBigEndian) SwapEachElement(bytes, size);
 
         // Walk the indices in row-major order: the innermost dimension in a tight loop, the
         // outer ones as an odometer that keeps the storage position of the current row.
@@ -432,6 +436,13 @@ public sealed class PyTorchCheckpointReader : ITensorSource
             }
             if (k < 0) break;
         }
+    }
+
+    /// <summary>Reverses the bytes of each <paramref name="size"/>-byte element: big-endian values become little-endian.</summary>
+    static void SwapEachElement(Span<byte> bytes, int size)
+    {
+        if (size == 1) return;
+        for (int i = 0; i + size <= bytes.Length; i += size) bytes.Slice(i, size).Reverse();
     }
 
     static float Element(byte[] bytes, long element, SafeTensorDType dtype)
