@@ -105,11 +105,28 @@ public abstract class BertCmdlet : PSCmdlet
     /// </summary>
     protected void CheckModelArgument(BertModel? model)
     {
-        if (model is not null) Guard(model.ThrowIfDisposed);
+        if (model is null) return;
+        Guard(model.ThrowIfDisposed);
+        // A path given to -Model was imported while binding, where no warning can be written.
+        if (ModelFromPathAttribute.TakeUnreportedImport(model)) WriteLoadReport(model);
     }
 
-    /// <summary>For a piped model: false, having written ModelDisposed for that item, when it is disposed.</summary>
-    protected internal bool IsUsableItem(BertModel model) => GuardItem(model.ThrowIfDisposed);
+    /// <summary>What importing <paramref name="model"/> reported (parameters initialised, keys ignored), as warnings.</summary>
+    protected void WriteLoadReport(BertModel model)
+    {
+        foreach (var line in model.LoadReport) WriteWarning(line);
+    }
+
+    /// <summary>
+    /// For a piped model: false, having written ModelDisposed for that item, when it is disposed.
+    /// A piped path imported for -Model gets its import's warnings here.
+    /// </summary>
+    protected internal bool IsUsableItem(BertModel model)
+    {
+        if (!GuardItem(model.ThrowIfDisposed)) return false;
+        if (ModelFromPathAttribute.TakeUnreportedImport(model)) WriteLoadReport(model);
+        return true;
+    }
 
     #region Training and termination signals
 
