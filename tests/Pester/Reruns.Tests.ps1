@@ -178,6 +178,20 @@ Describe 'A rerun of Invoke-FineTune in the same -OutputPath' {
         $model = Invoke-FineTuning $relabelled $out @{ Continue = $true }
         $model.StepsTrained | Should -Be 6
     }
+
+    It 'hands back a finished run with its evaluation on the validation data, as the run that trained it gave' {
+        $out = Join-Path $TestDrive 'fine-tune-evaluated'
+        $split = @{ ValidationSplit = 0.25 }
+        $first = Invoke-FineTuning $rows $out $split -WarningAction SilentlyContinue
+        $again = Invoke-FineTuning $rows $out $split -WarningAction SilentlyContinue
+        $again.StepsTrained | Should -Be $first.StepsTrained
+        $again.Evaluations | Should -HaveCount 1
+        $again.Evaluations[0].Step | Should -Be $first.Evaluations[-1].Step
+        $again.Evaluations[0].Epoch | Should -Be $first.Evaluations[-1].Epoch
+        $again.Evaluations[0].Score | Should -Be $first.Evaluations[-1].Score
+        $again.Evaluations[0].ValidationLoss | Should -Be $first.Evaluations[-1].ValidationLoss
+        $again.Evaluations[0].TrainLoss | Should -Be $first.Evaluations[-1].TrainLoss
+    }
 }
 
 Describe 'Training progress' {
