@@ -17,6 +17,13 @@ sealed class TextFileReader : TextReader
 {
     const int BufferSize = 1 << 16;
 
+    /// <summary>
+    /// Which decoding rules read the text, for the token cache's key: a shard read by older rules
+    /// is not reused. 2: a NUL byte in text read as UTF-8 is refused (before, UTF-16 text without
+    /// a byte-order mark decoded as UTF-8 and was tokenized as it came).
+    /// </summary>
+    public const int RulesVersion = 2;
+
     readonly Stream stream;
     readonly Action<long>? onRead;
     readonly bool strict;
