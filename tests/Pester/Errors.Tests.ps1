@@ -150,6 +150,26 @@ Describe 'Bad input gives an error with a stable id and the right category' {
         $model.StepsTrained | Should -Be $steps
     }
 
+    # A pipe has no end until a writer closes it: reading one waits forever. Each case runs in a
+    # child PowerShell under coreutils' timeout, so a regression fails instead of hanging the run.
+    It 'refuses a named pipe as a corpus, also through a symbolic link, instead of waiting forever' -Skip:$IsWindows {
+        $fifo = Join-Path $TestDrive 'pipe.txt'
+        & mkfifo $fifo
+        $link = Join-Path $TestDrive 'linked pipe.txt'
+        New-Item -ItemType SymbolicLink -Path $link -Target $fifo | Out-Null
+        $launcher = Get-PwshLauncher
+        $module = Join-Path $PSScriptRoot '../../BertAdapt.psd1'
+        foreach ($path in $fifo, $link) {
+            $command = "Import-Module '$module'; try { Measure-Perplexity -Model '$good' -LiteralCorpus '$path' -SequenceLength 32 -ErrorAction Stop | Out-Null; 'no error' } " +
+                "catch { `$_.FullyQualifiedErrorId; `$_.CategoryInfo.Category.ToString(); `$_.Exception.Message }"
+            $output = & timeout 90 @launcher -NoProfile -NonInteractive -Command $command 2>&1
+            $LASTEXITCODE | Should -Not -Be 124 -Because "reading '$path' must not wait for a writer"
+            $output[0] | Should -BeLike 'CorpusNotRegularFile,*'
+            $output[1] | Should -Be 'InvalidArgument'
+            $output[2] | Should -BeLike '*is a named pipe, not a regular file*'
+        }
+    }
+
     It 'Measure-Perplexity on a corpus that is not UTF-8 names the byte offset' {
         $latin1 = Join-Path $TestDrive 'latin1.txt'
         [IO.File]::WriteAllBytes($latin1, [byte[]](0x6f, 0x6b, 0x0a, 0x63, 0x61, 0x66, 0xe9, 0x0a))

@@ -282,7 +282,28 @@ public abstract class BertCmdlet : PSCmdlet
                 throw new BertAdaptException($"{what}FileNotFound", BertAdaptErrorKind.ObjectNotFound, $"The {what.ToLowerInvariant()} file '{full}' does not exist.", full);
             files.Add(full);
         }
+        foreach (var file in files)
+            if (SpecialFileKind(file) is string kind)
+                throw new BertAdaptException($"{what}NotRegularFile", BertAdaptErrorKind.InvalidArgument,
+                    $"The {what.ToLowerInvariant()} file '{file}' is a {System.Text.RegularExpressions.Regex.Replace(kind, "(?<=[a-z])(?=[A-Z])", " ").ToLowerInvariant()}, not a regular file; it is not read (a pipe would wait for a writer forever, a device would never end). Copy the text into a file.", file);
         return files;
+    }
+
+    /// <summary>
+    /// What a path is when it is not a regular file (NamedPipe, CharacterDevice, Socket...), after
+    /// following symbolic links; null for a regular file. The file type comes from the FileSystem
+    /// provider's own stat of the item (the UnixStat it adds to what Get-Item returns); Windows
+    /// has no such files.
+    /// </summary>
+    string? SpecialFileKind(string path)
+    {
+        if (OperatingSystem.IsWindows()) return null;
+        FileSystemInfo target = new FileInfo(path);
+        if (target.LinkTarget is not null) target = target.ResolveLinkTarget(returnFinalTarget: true) ?? target;
+        var item = InvokeProvider.Item.Get([target.FullName], force: true, literalPath: true).FirstOrDefault();
+        var stat = item?.Properties["UnixStat"]?.Value;
+        var type = stat is null ? null : PSObject.AsPSObject(stat).Properties["ItemType"]?.Value?.ToString();
+        return type is null or "File" ? null : type;
     }
 
     /// <summary>
