@@ -154,3 +154,50 @@ Describe '-WhatIf does not claim a write that would fail' {
             Should -Throw -ErrorId 'ReportPathNotWritable,BertAdapt.PowerShell.Commands.ExportBertTrainingReportCommand'
     }
 }
+
+# An export stages its files in hidden folders beside the checkpoint, named after its process;
+# one that is killed leaves them there. These folders are what such a kill leaves, made by hand
+# with the id of a process that has ended.
+Describe 'What a killed Export-Checkpoint left behind' {
+    BeforeAll {
+        $ended = Start-Process sh -ArgumentList '-c true' -PassThru
+        $ended.WaitForExit()
+        $script:deadPid = $ended.Id
+        $script:running = Start-Process sleep -ArgumentList 600 -PassThru
+    }
+    AfterAll { $running | Stop-Process -ErrorAction Ignore }
+
+    It 'is cleared by the next export of the same name, which says so with -Verbose' {
+        $parent = Join-Path $TestDrive 'killed'
+        New-TinyModel | Export-Checkpoint (Join-Path $parent 'ckpt')
+        $partial = Join-Path $parent ".ckpt.partial-$deadPid-0123456789abcdef"
+        New-Item -ItemType Directory $partial | Out-Null
+        Set-Content (Join-Path $partial 'model.safetensors') 'half written'
+        New-Item -ItemType Directory (Join-Path $parent '.other.partial-1-x') | Out-Null
+        $verbose = New-TinyModel -Seed 2 | Export-Checkpoint (Join-Path $parent 'ckpt') -Force -Verbose 4>&1
+        ($verbose.Message -join "`n") | Should -Match "Removed '.*\.ckpt\.partial-$deadPid-0123456789abcdef'"
+        $partial | Should -Not -Exist
+        Join-Path $parent '.other.partial-1-x' | Should -Exist -Because 'only leftovers of this name are cleared'
+        @(Get-ChildItem -LiteralPath $parent -Force -Directory -Filter '.ckpt.*') | Should -HaveCount 0
+    }
+
+    It 'puts back a checkpoint that a killed export was replacing, so it is not lost' {
+        $parent = Join-Path $TestDrive 'killed-replacing'
+        $old = Join-Path $parent 'ckpt'
+        New-TinyModel | Export-Checkpoint $old
+        $hash = (Get-FileHash (Join-Path $old 'model.safetensors')).Hash
+        # Killed between moving the old checkpoint aside and moving the new one in.
+        Move-Item -LiteralPath $old -Destination (Join-Path $parent ".ckpt.replaced-$deadPid-00")
+        $e = { New-TinyModel -Seed 2 | Export-Checkpoint $old -ErrorAction Stop } | Should -Throw -ErrorId 'CheckpointExists,*' -PassThru
+        (Get-FileHash (Join-Path $old 'model.safetensors')).Hash | Should -Be $hash
+        @(Get-ChildItem -LiteralPath $parent -Force -Directory -Filter '.ckpt.*') | Should -HaveCount 0
+    }
+
+    It 'leaves alone the staging folder of an export that is still running' {
+        $parent = Join-Path $TestDrive 'running'
+        $live = Join-Path $parent ".ckpt.partial-$($running.Id)-00"
+        New-Item -ItemType Directory $live -Force | Out-Null
+        New-TinyModel | Export-Checkpoint (Join-Path $parent 'ckpt')
+        $live | Should -Exist
+    }
+}

@@ -18,13 +18,16 @@ public static class HfCheckpointDirectory
     /// hidden temporary sibling that is renamed into place at the end. A failure leaves no
     /// trace, and an existing directory (replaced only with <paramref name="force"/>) survives
     /// until the new one is complete. Missing parent folders are created, as Hugging Face's
-    /// save_pretrained does.
+    /// save_pretrained does. What an export that was killed left of the same name is cleared first
+    /// (see <see cref="StagingFolders.Recover"/>), and <paramref name="info"/> hears of it.
     /// </summary>
-    public static void Export(BertModel model, string directory, bool force)
+    public static void Export(BertModel model, string directory, bool force, Action<string>? info = null)
     {
         directory = Path.GetFullPath(directory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
-        bool exists = CheckDestination(directory, force);
         var parent = Path.GetDirectoryName(directory)!;
+        var name = Path.GetFileName(directory);
+        foreach (var line in StagingFolders.Recover(parent, name)) info?.Invoke(line);
+        bool exists = CheckDestination(directory, force);
         try
         {
             Directory.CreateDirectory(parent);
@@ -35,9 +38,8 @@ public static class HfCheckpointDirectory
                 $"Could not create the folder '{parent}' for the checkpoint '{directory}': {ex.Message}", directory, ex);
         }
 
-        var name = Path.GetFileName(directory);
-        var staging = Path.Combine(parent, $".{name}.partial-{Guid.NewGuid():N}");
-        var retired = Path.Combine(parent, $".{name}.replaced-{Guid.NewGuid():N}");
+        var staging = StagingFolders.NewPath(parent, name, StagingFolders.Partial);
+        var retired = StagingFolders.NewPath(parent, name, StagingFolders.Replaced);
         try
         {
             Directory.CreateDirectory(staging);

@@ -70,7 +70,7 @@ public sealed class ExportCheckpointCommand : BertCmdlet
         var action = exists ? "Replace with a Hugging Face checkpoint" : "Write a Hugging Face checkpoint";
         if (ShouldProcess(target, action))
         {
-            if (!GuardItem(() => HfCheckpointDirectory.Export(Model, target, Force))) return;
+            if (!GuardItem(() => HfCheckpointDirectory.Export(Model, target, Force, WriteVerbose))) return;
             WriteVerbose($"Wrote '{target}'.");
         }
         if (PassThru) WriteObject(Model);
