@@ -170,6 +170,17 @@ Describe 'Bad input gives an error with a stable id and the right category' {
         }
     }
 
+    It 'Invoke-MlmTraining -Objective MlmNsp on a model with one token type says so, not a libtorch index error' {
+        $config = Get-TinyConfig $vocabSize
+        $config.type_vocab_size = 1
+        $single = New-BertModel -Config $config -Vocabulary $vocab
+        $e = Get-TerminatingError { $single | Invoke-MlmTraining -Corpus $corpus -Objective MlmNsp -MaxSteps 1 -BatchSize 4 -SequenceLength 32 }
+        $e.FullyQualifiedErrorId | Should -BeLike 'TrainingOptionInvalid,*'
+        $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $e.Exception.Message | Should -BeLike '*type_vocab_size 1*-Objective Mlm*'
+        $single.StepsTrained | Should -Be 0
+    }
+
     It 'Measure-Perplexity on a corpus that is not UTF-8 names the byte offset' {
         $latin1 = Join-Path $TestDrive 'latin1.txt'
         [IO.File]::WriteAllBytes($latin1, [byte[]](0x6f, 0x6b, 0x0a, 0x63, 0x61, 0x66, 0xe9, 0x0a))

@@ -43,6 +43,10 @@ public static class MlmTrainer
         options.Validate();
         if (train.Count == 0)
             throw new BertAdaptException("CorpusEmpty", BertAdaptErrorKind.InvalidData, "There are no training sequences.");
+        // NSP's second sentence has segment id 1, which a model with one token type cannot embed.
+        if (options.Objective == TrainingObjective.MlmNsp && model.Config.TypeVocabSize < 2)
+            throw new BertAdaptException("TrainingOptionInvalid", BertAdaptErrorKind.InvalidArgument,
+                $"-Objective MlmNsp needs two token types (sentence A and B), but this model has type_vocab_size {model.Config.TypeVocabSize}. Train it with -Objective Mlm.");
         var objective = new MlmObjective(model, train, validation, options);
         var settings = SettingsOf(options, model, train, validation, fingerprints);
         var result = TrainingLoop.Run(model, objective, options, settings, callbacks, cancellation);
