@@ -65,4 +65,13 @@ internal sealed record BasicTokenizerSettings
         if (neverSplit.Count > 0) lines.Add("never_split=" + string.Join("\u001F", neverSplit));
         return string.Concat(lines.Select(line => "\n" + line));
     }
+
+    /// <summary>The non-default settings for a summary line, each after ", " ("" for the default ones).</summary>
+    public string Summary()
+    {
+        var described = Describe();
+        if (described.Length == 0) return "";
+        return string.Concat(described.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => ", " + (line.StartsWith("never_split=", StringComparison.Ordinal) ? $"never_split ({NeverSplit.Count})" : line)));
+    }
 }
