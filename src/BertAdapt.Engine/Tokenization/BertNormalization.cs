@@ -33,6 +33,13 @@ internal static class BertNormalization
         return stripAccents ? StripAccents(text) : text;
     }
 
+    /// <summary>The word normalised as Hugging Face's defaults do: accents stripped exactly when lower-casing.</summary>
+    public static string Normalize(string word, bool lowerCase) => Normalize(word, lowerCase, lowerCase);
+
+    /// <summary>The span form of <see cref="Normalize(string, bool)"/>.</summary>
+    public static ReadOnlySpan<char> Normalize(ReadOnlySpan<char> word, bool lowerCase, ref char[]? scratch) =>
+        Normalize(word, lowerCase, lowerCase, ref scratch);
+
     /// <summary>An ASCII character as an uncased vocabulary sees it: ASCII needs no composing or accent stripping.</summary>
     public static char LowerAscii(char c) => c is >= 'A' and <= 'Z' ? (char)(c | 0x20) : c;
 
