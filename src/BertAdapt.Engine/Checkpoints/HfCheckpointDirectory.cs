@@ -120,12 +120,17 @@ public static class HfCheckpointDirectory
     /// encoder) keep their initialisation and are listed in <see cref="BertModel.LoadReport"/>,
     /// as are tensors nothing uses; a tensor whose shape disagrees with the config is an error.
     /// </summary>
-    public static BertModel Import(string path)
+    /// <param name="path">The checkpoint directory or one weights file inside it.</param>
+    /// <param name="unsupportedTokenizerOption">
+    /// Told of each tokenizer option BertAdapt cannot honour, which is then left at BERT's
+    /// default; null makes such an option TokenizerOptionUnsupported.
+    /// </param>
+    public static BertModel Import(string path, Action<string>? unsupportedTokenizerOption = null)
     {
         var location = CheckpointLocation.Find(path);
         using var source = location.Open();
         var config = location.LoadConfig(source);
-        var vocabulary = TokenizerFiles.LoadVocabulary(location.Directory);
+        var vocabulary = TokenizerFiles.LoadVocabulary(location.Directory, unsupportedTokenizerOption);
         if (vocabulary.Count != config.VocabSize)
             throw new BertAdaptException("VocabularySizeMismatch", BertAdaptErrorKind.InvalidData,
                 $"The model's vocab_size is {config.VocabSize} but the vocabulary in '{location.Directory}' has {vocabulary.Count} tokens.", location.Directory);

@@ -7,48 +7,37 @@ namespace BertAdapt.Engine.Checkpoints;
 
 /// <summary>
 /// Finds a checkpoint's WordPiece vocabulary: <c>vocab.txt</c>, or else the vocabulary inside a
-/// fast tokenizer's <c>tokenizer.json</c>. Lower-casing comes from <c>tokenizer_config.json</c>'s
-/// <c>do_lower_case</c>, else from <c>tokenizer.json</c>'s normaliser, else true (as in Hugging Face).
+/// fast tokenizer's <c>tokenizer.json</c>, with the tokenizer options that
+/// <see cref="TokenizerOptionsReader"/> reads from <c>tokenizer_config.json</c> and <c>tokenizer.json</c>.
 /// </summary>
 public static class TokenizerFiles
 {
     public const string TokenizerJsonFile = "tokenizer.json", TokenizerConfigFile = "tokenizer_config.json";
 
-    public static BertVocabulary LoadVocabulary(string directory)
+    /// <summary>
+    /// The vocabulary of <paramref name="directory"/>. An option BertAdapt cannot honour is
+    /// TokenizerOptionUnsupported, or, when <paramref name="unsupported"/> is given, told to it
+    /// and left at BERT's default.
+    /// </summary>
+    public static BertVocabulary LoadVocabulary(string directory, Action<string>? unsupported = null)
     {
         var vocabPath = Path.Combine(directory, HfCheckpointDirectory.VocabularyFile);
         var jsonPath = Path.Combine(directory, TokenizerJsonFile);
-        bool? lowerCase = ExplicitLowerCase(directory);
-        if (File.Exists(vocabPath))
-            return BertVocabulary.Load(vocabPath, lowerCase ?? (File.Exists(jsonPath) ? ReadFastTokenizer(jsonPath).LowerCase : null) ?? true);
-        if (File.Exists(jsonPath))
-        {
-            var (text, jsonLowerCase) = ReadFastTokenizer(jsonPath);
-            return BertVocabulary.FromText(text, lowerCase ?? jsonLowerCase ?? true, jsonPath);
-        }
-        throw new BertAdaptException("VocabularyNotFound", BertAdaptErrorKind.ObjectNotFound,
-            $"'{directory}' has neither vocab.txt nor tokenizer.json.", directory);
-    }
-
-    static bool? ExplicitLowerCase(string directory)
-    {
-        var path = Path.Combine(directory, TokenizerConfigFile);
-        if (!File.Exists(path)) return null;
-        var node = ParseJson(path, "TokenizerConfigInvalid");
-        try
-        {
-            return node?["do_lower_case"]?.GetValue<bool>();
-        }
-        catch (Exception ex) when (ex is InvalidOperationException or FormatException)
-        {
-            throw Invalid("TokenizerConfigInvalid", path, "do_lower_case is not true or false", ex);
-        }
+        var configPath = Path.Combine(directory, TokenizerConfigFile);
+        var config = File.Exists(configPath) ? ParseJson(configPath, "TokenizerConfigInvalid") : null;
+        var json = File.Exists(jsonPath) ? ParseJson(jsonPath, "TokenizerJsonInvalid") : null;
+        if (!File.Exists(vocabPath) && json is null)
+            throw new BertAdaptException("VocabularyNotFound", BertAdaptErrorKind.ObjectNotFound,
+                $"'{directory}' has neither vocab.txt nor tokenizer.json.", directory);
+        // The vocabulary first, so that a tokenizer.json that is not WordPiece says so before any option of it is judged.
+        string? text = File.Exists(vocabPath) ? null : ReadFastTokenizer(json, jsonPath);
+        var settings = TokenizerOptionsReader.Read(config, configPath, json, jsonPath, unsupported);
+        return text is null ? BertVocabulary.Load(vocabPath, settings) : BertVocabulary.FromText(text, settings, jsonPath);
     }
 
     /// <summary>The WordPiece vocabulary of a tokenizer.json, as vocab.txt text ordered by id.</summary>
-    static (string Text, bool? LowerCase) ReadFastTokenizer(string path)
+    static string ReadFastTokenizer(JsonNode? root, string path)
     {
-        var root = ParseJson(path, "TokenizerJsonInvalid");
         var model = root?["model"];
         if (model?["type"]?.GetValue<string>() is not "WordPiece" || model["vocab"] is not JsonObject vocab)
             throw Invalid("TokenizerJsonInvalid", path, "its model is not a WordPiece vocabulary", null);
@@ -67,10 +56,7 @@ public static class TokenizerFiles
         }
         var text = new StringBuilder();
         foreach (var token in tokens) text.Append(token).Append('\n');
-        bool? lowerCase = null;
-        try { lowerCase = root!["normalizer"]?["lowercase"]?.GetValue<bool>(); }
-        catch (Exception ex) when (ex is InvalidOperationException or FormatException) { }
-        return (text.ToString(), lowerCase);
+        return text.ToString();
     }
 
     static JsonNode? ParseJson(string path, string errorId)
@@ -85,6 +71,6 @@ public static class TokenizerFiles
         }
     }
 
-    static BertAdaptException Invalid(string errorId, string path, string why, Exception? inner) =>
+    internal static BertAdaptException Invalid(string errorId, string path, string why, Exception? inner) =>
         new(errorId, BertAdaptErrorKind.InvalidData, $"'{path}' is not a valid tokenizer file: {why}.", path, inner);
 }

@@ -16,7 +16,7 @@ public static class RunSettings
         Add("Preset", model.Preset);
         Add("Shape", $"{config.NumHiddenLayers} layers, hidden {config.HiddenSize}, {config.NumAttentionHeads} heads, intermediate {config.IntermediateSize}");
         Add("Parameters", model.ParameterCount.ToString("N0", CultureInfo.InvariantCulture));
-        Add("Vocabulary", $"{model.Vocabulary.Count.ToString("N0", CultureInfo.InvariantCulture)} tokens ({(model.Vocabulary.LowerCase ? "lower-cased" : "cased")}) from {model.Vocabulary.Source}");
+        Add("Vocabulary", $"{model.Vocabulary.Count.ToString("N0", CultureInfo.InvariantCulture)} tokens ({(model.Vocabulary.LowerCase ? "lower-cased" : "cased")}{model.Vocabulary.TextSettings.Summary()}) from {model.Vocabulary.Source}");
         Add("Max positions", config.MaxPositionEmbeddings.ToString(CultureInfo.InvariantCulture));
         Add("Source", model.Source);
         Add("Device", model.Device);

@@ -25,25 +25,40 @@ internal sealed class BasicTokenizer
 {
     // What each ASCII character is to this tokenizer: its class, or SpecialStart where a special token may begin.
     const CharacterClass SpecialStart = (CharacterClass)0xFF;
-    readonly CharacterClass[] asciiKinds = new CharacterClass[0x80];
-    readonly string[] specials;
+    readonly CharacterClass[] asciiKinds = new CharacterClass[0x80], asciiClasses = new CharacterClass[0x80];
+    readonly string[] specials, neverSplit;
+    readonly bool basic, lowerCase, stripAccents, splitPunctuation, splitIdeographs;
 
     public BasicTokenizer(BasicTokenizerSettings settings)
     {
-        LowerCase = settings.LowerCase;
+        Settings = settings;
+        basic = settings.BasicTokenize;
+        // Without the basic tokenizer nothing is normalised: Hugging Face's BertTokenizer hands the text straight to WordPiece.
+        lowerCase = basic && settings.LowerCase;
+        stripAccents = basic && settings.StripsAccents;
+        splitPunctuation = settings.SplitOnPunctuation;
+        splitIdeographs = settings.SplitChineseCharacters;
         // Longest first, so a special token that starts another is not matched in its place.
         specials = settings.SpecialTokens.Where(t => t.Length > 0).Distinct(StringComparer.Ordinal)
             .OrderByDescending(t => t.Length).ToArray();
-        for (int c = 0; c < asciiKinds.Length; c++) asciiKinds[c] = BertCharacters.ClassOfAscii((char)c);
+        neverSplit = basic ? settings.NeverSplit.Where(t => t.Length > 0).Distinct(StringComparer.Ordinal)
+            .OrderByDescending(t => t.Length).ToArray() : [];
+        for (int c = 0; c < asciiKinds.Length; c++) asciiKinds[c] = asciiClasses[c] = ClassOf(new Rune(c));
         foreach (var token in specials)
             if (token[0] < 0x80) asciiKinds[token[0]] = SpecialStart;
             else throw new ArgumentException($"Special token {token} does not start with an ASCII character.", nameof(settings));
     }
 
-    public bool LowerCase { get; }
+    /// <summary>The settings this tokenizer applies.</summary>
+    public BasicTokenizerSettings Settings { get; }
+
+    public bool LowerCase => Settings.LowerCase;
 
     /// <summary>The special tokens, in the order <see cref="IBasicTokenSink.Special"/> numbers them.</summary>
     public IReadOnlyList<string> SpecialTokens => specials;
+
+    /// <summary>One word as this tokenizer normalises it (unchanged without the basic tokenizer).</summary>
+    public string Normalize(string word) => basic ? BertNormalization.Normalize(word, lowerCase, stripAccents) : word;
 
     /// <summary>The pieces of a text, with the spans of their words.</summary>
     public List<BasicToken> Split(string text)
@@ -51,6 +66,20 @@ internal sealed class BasicTokenizer
         var sink = new TokenCollector(this);
         Tokenize(text, ref sink);
         return sink.Tokens;
+    }
+
+    /// <summary>
+    /// What a character is to this tokenizer's settings. Without the basic tokenizer only
+    /// whitespace (what Python's str.split splits at) matters; without punctuation or CJK
+    /// splitting those characters are part of the word around them.
+    /// </summary>
+    CharacterClass ClassOf(Rune rune)
+    {
+        if (!basic) return char.IsWhiteSpace((char)Math.Min(rune.Value, 0xFFFF)) && rune.IsBmp || rune.Value is >= 0x1C and <= 0x1F
+            ? CharacterClass.Separator : CharacterClass.Word;
+        var kind = BertCharacters.ClassOf(rune);
+        return kind == CharacterClass.Punctuation && !splitPunctuation || kind == CharacterClass.Ideograph && !splitIdeographs
+            ? CharacterClass.Word : kind;
     }
 
     /// <summary>Cuts <paramref name="text"/> into special tokens, words and pieces, telling <paramref name="sink"/> of each in order.</summary>
@@ -62,11 +91,22 @@ internal sealed class BasicTokenizer
         try
         {
             var kinds = asciiKinds;
-            bool lowerCase = LowerCase, ascii = true;
+            bool lowerCase = this.lowerCase, ascii = true;
+            // Whether a whitespace-delimited word starts here, where a never_split word may stand.
+            bool checkNeverSplit = neverSplit.Length > 0, atWordStart = true;
             int length = 0, start = 0, end = 0;
             for (int i = 0; i < text.Length;)
             {
                 char c = text[i];
+                if (checkNeverSplit && atWordStart && NeverSplitAt(text, i) is var kept and >= 0)
+                {
+                    EndWord(word, ref length, ref ascii, start, end, ref scratch, ref sink);
+                    sink.Piece(text.Slice(i, neverSplit[kept].Length));
+                    sink.EndWord(i, i + neverSplit[kept].Length);
+                    i += neverSplit[kept].Length;
+                    atWordStart = false;
+                    continue;
+                }
                 CharacterClass kind;
                 int width = 1;
                 if (c < 0x80)
@@ -79,9 +119,10 @@ internal sealed class BasicTokenizer
                             EndWord(word, ref length, ref ascii, start, end, ref scratch, ref sink);
                             sink.Special(special, i, i + specials[special].Length);
                             i += specials[special].Length;
+                            atWordStart = true;
                             continue;
                         }
-                        kind = BertCharacters.ClassOfAscii(c);
+                        kind = asciiClasses[c];
                     }
                     if (kind == CharacterClass.Word)
                     {
@@ -90,13 +131,14 @@ internal sealed class BasicTokenizer
                         do word[length++] = lowerCase ? BertNormalization.LowerAscii(c) : c;
                         while (++i < text.Length && (c = text[i]) < 0x80 && kinds[c] == CharacterClass.Word);
                         end = i;
+                        atWordStart = false;
                         continue;
                     }
                 }
                 else
                 {
                     Rune.DecodeFromUtf16(text[i..], out var rune, out width); // an unpaired surrogate decodes as U+FFFD: removed
-                    kind = BertCharacters.ClassOf(rune);
+                    kind = ClassOf(rune);
                     if (kind == CharacterClass.Word)
                     {
                         if (length == 0) start = i;
@@ -104,6 +146,7 @@ internal sealed class BasicTokenizer
                         length += width;
                         ascii = false;
                         end = i += width;
+                        atWordStart = false;
                         continue;
                     }
                 }
@@ -111,6 +154,8 @@ internal sealed class BasicTokenizer
                 if (kind != CharacterClass.Removed)
                 {
                     EndWord(word, ref length, ref ascii, start, end, ref scratch, ref sink);
+                    // After whitespace, and after an ideograph (which Hugging Face surrounds with spaces), a new word starts.
+                    atWordStart = kind != CharacterClass.Punctuation;
                     if (kind != CharacterClass.Separator)
                     {
                         // A punctuation mark or an ideograph: a word of its own. ASCII marks and the BMP's
@@ -130,6 +175,29 @@ internal sealed class BasicTokenizer
             if (scratch is not null) ArrayPool<char>.Shared.Return(scratch);
             ArrayPool<char>.Shared.Return(word);
         }
+    }
+
+    /// <summary>
+    /// The index of the never_split word that is the whole whitespace-delimited word at
+    /// <paramref name="at"/>, or -1. The word ends at whitespace, at the end of the text, at an
+    /// ideograph that is split off, or at a special token; removed characters after it are skipped.
+    /// </summary>
+    int NeverSplitAt(ReadOnlySpan<char> text, int at)
+    {
+        for (int k = 0; k < neverSplit.Length; k++)
+        {
+            if (!text[at..].StartsWith(neverSplit[k], StringComparison.Ordinal)) continue;
+            for (int j = at + neverSplit[k].Length; ; )
+            {
+                if (j >= text.Length || SpecialAt(text[j..]) >= 0) return k;
+                Rune.DecodeFromUtf16(text[j..], out var rune, out int width);
+                var kind = ClassOf(rune);
+                if (kind is CharacterClass.Separator or CharacterClass.Ideograph) return k;
+                if (kind != CharacterClass.Removed) break;
+                j += width;
+            }
+        }
+        return -1;
     }
 
     int SpecialAt(ReadOnlySpan<char> text)
@@ -154,7 +222,17 @@ internal sealed class BasicTokenizer
 
     void NormalizeAndSplit<TSink>(ReadOnlySpan<char> raw, ref char[]? scratch, ref TSink sink) where TSink : struct, IBasicTokenSink
     {
-        var word = BertNormalization.Normalize(raw, LowerCase, ref scratch);
+        if (!basic)
+        {
+            sink.Piece(raw);
+            return;
+        }
+        var word = BertNormalization.Normalize(raw, lowerCase, stripAccents, ref scratch);
+        if (!splitPunctuation)
+        {
+            if (!word.IsEmpty) sink.Piece(word);
+            return;
+        }
         int from = 0;
         for (int i = 0; i < word.Length;)
         {

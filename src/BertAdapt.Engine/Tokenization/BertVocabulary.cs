@@ -14,6 +14,8 @@ public sealed class BertVocabulary
     /// Changes whenever <see cref="Encode"/> can give different ids for the same text and
     /// vocabulary; it is part of the token cache key, so cached shards from an older tokenizer
     /// are rebuilt rather than reused. 2: Hugging Face's text splitting done here (issue 3).
+    /// The tokenizer options (issue 13) need no new version: the default ones cut text as before,
+    /// and any other is part of the vocabulary fingerprint, and so of the key.
     /// </summary>
     public const int TokenizerVersion = 2;
 
@@ -24,10 +26,10 @@ public sealed class BertVocabulary
 
     readonly Dictionary<string, int> ids;
 
-    BertVocabulary(IReadOnlyList<string> tokens, bool lowerCase, string source)
+    BertVocabulary(IReadOnlyList<string> tokens, BasicTokenizerSettings settings, string source)
     {
         Tokens = tokens;
-        LowerCase = lowerCase;
+        TextSettings = settings with { SpecialTokens = [] };
         Source = source;
         ids = new Dictionary<string, int>(tokens.Count, StringComparer.Ordinal);
         for (int i = 0; i < tokens.Count; i++) ids.TryAdd(tokens[i], i);
@@ -41,7 +43,7 @@ public sealed class BertVocabulary
         MaskId = Require(Mask);
         SpecialIds = new HashSet<int>([PadId, UnknownId, ClsId, SepId, MaskId]);
 
-        Encoder = new WordPieceEncoder(tokens, lowerCase, Unknown, [Pad, Unknown, Cls, Sep, Mask]);
+        Encoder = new WordPieceEncoder(tokens, TextSettings, Unknown, [Pad, Unknown, Cls, Sep, Mask]);
     }
 
     /// <summary>
@@ -54,7 +56,14 @@ public sealed class BertVocabulary
     public string this[int id] => Tokens[id];
 
     public int Count => Tokens.Count;
-    public bool LowerCase { get; }
+    public bool LowerCase => TextSettings.LowerCase;
+
+    /// <summary>
+    /// How text is cut before WordPiece (do_lower_case, strip_accents, tokenize_chinese_chars,
+    /// never_split, do_basic_tokenize, do_split_on_punc), without the special tokens, which the
+    /// vocabulary decides.
+    /// </summary>
+    internal BasicTokenizerSettings TextSettings { get; }
     public string Source { get; }
     public int PadId { get; }
     public int UnknownId { get; }
@@ -64,7 +73,7 @@ public sealed class BertVocabulary
     public IReadOnlySet<int> SpecialIds { get; }
 
     /// <summary>A summary (a model's Export-Csv row shows it in the Vocabulary column).</summary>
-    public override string ToString() => $"{Count} tokens ({(LowerCase ? "uncased" : "cased")}) from {Source}";
+    public override string ToString() => $"{Count} tokens ({(LowerCase ? "uncased" : "cased")}{TextSettings.Summary()}) from {Source}";
 
     public int? IdOf(string token) => ids.TryGetValue(token, out var id) ? id : null;
 
@@ -90,7 +99,10 @@ public sealed class BertVocabulary
     /// <summary>The encoder behind <see cref="Encode"/>, and through it the basic tokenizer every splitter of text uses.</summary>
     internal WordPieceEncoder Encoder { get; }
 
-    public static BertVocabulary Load(string path, bool lowerCase = true)
+    public static BertVocabulary Load(string path, bool lowerCase = true) =>
+        Load(path, BasicTokenizerSettings.Default with { LowerCase = lowerCase });
+
+    internal static BertVocabulary Load(string path, BasicTokenizerSettings settings)
     {
         if (!File.Exists(path))
             throw new BertAdaptException("VocabularyNotFound", BertAdaptErrorKind.ObjectNotFound, $"The vocabulary file '{path}' does not exist.", path);
@@ -103,10 +115,13 @@ public sealed class BertVocabulary
         {
             throw new BertAdaptException("VocabularyInvalid", BertAdaptErrorKind.InvalidData, $"The vocabulary file '{path}' is not valid UTF-8.", path, ex);
         }
-        return FromText(text, lowerCase, $"'{path}'");
+        return FromText(text, settings, $"'{path}'");
     }
 
-    public static BertVocabulary FromText(string text, bool lowerCase, string source)
+    public static BertVocabulary FromText(string text, bool lowerCase, string source) =>
+        FromText(text, BasicTokenizerSettings.Default with { LowerCase = lowerCase }, source);
+
+    internal static BertVocabulary FromText(string text, BasicTokenizerSettings settings, string source)
     {
         if (text.Length > 0 && text[0] == '\uFEFF') text = text[1..];
         var lines = text.Split('\n');
@@ -116,10 +131,13 @@ public sealed class BertVocabulary
         for (int i = 0; i < count; i++) tokens[i] = lines[i].TrimEnd('\r');
         if (tokens.Length == 0)
             throw new BertAdaptException("VocabularyInvalid", BertAdaptErrorKind.InvalidData, $"The vocabulary {source} is empty.", source);
-        return new BertVocabulary(tokens, lowerCase, source);
+        return new BertVocabulary(tokens, settings, source);
     }
 
-    /// <summary>Writes vocab.txt, tokenizer_config.json and special_tokens_map.json into a directory.</summary>
+    /// <summary>
+    /// Writes vocab.txt, tokenizer_config.json (with every tokenizer option, so that importing the
+    /// directory again tokenizes alike) and special_tokens_map.json into a directory.
+    /// </summary>
     public void Save(string directory)
     {
         File.WriteAllText(Path.Combine(directory, "vocab.txt"), string.Join('\n', Tokens) + "\n", new UTF8Encoding(false));
@@ -131,8 +149,11 @@ public sealed class BertVocabulary
         {
             ["tokenizer_class"] = "BertTokenizer",
             ["do_lower_case"] = LowerCase,
-            ["strip_accents"] = null,
-            ["tokenize_chinese_chars"] = true,
+            ["strip_accents"] = TextSettings.StripAccents,
+            ["tokenize_chinese_chars"] = TextSettings.SplitChineseCharacters,
+            ["do_basic_tokenize"] = TextSettings.BasicTokenize,
+            ["do_split_on_punc"] = TextSettings.SplitOnPunctuation,
+            ["never_split"] = TextSettings.NeverSplit.Count == 0 ? null : new JsonArray(TextSettings.NeverSplit.Select(w => (JsonNode?)w).ToArray()),
             ["model_max_length"] = 512,
             ["cls_token"] = Cls, ["mask_token"] = Mask, ["pad_token"] = Pad, ["sep_token"] = Sep, ["unk_token"] = Unknown,
         };

@@ -32,7 +32,7 @@ public sealed record VocabularyPlan(IReadOnlyList<string> Added, IReadOnlyList<s
     /// </summary>
     public BertVocabulary AppendTo(BertVocabulary vocabulary)
     {
-        var extended = BertVocabulary.FromText(string.Join('\n', vocabulary.Tokens.Concat(Added)) + "\n", vocabulary.LowerCase,
+        var extended = BertVocabulary.FromText(string.Join('\n', vocabulary.Tokens.Concat(Added)) + "\n", vocabulary.TextSettings,
             $"{vocabulary.Source} + {Added.Count} added token(s)");
         for (int i = 0; i < Added.Count; i++)
         {
@@ -49,7 +49,7 @@ public sealed record VocabularyPlan(IReadOnlyList<string> Added, IReadOnlyList<s
         var trimmed = (raw ?? "").Trim();
         if (trimmed.Length == 0) throw Invalid(raw ?? "", "it is empty");
         if (trimmed.Any(char.IsWhiteSpace)) throw Invalid(trimmed, "it contains whitespace");
-        var token = BertNormalization.Normalize(trimmed, vocabulary.LowerCase);
+        var token = vocabulary.Encoder.Basic.Normalize(trimmed);
         var pieces = vocabulary.Encoder.Basic.Split(trimmed);
         if (pieces.Count != 1 || pieces[0].IsSpecial || pieces[0].Text != token)
             throw Invalid(trimmed, "BERT's basic tokenizer would split it at punctuation, CJK or control characters");

@@ -20,7 +20,7 @@ internal sealed class WordPieceEncoder
     readonly int unknownId;
     readonly int maxTokenLength;
 
-    public WordPieceEncoder(IReadOnlyList<string> tokens, bool lowerCase, string unknownToken, IEnumerable<string> specialTokens)
+    public WordPieceEncoder(IReadOnlyList<string> tokens, BasicTokenizerSettings settings, string unknownToken, IEnumerable<string> specialTokens)
     {
         table = new WordPieceTable(tokens.Count);
         var first = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -35,11 +35,11 @@ internal sealed class WordPieceEncoder
         }
         unknownId = first.TryGetValue(unknownToken, out var unknown) ? unknown
             : throw new ArgumentException($"The vocabulary has no {unknownToken} token.", nameof(unknownToken));
-        Basic = new BasicTokenizer(new BasicTokenizerSettings { LowerCase = lowerCase, SpecialTokens = specialTokens.Where(first.ContainsKey).ToList() });
+        Basic = new BasicTokenizer(settings with { SpecialTokens = specialTokens.Where(first.ContainsKey).ToList() });
         specialIds = Basic.SpecialTokens.Select(t => first[t]).ToArray();
     }
 
-    public static WordPieceEncoder For(BertVocabulary vocabulary) => new(vocabulary.Tokens, vocabulary.LowerCase, BertVocabulary.Unknown,
+    public static WordPieceEncoder For(BertVocabulary vocabulary) => new(vocabulary.Tokens, vocabulary.TextSettings, BertVocabulary.Unknown,
         [BertVocabulary.Pad, BertVocabulary.Unknown, BertVocabulary.Cls, BertVocabulary.Sep, BertVocabulary.Mask]);
 
     /// <summary>The splitter this encoder cuts text with.</summary>

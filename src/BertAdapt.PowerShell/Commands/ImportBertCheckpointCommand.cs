@@ -9,6 +9,10 @@ namespace BertAdapt.PowerShell.Commands;
 [OutputType(typeof(BertModel))]
 public sealed class ImportBertCheckpointCommand : PathInputCmdlet
 {
+    /// <summary>Imports a checkpoint whose tokenizer asks for an option BertAdapt cannot honour, with a warning naming it.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
     #region Overrides
 
     /// <summary>Each path is one input item: one that is missing or will not load is an error for it alone.</summary>
@@ -23,7 +27,7 @@ public sealed class ImportBertCheckpointCommand : PathInputCmdlet
             {
                 WriteVerbose($"Importing '{directory}'.");
                 BertModel? model = null;
-                if (!GuardItem(() => model = HfCheckpointDirectory.Import(directory))) continue;
+                if (!GuardItem(() => model = HfCheckpointDirectory.Import(directory, Force ? WriteWarning : null))) continue;
                 WriteLoadReport(model!);
                 WriteObject(model);
             }
