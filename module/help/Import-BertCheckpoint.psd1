@@ -6,7 +6,7 @@ Import-BertCheckpoint reads a BERT checkpoint and returns it as a BertModel read
 
 A path can name a checkpoint directory or one weights file in it. In a directory the weights are taken from the first of these that exists:
 - model.safetensors: float32, float16, bfloat16 or float64 tensors (all are loaded as float32).
-- pytorch_model.bin: a state dict saved by torch.save (PyTorch 1.6 or later, zip format). It is read by BertAdapt's own unpickler, which accepts only the tensor-rebuild functions, OrderedDict and the storage types. Any other Python global in the file (os.system, builtins.eval and so on) is refused with the error PyTorchPickleGlobalRefused before anything in the file is acted on; nothing in the file is ever executed.
+- pytorch_model.bin: a state dict saved by torch.save, in the zip format of PyTorch 1.6 and later or the legacy format before it (_use_new_zipfile_serialization=False). It is read by BertAdapt's own unpickler, which accepts only the tensor-rebuild functions, OrderedDict and the storage types. Any other Python global in the file (os.system, builtins.eval and so on) is refused with the error PyTorchPickleGlobalRefused before anything in the file is acted on; nothing in the file is ever executed.
 - model.onnx (or onnx/model.onnx, or the only .onnx file): the initializers of a BERT encoder exported to ONNX. MatMul weights, which ONNX exporters often store without names, are matched to their layers through the bias that follows them in the graph. Without a config.json beside the file, the shape (including the number of attention heads and the LayerNorm epsilon) is read from the graph.
 
 The directory must also hold:
@@ -38,7 +38,7 @@ Path accepts wildcards, which match directories and files; a pattern that matche
     }
 
     Notes       = @'
-Sharded checkpoints (model.safetensors.index.json) and PyTorch files written before PyTorch 1.6 are not read; the error says so. Load them in Python and save them again with save_pretrained.
+Sharded checkpoints (model.safetensors.index.json), TorchScript archives and the tar files of PyTorch before 0.4 are not read; the error says so. Load them in Python and save them again with save_pretrained.
 
 The whole model is created in memory before the weights are copied into it, so importing a large checkpoint needs as much free memory as the model itself. Warnings about missing and unexpected tensors can be silenced with -WarningAction SilentlyContinue; they are still recorded in LoadReport.
 '@

@@ -93,6 +93,17 @@ Describe 'Bad input gives an error with a stable id and the right category' {
         $marker | Should -Not -Exist
     }
 
+    It 'Import-BertCheckpoint of a legacy-format (pre-1.6) pytorch_model.bin that calls os.system refuses it and runs nothing' {
+        $marker = Join-Path $TestDrive 'legacy-pickle-ran'
+        $env:BERTADAPT_PICKLE_MARKER = $marker
+        try {
+            $e = Get-TerminatingError { Import-BertCheckpoint -LiteralPath (Join-Path $PSScriptRoot '../fixtures/pytorch/malicious-legacy') -ErrorAction Stop }
+        } finally { Remove-Item Env:BERTADAPT_PICKLE_MARKER }
+        $e.FullyQualifiedErrorId | Should -Be 'PyTorchPickleGlobalRefused,BertAdapt.PowerShell.Commands.ImportBertCheckpointCommand'
+        $e.CategoryInfo.Category | Should -Be 'SecurityError'
+        $marker | Should -Not -Exist
+    }
+
     It 'Export-Checkpoint onto an existing directory without -Force leaves it untouched' {
         $dir = Copy-Checkpoint 'existing'
         $before = Get-ChildItem $dir | ForEach-Object { "$($_.Name):$((Get-FileHash $_.FullName).Hash)" }

@@ -39,11 +39,27 @@ Describe 'Importing real checkpoints with Import-BertCheckpoint' {
     It 'imports PyTorch .bin checkpoints made by torch, TF-era and bare ones included' {
         $models = Get-ChildItem $fixtures -Directory -Filter 'tiny-*' | Import-BertCheckpoint -WarningVariable warnings -WarningAction SilentlyContinue
         try {
-            $models.Count | Should -Be 2
+            $models.Count | Should -Be 3 # tiny-pretraining, its legacy-format copy, tiny-bare-tf-names
             $warnings.Count | Should -Be 1 # only the bare encoder lacks heads
             "$($warnings[0])" | Should -BeLike "*tiny-bare-tf-names*newly initialised: cls.*"
             ($models | Where-Object { $_.Source -like '*tiny-bare-tf-names' }).Vocabulary.LowerCase | Should -BeFalse
         } finally { $models | ForEach-Object Dispose }
+    }
+
+    It 'imports a legacy-format (pre-1.6, non-zip) .bin as the same model as its zip-format original: identical embeddings' {
+        $zip = Import-BertCheckpoint (Join-Path $fixtures 'tiny-pretraining')
+        $legacy = Import-BertCheckpoint (Join-Path $fixtures 'tiny-pretraining-legacy') -WarningVariable warnings
+        try {
+            $warnings.Count | Should -Be 0
+            $legacy.Shape | Should -Be $zip.Shape
+            $legacy.ParameterCount | Should -Be $zip.ParameterCount
+            $texts = 'the model reads a torch file', 'bert adapt token pickle zip'
+            $a = $texts | Get-BertEmbedding -Model $zip -Threads 1 -Device Cpu | ForEach-Object { "$($_.Vector)" }
+            $b = $texts | Get-BertEmbedding -Model $legacy -Threads 1 -Device Cpu | ForEach-Object { "$($_.Vector)" }
+            $a.Count | Should -Be 2
+            $a[0].Length | Should -BeGreaterThan 100
+            $b | Should -Be $a
+        } finally { $zip.Dispose(); $legacy.Dispose() }
     }
 }
 

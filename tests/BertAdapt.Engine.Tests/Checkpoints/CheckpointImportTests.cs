@@ -344,6 +344,24 @@ public sealed class PyTorchCheckpointImportTests : IDisposable
     }
 
     [Fact]
+    public void LegacyFormatBinImportsToTheZipOriginalsExactWeights_AndReExports()
+    {
+        using var zip = HfCheckpointDirectory.Import(Interop.TestAssets.Fixture("pytorch", "tiny-pretraining"));
+        using var legacy = HfCheckpointDirectory.Import(Interop.TestAssets.Fixture("pytorch", "tiny-pretraining-legacy"));
+        Assert.Empty(legacy.LoadReport);
+        var names = zip.Module.named_parameters().Select(p => p.name).ToList();
+        Assert.Equal(names, legacy.Module.named_parameters().Select(p => p.name));
+        foreach (var name in names)
+            Assert.Equal(Values(zip, name).Select(BitConverter.SingleToInt32Bits), Values(legacy, name).Select(BitConverter.SingleToInt32Bits));
+
+        var exported = Path.Combine(temp, "legacy-exported");
+        HfCheckpointDirectory.Export(legacy, exported, force: false);
+        using var again = HfCheckpointDirectory.Import(exported);
+        foreach (var name in names)
+            Assert.Equal(Values(zip, name), Values(again, name));
+    }
+
+    [Fact]
     public void BareTfNamedHalfPrecisionEncoderLoadsIntoTheSameEncoderWeights()
     {
         using var full = HfCheckpointDirectory.Import(Interop.TestAssets.Fixture("pytorch", "tiny-pretraining"));
@@ -365,6 +383,7 @@ public sealed class PyTorchCheckpointImportTests : IDisposable
     [Theory]
     [InlineData("malicious")]
     [InlineData("malicious-eval")]
+    [InlineData("malicious-legacy")]
     public void MaliciousPickleIsRefusedBeforeAnythingRuns(string fixture)
     {
         var marker = Path.Combine(temp, "marker");

@@ -54,6 +54,7 @@ public sealed class PyTorchCheckpointTests : IDisposable
     [InlineData("tiny-pretraining")]
     [InlineData("tiny-bare-tf-names")]
     [InlineData("nested-protocol4")]
+    [InlineData("tiny-pretraining-legacy")]
     public void EveryTensorMatchesWhatTorchReported(string directory)
     {
         var expected = ExpectedTensors(directory, out _);
@@ -201,6 +202,7 @@ public sealed class PyTorchCheckpointTests : IDisposable
     [Theory]
     [InlineData("malicious", "posix.system")]
     [InlineData("malicious-eval", "__builtin__.eval")]
+    [InlineData("malicious-legacy", "posix.system")]
     public void HostilePickleIsRefusedAndNothingRuns(string directory, string global)
     {
         var marker = Path.Combine(_dir, "bertadapt-pickle-marker");
@@ -231,68 +233,6 @@ public sealed class PyTorchCheckpointTests : IDisposable
     }
 
     // ---------------------------------------------------------------- archives built here
-
-    /// <summary>Writes pickle opcodes; just enough to build what torch.save writes, and to break it.</summary>
-    private sealed class PickleBuilder
-    {
-        private readonly MemoryStream _bytes = new();
-
-        public PickleBuilder Op(char opcode) => Raw((byte)opcode);
-        public PickleBuilder Raw(params byte[] bytes) { _bytes.Write(bytes); return this; }
-        public PickleBuilder Proto(byte protocol = 2) => Raw(0x80, protocol);
-        public PickleBuilder Global(string module, string name) => Op('c').Raw(Encoding.UTF8.GetBytes($"{module}\n{name}\n"));
-        public PickleBuilder Mark() => Op('(');
-        public PickleBuilder Tuple() => Op('t');
-        public PickleBuilder EmptyTuple() => Op(')');
-        public PickleBuilder Reduce() => Op('R');
-        public PickleBuilder Stop() => Op('.');
-
-        public PickleBuilder Str(string text)
-        {
-            var utf8 = Encoding.UTF8.GetBytes(text);
-            var length = new byte[4];
-            BinaryPrimitives.WriteUInt32LittleEndian(length, (uint)utf8.Length);
-            return Op('X').Raw(length).Raw(utf8);
-        }
-
-        public PickleBuilder Int(long value)
-        {
-            if (value is >= 0 and <= 255) return Op('K').Raw((byte)value);
-            var bytes = new byte[4];
-            BinaryPrimitives.WriteInt32LittleEndian(bytes, checked((int)value));
-            return Op('J').Raw(bytes);
-        }
-
-        public PickleBuilder Ints(long[] values)
-        {
-            Mark();
-            foreach (var v in values) Int(v);
-            return Tuple();
-        }
-
-        public PickleBuilder NewOrderedDict() => Global("collections", "OrderedDict").EmptyTuple().Reduce();
-
-        /// <summary>_rebuild_tensor_v2(persistent storage, offset, size, stride, False, OrderedDict()).</summary>
-        public PickleBuilder Tensor(string storageType, string key, long numel, long offset, long[] size, long[] stride) =>
-            Global("torch._utils", "_rebuild_tensor_v2").Mark()
-                .Mark().Str("storage").Global("torch", storageType).Str(key).Str("cpu").Int(numel).Tuple().Op('Q')
-                .Int(offset).Ints(size).Ints(stride).Raw(0x89).NewOrderedDict()
-                .Tuple().Reduce();
-
-        /// <summary>OrderedDict of the given entries, then STOP.</summary>
-        public PickleBuilder StateDict(params (string Name, Action<PickleBuilder> Value)[] items)
-        {
-            Proto().NewOrderedDict().Mark();
-            foreach (var (name, value) in items)
-            {
-                Str(name);
-                value(this);
-            }
-            return Op('u').Stop();
-        }
-
-        public byte[] ToArray() => _bytes.ToArray();
-    }
 
     private static byte[] F32(params float[] values)
     {
@@ -610,16 +550,6 @@ public sealed class PyTorchCheckpointTests : IDisposable
     {
         var archive = Archive(TwelveFloatsPickle(), ("data/0", F32(Sequence(12))));
         OpenFails(archive[..(archive.Length / 2)], "PyTorchCheckpointCorrupt");
-    }
-
-    [Fact]
-    public void LegacyPickleFormatIsUnsupportedWithAdvice()
-    {
-        // What torch.save wrote before 1.6: a bare protocol-2 pickle, starting with its magic number.
-        byte[] legacy = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e];
-        var ex = OpenFails(legacy, "PyTorchCheckpointFormatUnsupported");
-        Assert.Contains("safetensors", ex.Message);
-        Assert.Contains("1.6", ex.Message);
     }
 
     [Fact]

@@ -13,7 +13,7 @@ namespace BertAdapt.Engine.Checkpoints.PyTorch;
 /// Every length read from the pickle is bounded by the bytes that remain before anything is
 /// allocated, and the stack, mark stack and memo are capped.
 /// </summary>
-internal sealed class PickleMachine
+internal sealed partial class PickleMachine
 {
     /// <summary>Deepest nesting of MARKs (Python itself stops near 1000 levels of nesting).</summary>
     public const int MaxMarkDepth = 10_000;
@@ -39,29 +39,39 @@ internal sealed class PickleMachine
     static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     readonly string checkpointPath;
+    readonly string pickleName;
     readonly byte[] pickle;
     readonly PersistentLoad loadPersistent;
-    readonly PickleCalls calls;
     readonly List<object?> stack = [];
     readonly List<int> marks = [];
     readonly Dictionary<uint, object?> memo = [];
     readonly int stackLimit;
     readonly int memoLimit;
     int position;
+    int tensors;
     long opcodeOffset;
     byte opcode;
 
-    public PickleMachine(string path, byte[] data, PersistentLoad persistentLoad)
+    /// <summary>A machine for the pickle that starts at <paramref name="start"/> of <paramref name="data"/>
+    /// (the legacy format holds several pickles one after another); <paramref name="name"/> says in messages
+    /// where the pickle lies ("data.pkl" in a zip archive).</summary>
+    public PickleMachine(string path, byte[] data, PersistentLoad persistentLoad, int start = 0, string name = "data.pkl")
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start, data.Length);
         checkpointPath = path;
+        pickleName = name;
         pickle = data;
+        position = start;
         loadPersistent = persistentLoad;
-        calls = new PickleCalls(path);
         // Every push and every memo store costs at least one opcode byte, so these caps can
         // never reject a well-formed pickle of this size; they make the bound explicit.
-        stackLimit = Math.Min(MaxStackDepth, Math.Max(1, data.Length));
-        memoLimit = Math.Min(MaxMemoEntries, Math.Max(1, data.Length));
+        stackLimit = Math.Min(MaxStackDepth, Math.Max(1, data.Length - start));
+        memoLimit = Math.Min(MaxMemoEntries, Math.Max(1, data.Length - start));
     }
+
+    /// <summary>The offset just past the STOP opcode, once <see cref="Run"/> has returned: where a next pickle would start.</summary>
+    public int Position => position;
 
     /// <summary>Runs the pickle to its STOP and returns the value it leaves.</summary>
     public object? Run()
@@ -69,7 +79,7 @@ internal sealed class PickleMachine
         while (true)
         {
             if (position >= pickle.Length)
-                throw Corrupt($"the pickle ends at offset {pickle.Length} without a STOP opcode (truncated data.pkl?).");
+                throw Corrupt($"the pickle ends at offset {pickle.Length} without a STOP opcode (truncated {pickleName}?).");
             opcodeOffset = position;
             opcode = pickle[position++];
             switch (opcode)
@@ -215,7 +225,7 @@ internal sealed class PickleMachine
                 {
                     var args = Pop();
                     var callable = Pop();
-                    Push(calls.Call(callable, args, opcodeOffset));
+                    Push(Call(callable, args));
                     break;
                 }
                 case 0x81: // NEWOBJ
@@ -248,7 +258,7 @@ internal sealed class PickleMachine
 
                 default:
                     throw Corrupt(
-                        $"unknown or unsupported pickle opcode 0x{opcode:X2}{Printable(opcode)} at offset {opcodeOffset} of data.pkl.");
+                        $"unknown or unsupported pickle opcode 0x{opcode:X2}{Printable(opcode)} at offset {opcodeOffset} of {pickleName}.");
             }
         }
     }
@@ -279,7 +289,7 @@ internal sealed class PickleMachine
     ReadOnlySpan<byte> Take(int count)
     {
         if (count > Remaining)
-            throw Corrupt($"the pickle ends inside opcode 0x{opcode:X2} at offset {opcodeOffset} (truncated data.pkl?).");
+            throw Corrupt($"the pickle ends inside opcode 0x{opcode:X2} at offset {opcodeOffset} (truncated {pickleName}?).");
         var span = new ReadOnlySpan<byte>(pickle, position, count);
         position += count;
         return span;
@@ -291,7 +301,7 @@ internal sealed class PickleMachine
     int CheckLength(ulong length, string what)
     {
         if (length > (ulong)Remaining)
-            throw Corrupt($"{what} at offset {opcodeOffset} claims {length} bytes but only {Remaining} remain in data.pkl.");
+            throw Corrupt($"{what} at offset {opcodeOffset} claims {length} bytes but only {Remaining} remain in {pickleName}.");
         return (int)length;
     }
 
@@ -334,7 +344,7 @@ internal sealed class PickleMachine
         if (end < 0)
             throw Corrupt(limit > MaxGlobalLineBytes
                 ? $"a GLOBAL name at offset {opcodeOffset} is longer than {MaxGlobalLineBytes} bytes."
-                : $"the pickle ends inside the GLOBAL at offset {opcodeOffset} (truncated data.pkl?).");
+                : $"the pickle ends inside the GLOBAL at offset {opcodeOffset} (truncated {pickleName}?).");
         string text;
         try
         {
@@ -411,6 +421,5 @@ internal sealed class PickleMachine
             : throw Corrupt($"the pickle reads memo entry {key} at offset {opcodeOffset} before storing it.");
 
     PickleGlobal ResolveGlobal(string module, string name) =>
-        PyTorchGlobals.Resolve(module, name) ?? throw PyTorchErrors.GlobalRefused(checkpointPath, module, name, opcodeOffset);
-
+        PyTorchGlobals.Resolve(module, name) ?? throw PyTorchErrors.GlobalRefused(checkpointPath, module, name, pickleName, opcodeOffset);
 }

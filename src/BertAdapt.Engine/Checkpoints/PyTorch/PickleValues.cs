@@ -98,8 +98,9 @@ internal sealed class PickleGlobal(string module, string name, PickleGlobalKind 
     public string DottedName => Module + "." + Name;
 }
 
-/// <summary>One storage of the archive: the entry <c>data/&lt;key&gt;</c>, whose length was checked against
-/// <see cref="ElementCount"/> × element size when the persistent id was read.</summary>
+/// <summary>One storage of the checkpoint: in the zip format the entry <see cref="EntryName"/> (<c>data/&lt;key&gt;</c>),
+/// whose length was checked against <see cref="ElementCount"/> × element size when the persistent id was read;
+/// in the legacy format a range of the file itself (<see cref="EntryName"/> is then the key).</summary>
 internal sealed class StorageRef(string key, SafeTensorDType dtype, long elementCount, string entryName)
 {
     public string Key { get; } = key;

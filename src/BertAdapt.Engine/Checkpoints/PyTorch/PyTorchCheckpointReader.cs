@@ -7,9 +7,11 @@ using System.Text;
 namespace BertAdapt.Engine.Checkpoints.PyTorch;
 
 /// <summary>
-/// Reads the tensors of a PyTorch checkpoint in the zip format torch.save has written since
-/// PyTorch 1.6 (<c>pytorch_model.bin</c>): one top folder holding <c>data.pkl</c> (the pickled
-/// state dict) and one <c>data/&lt;key&gt;</c> entry per storage.
+/// Reads the tensors of a PyTorch checkpoint (<c>pytorch_model.bin</c>) in the zip format torch.save
+/// has written since PyTorch 1.6 (one top folder holding <c>data.pkl</c>, the pickled state dict,
+/// and one <c>data/&lt;key&gt;</c> entry per storage) or in the legacy format before it
+/// (<c>_use_new_zipfile_serialization=False</c>: pickles one after another, then the storages;
+/// see <see cref="PyTorchLegacyFormat"/>).
 /// </summary>
 /// <remarks>
 /// <para>The pickle is interpreted by <see cref="PickleMachine"/>, which never runs code: only
@@ -25,7 +27,7 @@ public sealed class PyTorchCheckpointReader : ITensorSource
 {
     /// <summary>The file is damaged, truncated, or not what torch.save writes.</summary>
     public const string CorruptErrorId = PyTorchErrors.CorruptId;
-    /// <summary>A real PyTorch file in a form this reader does not read (legacy pre-1.6 format, TorchScript).</summary>
+    /// <summary>A real PyTorch file in a form this reader does not read (the tar format before PyTorch 0.4, TorchScript, legacy storage views).</summary>
     public const string FormatUnsupportedErrorId = PyTorchErrors.FormatUnsupportedId;
     /// <summary>The pickle names a global outside the allow-list (SecurityError).</summary>
     public const string GlobalRefusedErrorId = PyTorchErrors.GlobalRefusedId;
@@ -47,22 +49,24 @@ public sealed class PyTorchCheckpointReader : ITensorSource
     const string PickleName = "data.pkl";
 
     readonly FileStream fileStream;
-    readonly ZipArchive zipArchive;
-    readonly IReadOnlyDictionary<string, ZipArchiveEntry> storageZipEntries;
+    /// <summary>The zip archive the storages are entries of; null for the legacy format, whose storages lie in the file.</summary>
+    readonly IDisposable? storageContainer;
+    /// <summary>Opens a storage as a stream at its first byte; called under <see cref="gate"/>.</summary>
+    readonly Func<StorageRef, Stream> openStorage;
     readonly Dictionary<string, TensorRef> tensorLayouts;
     readonly object gate = new();
     /// <summary>Whether the storages hold big-endian values (a "byteorder" entry of "big"): each element is swapped when read.</summary>
     readonly bool storagesBigEndian;
     bool disposed;
 
-    PyTorchCheckpointReader(string path, FileStream file, ZipArchive archive,
-        IReadOnlyDictionary<string, ZipArchiveEntry> entries, Dictionary<string, TensorRef> layouts, string? nestedUnder, bool bigEndian)
+    PyTorchCheckpointReader(string path, FileStream file, IDisposable? container,
+        Func<StorageRef, Stream> open, Dictionary<string, TensorRef> layouts, string? nestedUnder, bool bigEndian)
     {
         Path = path;
         storagesBigEndian = bigEndian;
         fileStream = file;
-        zipArchive = archive;
-        storageZipEntries = entries;
+        storageContainer = container;
+        openStorage = open;
         tensorLayouts = layouts;
         NestedUnder = nestedUnder;
         var tensors = new Dictionary<string, SourceTensor>(StringComparer.Ordinal);
@@ -120,7 +124,7 @@ public sealed class PyTorchCheckpointReader : ITensorSource
             ObjectDisposedException.ThrowIf(disposed, this);
             try
             {
-                using var stream = storageZipEntries[tensor.Storage.EntryName].Open();
+                using var stream = openStorage(tensor.Storage);
                 Skip(stream, tensor.Offset * size, name);
                 if (tensor.IsRowMajorContiguous)
                     ReadContiguous(stream, dtype, destination, name);
@@ -140,7 +144,7 @@ public sealed class PyTorchCheckpointReader : ITensorSource
         {
             if (disposed) return;
             disposed = true;
-            zipArchive.Dispose();
+            storageContainer?.Dispose();
             fileStream.Dispose();
         }
     }
@@ -159,12 +163,14 @@ public sealed class PyTorchCheckpointReader : ITensorSource
         bool isZip = headLength == 2 && head[0] == (byte)'P' && head[1] == (byte)'K';
         if (!isZip)
         {
+            file.Position = 0;
             if (headLength == 2 && head[0] == 0x80 && head[1] is >= 2 and <= 5)
+                return LoadLegacy(path, file);
+            if (PyTorchLegacyFormat.IsTarArchive(file))
                 throw PyTorchErrors.Unsupported(path,
-                    "it is a bare pickle, as the legacy torch.save format (PyTorch before 1.6) writes, not a zip archive. " +
-                    "BertAdapt reads only the zip format. Re-save it with a recent torch " +
-                    "(torch.save(torch.load(path), path)) or convert it to safetensors.");
-            throw PyTorchErrors.Corrupt(path, "it is neither a zip archive (torch.save since PyTorch 1.6) nor a pickle.");
+                    "it is a tar archive, the format of the earliest torch.save (PyTorch before 0.4), which BertAdapt does not read. " +
+                    "Re-save it with a recent torch (torch.save(torch.load(path), path)) or convert it to safetensors.");
+            throw PyTorchErrors.Corrupt(path, "it is neither a zip archive (torch.save since PyTorch 1.6) nor a pickle (the legacy torch.save format).");
         }
         file.Position = 0;
 
@@ -248,20 +254,10 @@ public sealed class PyTorchCheckpointReader : ITensorSource
         var storages = new Dictionary<string, StorageRef>(StringComparer.Ordinal);
         object LoadStorage(object? id, long offset)
         {
-            if (id is not PickleTuple { Count: 5 } t || t[0] is not "storage")
-                throw PyTorchErrors.Corrupt(path, $"the persistent id at offset {offset} is not ('storage', type, key, location, size).");
-            if (t[1] is not PickleGlobal { Kind: PickleGlobalKind.StorageType } type)
-                throw PyTorchErrors.Corrupt(path, $"the persistent id at offset {offset} names no torch storage type.");
-            if (t[2] is not string key || key.Length == 0 || key.Contains('/') || key.Contains('\\'))
-                throw PyTorchErrors.Corrupt(path, $"the persistent id at offset {offset} has no valid storage key.");
-            if (t[3] is not string)
-                throw PyTorchErrors.Corrupt(path, $"the persistent id at offset {offset} has no location string.");
-            if (t[4] is not long count || count < 0)
-                throw PyTorchErrors.Corrupt(path, $"the persistent id at offset {offset} has no non-negative element count.");
-
+            var (dtype, key, count, _) = PersistentStorageId.Parse(path, id, offset, withViewMetadata: false);
             if (storages.TryGetValue(key, out var known))
             {
-                if (known.DType != type.StorageDType || known.ElementCount != count)
+                if (known.DType != dtype || known.ElementCount != count)
                     throw PyTorchErrors.Corrupt(path, $"storage '{key}' is described twice with different types or sizes.");
                 return known;
             }
@@ -270,25 +266,40 @@ public sealed class PyTorchCheckpointReader : ITensorSource
             if (!entries.ContainsKey(entryName))
                 throw PyTorchErrors.Corrupt(path, $"storage '{key}' (persistent id at offset {offset}) has no zip entry '{entryName}'.");
             var entry = Entry(entryName);
-            int size = SafeTensorDTypes.ElementSize(type.StorageDType);
-            if (count > long.MaxValue / size || entry.Length != count * size)
+            long bytes = count * SafeTensorDTypes.ElementSize(dtype);
+            if (entry.Length != bytes)
                 throw PyTorchErrors.Corrupt(path,
-                    $"storage '{key}' should hold {count} {SafeTensorDTypes.Format(type.StorageDType)} elements " +
-                    $"({(count > long.MaxValue / size ? "an impossible size" : $"{count * size} bytes")}) but its entry has {entry.Length} bytes.");
-            var storage = new StorageRef(key, type.StorageDType, count, entryName);
+                    $"storage '{key}' should hold {count} {SafeTensorDTypes.Format(dtype)} elements ({bytes} bytes) but its entry has {entry.Length} bytes.");
+            var storage = new StorageRef(key, dtype, count, entryName);
             storages.Add(key, storage);
             return storage;
         }
 
         var top = new PickleMachine(path, pickle, LoadStorage).Run();
+        var (layouts, nestedUnder) = TensorLayouts(path, top);
+        var storageEntries = storages.Values.ToDictionary(s => s.EntryName, s => entries[s.EntryName], StringComparer.Ordinal);
+        return new PyTorchCheckpointReader(path, file, archive, s => storageEntries[s.EntryName].Open(), layouts, nestedUnder, bigEndian);
+    }
+
+    /// <summary>Opens a legacy-format file (its storages lie in the file itself, always little-endian).</summary>
+    static PyTorchCheckpointReader LoadLegacy(string path, FileStream file)
+    {
+        var (top, dataOffsets) = PyTorchLegacyFormat.Read(path, file);
+        var (layouts, nestedUnder) = TensorLayouts(path, top);
+        return new PyTorchCheckpointReader(path, file, container: null,
+            s => new FileRangeStream(file, dataOffsets[s], s.ElementCount * SafeTensorDTypes.ElementSize(s.DType)),
+            layouts, nestedUnder, bigEndian: false);
+    }
+
+    /// <summary>The named tensors of the state dict that <paramref name="top"/> is or holds.</summary>
+    static (Dictionary<string, TensorRef> Layouts, string? NestedUnder) TensorLayouts(string path, object? top)
+    {
         var (stateDict, nestedUnder) = FindStateDict(path, top);
         var layouts = new Dictionary<string, TensorRef>(StringComparer.Ordinal);
         foreach (var (key, value) in stateDict.Entries)
             if (key is string name && value is TensorRef tensor)
                 layouts[name] = tensor;
-
-        var storageEntries = storages.Values.ToDictionary(s => s.EntryName, s => entries[s.EntryName], StringComparer.Ordinal);
-        return new PyTorchCheckpointReader(path, file, archive, storageEntries, layouts, nestedUnder, bigEndian);
+        return (layouts, nestedUnder);
     }
 
     static bool HasTensors(PickleDict dict) =>

@@ -16,10 +16,10 @@ internal static class PyTorchErrors
     public static BertAdaptException Unsupported(string path, string detail) =>
         new(FormatUnsupportedId, BertAdaptErrorKind.InvalidData, $"PyTorch checkpoint '{path}' cannot be read: {detail}", path);
 
-    public static BertAdaptException GlobalRefused(string path, string module, string name, long offset) =>
+    public static BertAdaptException GlobalRefused(string path, string module, string name, string pickleName, long offset) =>
         new(GlobalRefusedId, BertAdaptErrorKind.SecurityError,
             $"BertAdapt refuses the global '{module}.{name}' that the pickle of PyTorch checkpoint '{path}' asks for " +
-            $"(data.pkl offset {offset}). The checkpoint reader never runs code from a file; it resolves only what " +
+            $"({pickleName} offset {offset}). The checkpoint reader never runs code from a file; it resolves only what " +
             "torch.load(weights_only=True) accepts for a file of tensors (OrderedDict, tensor and parameter rebuilds, storages, " +
             "torch.Size, dtypes, devices, bytes). " +
             (PyTorchGlobals.RunsCode(module, name)

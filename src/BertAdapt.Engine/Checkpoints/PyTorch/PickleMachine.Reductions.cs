@@ -1,20 +1,10 @@
 namespace BertAdapt.Engine.Checkpoints.PyTorch;
 
-/// <summary>
-/// What REDUCE does for each global <see cref="PyTorchGlobals"/> allows: it builds the inert
-/// value the call stands for (an empty dict, a tensor layout, a size tuple, bytes...) after
-/// checking its arguments, and never runs anything. Tensor layouts are checked against their
-/// storage, and their number is capped at <see cref="PickleMachine.MaxTensors"/>.
-/// </summary>
-internal sealed class PickleCalls(string checkpointPath)
+// How REDUCE is interpreted for the few allowed globals: each call builds an inert record
+// (a dict, a tensor layout, a size tuple, bytes), and nothing is ever run.
+internal sealed partial class PickleMachine
 {
-    int tensors;
-
-    BertAdaptException Corrupt(string detail) => PyTorchErrors.Corrupt(checkpointPath, detail);
-
-    static string Describe(object? value) => PickleMachine.Describe(value);
-
-    public object Call(object? callable, object? argsValue, long opcodeOffset)
+    object Call(object? callable, object? argsValue)
     {
         if (callable is not PickleGlobal function)
             throw Corrupt($"REDUCE at offset {opcodeOffset} calls {Describe(callable)}, which is not callable.");
@@ -27,12 +17,12 @@ internal sealed class PickleCalls(string checkpointPath)
                     throw Corrupt($"REDUCE at offset {opcodeOffset} calls collections.OrderedDict with arguments; torch.save writes none.");
                 return new PickleDict();
             case PickleGlobalKind.RebuildTensorV2:
-                return RebuildTensor(args, opcodeOffset);
+                return RebuildTensor(args);
             case PickleGlobalKind.RebuildTensor:
                 // _rebuild_tensor(storage, storage_offset, size, stride): v2's layout without requires_grad and hooks.
                 if (args.Count != 4)
                     throw Corrupt($"REDUCE at offset {opcodeOffset} calls {function.DottedName} with {args.Count} arguments; it takes 4.");
-                return RebuildTensor(new PickleTuple([.. args.Items, false, null]), opcodeOffset);
+                return RebuildTensor(new PickleTuple([.. args.Items, false, null]));
             case PickleGlobalKind.RebuildParameter:
                 if (args.Count != 3 || args[0] is not TensorRef tensor || args[1] is not bool)
                     throw Corrupt($"REDUCE at offset {opcodeOffset} calls {function.DottedName} without (tensor, requires_grad, hooks).");
@@ -52,13 +42,13 @@ internal sealed class PickleCalls(string checkpointPath)
             case PickleGlobalKind.CodecsEncode:
                 if (args.Count != 2 || args[0] is not string text || args[1] is not ("latin1" or "latin-1"))
                     throw Corrupt($"REDUCE at offset {opcodeOffset} calls _codecs.encode without (text, 'latin1'), as pickles of bytes do.");
-                return Latin1(text, opcodeOffset);
+                return Latin1(text);
             case PickleGlobalKind.ByteArray:
                 return args switch
                 {
                     { Count: 0 } => Array.Empty<byte>(),
                     { Count: 1 } when args[0] is byte[] bytes => bytes,
-                    { Count: 2 } when args[0] is string && args[1] is "latin1" or "latin-1" => Latin1((string)args[0]!, opcodeOffset),
+                    { Count: 2 } when args[0] is string && args[1] is "latin1" or "latin-1" => Latin1((string)args[0]!),
                     _ => throw Corrupt($"REDUCE at offset {opcodeOffset} calls bytearray with {Describe(args)}, not bytes or (text, 'latin1')."),
                 };
             case PickleGlobalKind.Set:
@@ -73,7 +63,7 @@ internal sealed class PickleCalls(string checkpointPath)
     }
 
     /// <summary>Text whose characters are the bytes 0 to 255 (how a pickle writes bytes as latin-1) as those bytes.</summary>
-    byte[] Latin1(string text, long opcodeOffset)
+    byte[] Latin1(string text)
     {
         var bytes = new byte[text.Length];
         for (int i = 0; i < text.Length; i++)
@@ -85,11 +75,11 @@ internal sealed class PickleCalls(string checkpointPath)
     /// _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata]):
     /// records the layout after checking that every element it addresses lies in the storage.
     /// </summary>
-    TensorRef RebuildTensor(PickleTuple args, long opcodeOffset)
+    TensorRef RebuildTensor(PickleTuple args)
     {
         string where = $"the tensor rebuilt at offset {opcodeOffset}";
-        if (++tensors > PickleMachine.MaxTensors)
-            throw Corrupt($"{where} is one more than the {PickleMachine.MaxTensors} tensors one checkpoint may hold.");
+        if (++tensors > MaxTensors)
+            throw Corrupt($"{where} is one more than the {MaxTensors} tensors one checkpoint may hold.");
         if (args.Count is not (6 or 7))
             throw Corrupt($"{where} has {args.Count} arguments; _rebuild_tensor_v2 takes 6 or 7.");
         if (args[0] is not StorageRef storage)
@@ -129,8 +119,8 @@ internal sealed class PickleCalls(string checkpointPath)
     {
         if (value is not PickleTuple tuple)
             throw Corrupt($"{where} has {what} {Describe(value)}, not a tuple.");
-        if (tuple.Count > PickleMachine.MaxTensorDims)
-            throw Corrupt($"{where} has {tuple.Count} dimensions; at most {PickleMachine.MaxTensorDims} are accepted.");
+        if (tuple.Count > MaxTensorDims)
+            throw Corrupt($"{where} has {tuple.Count} dimensions; at most {MaxTensorDims} are accepted.");
         var dims = new long[tuple.Count];
         for (int k = 0; k < dims.Length; k++)
         {
