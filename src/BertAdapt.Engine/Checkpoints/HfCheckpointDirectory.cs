@@ -7,7 +7,8 @@ namespace BertAdapt.Engine.Checkpoints;
 
 /// <summary>
 /// A Hugging Face checkpoint directory: config.json, model.safetensors, vocab.txt,
-/// tokenizer_config.json and special_tokens_map.json, with <c>BertForPreTraining</c> names.
+/// tokenizer_config.json and special_tokens_map.json, with <c>BertForPreTraining</c> names. An
+/// export adds <see cref="CheckpointManifest.FileName"/> (hashes and lineage), which an import checks.
 /// </summary>
 public static class HfCheckpointDirectory
 {
@@ -18,7 +19,8 @@ public static class HfCheckpointDirectory
     /// hidden temporary sibling that is renamed into place at the end. A failure leaves no
     /// trace, and an existing directory (replaced only with <paramref name="force"/>) survives
     /// until the new one is complete. Missing parent folders are created, as Hugging Face's
-    /// save_pretrained does.
+    /// save_pretrained does. The checkpoint carries a manifest (<see cref="CheckpointManifest"/>):
+    /// the weights are hashed as they are written, the small files after.
     /// </summary>
     public static void Export(BertModel model, string directory, bool force)
     {
@@ -41,7 +43,8 @@ public static class HfCheckpointDirectory
         try
         {
             Directory.CreateDirectory(staging);
-            WriteFiles(model, staging);
+            var hashed = WriteFiles(model, staging);
+            CheckpointManifest.Write(model, staging, hashed);
             if (exists) SharingViolationRetry.Run(() => Directory.Move(directory, retired));
             SharingViolationRetry.Run(() => Directory.Move(staging, directory));
         }
@@ -76,13 +79,25 @@ public static class HfCheckpointDirectory
         return exists;
     }
 
-    /// <summary>Writes the checkpoint files into an existing directory (callers make it atomic).</summary>
-    public static void WriteFiles(BertModel model, string directory)
+    /// <summary>
+    /// Writes the checkpoint files into an existing directory (callers make it atomic). Returns
+    /// the files hashed while they were written (the weights), by name, for a manifest.
+    /// </summary>
+    public static IReadOnlyDictionary<string, FileHash> WriteFiles(BertModel model, string directory)
     {
         File.WriteAllText(Path.Combine(directory, ConfigFile), model.Config.ToJson([model.Architecture]));
-        SafeTensorsWriter.Write(Path.Combine(directory, WeightsFile), TensorsOf(model),
-            new Dictionary<string, string> { ["format"] = "pt" });
+        FileHash weights;
+        using (var file = new FileStream(Path.Combine(directory, WeightsFile), FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+        {
+            using (var hashing = new HashingWriteStream(file))
+            {
+                SafeTensorsWriter.Write(hashing, TensorsOf(model), new Dictionary<string, string> { ["format"] = "pt" });
+                weights = new FileHash(hashing.BytesWritten, hashing.Sha256());
+            }
+            file.Flush(flushToDisk: true);
+        }
         model.Vocabulary.Save(directory);
+        return new Dictionary<string, FileHash>(StringComparer.Ordinal) { [WeightsFile] = weights };
     }
 
     /// <summary>
@@ -117,10 +132,15 @@ public static class HfCheckpointDirectory
     /// weights file inside it. Parameters the file lacks (for example the MLM head of a bare
     /// encoder) keep their initialisation and are listed in <see cref="BertModel.LoadReport"/>,
     /// as are tensors nothing uses; a tensor whose shape disagrees with the config is an error.
+    /// A checkpoint with a manifest (one this module exported) has every file it lists checked
+    /// first, unless <paramref name="skipHashCheck"/>: a missing or changed file is
+    /// CheckpointHashMismatch. The model's lineage starts from the checkpoint (see <see cref="BertModel.Lineage"/>).
     /// </summary>
-    public static BertModel Import(string path)
+    public static BertModel Import(string path, bool skipHashCheck = false)
     {
         var location = CheckpointLocation.Find(path);
+        var manifest = ReadManifest(location.Directory, skipHashCheck, out var manifestNote);
+        if (!skipHashCheck) manifest?.Verify(location.Directory);
         using var source = location.Open();
         var config = location.LoadConfig(source);
         var vocabulary = TokenizerFiles.LoadVocabulary(location.Directory);
@@ -144,12 +164,66 @@ public static class HfCheckpointDirectory
             CopyWeights(source, mapping, model);
             // A fine-tuned checkpoint has no pre-training heads by design; only report what its own layout lacks.
             model.LoadReport.AddRange(mapping.ReportLines(source.Path, missing => IsExported(model, missing)));
+            if (manifestNote is not null) model.LoadReport.Add(manifestNote);
+            StartLineage(model, location, manifest);
             return model;
         }
         catch
         {
             model.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The checkpoint's manifest, or null without one. With <paramref name="skipHashCheck"/>, a
+    /// malformed manifest is set aside rather than an error, and <paramref name="note"/> says
+    /// what was not checked (the import reports it as a warning).
+    /// </summary>
+    static CheckpointManifest? ReadManifest(string directory, bool skipHashCheck, out string? note)
+    {
+        note = null;
+        if (!skipHashCheck) return CheckpointManifest.Read(directory);
+        try
+        {
+            var manifest = CheckpointManifest.Read(directory);
+            if (manifest is not null)
+                note = $"The hashes in '{Path.Combine(directory, CheckpointManifest.FileName)}' were not checked (-SkipHashCheck): the files may differ from what was exported.";
+            return manifest;
+        }
+        catch (BertAdaptException ex) when (ex.ErrorId == "CheckpointManifestInvalid")
+        {
+            note = $"'{ex.TargetObject}' is not a readable manifest; it was ignored (-SkipHashCheck), and so is the lineage it records.";
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The imported model's lineage: the checkpoint is its base, identified by its manifest's
+    /// hash, carrying forward the files, runs and steps the manifest lists; a checkpoint without
+    /// one is identified by the hash of its weights file.
+    /// </summary>
+    static void StartLineage(BertModel model, CheckpointLocation location, CheckpointManifest? manifest)
+    {
+        var lineage = model.GetLineage();
+        lineage.BaseCheckpoint = location.Directory;
+        if (manifest is not null)
+        {
+            lineage.BaseSha256 = manifest.Sha256;
+            lineage.BaseHashOf = CheckpointManifest.FileName;
+            lineage.BaseSteps = manifest.TotalSteps;
+            foreach (var file in manifest.TrainedOn) lineage.Add(file);
+            lineage.Runs.AddRange(manifest.Runs);
+            return;
+        }
+        try
+        {
+            lineage.BaseSha256 = FileHash.Of(location.WeightsPath).Sha256;
+            lineage.BaseHashOf = Path.GetRelativePath(location.Directory, location.WeightsPath).Replace(Path.DirectorySeparatorChar, '/');
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The weights were just read; a hash that cannot be taken leaves the base named by its path alone.
         }
     }
 

@@ -9,6 +9,14 @@ namespace BertAdapt.PowerShell.Commands;
 [OutputType(typeof(BertModel))]
 public sealed class ImportBertCheckpointCommand : PathInputCmdlet
 {
+    #region Parameters
+
+    /// <summary>Loads a checkpoint whose files no longer match its manifest's hashes (a warning says they were not checked).</summary>
+    [Parameter]
+    public SwitchParameter SkipHashCheck { get; set; }
+
+    #endregion
+
     #region Overrides
 
     /// <summary>Each path is one input item: one that is missing or will not load is an error for it alone.</summary>
@@ -23,7 +31,7 @@ public sealed class ImportBertCheckpointCommand : PathInputCmdlet
             {
                 WriteVerbose($"Importing '{directory}'.");
                 BertModel? model = null;
-                if (!GuardItem(() => model = HfCheckpointDirectory.Import(directory))) continue;
+                if (!GuardItem(() => model = HfCheckpointDirectory.Import(directory, SkipHashCheck))) continue;
                 foreach (var line in model!.LoadReport) WriteWarning(line);
                 WriteObject(model);
             }
