@@ -223,17 +223,42 @@ public sealed class SafeTensorsTests : IDisposable
     }
 
     [Fact]
-    public void Reader_AcceptsNonStringMetadataByIgnoringIt_AndZeroLengthBetweenTensors()
+    public void Reader_AcceptsNullMetadata_AndZeroLengthBetweenTensors()
     {
         var path = TempFile();
         File.WriteAllBytes(path, RawFile(
-            "{\"__metadata__\":{\"format\":\"pt\",\"n\":3}," +
+            "{\"__metadata__\":null," +
             "\"a\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[0,2]}," +
             "\"z\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[2,2]}," +
             "\"b\":{\"dtype\":\"U8\",\"shape\":[2],\"data_offsets\":[2,4]}}   ", [1, 2, 3, 4]));
         using var reader = SafeTensorsReader.Open(path);
-        Assert.Equal(new Dictionary<string, string> { ["format"] = "pt" }, reader.Metadata);
+        Assert.Empty(reader.Metadata);
         Assert.Equal(new byte[] { 3, 4 }, reader.ReadBytes(reader.Entries["b"]));
+    }
+
+    /// <summary>
+    /// Every dtype the format lists is a valid file, sized by its bits (F4 packs two to a byte,
+    /// F6 four to three bytes); a dtype the format does not list yet keeps its place, unsized.
+    /// </summary>
+    [Fact]
+    public void Reader_AcceptsEveryDTypeOfTheFormat_AndOneNewerThanThisEngine()
+    {
+        var path = TempFile();
+        File.WriteAllBytes(path, RawFile(
+            "{\"f8\":{\"dtype\":\"F8_E4M3\",\"shape\":[2],\"data_offsets\":[0,2]}," +
+            "\"c\":{\"dtype\":\"C64\",\"shape\":[1],\"data_offsets\":[2,10]}," +
+            "\"u\":{\"dtype\":\"U32\",\"shape\":[1],\"data_offsets\":[10,14]}," +
+            "\"f4\":{\"dtype\":\"F4\",\"shape\":[4],\"data_offsets\":[14,16]}," +
+            "\"f6\":{\"dtype\":\"F6_E2M3\",\"shape\":[4],\"data_offsets\":[16,19]}," +
+            "\"new\":{\"dtype\":\"F3_FUTURE\",\"shape\":[8],\"data_offsets\":[19,22]}}", new byte[22]));
+        using var reader = SafeTensorsReader.Open(path);
+        Assert.Equal(SafeTensorDType.F8_E4M3, reader.Entries["f8"].DType);
+        Assert.Equal(SafeTensorDType.C64, reader.Entries["c"].DType);
+        Assert.Equal(SafeTensorDType.U32, reader.Entries["u"].DType);
+        Assert.Equal(2, reader.Entries["f4"].ByteLength);
+        Assert.Equal(SafeTensorDType.Unknown, reader.Entries["new"].DType);
+        Assert.Equal("F3_FUTURE", reader.Entries["new"].DTypeName);
+        Assert.Equal(3, reader.ReadBytes(reader.Entries["new"]).Length);
     }
 
     [Fact]
@@ -249,7 +274,7 @@ public sealed class SafeTensorsTests : IDisposable
     [Fact]
     public void DTypes_ParseFormatAndSize()
     {
-        foreach (var dtype in Enum.GetValues<SafeTensorDType>())
+        foreach (var dtype in Enum.GetValues<SafeTensorDType>().Where(d => d != SafeTensorDType.Unknown))
         {
             Assert.Equal(dtype, SafeTensorDTypes.Parse(SafeTensorDTypes.Format(dtype)));
             Assert.Equal(dtype.ToString(), SafeTensorDTypes.Format(dtype));
@@ -260,7 +285,10 @@ public sealed class SafeTensorsTests : IDisposable
         Assert.Equal(1, SafeTensorDTypes.ElementSize(SafeTensorDType.BOOL));
         Assert.False(SafeTensorDTypes.TryParse("f32", out _));
         Assert.False(SafeTensorDTypes.TryParse("1", out _));
-        Assert.False(SafeTensorDTypes.TryParse("F8_E4M3", out _));
+        Assert.True(SafeTensorDTypes.TryParse("F8_E4M3", out var f8) && f8 == SafeTensorDType.F8_E4M3);
+        Assert.False(SafeTensorDTypes.TryParse("F3_FUTURE", out _));
+        Assert.Equal(4, SafeTensorDTypes.Bits(SafeTensorDType.F4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SafeTensorDTypes.ElementSize(SafeTensorDType.F6_E3M2));
         Assert.Throws<FormatException>(() => SafeTensorDTypes.Parse("float"));
     }
 
@@ -285,7 +313,8 @@ public sealed class SafeTensorsTests : IDisposable
         ["trailing comma"] = () => RawFile("{" + A8 + ",}", new byte[8]),
         ["entry not object"] = () => RawFile("{\"a\":5}"),
         ["metadata not object"] = () => RawFile("{\"__metadata__\":[1]}"),
-        ["unknown dtype"] = () => RawFile("{\"a\":{\"dtype\":\"F8_E4M3\",\"shape\":[8],\"data_offsets\":[0,8]}}", new byte[8]),
+        ["metadata value not a string"] = () => RawFile("{\"__metadata__\":{\"format\":\"pt\",\"n\":3}}"),
+        ["sub-byte dtype not whole bytes"] = () => RawFile("{\"a\":{\"dtype\":\"F4\",\"shape\":[3],\"data_offsets\":[0,2]}}", new byte[2]),
         ["dtype not string"] = () => RawFile("{\"a\":{\"dtype\":4,\"shape\":[8],\"data_offsets\":[0,8]}}", new byte[8]),
         ["missing shape"] = () => RawFile("{\"a\":{\"dtype\":\"U8\",\"data_offsets\":[0,8]}}", new byte[8]),
         ["negative shape dim"] = () => RawFile("{\"a\":{\"dtype\":\"U8\",\"shape\":[-8],\"data_offsets\":[0,8]}}", new byte[8]),
@@ -339,7 +368,8 @@ public sealed class SafeTensorsTests : IDisposable
     [Theory]
     [InlineData("overlap", "'b'")]
     [InlineData("size shape mismatch", "'a'")]
-    [InlineData("unknown dtype", "F8_E4M3")]
+    [InlineData("sub-byte dtype not whole bytes", "'a'")]
+    [InlineData("metadata value not a string", "'n'")]
     [InlineData("duplicate names", "'a'")]
     [InlineData("gap", "'b'")]
     public void Corrupt_MessageNamesTheTensor(string caseName, string expected)

@@ -281,7 +281,7 @@ public static class HfCheckpointDirectory
             var label = name == parameter ? name : $"{name} (for {parameter})";
             if (!Float32Conversion.IsFloatingPoint(tensor.DType))
                 throw new BertAdaptException("CheckpointDTypeUnsupported", BertAdaptErrorKind.InvalidData,
-                    $"'{source.Path}': tensor {label} has dtype {SafeTensorDTypes.Format(tensor.DType)}; weights must be F32, F16, BF16 or F64.", source.Path);
+                    $"'{source.Path}': unsupported dtype {tensor.DTypeText} for tensor {label}: the model's weights must be F32, F16, BF16 or F64.", source.Path);
             if (!tensor.Shape.SequenceEqual(shape))
                 throw new BertAdaptException("CheckpointShapeMismatch", BertAdaptErrorKind.InvalidData,
                     $"'{source.Path}': tensor {label} has shape [{string.Join(", ", tensor.Shape)}] but the config requires [{string.Join(", ", shape)}].", source.Path);

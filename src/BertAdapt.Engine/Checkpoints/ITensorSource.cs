@@ -1,9 +1,13 @@
 namespace BertAdapt.Engine.Checkpoints;
 
 /// <summary>One tensor a checkpoint file offers: its stored element type and logical shape.</summary>
-public sealed record SourceTensor(string Name, SafeTensorDType DType, long[] Shape)
+/// <param name="DTypeName">The element type as the file names it, when it is not one <see cref="SafeTensorDType"/> knows.</param>
+public sealed record SourceTensor(string Name, SafeTensorDType DType, long[] Shape, string? DTypeName = null)
 {
     public long ElementCount => SafeTensorDTypes.ElementCount(Shape);
+
+    /// <summary>The element type for messages: the file's own name for it.</summary>
+    public string DTypeText => DType == SafeTensorDType.Unknown && DTypeName is { Length: > 0 } ? DTypeName : SafeTensorDTypes.Format(DType);
 }
 
 /// <summary>

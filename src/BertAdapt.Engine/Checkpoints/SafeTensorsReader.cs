@@ -14,20 +14,20 @@ public sealed class SafeTensorsReader : IDisposable
 {
     public const string CorruptErrorId = "SafeTensorsCorrupt";
     public const string NotFoundErrorId = "CheckpointFileNotFound";
-    private const string MetadataKey = "__metadata__";
+    const string MetadataKey = "__metadata__";
 
-    private readonly FileStream _stream;
-    private readonly long _dataStart;
-    private readonly long _dataLength;
-    private bool _disposed;
+    readonly FileStream fileStream;
+    readonly long dataSectionStart;
+    readonly long dataSectionLength;
+    bool disposed;
 
-    private SafeTensorsReader(string path, FileStream stream, long dataStart, long dataLength,
+    SafeTensorsReader(string path, FileStream stream, long dataStart, long dataLength,
         IReadOnlyDictionary<string, SafeTensorEntry> entries, IReadOnlyDictionary<string, string> metadata)
     {
         Path = path;
-        _stream = stream;
-        _dataStart = dataStart;
-        _dataLength = dataLength;
+        fileStream = stream;
+        dataSectionStart = dataStart;
+        dataSectionLength = dataLength;
         Entries = entries;
         Metadata = metadata;
     }
@@ -42,7 +42,7 @@ public sealed class SafeTensorsReader : IDisposable
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
     /// <summary>Length in bytes of the data section.</summary>
-    public long DataLength => _dataLength;
+    public long DataLength => dataSectionLength;
 
     public static SafeTensorsReader Open(string path, long maxHeaderBytes = 100 * 1024 * 1024)
     {
@@ -67,15 +67,15 @@ public sealed class SafeTensorsReader : IDisposable
     public void ReadInto(SafeTensorEntry entry, Span<byte> destination)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (entry.Begin < 0 || entry.Begin > entry.End || entry.End > _dataLength)
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (entry.Begin < 0 || entry.Begin > entry.End || entry.End > dataSectionLength)
             throw new ArgumentException($"Tensor '{entry.Name}' does not lie within the data section of '{Path}'.", nameof(entry));
         if (destination.Length != entry.ByteLength)
             throw new ArgumentException(
                 $"Destination is {destination.Length} bytes but tensor '{entry.Name}' is {entry.ByteLength} bytes.", nameof(destination));
 
-        SafeFileHandle handle = _stream.SafeFileHandle;
-        long offset = _dataStart + entry.Begin;
+        SafeFileHandle handle = fileStream.SafeFileHandle;
+        long offset = dataSectionStart + entry.Begin;
         while (!destination.IsEmpty)
         {
             int n = RandomAccess.Read(handle, destination, offset);
@@ -99,12 +99,12 @@ public sealed class SafeTensorsReader : IDisposable
 
     public void Dispose()
     {
-        if (_disposed) return;
-        _disposed = true;
-        _stream.Dispose();
+        if (disposed) return;
+        disposed = true;
+        fileStream.Dispose();
     }
 
-    private static SafeTensorsReader ParseHeader(string path, FileStream stream, long maxHeaderBytes)
+    static SafeTensorsReader ParseHeader(string path, FileStream stream, long maxHeaderBytes)
     {
         long fileLength = stream.Length;
         if (fileLength < 8)
@@ -175,29 +175,32 @@ public sealed class SafeTensorsReader : IDisposable
         }
     }
 
-    private static void ReadMetadata(string path, JsonElement value, Dictionary<string, string> metadata)
+    static void ReadMetadata(string path, JsonElement value, Dictionary<string, string> metadata)
     {
         if (value.ValueKind == JsonValueKind.Null) return;
         if (value.ValueKind != JsonValueKind.Object)
             throw Corrupt(path, $"__metadata__ is a JSON {value.ValueKind}, not an object.");
         foreach (var item in value.EnumerateObject())
         {
-            if (item.Value.ValueKind != JsonValueKind.String) continue; // string values only
+            // The format allows a map of strings to strings and nothing else.
+            if (item.Value.ValueKind != JsonValueKind.String)
+                throw Corrupt(path, $"__metadata__ value '{item.Name}' is a JSON {item.Value.ValueKind}; the format allows only strings there.");
             if (!metadata.TryAdd(item.Name, item.Value.GetString()!))
                 throw Corrupt(path, $"__metadata__ key '{item.Name}' appears more than once.");
         }
     }
 
-    private static SafeTensorEntry ParseEntry(string path, string name, JsonElement value, long dataLength)
+    static SafeTensorEntry ParseEntry(string path, string name, JsonElement value, long dataLength)
     {
         if (value.ValueKind != JsonValueKind.Object)
             throw Corrupt(path, $"tensor '{name}' is described by a JSON {value.ValueKind}, not an object.");
 
         if (!value.TryGetProperty("dtype", out var dtypeElement) || dtypeElement.ValueKind != JsonValueKind.String)
             throw Corrupt(path, $"tensor '{name}' has no string 'dtype'.");
-        var dtypeText = dtypeElement.GetString();
-        if (!SafeTensorDTypes.TryParse(dtypeText, out var dtype))
-            throw Corrupt(path, $"tensor '{name}' has unsupported dtype '{dtypeText}'.");
+        var dtypeText = dtypeElement.GetString()!;
+        // A dtype newer than this engine: the tensor keeps its place (offsets and overlaps are still
+        // checked) and is skipped unless a weight needs it, which is CheckpointDTypeUnsupported then.
+        if (!SafeTensorDTypes.TryParse(dtypeText, out var dtype)) dtype = SafeTensorDType.Unknown;
 
         if (!value.TryGetProperty("shape", out var shapeElement) || shapeElement.ValueKind != JsonValueKind.Array)
             throw Corrupt(path, $"tensor '{name}' has no 'shape' array.");
@@ -219,30 +222,37 @@ public sealed class SafeTensorsReader : IDisposable
         if (end > dataLength)
             throw Corrupt(path, $"tensor '{name}' ends at offset {end}, beyond the {dataLength}-byte data section (truncated file?).");
 
-        long expected;
-        try
+        if (dtype != SafeTensorDType.Unknown)
         {
-            expected = SafeTensorDTypes.ByteLength(dtype, shape);
+            long expected;
+            try
+            {
+                expected = SafeTensorDTypes.ByteLength(dtype, shape);
+            }
+            catch (OverflowException ex)
+            {
+                throw Corrupt(path, $"tensor '{name}' has a shape whose size overflows.", ex);
+            }
+            catch (ArgumentException ex)
+            {
+                throw Corrupt(path, $"tensor '{name}': {ex.Message}", ex);
+            }
+            if (end - begin != expected)
+                throw Corrupt(path,
+                    $"tensor '{name}' occupies {end - begin} bytes but {SafeTensorDTypes.Format(dtype)} shape [{string.Join(", ", shape)}] needs {expected}.");
         }
-        catch (OverflowException ex)
-        {
-            throw Corrupt(path, $"tensor '{name}' has a shape whose size overflows.", ex);
-        }
-        if (end - begin != expected)
-            throw Corrupt(path,
-                $"tensor '{name}' occupies {end - begin} bytes but {SafeTensorDTypes.Format(dtype)} shape [{string.Join(", ", shape)}] needs {expected}.");
 
-        return new SafeTensorEntry(name, dtype, shape, begin, end);
+        return new SafeTensorEntry(name, dtype, shape, begin, end, dtypeText);
     }
 
-    private static bool TryGetNonNegative(JsonElement element, out long value)
+    static bool TryGetNonNegative(JsonElement element, out long value)
     {
         value = 0;
         return element.ValueKind == JsonValueKind.Number && element.TryGetInt64(out value) && value >= 0;
     }
 
     /// <summary>The entries, ordered by offset, must tile the data section exactly: no overlap, no gap, no trailing bytes.</summary>
-    private static void CheckCoverage(string path, IEnumerable<SafeTensorEntry> entries, long dataLength)
+    static void CheckCoverage(string path, IEnumerable<SafeTensorEntry> entries, long dataLength)
     {
         var ordered = entries.OrderBy(e => e.Begin).ThenBy(e => e.End).ThenBy(e => e.Name, StringComparer.Ordinal).ToList();
         long position = 0;
@@ -260,7 +270,7 @@ public sealed class SafeTensorsReader : IDisposable
             throw Corrupt(path, $"the data section has {dataLength - position} unreferenced trailing bytes after offset {position}.");
     }
 
-    private static BertAdaptException Corrupt(string path, string detail, Exception? inner = null) =>
+    static BertAdaptException Corrupt(string path, string detail, Exception? inner = null) =>
         new(CorruptErrorId, BertAdaptErrorKind.InvalidData, $"Safetensors file '{path}' is corrupt: {detail}", path, inner);
 
 }

@@ -8,7 +8,7 @@ public sealed class SafeTensorsSource : ITensorSource
     SafeTensorsSource(SafeTensorsReader reader)
     {
         this.reader = reader;
-        Tensors = reader.Entries.ToDictionary(e => e.Key, e => new SourceTensor(e.Key, e.Value.DType, e.Value.Shape), StringComparer.Ordinal);
+        Tensors = reader.Entries.ToDictionary(e => e.Key, e => new SourceTensor(e.Key, e.Value.DType, e.Value.Shape, e.Value.DTypeName), StringComparer.Ordinal);
     }
 
     public static SafeTensorsSource Open(string path) => new(SafeTensorsReader.Open(path));
@@ -22,7 +22,7 @@ public sealed class SafeTensorsSource : ITensorSource
         var entry = reader.Entries[name];
         if (!Float32Conversion.IsFloatingPoint(entry.DType))
             throw new BertAdaptException("CheckpointDTypeUnsupported", BertAdaptErrorKind.InvalidData,
-                $"'{Path}': tensor {name} has dtype {SafeTensorDTypes.Format(entry.DType)}; weights must be F32, F16, BF16 or F64.", Path);
+                $"'{Path}': unsupported dtype {(entry.DTypeName.Length > 0 ? entry.DTypeName : SafeTensorDTypes.Format(entry.DType))} for tensor {name}: the model's weights must be F32, F16, BF16 or F64.", Path);
         Float32Conversion.Convert(entry.DType, reader.ReadBytes(entry), destination);
     }
 

@@ -173,6 +173,34 @@ public sealed class CheckpointImportTests : IDisposable
     }
 
     [Fact]
+    public void AnUnneededTensorOfAnyDType_IsSkippedWithAWarningThatNamesIt()
+    {
+        using var model = TinyModel();
+        var items = Items(model, n => n);
+        items.Add(new SafeTensorWriteItem("quantizer.scales", SafeTensorDType.F8_E4M3, [4], new byte[4]));
+        items.Add(new SafeTensorWriteItem("quantizer.ids", SafeTensorDType.U32, [2], new byte[8]));
+        var directory = WriteCheckpoint("extra-dtypes", model, items);
+        using var imported = HfCheckpointDirectory.Import(directory);
+        var ignored = Assert.Single(imported.LoadReport, line => line.Contains("were ignored"));
+        Assert.Contains("quantizer.scales", ignored);
+        Assert.Contains("quantizer.ids", ignored);
+        AssertSameParameters(model, imported, _ => true);
+    }
+
+    [Fact]
+    public void ANeededTensorOfAnUnsupportedDType_SaysSo_NotCorrupt()
+    {
+        using var model = TinyModel();
+        var items = Items(model, n => n);
+        var index = items.FindIndex(i => i.Name == "cls.seq_relationship.bias");
+        items[index] = items[index] with { DType = SafeTensorDType.U32 };
+        var directory = WriteCheckpoint("u32-weight", model, items);
+        var error = Assert.Throws<BertAdaptException>(() => HfCheckpointDirectory.Import(directory));
+        Assert.Equal("CheckpointDTypeUnsupported", error.ErrorId);
+        Assert.Contains("unsupported dtype U32 for tensor cls.seq_relationship.bias", error.Message);
+    }
+
+    [Fact]
     public void ImportTakesAWeightsFilePathAsWellAsItsDirectory()
     {
         using var model = TinyModel();

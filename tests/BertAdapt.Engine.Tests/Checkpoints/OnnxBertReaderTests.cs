@@ -252,6 +252,37 @@ public sealed class OnnxBertReaderTests : IDisposable
     }
 }
 
+/// <summary>A graph that ONNX Runtime's transformer optimiser fused is refused with what to do instead.</summary>
+public sealed class OnnxFusedGraphTests : IDisposable
+{
+    readonly string path = Path.Combine(Path.GetTempPath(), $"bertadapt-fused-{Guid.NewGuid():N}.onnx");
+
+    public void Dispose() => File.Delete(path);
+
+    [Fact]
+    public void AFusedAttentionGraph_IsOnnxGraphFused_NamingTheOperatorsAndTheOptimisationLevel()
+    {
+        var attention = TinyOnnx.Cat([TinyOnnx.Node("Attention", ["x", "qkv_weight", "qkv_bias"], ["y"]), TinyOnnx.Str(7, "com.microsoft")]);
+        var skip = TinyOnnx.Cat([TinyOnnx.Node("SkipLayerNormalization", ["y", "x", "gamma", "beta"], ["z"]), TinyOnnx.Str(7, "com.microsoft")]);
+        File.WriteAllBytes(path, TinyOnnx.Model([attention, skip],
+            [TinyOnnx.FloatTensor("qkv_weight", [8, 24], new float[192]), TinyOnnx.FloatTensor("qkv_bias", [24], new float[24])]));
+        var error = Assert.Throws<BertAdaptException>(() => OnnxBertReader.Open(path));
+        Assert.Equal("OnnxGraphFused", error.ErrorId);
+        Assert.Equal(BertAdaptErrorKind.NotImplemented, error.Kind);
+        Assert.Contains("Attention, SkipLayerNormalization", error.Message);
+        Assert.Contains("ORT_ENABLE_BASIC", error.Message);
+    }
+
+    [Fact]
+    public void AnOperatorOfTheSameNameInTheStandardDomain_IsNotRefusedAsFused()
+    {
+        // The standard domain has its own Attention (opset 23); only com.microsoft's are ORT's fused kernels.
+        File.WriteAllBytes(path, TinyOnnx.Model([TinyOnnx.Node("Attention", ["q", "k", "v"], ["y"])], [TinyOnnx.FloatTensor("w", [2], [1, 2])]));
+        var error = Record.Exception(() => OnnxBertReader.Open(path).Dispose());
+        Assert.False(error is BertAdaptException { ErrorId: "OnnxGraphFused" });
+    }
+}
+
 /// <summary>
 /// Writes small ONNX files by hand, field by field in protobuf wire format (the field numbers
 /// of onnx.proto), for tests that need a particular graph or a particular defect.

@@ -413,8 +413,9 @@ public sealed class PyTorchCheckpointTests : IDisposable
     [InlineData("builtins", "getattr")]
     [InlineData("subprocess", "Popen")]
     [InlineData("torch.storage", "_load_from_bytes")]
-    [InlineData("torch._utils", "_rebuild_tensor")]
     [InlineData("collections", "defaultdict")]
+    [InlineData("numpy.core.multiarray", "_reconstruct")]
+    [InlineData("torch.nn.modules.linear", "Linear")]
     public void GlobalsOutsideTheAllowListAreRefusedWhenNamed(string module, string name)
     {
         // No REDUCE follows: naming the global is enough to be refused.
@@ -426,6 +427,51 @@ public sealed class PyTorchCheckpointTests : IDisposable
         var viaStack = new PickleBuilder().Proto(4).Str(module).Str(name).Raw(0x93).Stop().ToArray();
         ex = OpenFails(Archive(viaStack), "PyTorchPickleGlobalRefused", BertAdaptErrorKind.SecurityError);
         Assert.Contains($"'{module}.{name}'", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("os", "system", true)]
+    [InlineData("builtins", "eval", true)]
+    [InlineData("subprocess", "Popen", true)]
+    [InlineData("numpy.core.multiarray", "_reconstruct", false)]
+    [InlineData("torch.nn.modules.linear", "Linear", false)]
+    [InlineData("argparse", "Namespace", false)]
+    public void ARefusalSaysWhetherTheFileIsLikelyHostileOrJustUnusual(string module, string name, bool hostile)
+    {
+        var pickle = new PickleBuilder().Proto().Global(module, name).Stop().ToArray();
+        var ex = OpenFails(Archive(pickle), "PyTorchPickleGlobalRefused", BertAdaptErrorKind.SecurityError);
+        Assert.Contains(hostile ? "likely hostile" : "more likely unusual than hostile", ex.Message);
+    }
+
+    /// <summary>
+    /// What torch.load(weights_only=True) accepts beside the tensors of a state dict: torch.Size,
+    /// dtypes, devices, bytes (protocol 2 writes them through _codecs.encode), bytearray, set, the
+    /// pre-1.0 _rebuild_tensor and _rebuild_parameter_with_state. All load; none is called.
+    /// </summary>
+    [Fact]
+    public void WhatWeightsOnlyLoadingAccepts_Loads()
+    {
+        var pickle = new PickleBuilder().Proto().Raw((byte)'}').Mark()
+            .Str("size").Global("torch", "Size").Mark().Ints([2, 6]).Tuple().Reduce()
+            .Str("dtype").Global("torch", "float16")
+            .Str("device").Global("torch", "device").Mark().Str("cuda").Int(0).Tuple().Reduce()
+            .Str("blob").Global("_codecs", "encode").Mark().Str("\u0000\u00ff").Str("latin1").Tuple().Reduce()
+            .Str("buffer").Global("builtins", "bytearray").EmptyTuple().Reduce()
+            .Str("tags").Global("builtins", "set").Mark().Op(']').Mark().Str("a").Op('e').Tuple().Reduce()
+            .Str("model").NewOrderedDict().Mark()
+                .Str("old").Global("torch._utils", "_rebuild_tensor").Mark()
+                    .Mark().Str("storage").Global("torch", "FloatStorage").Str("0").Str("cpu").Int(12).Tuple().Op('Q')
+                    .Int(0).Ints([3, 4]).Ints([4, 1]).Tuple().Reduce()
+                .Str("param").Global("torch._utils", "_rebuild_parameter_with_state").Mark()
+                    .Tensor("FloatStorage", "0", 12, 0, [12], [1]).Raw(0x89).NewOrderedDict().Raw((byte)'}').Tuple().Reduce()
+                .Op('u')
+            .Op('u').Stop().ToArray();
+        using var reader = PyTorchCheckpointReader.Open(WriteFile(Archive(pickle, ("data/0", F32(Sequence(12))))));
+        Assert.Equal("model", reader.NestedUnder);
+        Assert.Equal(new[] { "old", "param" }, reader.Tensors.Keys.Order());
+        Assert.Equal(new long[] { 3, 4 }, reader.Tensors["old"].Shape);
+        Assert.Equal(Sequence(12), Read(reader, "old"));
+        Assert.Equal(Sequence(12), Read(reader, "param"));
     }
 
     [Fact]
@@ -588,10 +634,13 @@ public sealed class PyTorchCheckpointTests : IDisposable
     }
 
     [Fact]
-    public void BigEndianStoragesAreUnsupportedAndAnUnknownByteOrderIsCorrupt()
+    public void BigEndianStoragesAreSwapped_AndAnUnknownByteOrderIsCorrupt()
     {
         var storage = ("data/0", F32(Sequence(12)));
-        OpenFails(Archive(TwelveFloatsPickle(), storage, ("byteorder", "big"u8.ToArray())), "PyTorchCheckpointFormatUnsupported");
+        var bigEndian = F32(Sequence(12));
+        for (int i = 0; i < bigEndian.Length; i += 4) bigEndian.AsSpan(i, 4).Reverse();
+        using (var big = PyTorchCheckpointReader.Open(WriteFile(Archive(TwelveFloatsPickle(), ("data/0", bigEndian), ("byteorder", "big"u8.ToArray())), "big.bin")))
+            Assert.Equal(Sequence(12), Read(big, "w"));
         OpenFails(Archive(TwelveFloatsPickle(), storage, ("byteorder", "sideways"u8.ToArray())), "PyTorchCheckpointCorrupt");
         using var reader = PyTorchCheckpointReader.Open(WriteFile(Archive(TwelveFloatsPickle(), storage, ("byteorder", "little"u8.ToArray()))));
         Assert.Equal(Sequence(12), Read(reader, "w"));

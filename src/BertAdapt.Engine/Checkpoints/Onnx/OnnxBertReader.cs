@@ -106,8 +106,22 @@ public sealed partial class OnnxBertReader : ITensorSource
         }
     }
 
+    /// <summary>ONNX Runtime's fused transformer operators: their weights are packed for its own kernels.</summary>
+    static readonly HashSet<string> FusedOperators = new(StringComparer.Ordinal)
+    {
+        "Attention", "MultiHeadAttention", "EmbedLayerNormalization", "SkipLayerNormalization", "SkipSimplifiedLayerNormalization",
+        "BiasGelu", "FastGelu", "FusedMatMul", "QAttention",
+    };
+
     static OnnxBertReader Build(string path, ProtoFile file, OnnxGraph graph)
     {
+        var fused = graph.Nodes.Where(n => n.Domain == "com.microsoft" && FusedOperators.Contains(n.OpType)).Select(n => n.OpType).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (fused.Count > 0)
+            throw new BertAdaptException("OnnxGraphFused", BertAdaptErrorKind.NotImplemented,
+                $"ONNX file '{path}' was optimised by ONNX Runtime, which fused BERT's layers into its own operators ({string.Join(", ", fused)}): "
+                + "their weights are packed for those kernels (a layer's query, key and value in one tensor) and have no Hugging Face names. "
+                + "Export the model again at the basic optimisation level or none (ORT_ENABLE_BASIC; optimum's O1 or no --optimize), "
+                + "or import its Hugging Face checkpoint (model.safetensors or pytorch_model.bin) instead.", path);
         var initializers = new Dictionary<string, OnnxTensor>(StringComparer.Ordinal);
         foreach (var t in graph.Initializers)
         {

@@ -31,35 +31,35 @@ internal sealed class PickleMachine
     /// us allocate; real state dicts hold thousands.
     /// </summary>
     public const int MaxTensors = 1 << 20;
-    private const int HighestProtocol = 5;
+    const int HighestProtocol = 5;
 
     /// <summary>Turns a BINPERSID id into a value (a storage); throws for anything it does not accept.</summary>
     public delegate object PersistentLoad(object? persistentId, long offset);
 
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    private readonly string _path;
-    private readonly byte[] _data;
-    private readonly PersistentLoad _persistentLoad;
-    private readonly List<object?> _stack = [];
-    private readonly List<int> _marks = [];
-    private readonly Dictionary<uint, object?> _memo = [];
-    private readonly int _stackLimit;
-    private readonly int _memoLimit;
-    private int _position;
-    private int _tensors;
-    private long _opcodeOffset;
-    private byte _opcode;
+    readonly string checkpointPath;
+    readonly byte[] pickle;
+    readonly PersistentLoad loadPersistent;
+    readonly List<object?> stack = [];
+    readonly List<int> marks = [];
+    readonly Dictionary<uint, object?> memo = [];
+    readonly int stackLimit;
+    readonly int memoLimit;
+    int position;
+    int tensors;
+    long opcodeOffset;
+    byte opcode;
 
     public PickleMachine(string path, byte[] data, PersistentLoad persistentLoad)
     {
-        _path = path;
-        _data = data;
-        _persistentLoad = persistentLoad;
+        checkpointPath = path;
+        pickle = data;
+        loadPersistent = persistentLoad;
         // Every push and every memo store costs at least one opcode byte, so these caps can
         // never reject a well-formed pickle of this size; they make the bound explicit.
-        _stackLimit = Math.Min(MaxStackDepth, Math.Max(1, data.Length));
-        _memoLimit = Math.Min(MaxMemoEntries, Math.Max(1, data.Length));
+        stackLimit = Math.Min(MaxStackDepth, Math.Max(1, data.Length));
+        memoLimit = Math.Min(MaxMemoEntries, Math.Max(1, data.Length));
     }
 
     /// <summary>Runs the pickle to its STOP and returns the value it leaves.</summary>
@@ -67,33 +67,33 @@ internal sealed class PickleMachine
     {
         while (true)
         {
-            if (_position >= _data.Length)
-                throw Corrupt($"the pickle ends at offset {_data.Length} without a STOP opcode (truncated data.pkl?).");
-            _opcodeOffset = _position;
-            _opcode = _data[_position++];
-            switch (_opcode)
+            if (position >= pickle.Length)
+                throw Corrupt($"the pickle ends at offset {pickle.Length} without a STOP opcode (truncated data.pkl?).");
+            opcodeOffset = position;
+            opcode = pickle[position++];
+            switch (opcode)
             {
                 case 0x80: // PROTO
                 {
                     byte protocol = ReadByte();
                     if (protocol > HighestProtocol)
-                        throw Corrupt($"the pickle asks for protocol {protocol} at offset {_opcodeOffset}; the highest known is {HighestProtocol}.");
+                        throw Corrupt($"the pickle asks for protocol {protocol} at offset {opcodeOffset}; the highest known is {HighestProtocol}.");
                     break;
                 }
                 case 0x95: // FRAME: only a hint for buffered readers; the bytes follow inline.
                 {
                     ulong frame = BinaryPrimitives.ReadUInt64LittleEndian(Take(8));
                     if (frame > (ulong)Remaining)
-                        throw Corrupt($"the FRAME at offset {_opcodeOffset} claims {frame} bytes but only {Remaining} remain.");
+                        throw Corrupt($"the FRAME at offset {opcodeOffset} claims {frame} bytes but only {Remaining} remain.");
                     break;
                 }
                 case (byte)'.': // STOP
                     return Pop();
 
                 case (byte)'(': // MARK
-                    if (_marks.Count >= MaxMarkDepth)
-                        throw Corrupt($"MARKs nest deeper than {MaxMarkDepth} at offset {_opcodeOffset}.");
-                    _marks.Add(_stack.Count);
+                    if (marks.Count >= MaxMarkDepth)
+                        throw Corrupt($"MARKs nest deeper than {MaxMarkDepth} at offset {opcodeOffset}.");
+                    marks.Add(stack.Count);
                     break;
                 case (byte)'0': // POP
                     Pop();
@@ -115,7 +115,7 @@ internal sealed class PickleMachine
                 case 0x8b: // LONG4
                 {
                     int n = BinaryPrimitives.ReadInt32LittleEndian(Take(4));
-                    if (n < 0) throw Corrupt($"LONG4 at offset {_opcodeOffset} has negative length {n}.");
+                    if (n < 0) throw Corrupt($"LONG4 at offset {opcodeOffset} has negative length {n}.");
                     Push(ReadLong(n));
                     break;
                 }
@@ -190,7 +190,7 @@ internal sealed class PickleMachine
 
                 case (byte)'q': Memoize(ReadByte()); break; // BINPUT
                 case (byte)'r': Memoize(BinaryPrimitives.ReadUInt32LittleEndian(Take(4))); break; // LONG_BINPUT
-                case 0x94: Memoize((uint)_memo.Count); break; // MEMOIZE
+                case 0x94: Memoize((uint)memo.Count); break; // MEMOIZE
                 case (byte)'h': Push(Recall(ReadByte())); break; // BINGET
                 case (byte)'j': Push(Recall(BinaryPrimitives.ReadUInt32LittleEndian(Take(4)))); break; // LONG_BINGET
 
@@ -206,7 +206,7 @@ internal sealed class PickleMachine
                     var name = Pop();
                     var module = Pop();
                     if (module is not string m || name is not string n)
-                        throw Corrupt($"STACK_GLOBAL at offset {_opcodeOffset} needs two strings on the stack.");
+                        throw Corrupt($"STACK_GLOBAL at offset {opcodeOffset} needs two strings on the stack.");
                     Push(ResolveGlobal(m, n));
                     break;
                 }
@@ -222,7 +222,7 @@ internal sealed class PickleMachine
                     var args = Pop();
                     var cls = Pop();
                     if (cls is not PickleGlobal { Kind: PickleGlobalKind.OrderedDict } || args is not PickleTuple { Count: 0 })
-                        throw Corrupt($"NEWOBJ at offset {_opcodeOffset} builds {Describe(cls)}; only collections.OrderedDict() is expected.");
+                        throw Corrupt($"NEWOBJ at offset {opcodeOffset} builds {Describe(cls)}; only collections.OrderedDict() is expected.");
                     Push(new PickleDict());
                     break;
                 }
@@ -233,30 +233,30 @@ internal sealed class PickleMachine
                     // torch's state dicts are OrderedDicts carrying a _metadata attribute (layer
                     // versions); that state says nothing about the tensors and is dropped.
                     if (target is not PickleDict)
-                        throw Corrupt($"BUILD at offset {_opcodeOffset} sets the state of {Describe(target)}; only an OrderedDict's state is expected.");
+                        throw Corrupt($"BUILD at offset {opcodeOffset} sets the state of {Describe(target)}; only an OrderedDict's state is expected.");
                     if (state is not (null or PickleDict or PickleTuple))
-                        throw Corrupt($"BUILD at offset {_opcodeOffset} gives an OrderedDict the state {Describe(state)}.");
+                        throw Corrupt($"BUILD at offset {opcodeOffset} gives an OrderedDict the state {Describe(state)}.");
                     break;
                 }
                 case (byte)'Q': // BINPERSID
                 {
                     var id = Pop();
-                    Push(_persistentLoad(id, _opcodeOffset));
+                    Push(loadPersistent(id, opcodeOffset));
                     break;
                 }
 
                 default:
                     throw Corrupt(
-                        $"unknown or unsupported pickle opcode 0x{_opcode:X2}{Printable(_opcode)} at offset {_opcodeOffset} of data.pkl.");
+                        $"unknown or unsupported pickle opcode 0x{opcode:X2}{Printable(opcode)} at offset {opcodeOffset} of data.pkl.");
             }
         }
     }
 
-    private int Remaining => _data.Length - _position;
+    int Remaining => pickle.Length - position;
 
-    private BertAdaptException Corrupt(string detail) => PyTorchErrors.Corrupt(_path, detail);
+    BertAdaptException Corrupt(string detail) => PyTorchErrors.Corrupt(checkpointPath, detail);
 
-    private static string Printable(byte b) => b is >= 0x21 and < 0x7f ? $" ('{(char)b}')" : "";
+    static string Printable(byte b) => b is >= 0x21 and < 0x7f ? $" ('{(char)b}')" : "";
 
     internal static string Describe(object? value) => value switch
     {
@@ -275,26 +275,26 @@ internal sealed class PickleMachine
         _ => value.GetType().Name,
     };
 
-    private ReadOnlySpan<byte> Take(int count)
+    ReadOnlySpan<byte> Take(int count)
     {
         if (count > Remaining)
-            throw Corrupt($"the pickle ends inside opcode 0x{_opcode:X2} at offset {_opcodeOffset} (truncated data.pkl?).");
-        var span = new ReadOnlySpan<byte>(_data, _position, count);
-        _position += count;
+            throw Corrupt($"the pickle ends inside opcode 0x{opcode:X2} at offset {opcodeOffset} (truncated data.pkl?).");
+        var span = new ReadOnlySpan<byte>(pickle, position, count);
+        position += count;
         return span;
     }
 
-    private byte ReadByte() => Take(1)[0];
+    byte ReadByte() => Take(1)[0];
 
     /// <summary>Checks a length read from the pickle against the bytes that really remain, before any allocation.</summary>
-    private int CheckLength(ulong length, string what)
+    int CheckLength(ulong length, string what)
     {
         if (length > (ulong)Remaining)
-            throw Corrupt($"{what} at offset {_opcodeOffset} claims {length} bytes but only {Remaining} remain in data.pkl.");
+            throw Corrupt($"{what} at offset {opcodeOffset} claims {length} bytes but only {Remaining} remain in data.pkl.");
         return (int)length;
     }
 
-    private string ReadString(ulong length)
+    string ReadString(ulong length)
     {
         int n = CheckLength(length, "a string");
         try
@@ -303,17 +303,17 @@ internal sealed class PickleMachine
         }
         catch (DecoderFallbackException ex)
         {
-            throw PyTorchErrors.Corrupt(_path, $"the string at offset {_opcodeOffset} is not valid UTF-8.", ex);
+            throw PyTorchErrors.Corrupt(checkpointPath, $"the string at offset {opcodeOffset} is not valid UTF-8.", ex);
         }
     }
 
-    private byte[] ReadBytes(ulong length) => Take(CheckLength(length, "a bytes object")).ToArray();
+    byte[] ReadBytes(ulong length) => Take(CheckLength(length, "a bytes object")).ToArray();
 
-    private object ReadLong(int length)
+    object ReadLong(int length)
     {
         CheckLength((ulong)length, "an integer");
         if (length > MaxLongBytes)
-            throw Corrupt($"the integer at offset {_opcodeOffset} is {length} bytes wide; at most {MaxLongBytes} are accepted.");
+            throw Corrupt($"the integer at offset {opcodeOffset} is {length} bytes wide; at most {MaxLongBytes} are accepted.");
         var bytes = Take(length);
         if (length == 0) return 0L;
         if (length <= 8)
@@ -326,123 +326,167 @@ internal sealed class PickleMachine
         return new BigInteger(bytes, isUnsigned: false, isBigEndian: false);
     }
 
-    private string ReadLine()
+    string ReadLine()
     {
         int limit = Math.Min(Remaining, MaxGlobalLineBytes + 1);
-        int end = Array.IndexOf(_data, (byte)'\n', _position, limit);
+        int end = Array.IndexOf(pickle, (byte)'\n', position, limit);
         if (end < 0)
             throw Corrupt(limit > MaxGlobalLineBytes
-                ? $"a GLOBAL name at offset {_opcodeOffset} is longer than {MaxGlobalLineBytes} bytes."
-                : $"the pickle ends inside the GLOBAL at offset {_opcodeOffset} (truncated data.pkl?).");
+                ? $"a GLOBAL name at offset {opcodeOffset} is longer than {MaxGlobalLineBytes} bytes."
+                : $"the pickle ends inside the GLOBAL at offset {opcodeOffset} (truncated data.pkl?).");
         string text;
         try
         {
-            text = StrictUtf8.GetString(_data, _position, end - _position);
+            text = StrictUtf8.GetString(pickle, position, end - position);
         }
         catch (DecoderFallbackException ex)
         {
-            throw PyTorchErrors.Corrupt(_path, $"the GLOBAL at offset {_opcodeOffset} is not valid UTF-8.", ex);
+            throw PyTorchErrors.Corrupt(checkpointPath, $"the GLOBAL at offset {opcodeOffset} is not valid UTF-8.", ex);
         }
-        _position = end + 1;
+        position = end + 1;
         return text;
     }
 
-    private void Push(object? value)
+    void Push(object? value)
     {
-        if (_stack.Count >= _stackLimit)
-            throw Corrupt($"the pickle stack grows beyond {_stackLimit} entries at offset {_opcodeOffset}.");
-        _stack.Add(value);
+        if (stack.Count >= stackLimit)
+            throw Corrupt($"the pickle stack grows beyond {stackLimit} entries at offset {opcodeOffset}.");
+        stack.Add(value);
     }
 
-    private int Floor => _marks.Count == 0 ? 0 : _marks[^1];
+    int Floor => marks.Count == 0 ? 0 : marks[^1];
 
-    private object? Pop()
+    object? Pop()
     {
-        if (_stack.Count <= Floor)
-            throw Corrupt($"opcode 0x{_opcode:X2}{Printable(_opcode)} at offset {_opcodeOffset} pops an empty stack.");
-        var value = _stack[^1];
-        _stack.RemoveAt(_stack.Count - 1);
+        if (stack.Count <= Floor)
+            throw Corrupt($"opcode 0x{opcode:X2}{Printable(opcode)} at offset {opcodeOffset} pops an empty stack.");
+        var value = stack[^1];
+        stack.RemoveAt(stack.Count - 1);
         return value;
     }
 
-    private object? Peek()
+    object? Peek()
     {
-        if (_stack.Count <= Floor)
-            throw Corrupt($"opcode 0x{_opcode:X2}{Printable(_opcode)} at offset {_opcodeOffset} needs a value but the stack is empty.");
-        return _stack[^1];
+        if (stack.Count <= Floor)
+            throw Corrupt($"opcode 0x{opcode:X2}{Printable(opcode)} at offset {opcodeOffset} needs a value but the stack is empty.");
+        return stack[^1];
     }
 
-    private object?[] PopToMark()
+    object?[] PopToMark()
     {
-        if (_marks.Count == 0)
-            throw Corrupt($"opcode 0x{_opcode:X2}{Printable(_opcode)} at offset {_opcodeOffset} has no MARK to pop to.");
-        int mark = _marks[^1];
-        _marks.RemoveAt(_marks.Count - 1);
-        var items = _stack.GetRange(mark, _stack.Count - mark).ToArray();
-        _stack.RemoveRange(mark, _stack.Count - mark);
+        if (marks.Count == 0)
+            throw Corrupt($"opcode 0x{opcode:X2}{Printable(opcode)} at offset {opcodeOffset} has no MARK to pop to.");
+        int mark = marks[^1];
+        marks.RemoveAt(marks.Count - 1);
+        var items = stack.GetRange(mark, stack.Count - mark).ToArray();
+        stack.RemoveRange(mark, stack.Count - mark);
         return items;
     }
 
-    private PickleList ListOnTop() =>
-        Peek() as PickleList ?? throw Corrupt($"APPEND at offset {_opcodeOffset} targets {Describe(Peek())}, not a list.");
+    PickleList ListOnTop() =>
+        Peek() as PickleList ?? throw Corrupt($"APPEND at offset {opcodeOffset} targets {Describe(Peek())}, not a list.");
 
-    private PickleDict DictOnTop() =>
-        Peek() as PickleDict ?? throw Corrupt($"SETITEM at offset {_opcodeOffset} targets {Describe(Peek())}, not a dict.");
+    PickleDict DictOnTop() =>
+        Peek() as PickleDict ?? throw Corrupt($"SETITEM at offset {opcodeOffset} targets {Describe(Peek())}, not a dict.");
 
-    private void SetPairs(PickleDict dict, object?[] items)
+    void SetPairs(PickleDict dict, object?[] items)
     {
         if (items.Length % 2 != 0)
-            throw Corrupt($"opcode 0x{_opcode:X2}{Printable(_opcode)} at offset {_opcodeOffset} has an odd number ({items.Length}) of keys and values.");
+            throw Corrupt($"opcode 0x{opcode:X2}{Printable(opcode)} at offset {opcodeOffset} has an odd number ({items.Length}) of keys and values.");
         for (int i = 0; i < items.Length; i += 2) dict.Set(items[i], items[i + 1]);
     }
 
-    private void Memoize(uint key)
+    void Memoize(uint key)
     {
         var value = Peek();
-        if (!_memo.ContainsKey(key) && _memo.Count >= _memoLimit)
-            throw Corrupt($"the pickle memo grows beyond {_memoLimit} entries at offset {_opcodeOffset}.");
-        _memo[key] = value;
+        if (!memo.ContainsKey(key) && memo.Count >= memoLimit)
+            throw Corrupt($"the pickle memo grows beyond {memoLimit} entries at offset {opcodeOffset}.");
+        memo[key] = value;
     }
 
-    private object? Recall(uint key) =>
-        _memo.TryGetValue(key, out var value)
+    object? Recall(uint key) =>
+        memo.TryGetValue(key, out var value)
             ? value
-            : throw Corrupt($"the pickle reads memo entry {key} at offset {_opcodeOffset} before storing it.");
+            : throw Corrupt($"the pickle reads memo entry {key} at offset {opcodeOffset} before storing it.");
 
-    private PickleGlobal ResolveGlobal(string module, string name) =>
-        PyTorchGlobals.Resolve(module, name) ?? throw PyTorchErrors.GlobalRefused(_path, $"{module}.{name}", _opcodeOffset);
+    PickleGlobal ResolveGlobal(string module, string name) =>
+        PyTorchGlobals.Resolve(module, name) ?? throw PyTorchErrors.GlobalRefused(checkpointPath, module, name, opcodeOffset);
 
-    private object Call(object? callable, object? argsValue)
+    object Call(object? callable, object? argsValue)
     {
         if (callable is not PickleGlobal function)
-            throw Corrupt($"REDUCE at offset {_opcodeOffset} calls {Describe(callable)}, which is not callable.");
+            throw Corrupt($"REDUCE at offset {opcodeOffset} calls {Describe(callable)}, which is not callable.");
         if (argsValue is not PickleTuple args)
-            throw Corrupt($"REDUCE at offset {_opcodeOffset} passes {Describe(argsValue)} to {function.DottedName} instead of a tuple.");
+            throw Corrupt($"REDUCE at offset {opcodeOffset} passes {Describe(argsValue)} to {function.DottedName} instead of a tuple.");
         switch (function.Kind)
         {
             case PickleGlobalKind.OrderedDict:
                 if (args.Count != 0)
-                    throw Corrupt($"REDUCE at offset {_opcodeOffset} calls collections.OrderedDict with arguments; torch.save writes none.");
+                    throw Corrupt($"REDUCE at offset {opcodeOffset} calls collections.OrderedDict with arguments; torch.save writes none.");
                 return new PickleDict();
             case PickleGlobalKind.RebuildTensorV2:
                 return RebuildTensor(args);
+            case PickleGlobalKind.RebuildTensor:
+                // _rebuild_tensor(storage, storage_offset, size, stride): v2's layout without requires_grad and hooks.
+                if (args.Count != 4)
+                    throw Corrupt($"REDUCE at offset {opcodeOffset} calls {function.DottedName} with {args.Count} arguments; it takes 4.");
+                return RebuildTensor(new PickleTuple([.. args.Items, false, null]));
             case PickleGlobalKind.RebuildParameter:
                 if (args.Count != 3 || args[0] is not TensorRef tensor || args[1] is not bool)
-                    throw Corrupt($"REDUCE at offset {_opcodeOffset} calls {function.DottedName} without (tensor, requires_grad, hooks).");
+                    throw Corrupt($"REDUCE at offset {opcodeOffset} calls {function.DottedName} without (tensor, requires_grad, hooks).");
                 return tensor;
+            case PickleGlobalKind.RebuildParameterWithState:
+                if (args.Count != 4 || args[0] is not TensorRef stateful || args[1] is not bool)
+                    throw Corrupt($"REDUCE at offset {opcodeOffset} calls {function.DottedName} without (tensor, requires_grad, hooks, state).");
+                return stateful;
+            case PickleGlobalKind.Size:
+                if (args.Count != 1 || args[0] is not (PickleTuple or PickleList))
+                    throw Corrupt($"REDUCE at offset {opcodeOffset} calls torch.Size with {Describe(args.Count == 1 ? args[0] : args)}, not one tuple of sizes.");
+                return args[0] is PickleList list ? new PickleTuple([.. list.Items]) : args[0]!;
+            case PickleGlobalKind.Device:
+                if (args.Count is < 1 or > 2 || args[0] is not string type || args.Count == 2 && args[1] is not (long or null))
+                    throw Corrupt($"REDUCE at offset {opcodeOffset} calls torch.device without (type[, index]).");
+                return args.Count == 2 && args[1] is long index ? $"{type}:{index}" : type;
+            case PickleGlobalKind.CodecsEncode:
+                if (args.Count != 2 || args[0] is not string text || args[1] is not ("latin1" or "latin-1"))
+                    throw Corrupt($"REDUCE at offset {opcodeOffset} calls _codecs.encode without (text, 'latin1'), as pickles of bytes do.");
+                return Latin1(text);
+            case PickleGlobalKind.ByteArray:
+                return args switch
+                {
+                    { Count: 0 } => Array.Empty<byte>(),
+                    { Count: 1 } when args[0] is byte[] bytes => bytes,
+                    { Count: 2 } when args[0] is string && args[1] is "latin1" or "latin-1" => Latin1((string)args[0]!),
+                    _ => throw Corrupt($"REDUCE at offset {opcodeOffset} calls bytearray with {Describe(args)}, not bytes or (text, 'latin1')."),
+                };
+            case PickleGlobalKind.Set:
+                if (args.Count > 1 || args.Count == 1 && args[0] is not PickleList)
+                    throw Corrupt($"REDUCE at offset {opcodeOffset} calls set with {Describe(args)}, not a list.");
+                return args.Count == 0 ? new PickleList() : args[0]!;
+            case PickleGlobalKind.DType:
+                throw Corrupt($"REDUCE at offset {opcodeOffset} calls the dtype {function.DottedName}; a pickle only names dtypes.");
             default:
-                throw Corrupt($"REDUCE at offset {_opcodeOffset} calls the storage type {function.DottedName}; storages only appear in persistent ids.");
+                throw Corrupt($"REDUCE at offset {opcodeOffset} calls the storage type {function.DottedName}; storages only appear in persistent ids.");
         }
+    }
+
+    /// <summary>Text whose characters are the bytes 0 to 255 (how a pickle writes bytes as latin-1) as those bytes.</summary>
+    byte[] Latin1(string text)
+    {
+        var bytes = new byte[text.Length];
+        for (int i = 0; i < text.Length; i++)
+            bytes[i] = text[i] <= 0xFF ? (byte)text[i] : throw Corrupt($"the bytes encoded at offset {opcodeOffset} hold a character above U+00FF, which latin-1 cannot hold.");
+        return bytes;
     }
 
     /// <summary>
     /// _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata]):
     /// records the layout after checking that every element it addresses lies in the storage.
     /// </summary>
-    private TensorRef RebuildTensor(PickleTuple args)
+    TensorRef RebuildTensor(PickleTuple args)
     {
-        string where = $"the tensor rebuilt at offset {_opcodeOffset}";
-        if (++_tensors > MaxTensors)
+        string where = $"the tensor rebuilt at offset {opcodeOffset}";
+        if (++tensors > MaxTensors)
             throw Corrupt($"{where} is one more than the {MaxTensors} tensors one checkpoint may hold.");
         if (args.Count is not (6 or 7))
             throw Corrupt($"{where} has {args.Count} arguments; _rebuild_tensor_v2 takes 6 or 7.");
@@ -470,7 +514,7 @@ internal sealed class PickleMachine
         }
         catch (OverflowException ex)
         {
-            throw PyTorchErrors.Corrupt(_path, $"{where} has a size or stride whose extent overflows.", ex);
+            throw PyTorchErrors.Corrupt(checkpointPath, $"{where} has a size or stride whose extent overflows.", ex);
         }
         if (offset + extent > storage.ElementCount || offset > storage.ElementCount)
             throw Corrupt(
@@ -479,7 +523,7 @@ internal sealed class PickleMachine
         return new TensorRef(storage, offset, shape, stride, count, extent);
     }
 
-    private long[] ReadDims(object? value, string where, string what)
+    long[] ReadDims(object? value, string where, string what)
     {
         if (value is not PickleTuple tuple)
             throw Corrupt($"{where} has {what} {Describe(value)}, not a tuple.");

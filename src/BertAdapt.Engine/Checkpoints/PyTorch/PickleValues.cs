@@ -27,31 +27,31 @@ internal sealed class PickleList
 /// </summary>
 internal sealed class PickleDict
 {
-    private readonly List<KeyValuePair<object?, object?>> _entries = [];
-    private readonly Dictionary<string, int> _stringKeys = new(StringComparer.Ordinal);
+    readonly List<KeyValuePair<object?, object?>> entries = [];
+    readonly Dictionary<string, int> stringKeys = new(StringComparer.Ordinal);
 
-    public int Count => _entries.Count;
-    public IReadOnlyList<KeyValuePair<object?, object?>> Entries => _entries;
+    public int Count => entries.Count;
+    public IReadOnlyList<KeyValuePair<object?, object?>> Entries => entries;
 
     public void Set(object? key, object? value)
     {
         if (key is string text)
         {
-            if (_stringKeys.TryGetValue(text, out var index))
+            if (stringKeys.TryGetValue(text, out var index))
             {
-                _entries[index] = new(key, value);
+                entries[index] = new(key, value);
                 return;
             }
-            _stringKeys[text] = _entries.Count;
+            stringKeys[text] = entries.Count;
         }
-        _entries.Add(new(key, value));
+        entries.Add(new(key, value));
     }
 
     public bool TryGet(string key, out object? value)
     {
-        if (_stringKeys.TryGetValue(key, out var index))
+        if (stringKeys.TryGetValue(key, out var index))
         {
-            value = _entries[index].Value;
+            value = entries[index].Value;
             return true;
         }
         value = null;
@@ -70,6 +70,22 @@ internal enum PickleGlobalKind
     RebuildParameter,
     /// <summary>torch.FloatStorage and friends: only meaningful inside a persistent id.</summary>
     StorageType,
+    /// <summary>torch._utils._rebuild_tensor: the layout without requires_grad (PyTorch before 1.0).</summary>
+    RebuildTensor,
+    /// <summary>torch._utils._rebuild_parameter_with_state: a parameter with extra state; the parameter is the tensor.</summary>
+    RebuildParameterWithState,
+    /// <summary>torch.Size: calling it with a tuple of ints makes that tuple.</summary>
+    Size,
+    /// <summary>torch.float32 and the other dtypes: the global itself is the value; nothing is called.</summary>
+    DType,
+    /// <summary>torch.device: calling it with ("cpu") or ("cuda", 0) makes the device's name.</summary>
+    Device,
+    /// <summary>_codecs.encode: how protocol 2 pickles bytes, as (text, "latin1").</summary>
+    CodecsEncode,
+    /// <summary>builtins.bytearray: bytes, from bytes or (text, encoding).</summary>
+    ByteArray,
+    /// <summary>builtins.set: calling it with a list makes that list (order is kept; nothing reads it).</summary>
+    Set,
 }
 
 /// <summary>A global the allow-list resolved. <see cref="StorageDType"/> is meaningful for storage types only.</summary>

@@ -25,7 +25,7 @@ public sealed class PyTorchCheckpointReader : ITensorSource
 {
     /// <summary>The file is damaged, truncated, or not what torch.save writes.</summary>
     public const string CorruptErrorId = PyTorchErrors.CorruptId;
-    /// <summary>A real PyTorch file in a form this reader does not read (legacy pre-1.6 format, TorchScript, big-endian).</summary>
+    /// <summary>A real PyTorch file in a form this reader does not read (legacy pre-1.6 format, TorchScript).</summary>
     public const string FormatUnsupportedErrorId = PyTorchErrors.FormatUnsupportedId;
     /// <summary>The pickle names a global outside the allow-list (SecurityError).</summary>
     public const string GlobalRefusedErrorId = PyTorchErrors.GlobalRefusedId;
@@ -41,26 +41,29 @@ public sealed class PyTorchCheckpointReader : ITensorSource
     public const int MaxPickleBytes = 32 << 20;
 
     // Deflate cannot expand data by more than about 1032:1, so a larger claim is a lie.
-    private const long MaxDeflateRatio = 1032;
-    private const int ChunkBytes = 1 << 20;
-    private const int MaxSmallEntryBytes = 64;
-    private const string PickleName = "data.pkl";
+    const long MaxDeflateRatio = 1032;
+    const int ChunkBytes = 1 << 20;
+    const int MaxSmallEntryBytes = 64;
+    const string PickleName = "data.pkl";
 
-    private readonly FileStream _file;
-    private readonly ZipArchive _archive;
-    private readonly IReadOnlyDictionary<string, ZipArchiveEntry> _entries;
-    private readonly Dictionary<string, TensorRef> _layouts;
-    private readonly object _gate = new();
-    private bool _disposed;
+    readonly FileStream fileStream;
+    readonly ZipArchive zipArchive;
+    readonly IReadOnlyDictionary<string, ZipArchiveEntry> storageZipEntries;
+    readonly Dictionary<string, TensorRef> tensorLayouts;
+    readonly object gate = new();
+    /// <summary>Whether the storages hold big-endian values (a "byteorder" entry of "big"): each element is swapped when read.</summary>
+    readonly bool storagesBigEndian;
+    bool disposed;
 
-    private PyTorchCheckpointReader(string path, FileStream file, ZipArchive archive,
-        IReadOnlyDictionary<string, ZipArchiveEntry> entries, Dictionary<string, TensorRef> layouts, string? nestedUnder)
+    PyTorchCheckpointReader(string path, FileStream file, ZipArchive archive,
+        IReadOnlyDictionary<string, ZipArchiveEntry> entries, Dictionary<string, TensorRef> layouts, string? nestedUnder, bool bigEndian)
     {
         Path = path;
-        _file = file;
-        _archive = archive;
-        _entries = entries;
-        _layouts = layouts;
+        storagesBigEndian = bigEndian;
+        fileStream = file;
+        zipArchive = archive;
+        storageZipEntries = entries;
+        tensorLayouts = layouts;
         NestedUnder = nestedUnder;
         var tensors = new Dictionary<string, SourceTensor>(StringComparer.Ordinal);
         foreach (var (name, layout) in layouts)
@@ -100,8 +103,8 @@ public sealed class PyTorchCheckpointReader : ITensorSource
     public void ReadFloat32(string name, Span<float> destination)
     {
         ArgumentNullException.ThrowIfNull(name);
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!_layouts.TryGetValue(name, out var tensor))
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (!tensorLayouts.TryGetValue(name, out var tensor))
             throw new KeyNotFoundException($"PyTorch checkpoint '{Path}' has no tensor '{name}'.");
         var dtype = tensor.Storage.DType;
         if (dtype is not (SafeTensorDType.F32 or SafeTensorDType.F16 or SafeTensorDType.BF16 or SafeTensorDType.F64))
@@ -112,12 +115,12 @@ public sealed class PyTorchCheckpointReader : ITensorSource
         if (tensor.ElementCount == 0) return;
 
         int size = SafeTensorDTypes.ElementSize(dtype);
-        lock (_gate)
+        lock (gate)
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            ObjectDisposedException.ThrowIf(disposed, this);
             try
             {
-                using var stream = _entries[tensor.Storage.EntryName].Open();
+                using var stream = storageZipEntries[tensor.Storage.EntryName].Open();
                 Skip(stream, tensor.Offset * size, name);
                 if (tensor.IsRowMajorContiguous)
                     ReadContiguous(stream, dtype, destination, name);
@@ -133,23 +136,23 @@ public sealed class PyTorchCheckpointReader : ITensorSource
 
     public void Dispose()
     {
-        lock (_gate)
+        lock (gate)
         {
-            if (_disposed) return;
-            _disposed = true;
-            _archive.Dispose();
-            _file.Dispose();
+            if (disposed) return;
+            disposed = true;
+            zipArchive.Dispose();
+            fileStream.Dispose();
         }
     }
 
     /// <summary>Where tensor <paramref name="name"/> lies: its storage key, storage offset and strides (for tests).</summary>
     internal (string StorageKey, long Offset, long[] Stride) Layout(string name)
     {
-        var tensor = _layouts[name];
+        var tensor = tensorLayouts[name];
         return (tensor.Storage.Key, tensor.Offset, (long[])tensor.Stride.Clone());
     }
 
-    private static PyTorchCheckpointReader Load(string path, FileStream file)
+    static PyTorchCheckpointReader Load(string path, FileStream file)
     {
         Span<byte> head = stackalloc byte[2];
         int headLength = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
@@ -191,7 +194,7 @@ public sealed class PyTorchCheckpointReader : ITensorSource
         }
     }
 
-    private static PyTorchCheckpointReader LoadArchive(string path, FileStream file, ZipArchive archive)
+    static PyTorchCheckpointReader LoadArchive(string path, FileStream file, ZipArchive archive)
     {
         long fileLength = file.Length;
         var entries = new Dictionary<string, ZipArchiveEntry>(StringComparer.Ordinal);
@@ -227,14 +230,13 @@ public sealed class PyTorchCheckpointReader : ITensorSource
                 "it is a TorchScript archive (torch.jit.save), not a state dict. Load it in Python and save its " +
                 "state_dict() with torch.save, or convert it to safetensors.");
 
+        bool bigEndian = false;
         if (entries.ContainsKey(prefix + "byteorder"))
         {
             var order = ReadSmallText(path, Entry(prefix + "byteorder"));
-            if (order == "big")
-                throw PyTorchErrors.Unsupported(path,
-                    "its storages are big-endian; BertAdapt reads little-endian checkpoints only. Re-save it on a " +
-                    "little-endian machine or convert it to safetensors.");
-            if (order != "little")
+            // torch.save on a big-endian machine (s390x, POWER) writes its storages as they are in memory.
+            bigEndian = order == "big";
+            if (order is not ("little" or "big"))
                 throw PyTorchErrors.Corrupt(path, $"its byteorder entry says '{order}', neither 'little' nor 'big'.");
         }
 
@@ -286,14 +288,14 @@ public sealed class PyTorchCheckpointReader : ITensorSource
                 layouts[name] = tensor;
 
         var storageEntries = storages.Values.ToDictionary(s => s.EntryName, s => entries[s.EntryName], StringComparer.Ordinal);
-        return new PyTorchCheckpointReader(path, file, archive, storageEntries, layouts, nestedUnder);
+        return new PyTorchCheckpointReader(path, file, archive, storageEntries, layouts, nestedUnder, bigEndian);
     }
 
-    private static bool HasTensors(PickleDict dict) =>
+    static bool HasTensors(PickleDict dict) =>
         dict.Entries.Any(e => e.Key is string && e.Value is TensorRef);
 
     /// <summary>The dict of tensors: the top-level dict itself, or its single "state_dict" / "model" entry.</summary>
-    private static (PickleDict Dict, string? NestedUnder) FindStateDict(string path, object? top)
+    static (PickleDict Dict, string? NestedUnder) FindStateDict(string path, object? top)
     {
         if (top is TensorRef)
             throw PyTorchErrors.NoStateDict(path, "it holds a single tensor, not a dict of named tensors.");
@@ -316,7 +318,7 @@ public sealed class PyTorchCheckpointReader : ITensorSource
     }
 
     /// <summary>Reads an entry whose length was checked, growing the buffer only as bytes really arrive.</summary>
-    private static byte[] ReadWholeEntry(string path, ZipArchiveEntry entry)
+    static byte[] ReadWholeEntry(string path, ZipArchiveEntry entry)
     {
         int declared = checked((int)entry.Length);
         using var stream = entry.Open();
@@ -341,7 +343,7 @@ public sealed class PyTorchCheckpointReader : ITensorSource
         }
     }
 
-    private static string ReadSmallText(string path, ZipArchiveEntry entry)
+    static string ReadSmallText(string path, ZipArchiveEntry entry)
     {
         if (entry.Length > MaxSmallEntryBytes)
             throw PyTorchErrors.Corrupt(path, $"zip entry '{entry.FullName}' is {entry.Length} bytes; at most {MaxSmallEntryBytes} are expected.");
@@ -349,7 +351,7 @@ public sealed class PyTorchCheckpointReader : ITensorSource
         return Encoding.ASCII.GetString(bytes).Trim();
     }
 
-    private void Skip(Stream stream, long bytes, string name)
+    void Skip(Stream stream, long bytes, string name)
     {
         if (bytes == 0) return;
         if (stream.CanSeek)
@@ -374,7 +376,7 @@ public sealed class PyTorchCheckpointReader : ITensorSource
         }
     }
 
-    private void ReadContiguous(Stream stream, SafeTensorDType dtype, Span<float> destination, string name)
+    void ReadContiguous(Stream stream, SafeTensorDType dtype, Span<float> destination, string name)
     {
         int size = SafeTensorDTypes.ElementSize(dtype);
         long total = (long)destination.Length * size;
@@ -388,6 +390,7 @@ public sealed class PyTorchCheckpointReader : ITensorSource
                 int want = (int)Math.Min((long)(destination.Length - written) * size, ChunkBytes);
                 if (stream.ReadAtLeast(chunk.AsSpan(0, want), want, throwOnEndOfStream: false) < want) throw EndedEarly(name);
                 int count = want / size;
+                if (storagesBigEndian) SwapEachElement(chunk.AsSpan(0, want), size);
                 Float32Conversion.Convert(dtype, chunk.AsSpan(0, want), destination.Slice(written, count));
                 written += count;
             }
@@ -398,7 +401,7 @@ public sealed class PyTorchCheckpointReader : ITensorSource
         }
     }
 
-    private void ReadStrided(Stream stream, TensorRef tensor, Span<float> destination, string name)
+    void ReadStrided(Stream stream, TensorRef tensor, Span<float> destination, string name)
     {
         var dtype = tensor.Storage.DType;
         int size = SafeTensorDTypes.ElementSize(dtype);
@@ -407,6 +410,7 @@ public sealed class PyTorchCheckpointReader : ITensorSource
             throw new NotSupportedException($"Tensor '{name}' spans {byteCount} bytes of its storage, too many for a single array.");
         var bytes = new byte[byteCount];
         if (stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false) < bytes.Length) throw EndedEarly(name);
+        if (storagesBigEndian) SwapEachElement(bytes, size);
 
         // Walk the indices in row-major order: the innermost dimension in a tight loop, the
         // outer ones as an odometer that keeps the storage position of the current row.
@@ -434,7 +438,14 @@ public sealed class PyTorchCheckpointReader : ITensorSource
         }
     }
 
-    private static float Element(byte[] bytes, long element, SafeTensorDType dtype)
+    /// <summary>Reverses the bytes of each <paramref name="size"/>-byte element: big-endian values become little-endian.</summary>
+    static void SwapEachElement(Span<byte> bytes, int size)
+    {
+        if (size == 1) return;
+        for (int i = 0; i + size <= bytes.Length; i += size) bytes.Slice(i, size).Reverse();
+    }
+
+    static float Element(byte[] bytes, long element, SafeTensorDType dtype)
     {
         switch (dtype)
         {
@@ -451,6 +462,6 @@ public sealed class PyTorchCheckpointReader : ITensorSource
         }
     }
 
-    private BertAdaptException EndedEarly(string name) =>
+    BertAdaptException EndedEarly(string name) =>
         PyTorchErrors.Corrupt(Path, $"the storage of tensor '{name}' ends before the bytes its layout needs (was the file changed after opening?).");
 }

@@ -16,13 +16,18 @@ internal static class PyTorchErrors
     public static BertAdaptException Unsupported(string path, string detail) =>
         new(FormatUnsupportedId, BertAdaptErrorKind.InvalidData, $"PyTorch checkpoint '{path}' cannot be read: {detail}", path);
 
-    public static BertAdaptException GlobalRefused(string path, string dottedName, long offset) =>
+    public static BertAdaptException GlobalRefused(string path, string module, string name, long offset) =>
         new(GlobalRefusedId, BertAdaptErrorKind.SecurityError,
-            $"BertAdapt refuses the global '{dottedName}' that the pickle of PyTorch checkpoint '{path}' asks for " +
-            $"(data.pkl offset {offset}). The checkpoint reader never runs code from a file; it only resolves " +
-            "collections.OrderedDict, torch's tensor-rebuild functions and torch storage types. A state dict saved " +
-            "with torch.save(model.state_dict(), ...) needs nothing else, so this file may be hostile; do not load " +
-            "it with torch.load either unless you trust its source.",
+            $"BertAdapt refuses the global '{module}.{name}' that the pickle of PyTorch checkpoint '{path}' asks for " +
+            $"(data.pkl offset {offset}). The checkpoint reader never runs code from a file; it resolves only what " +
+            "torch.load(weights_only=True) accepts for a file of tensors (OrderedDict, tensor and parameter rebuilds, storages, " +
+            "torch.Size, dtypes, devices, bytes). " +
+            (PyTorchGlobals.RunsCode(module, name)
+                ? $"'{module}.{name}' runs code or reaches the system when a pickle calls it, so this file is likely hostile; " +
+                  "do not load it with torch.load either unless you trust its source."
+                : $"'{module}.{name}' does not run code, so the file is more likely unusual than hostile: a whole pickled object " +
+                  "(a model class, a numpy array, training arguments) rather than a state dict. Save it again with " +
+                  "torch.save(model.state_dict(), ...) or as safetensors."),
             path);
 
     public static BertAdaptException NotFloat(string path, string name, SafeTensorDType dtype) =>
