@@ -3,21 +3,19 @@ using System.Globalization;
 namespace BertAdapt;
 
 /// <summary>
-/// Where a model comes from and what shaped it: the checkpoint it was imported from (with a hash
-/// that identifies it), the data files it was trained on (with their hashes), and the settings of
-/// each training run. Importing a checkpoint with a manifest carries the manifest's history
-/// forward; training adds to it; exporting writes it into the new checkpoint's manifest.
+/// Where a model comes from and what shaped it: the checkpoint it was imported from (with the
+/// hash of its weights file), the checkpoints that one descends from, the data files it was
+/// trained on (with their hashes), and the settings of each training run. Importing a checkpoint
+/// with a manifest carries the manifest's history forward; training adds to it; exporting writes
+/// it into the new checkpoint's manifest.
 /// </summary>
 public sealed class ModelLineage
 {
-    /// <summary>The checkpoint directory the model was imported from; null for a model made here.</summary>
-    public string? BaseCheckpoint { get; internal set; }
+    /// <summary>The checkpoint the model was imported from; null for a model made here.</summary>
+    public CheckpointReference? Base { get; internal set; }
 
-    /// <summary>A SHA-256 that identifies the base: of its manifest, or of its weights file where it had none.</summary>
-    public string? BaseSha256 { get; internal set; }
-
-    /// <summary>The file in the base checkpoint that <see cref="BaseSha256"/> is the hash of.</summary>
-    public string? BaseHashOf { get; internal set; }
+    /// <summary>The checkpoints the base descends from, oldest first, by its manifest.</summary>
+    public List<CheckpointReference> EarlierBases { get; } = [];
 
     /// <summary>The steps the base had been trained, by its manifest (0 without one).</summary>
     public int BaseSteps { get; internal set; }
@@ -34,12 +32,11 @@ public sealed class ModelLineage
         if (!TrainedOn.Contains(file)) TrainedOn.Add(file);
     }
 
-    /// <summary>The lineage as lines of text: base, each trained-on file, each run's seed and size, the steps in all.</summary>
+    /// <summary>The lineage as lines of text: bases, each trained-on file, each run's seed and size, the steps in all.</summary>
     public IEnumerable<string> Describe(int stepsTrained)
     {
-        yield return BaseCheckpoint is null ? "base: none (made here)"
-            : BaseSha256 is null ? $"base: {BaseCheckpoint}"
-            : $"base: {BaseCheckpoint} ({BaseHashOf} sha256 {BaseSha256})";
+        foreach (var earlier in EarlierBases) yield return $"descends from: {earlier}";
+        yield return Base is null ? "base: none (made here)" : $"base: {Base}";
         foreach (var file in TrainedOn) yield return $"trained on: {file}";
         for (int i = 0; i < Runs.Count; i++)
         {

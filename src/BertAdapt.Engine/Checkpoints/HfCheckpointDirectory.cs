@@ -44,7 +44,7 @@ public static class HfCheckpointDirectory
         {
             Directory.CreateDirectory(staging);
             var hashed = WriteFiles(model, staging);
-            CheckpointManifest.Write(model, staging, hashed);
+            CheckpointManifestWriter.Write(model, staging, hashed);
             if (exists) SharingViolationRetry.Run(() => Directory.Move(directory, retired));
             SharingViolationRetry.Run(() => Directory.Move(staging, directory));
         }
@@ -165,7 +165,7 @@ public static class HfCheckpointDirectory
             // A fine-tuned checkpoint has no pre-training heads by design; only report what its own layout lacks.
             model.LoadReport.AddRange(mapping.ReportLines(source.Path, missing => IsExported(model, missing)));
             if (manifestNote is not null) model.LoadReport.Add(manifestNote);
-            StartLineage(model, location, manifest);
+            StartLineage(model, location, manifest, verified: !skipHashCheck);
             return model;
         }
         catch
@@ -193,38 +193,37 @@ public static class HfCheckpointDirectory
         }
         catch (BertAdaptException ex) when (ex.ErrorId == "CheckpointManifestInvalid")
         {
-            note = $"'{ex.TargetObject}' is not a readable manifest; it was ignored (-SkipHashCheck), and so is the lineage it records.";
+            note = $"'{ex.Target}' is not a readable manifest; it was ignored (-SkipHashCheck), and so is the lineage it records.";
             return null;
         }
     }
 
     /// <summary>
-    /// The imported model's lineage: the checkpoint is its base, identified by its manifest's
-    /// hash, carrying forward the files, runs and steps the manifest lists; a checkpoint without
-    /// one is identified by the hash of its weights file.
+    /// The imported model's lineage: the checkpoint is its base, identified by the SHA-256 of its
+    /// weights file (taken from a verified manifest, otherwise hashed now); a manifest's bases,
+    /// files, runs and steps are carried forward.
     /// </summary>
-    static void StartLineage(BertModel model, CheckpointLocation location, CheckpointManifest? manifest)
+    static void StartLineage(BertModel model, CheckpointLocation location, CheckpointManifest? manifest, bool verified)
     {
         var lineage = model.GetLineage();
-        lineage.BaseCheckpoint = location.Directory;
-        if (manifest is not null)
+        var weights = Path.GetRelativePath(location.Directory, location.WeightsPath).Replace(Path.DirectorySeparatorChar, '/');
+        string? sha256 = null;
+        if (verified && manifest is not null && manifest.Files.TryGetValue(weights, out var listed)) sha256 = listed.Sha256;
+        else
         {
-            lineage.BaseSha256 = manifest.Sha256;
-            lineage.BaseHashOf = CheckpointManifest.FileName;
-            lineage.BaseSteps = manifest.TotalSteps;
-            foreach (var file in manifest.TrainedOn) lineage.Add(file);
-            lineage.Runs.AddRange(manifest.Runs);
-            return;
+            try { sha256 = FileHash.Of(location.WeightsPath).Sha256; }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The weights were just read; a hash that cannot be taken leaves the base named by its path alone.
+            }
         }
-        try
-        {
-            lineage.BaseSha256 = FileHash.Of(location.WeightsPath).Sha256;
-            lineage.BaseHashOf = Path.GetRelativePath(location.Directory, location.WeightsPath).Replace(Path.DirectorySeparatorChar, '/');
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // The weights were just read; a hash that cannot be taken leaves the base named by its path alone.
-        }
+        lineage.Base = new CheckpointReference(location.Directory, weights, sha256);
+        if (manifest is null) return;
+        lineage.EarlierBases.AddRange(manifest.EarlierBases);
+        if (manifest.Base is not null) lineage.EarlierBases.Add(manifest.Base);
+        lineage.BaseSteps = manifest.TotalSteps;
+        foreach (var file in manifest.TrainedOn) lineage.Add(file);
+        lineage.Runs.AddRange(manifest.Runs);
     }
 
     /// <summary>
