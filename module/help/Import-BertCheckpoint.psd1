@@ -36,7 +36,7 @@ Path accepts wildcards, which match directories and files; a pattern that matche
     }
 
     Outputs     = @{
-        'BertAdapt.BertModel' = 'One model per checkpoint. Its Source property is the full path of the checkpoint directory, LoadReport lists missing and unexpected tensors, and Preset is empty (the model is shown by its Shape instead).'
+        'BertAdapt.BertModel' = 'One model per checkpoint. Its Source property is the full path of the checkpoint directory, LoadReport lists missing and unexpected tensors, Lineage shows the base checkpoint, the corpora and the steps recorded in its manifest, and Preset is empty (the model is shown by its Shape instead).'
     }
 
     Notes       = @'
