@@ -29,13 +29,12 @@ Import-Module (Join-Path $PSScriptRoot '../BertAdapt.psd1') -Force
 
 $data = Join-Path $PSScriptRoot 'data'
 $job = Join-Path (Split-Path $OutputPath) 'tickets-job'
-Remove-Item -Recurse -Force $job -ErrorAction Ignore
 $clock = [Diagnostics.Stopwatch]::StartNew()
 
 $model = Import-BertCheckpoint $Checkpoint -WarningAction SilentlyContinue |
     Invoke-FineTune -Task SequenceClassification `
         -TrainingData (Join-Path $data 'tickets-train.csv') -ValidationData (Join-Path $data 'tickets-dev.csv') `
-        -TextColumn summary -LabelColumn team -MaxLength 64 -Epochs $Epochs -LearningRate $LearningRate -OutputPath $job
+        -TextColumn summary -LabelColumn team -MaxLength 64 -Epochs $Epochs -LearningRate $LearningRate -OutputPath $job -Restart
 Write-Host "Fine-tuned $model in $([int]$clock.Elapsed.TotalSeconds) s. Labels: $($model.Labels -join ', ')"
 
 $model.Evaluations | Format-Table Epoch, Step, TrainLoss, ValidationLoss, Accuracy, MacroF1, @{ n = 'MajorityMacroF1'; e = { $_.BaselineScore } } | Out-Host

@@ -135,6 +135,21 @@ Describe 'Bad input gives an error with a stable id and the right category' {
         $model.StepsTrained | Should -Be $steps
     }
 
+    # Emoji are not in the vocabulary: every token is [UNK], which masked-LM never predicts.
+    It '<Command> on a corpus with nothing to predict says so (CorpusNothingToPredict), not diverged or NaN' -ForEach @(
+        @{ Command = 'Invoke-MlmTraining'; Run = { param($m, $c) $m | Invoke-MlmTraining -Corpus $c -MaxSteps 2 -BatchSize 4 -SequenceLength 32 } }
+        @{ Command = 'Measure-Perplexity'; Run = { param($m, $c) $m | Measure-Perplexity -Corpus $c -SequenceLength 32 } }
+    ) {
+        $emoji = Join-Path $TestDrive 'emoji.txt'
+        Set-Content -LiteralPath $emoji -Value (1..40 | ForEach-Object { "$([char]::ConvertFromUtf32(0x1F600)) $([char]::ConvertFromUtf32(0x1F680))" })
+        $steps = $model.StepsTrained
+        $e = Get-TerminatingError { & $Run $model $emoji }
+        $e.FullyQualifiedErrorId | Should -BeLike 'CorpusNothingToPredict,*'
+        $e.CategoryInfo.Category | Should -Be 'InvalidData'
+        $e.Exception.Message | Should -BeLike '*emoji.txt*[UNK]*'
+        $model.StepsTrained | Should -Be $steps
+    }
+
     It 'Measure-Perplexity on a corpus that is not UTF-8 names the byte offset' {
         $latin1 = Join-Path $TestDrive 'latin1.txt'
         [IO.File]::WriteAllBytes($latin1, [byte[]](0x6f, 0x6b, 0x0a, 0x63, 0x61, 0x66, 0xe9, 0x0a))

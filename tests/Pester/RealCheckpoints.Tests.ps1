@@ -28,6 +28,14 @@ Describe 'Importing real checkpoints with Import-BertCheckpoint' {
         } finally { $a.Dispose(); $b.Dispose() }
     }
 
+    It 'warns what the import reported when -Model is given as a path, as Import-BertCheckpoint does' {
+        $bare = Join-Path $fixtures 'tiny-bare-tf-names'
+        Measure-Perplexity -Model $bare -Corpus $heldOut -SequenceLength 32 -WarningVariable warnings -WarningAction SilentlyContinue | Out-Null
+        @($warnings | Where-Object { "$_" -like '*tiny-bare-tf-names*newly initialised: cls.*' }) | Should -HaveCount 1
+        'restart the [MASK] service' | Invoke-BertFillMask -Model $bare -WarningVariable fillWarnings -WarningAction SilentlyContinue | Out-Null
+        @($fillWarnings | Where-Object { "$_" -like '*newly initialised: cls.*' }) | Should -HaveCount 1
+    }
+
     It 'imports PyTorch .bin checkpoints made by torch, TF-era and bare ones included' {
         $models = Get-ChildItem $fixtures -Directory -Filter 'tiny-*' | Import-BertCheckpoint -WarningVariable warnings -WarningAction SilentlyContinue
         try {

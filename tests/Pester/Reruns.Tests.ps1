@@ -115,6 +115,25 @@ Describe 'A rerun of Invoke-MlmTraining in the same -OutputPath' {
         $warnings.Message | Should -Match 'already finished'
     }
 
+    # A full disk or a kill can cut the last metrics line short; that must not stop every later run.
+    It 'warns about a torn metrics line and goes on, and the next run''s lines start on lines of their own' {
+        $run = New-Run 'torn-metrics'
+        Invoke-Training $run | Out-Null
+        $metricsPath = Join-Path $run.Out 'metrics.jsonl'
+        Add-Content -LiteralPath $metricsPath -Value '{"step": 5, "lo' -NoNewline
+        $again = Invoke-Training $run -WarningVariable warnings -WarningAction SilentlyContinue
+        $again.StepsTrained | Should -Be 4
+        $again.History | Should -HaveCount 4
+        ($warnings.Message -join "`n") | Should -Match "Line 5 of the metrics file .* is not a step record"
+        Add-Content -LiteralPath $run.Corpus -Value "`ncheck the redis service on cache01 then read the redis logs ."
+        $continued = Invoke-Training $run @{ Continue = $true } -WarningAction SilentlyContinue
+        $continued.StepsTrained | Should -Be 8
+        $lines = @(Get-Content -LiteralPath $metricsPath)
+        $lines | Should -HaveCount 9
+        $lines[4] | Should -Be '{"step": 5, "lo'
+        @($lines | Where-Object { $_ -ne $lines[4] } | ForEach-Object { ($_ | ConvertFrom-Json).step }) | Should -Be (1..8)
+    }
+
     It '-Restart starts afresh from the given model and replaces the old run''s checkpoints and metrics' {
         $run = New-Run 'restarted'
         Invoke-Training $run | Out-Null
@@ -177,6 +196,20 @@ Describe 'A rerun of Invoke-FineTune in the same -OutputPath' {
         $e.Exception.Message | Should -Match 'Training data'
         $model = Invoke-FineTuning $relabelled $out @{ Continue = $true }
         $model.StepsTrained | Should -Be 6
+    }
+
+    It 'hands back a finished run with its evaluation on the validation data, as the run that trained it gave' {
+        $out = Join-Path $TestDrive 'fine-tune-evaluated'
+        $split = @{ ValidationSplit = 0.25 }
+        $first = Invoke-FineTuning $rows $out $split -WarningAction SilentlyContinue
+        $again = Invoke-FineTuning $rows $out $split -WarningAction SilentlyContinue
+        $again.StepsTrained | Should -Be $first.StepsTrained
+        $again.Evaluations | Should -HaveCount 1
+        $again.Evaluations[0].Step | Should -Be $first.Evaluations[-1].Step
+        $again.Evaluations[0].Epoch | Should -Be $first.Evaluations[-1].Epoch
+        $again.Evaluations[0].Score | Should -Be $first.Evaluations[-1].Score
+        $again.Evaluations[0].ValidationLoss | Should -Be $first.Evaluations[-1].ValidationLoss
+        $again.Evaluations[0].TrainLoss | Should -Be $first.Evaluations[-1].TrainLoss
     }
 }
 

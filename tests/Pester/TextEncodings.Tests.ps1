@@ -69,6 +69,26 @@ Describe '-Encoding for files without a byte-order mark' {
         $e.Exception.Message | Should -BeLike '*-Encoding*'
     }
 
+    # UTF-16 without a mark decodes as "valid" UTF-8 (ASCII letters with a NUL byte between
+    # each), so before this was checked such a file trained on text no model had seen.
+    It 'refuses <Name> without a byte-order mark, saying which -Encoding reads it, and reads it with that' -ForEach @(
+        @{ Name = 'UTF-16 LE'; Encoding = [Text.UnicodeEncoding]::new($false, $false); Hint = 'unicode' }
+        @{ Name = 'UTF-16 BE'; Encoding = [Text.UnicodeEncoding]::new($true, $false); Hint = 'bigendianunicode' }
+        @{ Name = 'UTF-32 LE'; Encoding = [Text.UTF32Encoding]::new($false, $false); Hint = 'utf32' }
+    ) {
+        $plain = Get-Content -LiteralPath (Join-Path $TestDrive 'source.txt') -Raw
+        $plain | Should -Match '^[\x00-\x7F]+$'
+        $path = Join-Path $TestDrive "$Name-nobom.txt"
+        [IO.File]::WriteAllText($path, $plain, $Encoding)
+        $e = { Measure-File $path } | Should -Throw -ErrorId 'CorpusNotUtf8,BertAdapt.PowerShell.Commands.MeasurePerplexityCommand' -PassThru
+        $e.Exception.Message | Should -BeLike "*NUL byte*-Encoding $Hint*"
+        $e.CategoryInfo.Category | Should -Be 'InvalidData'
+        $result = Measure-File $path @{ Encoding = $Hint }
+        $reference = Measure-File (Join-Path $TestDrive 'source.txt')
+        $result.Tokens | Should -Be $reference.Tokens
+        $result.Perplexity | Should -Be $reference.Perplexity
+    }
+
     It 'reads -Encoding <_> as the UTF-8 file of the same text reads' -ForEach 'latin1', 'iso-8859-1', '28591' {
         $result = Measure-File $latin1 @{ Encoding = $_ }
         $reference = Measure-File $latin1AsUtf8

@@ -122,3 +122,32 @@ Describe 'Objectives and training settings' {
         $model.History[0].Tokens | Should -BeGreaterThan (New-TinyModel | Invoke-MlmTraining -Corpus $corpus -MaxSteps 1 @common).History[0].Tokens
     }
 }
+
+# The tiny model has 64 positions; longer sequences cannot be embedded.
+Describe 'Sequence lengths longer than the model''s positions' {
+    It 'fine-tunes with -MaxLength over the positions, cut to them with a warning, instead of failing in libtorch' {
+        $rows = foreach ($i in 1..4) {
+            [pscustomobject]@{ text = ('restart nginx ' * 40) + $i; label = 'ops' }
+            [pscustomobject]@{ text = "page oncall $i"; label = 'people' }
+        }
+        $model = $rows | Invoke-FineTune -Model (New-TinyModel) -Task SequenceClassification -Epochs 1 -BatchSize 4 -MaxLength 128 -WarningVariable warnings -WarningAction SilentlyContinue
+        $model.StepsTrained | Should -Be 2
+        ($warnings.Message -join "`n") | Should -Match '-MaxLength 128 is more than the 64 positions'
+    }
+
+    It 'says so when -SequenceLength is cut to the positions, in <Command>' -ForEach @(
+        @{ Command = 'Measure-Perplexity'; Run = { param($m, $c) $m | Measure-Perplexity -Corpus $c -SequenceLength 4096 -CacheDirectory $cache } }
+        @{ Command = 'Invoke-MlmTraining'; Run = { param($m, $c) $m | Invoke-MlmTraining -Corpus $c -SequenceLength 4096 -MaxSteps 1 -BatchSize 8 -CacheDirectory $cache } }
+    ) {
+        $streams = & $Run (New-TinyModel) $corpus 3>&1
+        $streams | Where-Object { $_ -isnot [System.Management.Automation.WarningRecord] } | Should -Not -BeNullOrEmpty
+        $warnings = $streams | Where-Object { $_ -is [System.Management.Automation.WarningRecord] }
+        @($warnings.Message | Where-Object { $_ -match '-SequenceLength 4096 is more than the 64 positions' }) | Should -HaveCount 1
+    }
+
+    It 'cuts the default -MaxLength to the positions without a warning' {
+        $rows = 1..4 | ForEach-Object { [pscustomobject]@{ text = "restart nginx $_"; label = ('a', 'b')[$_ % 2] } }
+        $rows | Invoke-FineTune -Model (New-TinyModel) -Task SequenceClassification -Epochs 1 -BatchSize 4 -WarningVariable warnings -WarningAction SilentlyContinue | Out-Null
+        @($warnings.Message | Where-Object { $_ -match 'positions' }) | Should -HaveCount 0
+    }
+}

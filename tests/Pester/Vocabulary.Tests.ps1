@@ -38,6 +38,25 @@ Describe 'Add-BertVocabulary -Token' {
         $row | Where-Object { $_ -ne 0 } | Should -Not -BeNullOrEmpty
     }
 
+    It 'keeps the classification head of a fine-tuned model, and its scores on text without the new token' {
+        $rows = foreach ($i in 1..4) {
+            [pscustomobject]@{ text = "restart nginx $i"; label = 'ops' }
+            [pscustomobject]@{ text = "page oncall $i"; label = 'people' }
+        }
+        $model = $rows | Invoke-FineTune -Model (New-TinyModel) -Task SequenceClassification -Epochs 1 -BatchSize 4 -WarningAction SilentlyContinue
+        $texts = 'restart nginx', 'page oncall now'
+        $before = $texts | Invoke-BertClassifier -Model $model
+        $labels = "$($model.Labels)"
+        $model | Add-BertVocabulary -Token systemctl | Out-Null
+        $model.Task | Should -Be 'SequenceClassification'
+        "$($model.Labels)" | Should -Be $labels
+        $after = $texts | Invoke-BertClassifier -Model $model
+        foreach ($i in 0..1) {
+            $after[$i].Label | Should -Be $before[$i].Label
+            $after[$i].ScoreOf('ops') | Should -Be $before[$i].ScoreOf('ops')
+        }
+    }
+
     It 'warns about tokens already in the vocabulary and adds the rest' {
         $model = New-TinyModel
         $model | Add-BertVocabulary -Token nginx, kubectl -WarningVariable warnings -WarningAction SilentlyContinue | Out-Null

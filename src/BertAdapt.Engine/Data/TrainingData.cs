@@ -58,12 +58,14 @@ public sealed class TrainingData : IDisposable
         {
             data.Corpus = cache.Open(files, vocabulary, options.ReadOptions, progress, cancellation);
             data.owned.Add(data.Corpus);
+            RequirePredictableTokens(data.Corpus, vocabulary, "corpus");
             var all = Examples(data.Corpus, vocabulary, options);
             TokenizedCorpusSet? validationCorpus = null;
             if (options.ValidationFiles is { Count: > 0 } validationFiles)
             {
                 validationCorpus = cache.Open(validationFiles, vocabulary, options.ReadOptions, progress, cancellation);
                 data.owned.Add(validationCorpus);
+                RequirePredictableTokens(validationCorpus, vocabulary, "validation corpus");
                 (data.Train, data.Validation) = (all, Examples(validationCorpus, vocabulary, options));
             }
             else if (options.ValidationSplit is double fraction)
@@ -85,6 +87,20 @@ public sealed class TrainingData : IDisposable
             data.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Masked-LM training and perplexity predict ordinary tokens only (as Hugging Face's collator,
+    /// which never masks [UNK] or the other special tokens). A corpus with none has nothing to
+    /// learn or score: without this, training stopped as "diverged" and perplexity was NaN.
+    /// </summary>
+    static void RequirePredictableTokens(TokenizedCorpusSet corpus, BertVocabulary vocabulary, string what)
+    {
+        if (corpus.HasTokenOtherThan(vocabulary.SpecialIds)) return;
+        throw new BertAdaptException("CorpusNothingToPredict", BertAdaptErrorKind.InvalidData,
+            $"The {what} ({string.Join(", ", corpus.Files.Select(Path.GetFileName))}) has no token a masked-LM can be trained or scored on: "
+            + $"all {corpus.TokenCount:N0} of its tokens are {BertVocabulary.Unknown} or special tokens. Text the vocabulary cannot spell (emoji, a script "
+            + "it lacks) becomes [UNK]; use a model whose vocabulary covers the text, or add words with Add-BertVocabulary.", corpus.Files.FirstOrDefault());
     }
 
     static string Fingerprint(IReadOnlyList<TokenShard> shards, TrainingDataOptions options, string part)

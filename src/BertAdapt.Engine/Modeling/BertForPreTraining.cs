@@ -101,7 +101,7 @@ public sealed class BertForPreTraining : nn.Module
     /// A copy of this module with one more vocabulary row per entry of <paramref name="meanOf"/>,
     /// on the same device and in the same dtype and training mode. Each new row of the word
     /// embeddings (which the MLM decoder shares) and of the MLM output bias is the mean of the
-    /// existing rows listed in its entry; every other value is copied exactly. The caller disposes
+    /// existing rows listed in its entry; every other value, a fine-tuning head's included, is copied exactly. The caller disposes
     /// this module once it no longer needs it.
     /// </summary>
     public BertForPreTraining WithVocabularyRows(IReadOnlyList<int[]> meanOf)
@@ -114,6 +114,9 @@ public sealed class BertForPreTraining : nn.Module
         var resized = new BertForPreTraining(config);
         try
         {
+            // A fine-tuned model keeps its head: attached here, its weights are copied below with the rest.
+            if (classifier is not null)
+                resized.AttachClassifier((int)classifier.Weight.shape[0], TokenLevelClassifier, seed: 0);
             resized.to(template.dtype).to(template.device);
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();

@@ -54,6 +54,8 @@ public static class FineTuneTrainer
             var settings = SettingsOf(options, model, train, validation, labels);
             int firstEvaluation = model.Evaluations.Count;
             var result = TrainingLoop.Run(model, objective, options, settings, callbacks, cancellation);
+            if (result.Run.Start == RunStart.AlreadyFinished && objective.HasValidation && objective.EvaluateFinishedRun(cancellation))
+                callbacks.Info?.Invoke("The finished run's model was evaluated once on the validation data, so Evaluations holds its scores; the earlier epochs' evaluations are in the run's metrics file.");
             return new FineTuneResult(result.Steps, result.FinalLoss, result.Cancelled, result.EarlyStopped, result.SkippedNonFiniteSteps,
                 FineTuneEvaluator.MetricOf(options.Task), result.BestScore, model.Evaluations.Skip(firstEvaluation).ToList(), result.PaddingFraction)
             { Run = result.Run, Device = result.Device, Threads = result.Threads };
@@ -130,13 +132,26 @@ public static class FineTuneTrainer
 
         public bool HasValidation => validation is not null;
 
+        /// <summary>
+        /// For a run that had already finished: evaluates the model it handed back, as at its last
+        /// step, so a rerun's Evaluations say how good that model is. False when no step is known.
+        /// </summary>
+        public bool EvaluateFinishedRun(CancellationToken cancellation)
+        {
+            if (model.History.Count == 0) return false;
+            var last = model.History[^1];
+            lastEvaluationStep = model.History.Take(model.History.Count - 1).LastOrDefault(h => h.ValidationScore is not null)?.Step ?? 0;
+            Evaluate(cancellation).Annotate(last);
+            return true;
+        }
+
         public ValidationOutcome Evaluate(CancellationToken cancellation)
         {
             var (loss, evaluation) = FineTuneEvaluator.Evaluate(model, validation!, task, options.BatchSize, options.Threshold,
                 options.ClassWeights, cancellation);
             return new ValidationOutcome(loss, evaluation.Metric, evaluation.Score, HigherIsBetter: true, metrics =>
             {
-                var since = model.History.Where(h => h.Step > lastEvaluationStep).Select(h => h.Loss).Append(metrics.Loss).ToList();
+                var since = model.History.Where(h => h.Step > lastEvaluationStep && h.Step < metrics.Step).Select(h => h.Loss).Append(metrics.Loss).ToList();
                 lastEvaluationStep = metrics.Step;
                 model.Evaluations.Add(evaluation with { Epoch = metrics.Epoch + 1, Step = metrics.Step, TrainLoss = since.Average() });
                 return metrics with { ValidationMetric = evaluation.Metric, ValidationScore = evaluation.Score };

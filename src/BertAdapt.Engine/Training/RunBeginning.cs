@@ -19,7 +19,7 @@ internal static class RunBeginning
         {
             case RunStart.AlreadyFinished:
                 HfCheckpointDirectory.LoadWeights(model, plan.Checkpoint!);
-                model.ResumeFrom(previous!.ModelStepsTrained, MetricsLog.Read(metricsPath, [.. previous.ContinuedRuns, previous.RunId]));
+                model.ResumeFrom(previous!.ModelStepsTrained, MetricsLog.Read(metricsPath, [.. previous.ContinuedRuns, previous.RunId], callbacks.Warning));
                 callbacks.Warning?.Invoke($"The run in '{job!.Path}' already finished at step {previous.Step} of {totalSteps} with the same settings and data: nothing to train. "
                     + "The output is the model it trained; use -Restart to train it again from the given model.");
                 callbacks.Info?.Invoke($"'{plan.Checkpoint}' was written by run {previous.RunId} with the same settings and data as this command, so this command is that run, and it is done.");
@@ -27,12 +27,12 @@ internal static class RunBeginning
             case RunStart.Resumed:
                 var state = RunDirectory.Restore(plan.Checkpoint!, model, optimizer);
                 state.Settings = settings;
-                model.ResumeFrom(state.ModelStepsTrained, MetricsLog.ResumeAt(metricsPath, state));
+                model.ResumeFrom(state.ModelStepsTrained, MetricsLog.ResumeAt(metricsPath, state, callbacks.Warning));
                 callbacks.Info?.Invoke($"Resuming {RerunRules.Describe(state)} ({state.RunId}) from '{plan.Checkpoint}': the same settings and data it started with.");
                 return state;
             case RunStart.Continued:
                 HfCheckpointDirectory.LoadWeights(model, plan.Checkpoint!);
-                model.ResumeFrom(previous!.ModelStepsTrained, MetricsLog.Read(metricsPath, [.. previous.ContinuedRuns, previous.RunId]));
+                model.ResumeFrom(previous!.ModelStepsTrained, MetricsLog.Read(metricsPath, [.. previous.ContinuedRuns, previous.RunId], callbacks.Warning));
                 var continued = NewRun(model, settings, previous.RunNumber + 1, [.. previous.ContinuedRuns, previous.RunId]);
                 job!.RemoveBest();
                 callbacks.Info?.Invoke($"Starting run {continued.RunNumber} from the last weights of run {Math.Max(previous.RunNumber, 1)} ('{plan.Checkpoint}', step {previous.Step}), "

@@ -117,7 +117,7 @@ public static class TrainingLoop
         model.RecordRun(settings);
         if (plan.Start != RunStart.Resumed) torch.manual_seed(options.Seed);
         int resumedFrom = plan.Start == RunStart.Resumed ? state.Step : 0;
-        using var metricsWriter = metricsPath is null ? null : new StreamWriter(metricsPath, append: true);
+        using var metricsWriter = metricsPath is null ? null : MetricsLog.OpenAppend(metricsPath);
 
         using var feed = new BatchFeed<TBatch>(objective, options, state.Epoch, state.Cursor);
         long runTokens = 0, runPositions = 0;

@@ -32,7 +32,7 @@ public sealed class ImportBertCheckpointCommand : PathInputCmdlet
                 WriteVerbose($"Importing '{directory}'.");
                 BertModel? model = null;
                 if (!GuardItem(() => model = HfCheckpointDirectory.Import(directory, SkipHashCheck))) continue;
-                foreach (var line in model!.LoadReport) WriteWarning(line);
+                WriteLoadReport(model!);
                 WriteObject(model);
             }
         }

@@ -200,6 +200,7 @@ public sealed class InvokeFineTuneCommand : TrainingCmdlet
     {
         var validationFiles = ValidationData is null && LiteralValidationData is null ? null : Guard(() =>
             ResolveFiles(ValidationData ?? [], literal: false, "FineTune").Concat(ResolveFiles(LiteralValidationData ?? [], literal: true, "FineTune")).Distinct().ToList());
+        int maxLength = FitToPositions(MaxLength, model, nameof(MaxLength));
         var head = model.GetTask() is FineTuneTask headTask ? new FineTuneHead(headTask, model.Config.Id2Label, model.Source) : null;
         // Warnings (skipped rows, class weights that do not apply) and notes are written as they come up.
         var data = Guard(() => FineTuneDataSet.Open(files, rows, model.Vocabulary, head, new FineTuneDataOptions
@@ -209,7 +210,7 @@ public sealed class InvokeFineTuneCommand : TrainingCmdlet
             ValidationSplit = RequestedValidationSplit,
             Seed = Seed,
             ReadOptions = ReadOptions,
-            Encoding = new FineTuneEncodingOptions { MaxLength = MaxLength, LabelAllSubTokens = LabelAllSubTokens, SkipInvalidRows = SkipInvalidRows },
+            Encoding = new FineTuneEncodingOptions { MaxLength = maxLength, LabelAllSubTokens = LabelAllSubTokens, SkipInvalidRows = SkipInvalidRows },
             AutoClassWeights = ClassWeights == ClassWeighting.Auto,
         }, WriteWarning, WriteVerbose, Cancellation));
         var (train, validation, labels) = (data.Train, data.Validation, data.Labels);
@@ -217,7 +218,7 @@ public sealed class InvokeFineTuneCommand : TrainingCmdlet
         var options = (FineTuneOptions)Guard(() => WithTrainingParameters(new FineTuneOptions
         {
             Task = Task,
-            SequenceLength = MaxLength,
+            SequenceLength = maxLength,
             // Without -EvalEvery, the validation data is scored after each epoch.
             EvalEachEpoch = !Bound(nameof(EvalEvery)),
             ClassWeights = data.ClassWeights,

@@ -99,17 +99,50 @@ public abstract class BertCmdlet : PSCmdlet
         }
     }
 
+    /// <summary>Whether the user gave parameter <paramref name="name"/> (rather than leaving its default).</summary>
+    protected internal bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
+
+    /// <summary>
+    /// A sequence length no longer than <paramref name="model"/>'s position embeddings, as Hugging
+    /// Face's scripts fit max_seq_length to the model; cutting one the user gave is a warning.
+    /// </summary>
+    protected internal int FitToPositions(int requested, BertModel model, string parameter)
+    {
+        int positions = model.Config.MaxPositionEmbeddings;
+        if (requested <= positions) return requested;
+        string message = $"-{parameter} {requested} is more than the {positions} positions this model has (max_position_embeddings), so sequences of up to {positions} tokens are used.";
+        if (Bound(parameter)) WriteWarning(message); else WriteVerbose(message);
+        return positions;
+    }
+
     /// <summary>
     /// For BeginCommand: a model given as an argument must be usable, or the command ends with
     /// ModelDisposed. (A piped model is not bound yet; unbound, it is null here.)
     /// </summary>
     protected void CheckModelArgument(BertModel? model)
     {
-        if (model is not null) Guard(model.ThrowIfDisposed);
+        if (model is null) return;
+        Guard(model.ThrowIfDisposed);
+        // A path given to -Model was imported while binding, where no warning can be written.
+        if (ModelFromPathAttribute.TakeUnreportedImport(model)) WriteLoadReport(model);
     }
 
-    /// <summary>For a piped model: false, having written ModelDisposed for that item, when it is disposed.</summary>
-    protected internal bool IsUsableItem(BertModel model) => GuardItem(model.ThrowIfDisposed);
+    /// <summary>What importing <paramref name="model"/> reported (parameters initialised, keys ignored), as warnings.</summary>
+    protected void WriteLoadReport(BertModel model)
+    {
+        foreach (var line in model.LoadReport) WriteWarning(line);
+    }
+
+    /// <summary>
+    /// For a piped model: false, having written ModelDisposed for that item, when it is disposed.
+    /// A piped path imported for -Model gets its import's warnings here.
+    /// </summary>
+    protected internal bool IsUsableItem(BertModel model)
+    {
+        if (!GuardItem(model.ThrowIfDisposed)) return false;
+        if (ModelFromPathAttribute.TakeUnreportedImport(model)) WriteLoadReport(model);
+        return true;
+    }
 
     #region Training and termination signals
 

@@ -58,7 +58,7 @@ internal sealed class CorpusInput(BertCmdlet cmdlet, ICorpusParameters parameter
         var progress = new ProgressRecord(1, activity, "Reading the corpus");
         var data = cmdlet.Guard(() => TrainingData.Open(files, model.Vocabulary, options with
         {
-            SequenceLength = Math.Min(parameters.SequenceLength, model.Config.MaxPositionEmbeddings),
+            SequenceLength = cmdlet.FitToPositions(parameters.SequenceLength, model, nameof(parameters.SequenceLength)),
             LineByLine = parameters.LineByLine,
             ReadOptions = ReadOptions,
             CacheDirectory = parameters.CacheDirectory is null ? null : cmdlet.ResolveLiteral(parameters.CacheDirectory),

@@ -124,8 +124,6 @@ public abstract class TrainingCmdlet : ComputeCmdlet
 
     #endregion
 
-    protected bool Bound(string name) => MyInvocation.BoundParameters.ContainsKey(name);
-
     /// <summary>-ValidationSplit when it is given.</summary>
     protected double? RequestedValidationSplit => Bound(nameof(ValidationSplit)) ? ValidationSplit : null;
 

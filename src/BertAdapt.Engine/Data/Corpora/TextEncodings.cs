@@ -60,6 +60,20 @@ public static class TextEncodings
         _ => null,
     };
 
+    /// <summary>
+    /// The -Encoding name of the UTF-16 or UTF-32 that a file's first bytes look like when it has
+    /// no byte-order mark (ASCII text leaves zero bytes around each letter: "a\0" is UTF-16 LE);
+    /// null when they look like neither.
+    /// </summary>
+    public static string? GuessWideEncoding(ReadOnlySpan<byte> start) => start switch
+    {
+        [not 0, 0, 0, 0, ..] => "utf32",
+        [0, 0, 0, not 0, ..] => "bigendianutf32",
+        [not 0, 0, ..] => "unicode",
+        [0, not 0, ..] => "bigendianunicode",
+        _ => null,
+    };
+
     public static bool IsUtf8(Encoding encoding) => encoding.CodePage == Encoding.UTF8.CodePage;
 
     /// <summary>A name people recognise, for messages: "UTF-16 LE" rather than "utf-16".</summary>

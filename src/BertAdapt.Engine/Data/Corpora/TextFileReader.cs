@@ -17,6 +17,13 @@ sealed class TextFileReader : TextReader
 {
     const int BufferSize = 1 << 16;
 
+    /// <summary>
+    /// Which decoding rules read the text, for the token cache's key: a shard read by older rules
+    /// is not reused. 2: a NUL byte in text read as UTF-8 is refused (before, UTF-16 text without
+    /// a byte-order mark decoded as UTF-8 and was tokenized as it came).
+    /// </summary>
+    public const int RulesVersion = 2;
+
     readonly Stream stream;
     readonly Action<long>? onRead;
     readonly bool strict;
@@ -27,6 +34,7 @@ sealed class TextFileReader : TextReader
     int byteStart, byteEnd, charStart, charEnd;
     long bytesBefore; // stream offset of bytes[0]
     bool endOfStream, started, flushed;
+    byte[] head = []; // the file's first bytes, for guessing the encoding of one that is not UTF-8
 
     /// <param name="onRead">Called after each read from <paramref name="stream"/> with the bytes read so far.</param>
     /// <param name="noun">What the file is, as error messages name it ("The corpus file '…' is not valid UTF-8").</param>
@@ -128,6 +136,10 @@ sealed class TextFileReader : TextReader
                 if (written > 0) { byteStart += read; charStart = 0; charEnd = written; return true; }
                 throw NotUtf8(bytesBefore + byteStart + read);
             }
+            // No UTF-8 sequence but NUL itself holds a zero byte; UTF-16 and UTF-32 text of
+            // ASCII letters is full of them, and would otherwise decode as "valid" UTF-8.
+            if (strict && bytes.AsSpan(byteStart, read).IndexOf((byte)0) is int nul and >= 0)
+                throw HoldsNul(bytesBefore + byteStart + nul);
             byteStart += read;
             charStart = 0;
             charEnd = written;
@@ -180,6 +192,7 @@ sealed class TextFileReader : TextReader
     {
         started = true;
         while (byteEnd < 4 && !endOfStream) ReadMore();
+        head = bytes.AsSpan(0, Math.Min(4, byteEnd)).ToArray();
         var mark = TextEncodings.FromByteOrderMark(bytes.AsSpan(0, byteEnd));
         if (mark is { } found) byteStart = found.Length;
         Encoding = mark?.Encoding ?? fallback;
@@ -219,6 +232,15 @@ sealed class TextFileReader : TextReader
     BertAdaptException NotUtf8(long offset) => new("CorpusNotUtf8", BertAdaptErrorKind.InvalidData,
         $"The {Noun} '{Path}' is not valid UTF-8 at byte offset {offset}{OfStream}. If it is in another encoding, name it with -Encoding "
         + "(for example -Encoding latin1), or read bytes that are not UTF-8 as U+FFFD with -AllowInvalidUtf8.", Path);
+
+    BertAdaptException HoldsNul(long offset)
+    {
+        string? name = TextEncodings.GuessWideEncoding(head);
+        return new("CorpusNotUtf8", BertAdaptErrorKind.InvalidData,
+            $"The {Noun} '{Path}' holds a NUL byte at byte offset {offset}{OfStream}, as UTF-16 or UTF-32 text without a byte-order mark does, "
+            + (name is null ? "so it is not UTF-8 text. Name its encoding with -Encoding" : $"and its first bytes look like {name}: read it with -Encoding {name}")
+            + ", or read it as it is with -AllowInvalidUtf8.", Path);
+    }
 
     BertAdaptException NotDecodable(long offset) => new("CorpusNotDecodable", BertAdaptErrorKind.InvalidData,
         $"The {Noun} '{Path}' is not valid {TextEncodings.Describe(Encoding)} at byte offset {offset}{OfStream}.", Path);

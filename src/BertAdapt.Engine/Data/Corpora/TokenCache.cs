@@ -89,7 +89,7 @@ public sealed class TokenCache
         string content;
         using (var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan))
             content = Convert.ToHexString(SHA256.HashData(stream));
-        var key = $"bertadapt token shard v{TokenShardLayout.Version}\ntokenizer=v{Tokenization.BertVocabulary.TokenizerVersion}\nfile={content}\nvocabulary={vocabularyFingerprint}\nread={kind.Describe(options)}\n";
+        var key = $"bertadapt token shard v{TokenShardLayout.Version}\ntokenizer=v{Tokenization.BertVocabulary.TokenizerVersion}\ndecoding=v{TextFileReader.RulesVersion}\nfile={content}\nvocabulary={vocabularyFingerprint}\nread={kind.Describe(options)}\n";
         var name = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key))).ToLowerInvariant();
         return Path.Combine(Directory, name + ".shard");
     }

@@ -73,6 +73,23 @@ public sealed class TokenizedCorpusSet : ITokenizedCorpus, IDisposable
         }
     }
 
+    /// <summary>
+    /// Whether any token is not one of <paramref name="ids"/>; it stops at the first such token,
+    /// so a corpus of real text answers at once and only one of such ids alone is read through.
+    /// </summary>
+    public bool HasTokenOtherThan(IReadOnlySet<int> ids)
+    {
+        var chunk = new int[4096];
+        for (long start = 0; start < TokenCount; start += chunk.Length)
+        {
+            var tokens = chunk.AsSpan(0, (int)Math.Min(chunk.Length, TokenCount - start));
+            CopyTokens(start, tokens);
+            foreach (int id in tokens)
+                if (!ids.Contains(id)) return true;
+        }
+        return false;
+    }
+
     /// <summary>The shard whose range in <paramref name="bases"/> holds <paramref name="position"/>.</summary>
     static int ShardOf(long[] bases, long position)
     {
