@@ -6,6 +6,7 @@ Export-Checkpoint writes a BertModel to a new directory in the layout of Hugging
 - config.json: the model's configuration, with architectures set to BertForPreTraining, and any extra fields the model was created or imported with.
 - model.safetensors: every parameter in float32, under its Hugging Face name.
 - vocab.txt, tokenizer_config.json and special_tokens_map.json: the vocabulary and whether it is lower-cased.
+- bertadapt_manifest.json: the size and SHA-256 of every other file, the module version, and the model's lineage: the checkpoint it was imported from (path and SHA-256 of its weights file) and those before it, the corpora and data files it was trained on (paths as given, sizes, SHA-256 of their content), each training run's settings and seed, and the steps trained. Import-BertCheckpoint checks the files against it (see its help); transformers ignores it. It is written last, into the same temporary directory, so it is part of the atomic write.
 
 The write is atomic. Everything is first written into a hidden temporary directory next to the target (named .<name>.partial-<id>), which is renamed to the target name only when it is complete. If anything fails, the temporary directory is removed and nothing is left behind. When -Force replaces an existing directory, the old one is moved aside only at the last moment and deleted after the new one is in place, so at every instant the target path holds either the old checkpoint or the complete new one.
 

@@ -18,6 +18,8 @@ Tensor names are matched the way Hugging Face's loader matches them. The target 
 
 Before any weight is copied, every tensor is checked against the shape that the config implies; a tensor of the wrong shape or a non-floating-point type stops the import with an error that names it. Parameters the checkpoint lacks keep a fresh initialisation and are listed in one warning ("... were newly initialised: ..."); tensors the model does not use (for example a classification head) are listed in another ("... were ignored: ..."). A bare encoder, such as a sentence-embedding model, has no masked-LM head: the head is initialised (its decoder is always tied to the word embeddings) and learns quickly with Invoke-MlmTraining. The same lines stay available afterwards in the model's LoadReport property.
 
+A checkpoint written by Export-Checkpoint (or saved under -OutputPath by a training cmdlet) holds bertadapt_manifest.json: the size and SHA-256 of every other file in it, the module version, and the model's lineage (the checkpoint it was imported from, with the SHA-256 of that checkpoint's weights file, the corpora it was trained on, with their sizes and SHA-256, each run's settings and seed, and the steps trained). When the manifest is there, every file it lists is checked before anything is loaded: a listed file that is missing, or whose size or SHA-256 differs, stops the import with the error CheckpointHashMismatch, which names the file. Files the manifest does not list (added later) are not checked. A checkpoint without a manifest, such as one from Hugging Face, loads as before. The imported model's Lineage property shows the base checkpoint, the earlier checkpoints and corpora from the manifest, and the steps in all; training adds to it, and the next Export-Checkpoint writes all of it into the new manifest.
+
 Path accepts wildcards, which match directories and files; a pattern that matches nothing is an error. Use LiteralPath for names that contain wildcard characters such as [ and ].
 '@
 
@@ -25,6 +27,7 @@ Path accepts wildcards, which match directories and files; a pattern that matche
         Path        = 'One or more checkpoint directories or weights files (.safetensors, .bin, .onnx). Wildcards are expanded, and each match is imported as one model; a wildcard character escaped with a backtick (ckpt`[1`]) is read as itself. Relative paths are resolved against the current PowerShell location.'
         LiteralPath = 'One or more checkpoint directories or weights files, taken exactly as written: no character is treated as a wildcard. Objects piped from Get-ChildItem or Get-Item bind here through their PSPath property.'
         Force       = 'Imports a checkpoint whose tokenizer.json asks for an option BertAdapt cannot honour (a normaliser other than BertNormalizer, a pre-tokenizer other than BertPreTokenizer or WhitespaceSplit, and so on): each such option is written as a warning that names it and left at BERT''s default, so the model may tokenize text differently from the original. Without -Force such an option is the error TokenizerOptionUnsupported.'
+        SkipHashCheck = 'Loads the checkpoint without checking the files against the hashes in its bertadapt_manifest.json, with a warning that they were not checked. Use it for a checkpoint whose files were changed on purpose (for example a config.json edited by hand). A manifest that cannot be read is then ignored, and so is the lineage it records.'
     }
 
     Inputs      = @{
@@ -34,7 +37,7 @@ Path accepts wildcards, which match directories and files; a pattern that matche
     }
 
     Outputs     = @{
-        'BertAdapt.BertModel' = 'One model per checkpoint. Its Source property is the full path of the checkpoint directory, LoadReport lists missing and unexpected tensors, and Preset is empty (the model is shown by its Shape instead).'
+        'BertAdapt.BertModel' = 'One model per checkpoint. Its Source property is the full path of the checkpoint directory, LoadReport lists missing and unexpected tensors, Lineage shows the base checkpoint, the corpora and the steps recorded in its manifest, and Preset is empty (the model is shown by its Shape instead).'
     }
 
     Notes       = @'
@@ -50,7 +53,7 @@ New-BertModel -Preset tiny -Seed 1 | Export-Checkpoint ./out/bert-tiny -Force
 $model = Import-BertCheckpoint ./out/bert-tiny
 $model | Format-List Shape, StepsTrained, Source, LoadReport
 '@
-            Remarks = 'The first line writes a checkpoint to read. Import-BertCheckpoint reads config.json, vocab.txt, tokenizer_config.json and model.safetensors from the directory. A checkpoint written by Export-Checkpoint has every tensor, so LoadReport is empty. StepsTrained starts again at 0: the training history is not stored in the checkpoint.'
+            Remarks = 'The first line writes a checkpoint to read. Import-BertCheckpoint reads config.json, vocab.txt, tokenizer_config.json and model.safetensors from the directory. A checkpoint written by Export-Checkpoint has every tensor, so LoadReport is empty. StepsTrained starts again at 0: the training history is not stored in the checkpoint, though the steps in all are, in the manifest, and show in the Lineage property.'
         }
         @{
             Title   = 'Continue pre-training a saved or downloaded model'

@@ -60,6 +60,31 @@ public sealed class BertModel : IDisposable
     /// <summary>The files the model was trained on; as text, joined by the platform's path-list separator.</summary>
     public DelimitedList<string> TrainedOn { get; } = new(Path.PathSeparator.ToString());
 
+    readonly ModelLineage lineage = new();
+
+    /// <summary>
+    /// Where the model comes from, as lines (base checkpoint and its hash, each trained-on file with
+    /// its size and SHA-256, each run's seed and settings, the steps in all); as text joined by "; ".
+    /// <see cref="GetLineage"/> gives the record an exported checkpoint's manifest is written from.
+    /// </summary>
+    public DelimitedList<string> Lineage => new(lineage.Describe(StepsTrained), "; ");
+
+    /// <summary>The model's lineage as a record (a method, so that Export-Csv and ConvertTo-Json keep to <see cref="Lineage"/>).</summary>
+    public ModelLineage GetLineage() => lineage;
+
+    /// <summary>Records files the model has been trained on: in <see cref="TrainedOn"/>, and hashed (streamed) in its lineage.</summary>
+    public void RecordTrainedOn(IEnumerable<string> files)
+    {
+        foreach (var file in files)
+        {
+            TrainedOn.Add(file);
+            lineage.Add(TrainedFile.Of(file));
+        }
+    }
+
+    /// <summary>Records a training run's settings (see Training.TrainingSettings) in the lineage.</summary>
+    internal void RecordRun(IReadOnlyDictionary<string, string> settings) => lineage.Runs.Add(new Dictionary<string, string>(settings));
+
     /// <summary>
     /// The fine-tuning task of the attached head by name (SequenceClassification, ...), or null for
     /// a pre-training model. A name rather than the enum, so that ConvertTo-Json writes it as one;

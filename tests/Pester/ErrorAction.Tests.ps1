@@ -37,6 +37,8 @@ Describe 'A bad input item is a non-terminating error, and the next item goes on
         $folder = New-Item -ItemType Directory (Join-Path $TestDrive 'several')
         Copy-Item $good (Join-Path $folder 'a-good') -Recurse
         Copy-Item $good (Join-Path $folder 'b-corrupt') -Recurse
+        # Without its manifest, so that the reader's own check (ConfigInvalid) is what fails.
+        Remove-Item (Join-Path $folder 'b-corrupt/bertadapt_manifest.json')
         Set-Content (Join-Path $folder 'b-corrupt/config.json') '{ "hidden_size": '
         Copy-Item $good (Join-Path $folder 'c-good') -Recurse
         $models = @(Get-ChildItem $folder -Directory | Import-BertCheckpoint -ErrorAction SilentlyContinue -ErrorVariable problems)

@@ -7,7 +7,8 @@ namespace BertAdapt.Engine.Checkpoints;
 
 /// <summary>
 /// A Hugging Face checkpoint directory: config.json, model.safetensors, vocab.txt,
-/// tokenizer_config.json and special_tokens_map.json, with <c>BertForPreTraining</c> names.
+/// tokenizer_config.json and special_tokens_map.json, with <c>BertForPreTraining</c> names. An
+/// export adds <see cref="CheckpointManifest.FileName"/> (hashes and lineage), which an import checks.
 /// </summary>
 public static class HfCheckpointDirectory
 {
@@ -20,6 +21,8 @@ public static class HfCheckpointDirectory
     /// until the new one is complete. Missing parent folders are created, as Hugging Face's
     /// save_pretrained does. What an export that was killed left of the same name is cleared first
     /// (see <see cref="StagingFolders.Recover"/>), and <paramref name="info"/> hears of it.
+    /// The checkpoint carries a manifest (<see cref="CheckpointManifest"/>): the weights are hashed
+    /// as they are written, the small files after.
     /// </summary>
     public static void Export(BertModel model, string directory, bool force, Action<string>? info = null)
     {
@@ -43,7 +46,8 @@ public static class HfCheckpointDirectory
         try
         {
             Directory.CreateDirectory(staging);
-            WriteFiles(model, staging);
+            var hashed = WriteFiles(model, staging);
+            CheckpointManifestWriter.Write(model, staging, hashed);
             if (exists) SharingViolationRetry.Run(() => Directory.Move(directory, retired));
             SharingViolationRetry.Run(() => Directory.Move(staging, directory));
         }
@@ -78,13 +82,25 @@ public static class HfCheckpointDirectory
         return exists;
     }
 
-    /// <summary>Writes the checkpoint files into an existing directory (callers make it atomic).</summary>
-    public static void WriteFiles(BertModel model, string directory)
+    /// <summary>
+    /// Writes the checkpoint files into an existing directory (callers make it atomic). Returns
+    /// the files hashed while they were written (the weights), by name, for a manifest.
+    /// </summary>
+    public static IReadOnlyDictionary<string, FileHash> WriteFiles(BertModel model, string directory)
     {
         File.WriteAllText(Path.Combine(directory, ConfigFile), model.Config.ToJson([model.Architecture]));
-        SafeTensorsWriter.Write(Path.Combine(directory, WeightsFile), TensorsOf(model),
-            new Dictionary<string, string> { ["format"] = "pt" });
+        FileHash weights;
+        using (var file = new FileStream(Path.Combine(directory, WeightsFile), FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+        {
+            using (var hashing = new HashingWriteStream(file))
+            {
+                SafeTensorsWriter.Write(hashing, TensorsOf(model), new Dictionary<string, string> { ["format"] = "pt" });
+                weights = new FileHash(hashing.BytesWritten, hashing.Sha256());
+            }
+            file.Flush(flushToDisk: true);
+        }
         model.Vocabulary.Save(directory);
+        return new Dictionary<string, FileHash>(StringComparer.Ordinal) { [WeightsFile] = weights };
     }
 
     /// <summary>
@@ -119,15 +135,21 @@ public static class HfCheckpointDirectory
     /// weights file inside it. Parameters the file lacks (for example the MLM head of a bare
     /// encoder) keep their initialisation and are listed in <see cref="BertModel.LoadReport"/>,
     /// as are tensors nothing uses; a tensor whose shape disagrees with the config is an error.
+    /// A checkpoint with a manifest (one this module exported) has every file it lists checked
+    /// first, unless <paramref name="skipHashCheck"/>: a missing or changed file is
+    /// CheckpointHashMismatch. The model's lineage starts from the checkpoint (see <see cref="BertModel.Lineage"/>).
     /// </summary>
     /// <param name="path">The checkpoint directory or one weights file inside it.</param>
     /// <param name="unsupportedTokenizerOption">
     /// Told of each tokenizer option BertAdapt cannot honour, which is then left at BERT's
     /// default; null makes such an option TokenizerOptionUnsupported.
     /// </param>
-    public static BertModel Import(string path, Action<string>? unsupportedTokenizerOption = null)
+    /// <param name="skipHashCheck">Loads without checking the files against the manifest's hashes.</param>
+    public static BertModel Import(string path, Action<string>? unsupportedTokenizerOption = null, bool skipHashCheck = false)
     {
         var location = CheckpointLocation.Find(path);
+        var manifest = ReadManifest(location.Directory, skipHashCheck, out var manifestNote);
+        if (!skipHashCheck) manifest?.Verify(location.Directory);
         using var source = location.Open();
         var config = location.LoadConfig(source);
         var vocabulary = TokenizerFiles.LoadVocabulary(location.Directory, unsupportedTokenizerOption);
@@ -151,6 +173,8 @@ public static class HfCheckpointDirectory
             CopyWeights(source, mapping, model);
             // A fine-tuned checkpoint has no pre-training heads by design; only report what its own layout lacks.
             model.LoadReport.AddRange(mapping.ReportLines(source.Path, missing => IsExported(model, missing)));
+            if (manifestNote is not null) model.LoadReport.Add(manifestNote);
+            StartLineage(model, location, manifest, verified: !skipHashCheck);
             return model;
         }
         catch
@@ -158,6 +182,57 @@ public static class HfCheckpointDirectory
             model.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The checkpoint's manifest, or null without one. With <paramref name="skipHashCheck"/>, a
+    /// malformed manifest is set aside rather than an error, and <paramref name="note"/> says
+    /// what was not checked (the import reports it as a warning).
+    /// </summary>
+    static CheckpointManifest? ReadManifest(string directory, bool skipHashCheck, out string? note)
+    {
+        note = null;
+        if (!skipHashCheck) return CheckpointManifest.Read(directory);
+        try
+        {
+            var manifest = CheckpointManifest.Read(directory);
+            if (manifest is not null)
+                note = $"The hashes in '{Path.Combine(directory, CheckpointManifest.FileName)}' were not checked (-SkipHashCheck): the files may differ from what was exported.";
+            return manifest;
+        }
+        catch (BertAdaptException ex) when (ex.ErrorId == "CheckpointManifestInvalid")
+        {
+            note = $"'{ex.Target}' is not a readable manifest; it was ignored (-SkipHashCheck), and so is the lineage it records.";
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The imported model's lineage: the checkpoint is its base, identified by the SHA-256 of its
+    /// weights file (taken from a verified manifest, otherwise hashed now); a manifest's bases,
+    /// files, runs and steps are carried forward.
+    /// </summary>
+    static void StartLineage(BertModel model, CheckpointLocation location, CheckpointManifest? manifest, bool verified)
+    {
+        var lineage = model.GetLineage();
+        var weights = Path.GetRelativePath(location.Directory, location.WeightsPath).Replace(Path.DirectorySeparatorChar, '/');
+        string? sha256 = null;
+        if (verified && manifest is not null && manifest.Files.TryGetValue(weights, out var listed)) sha256 = listed.Sha256;
+        else
+        {
+            try { sha256 = FileHash.Of(location.WeightsPath).Sha256; }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The weights were just read; a hash that cannot be taken leaves the base named by its path alone.
+            }
+        }
+        lineage.Base = new CheckpointReference(location.Directory, weights, sha256);
+        if (manifest is null) return;
+        lineage.EarlierBases.AddRange(manifest.EarlierBases);
+        if (manifest.Base is not null) lineage.EarlierBases.Add(manifest.Base);
+        lineage.BaseSteps = manifest.TotalSteps;
+        foreach (var file in manifest.TrainedOn) lineage.Add(file);
+        lineage.Runs.AddRange(manifest.Runs);
     }
 
     /// <summary>

@@ -89,11 +89,12 @@ public sealed class RunDirectory : IDisposable
         try
         {
             Directory.CreateDirectory(staging);
-            HfCheckpointDirectory.WriteFiles(model, staging);
+            var hashed = HfCheckpointDirectory.WriteFiles(model, staging);
             optimizer.save_state_dict(System.IO.Path.Combine(staging, OptimizerFile));
             using (var scope = NewDisposeScope())
                 File.WriteAllBytes(System.IO.Path.Combine(staging, RngFile), get_rng_state().bytes.ToArray());
             File.WriteAllText(System.IO.Path.Combine(staging, StateFile), state.ToJson());
+            CheckpointManifestWriter.Write(model, staging, hashed);
             if (Directory.Exists(final)) SharingViolationRetry.Run(() => Directory.Delete(final, recursive: true));
             SharingViolationRetry.Run(() => Directory.Move(staging, final));
         }

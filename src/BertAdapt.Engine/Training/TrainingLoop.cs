@@ -114,6 +114,7 @@ public static class TrainingLoop
             return new TrainingLoopResult(0, model.LastLoss, false, finished.SkippedNonFinite, false, finished.Step, totalSteps,
                 finished.BestValidationScore, 0, device, threads) { Run = new(plan.Start, finished.RunId, finished.RunNumber, finished.Step, totalSteps) };
         }
+        model.RecordRun(settings);
         if (plan.Start != RunStart.Resumed) torch.manual_seed(options.Seed);
         int resumedFrom = plan.Start == RunStart.Resumed ? state.Step : 0;
         using var metricsWriter = metricsPath is null ? null : MetricsLog.OpenAppend(metricsPath);

@@ -9,9 +9,17 @@ namespace BertAdapt.PowerShell.Commands;
 [OutputType(typeof(BertModel))]
 public sealed class ImportBertCheckpointCommand : PathInputCmdlet
 {
+    #region Parameters
+
     /// <summary>Imports a checkpoint whose tokenizer asks for an option BertAdapt cannot honour, with a warning naming it.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
+
+    /// <summary>Loads a checkpoint whose files no longer match its manifest's hashes (a warning says they were not checked).</summary>
+    [Parameter]
+    public SwitchParameter SkipHashCheck { get; set; }
+
+    #endregion
 
     #region Overrides
 
@@ -27,7 +35,7 @@ public sealed class ImportBertCheckpointCommand : PathInputCmdlet
             {
                 WriteVerbose($"Importing '{directory}'.");
                 BertModel? model = null;
-                if (!GuardItem(() => model = HfCheckpointDirectory.Import(directory, Force ? WriteWarning : null))) continue;
+                if (!GuardItem(() => model = HfCheckpointDirectory.Import(directory, Force ? WriteWarning : null, SkipHashCheck))) continue;
                 WriteLoadReport(model!);
                 WriteObject(model);
             }

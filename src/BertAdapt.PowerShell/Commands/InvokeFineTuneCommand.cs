@@ -246,7 +246,7 @@ public sealed class InvokeFineTuneCommand : TrainingCmdlet
             result.SkippedNonFiniteSteps, result.PaddingFraction, result.BestScore is double best ? $"{result.Metric} {best:F4}" : null,
             result.EarlyStopped, result.Device, result.Threads));
         progress.Complete();
-        if (files is not null) model.TrainedOn.AddRange(files);
+        if (files is not null) model.RecordTrainedOn(files);
         if (result.Evaluations.Count > 0 && ConstantBaseline.Shortfall(result.Evaluations[^1]) is string shortfall)
             WriteWarning($"The fine-tuned model is no better than a constant answer: {shortfall}. It has not learned the task yet: "
                 + "try more -Epochs, another -LearningRate, more training rows, or -ClassWeights Auto when one class dominates.");

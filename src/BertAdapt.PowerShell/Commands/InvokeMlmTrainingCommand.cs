@@ -160,7 +160,7 @@ public sealed class InvokeMlmTrainingCommand : TrainingCmdlet, ICorpusParameters
         Finish(result.Run, result.Cancelled, options.OutputPath, new TrainingRunSummary("Trained", result.Steps, result.ResumedFromStep, result.FinalLoss,
             result.SkippedNonFiniteSteps, result.PaddingFraction, result.BestValidationPerplexity is double best ? $"validation perplexity {best:F2}" : null,
             result.EarlyStopped, result.Device, result.Threads));
-        model.TrainedOn.AddRange(data.Corpus.Files);
+        model.RecordTrainedOn(data.Corpus.Files);
         WriteObject(model);
     }
 }
