@@ -30,13 +30,21 @@ internal static partial class NativeLibTorch
         ? ["torch_cpu.dll", "LibTorchSharp.dll"]
         : ["libtorch_cpu.so", "libLibTorchSharp.so"];
 
+    /// <summary>
+    /// c10, which libtorch loads beside itself, is checked too: when it is missing from the folder
+    /// the system loader looks for it on the library path, and a machine with another libtorch
+    /// there (Debian's python3-torch, say) got "undefined symbol" instead of the missing file's name.
+    /// </summary>
+    static string[] Required => [OperatingSystem.IsWindows() ? "c10.dll" : "libc10.so", .. Libraries];
+
     public static void Load(string folder)
     {
         if (OperatingSystem.IsWindows()) CheckVisualCppRuntime();
+        foreach (var name in Required)
+            if (!File.Exists(Path.Combine(folder, name))) throw Missing(folder, name);
         foreach (var name in Libraries)
         {
             var path = Path.Combine(folder, name);
-            if (!File.Exists(path)) throw Missing(folder, name);
             try
             {
                 NativeLibrary.Load(path);
