@@ -19,23 +19,6 @@ public sealed class TfCheckpointTests : IDisposable
     static BertModel TinyModel(long seed = 5) =>
         BertModel.Create(TinyFixtures.Config(TinyFixtures.Vocabulary().Count), TinyFixtures.Vocabulary(), seed, "test");
 
-    /// <summary>Google's name for one of the model's parameters, and whether TensorFlow stores it transposed (a dense kernel).</summary>
-    public static (string Name, bool Transposed) GoogleName(string name)
-    {
-        if (name == "cls.predictions.bias") return ("cls/predictions/output_bias", false);
-        if (name.StartsWith("cls.seq_relationship.", StringComparison.Ordinal))
-            return (name.EndsWith(".weight", StringComparison.Ordinal) ? "cls/seq_relationship/output_weights" : "cls/seq_relationship/output_bias", false);
-        var parts = name.Split('.').ToList();
-        for (int i = parts.Count - 2; i >= 0; i--)
-            if (int.TryParse(parts[i + 1], out _) && parts[i] == "layer") { parts[i] = $"layer_{parts[i + 1]}"; parts.RemoveAt(i + 1); }
-        string last = parts[^1];
-        parts.RemoveAt(parts.Count - 1);
-        bool layerNorm = parts[^1] == "LayerNorm", embedding = parts[^1].EndsWith("_embeddings", StringComparison.Ordinal);
-        if (embedding) return (string.Join('/', parts), false);
-        if (layerNorm) return (string.Join('/', parts) + (last == "weight" ? "/gamma" : "/beta"), false);
-        return (string.Join('/', parts) + (last == "weight" ? "/kernel" : "/bias"), last == "weight");
-    }
-
     /// <summary>The model as Google's release lays it out, with Adam's moments and the step counter beside the weights.</summary>
     public static List<TfVariable> GoogleVariables(BertModel model)
     {
@@ -43,7 +26,7 @@ public sealed class TfCheckpointTests : IDisposable
         var variables = new List<TfVariable>();
         foreach (var (name, parameter) in model.Module.named_parameters())
         {
-            var (google, transposed) = GoogleName(name);
+            var (google, transposed) = TfCheckpointWriter.GoogleName(name);
             var host = (transposed ? parameter.detach().t() : parameter.detach()).cpu().contiguous();
             var values = host.data<float>().ToArray();
             variables.Add(TfCheckpointWriter.Float32(google, host.shape, values));

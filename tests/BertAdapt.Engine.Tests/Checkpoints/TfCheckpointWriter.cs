@@ -49,6 +49,23 @@ public static class TfCheckpointWriter
         File.WriteAllBytes(prefix + ".index", index.ToArray());
     }
 
+    /// <summary>Google's name for one of the model's parameters, and whether TensorFlow stores it transposed (a dense kernel).</summary>
+    public static (string Name, bool Transposed) GoogleName(string name)
+    {
+        if (name == "cls.predictions.bias") return ("cls/predictions/output_bias", false);
+        if (name.StartsWith("cls.seq_relationship.", StringComparison.Ordinal))
+            return (name.EndsWith(".weight", StringComparison.Ordinal) ? "cls/seq_relationship/output_weights" : "cls/seq_relationship/output_bias", false);
+        var parts = name.Split('.').ToList();
+        for (int i = parts.Count - 2; i >= 0; i--)
+            if (int.TryParse(parts[i + 1], out _) && parts[i] == "layer") { parts[i] = $"layer_{parts[i + 1]}"; parts.RemoveAt(i + 1); }
+        string last = parts[^1];
+        parts.RemoveAt(parts.Count - 1);
+        bool layerNorm = parts[^1] == "LayerNorm", embedding = parts[^1].EndsWith("_embeddings", StringComparison.Ordinal);
+        if (embedding) return (string.Join('/', parts), false);
+        if (layerNorm) return (string.Join('/', parts) + (last == "weight" ? "/gamma" : "/beta"), false);
+        return (string.Join('/', parts) + (last == "weight" ? "/kernel" : "/bias"), last == "weight");
+    }
+
     /// <summary>A float32 variable from values in row-major order.</summary>
     public static TfVariable Float32(string name, long[] shape, float[] values)
     {
