@@ -1,5 +1,5 @@
 @{
-    Synopsis    = 'Loads a BERT model from a Hugging Face checkpoint directory, a PyTorch state dict or an ONNX export.'
+    Synopsis    = 'Loads a BERT model from a Hugging Face checkpoint directory, a PyTorch state dict, an ONNX export or a TensorFlow checkpoint.'
 
     Description = @'
 Import-BertCheckpoint reads a BERT checkpoint and returns it as a BertModel ready for Invoke-MlmTraining, Measure-Perplexity or Export-Checkpoint. It reads what Hugging Face transformers writes with save_pretrained, what Export-Checkpoint writes, older PyTorch and TensorFlow-era checkpoints, and BERT encoders exported to ONNX.
@@ -8,6 +8,7 @@ A path can name a checkpoint directory or one weights file in it. In a directory
 - model.safetensors: float32, float16, bfloat16 or float64 tensors (all are loaded as float32).
 - pytorch_model.bin: a state dict saved by torch.save, in the zip format of PyTorch 1.6 and later or the legacy format before it (_use_new_zipfile_serialization=False). It is read by BertAdapt's own unpickler, which accepts only the tensor-rebuild functions, OrderedDict and the storage types. Any other Python global in the file (os.system, builtins.eval and so on) is refused with the error PyTorchPickleGlobalRefused before anything in the file is acted on; nothing in the file is ever executed.
 - model.onnx (or onnx/model.onnx, or the only .onnx file): the initializers of a BERT encoder exported to ONNX. MatMul weights, which ONNX exporters often store without names, are matched to their layers through the bias that follows them in the graph. Without a config.json beside the file, the shape (including the number of attention heads and the LayerNorm epsilon) is read from the graph.
+- bert_model.ckpt.index with its bert_model.ckpt.data-* shards (Google's original TensorFlow release), with bert_config.json as the config: read without TensorFlow, variable names mapped as Hugging Face's converter maps them. Such a release has no tokenizer_config.json, so do_lower_case follows the folder's name (cased_L-12_H-768_A-12 is cased, anything else lower-cases) and a warning says so.
 
 The directory must also hold:
 - config.json: the shape of the model (optional for ONNX). model_type must be "bert" with absolute position embeddings; fields BertAdapt does not use are kept and written back on export.
@@ -24,7 +25,7 @@ Path accepts wildcards, which match directories and files; a pattern that matche
 '@
 
     Parameters  = @{
-        Path        = 'One or more checkpoint directories or weights files (.safetensors, .bin, .onnx). Wildcards are expanded, and each match is imported as one model; a wildcard character escaped with a backtick (ckpt`[1`]) is read as itself. Relative paths are resolved against the current PowerShell location.'
+        Path        = 'One or more checkpoint directories or weights files (.safetensors, .bin, .onnx, a TensorFlow .index). Wildcards are expanded, and each match is imported as one model; a wildcard character escaped with a backtick (ckpt`[1`]) is read as itself. Relative paths are resolved against the current PowerShell location.'
         LiteralPath = 'One or more checkpoint directories or weights files, taken exactly as written: no character is treated as a wildcard. Objects piped from Get-ChildItem or Get-Item bind here through their PSPath property.'
         Force       = 'Imports a checkpoint whose tokenizer.json asks for an option BertAdapt cannot honour (a normaliser other than BertNormalizer, a pre-tokenizer other than BertPreTokenizer or WhitespaceSplit, and so on): each such option is written as a warning that names it and left at BERT''s default, so the model may tokenize text differently from the original. Without -Force such an option is the error TokenizerOptionUnsupported.'
         SkipHashCheck = 'Loads the checkpoint without checking the files against the hashes in its bertadapt_manifest.json, with a warning that they were not checked. Use it for a checkpoint whose files were changed on purpose (for example a config.json edited by hand). A manifest that cannot be read is then ignored, and so is the lineage it records.'

@@ -84,3 +84,49 @@ Describe 'Continual pre-training from a real checkpoint' {
         } finally { $model.Dispose() }
     }
 }
+
+# Google's original release format. No TensorFlow is at hand, so the checkpoint is written by the
+# xunit project's TfCheckpointWriter (built before Pester runs) from a model's own parameters.
+Describe 'Importing a TensorFlow checkpoint as Google released BERT' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'TestFixtures.ps1')
+        $tests = Get-ChildItem (Join-Path $PSScriptRoot '../BertAdapt.Engine.Tests/bin') -Recurse -Filter 'BertAdapt.Engine.Tests.dll' | Select-Object -First 1
+        if (-not $tests) { throw 'Build tests/BertAdapt.Engine.Tests first (build.ps1 -Task Test does): its TfCheckpointWriter writes the checkpoint.' }
+        Add-Type -Path $tests.FullName
+        $vocab = Join-Path $TestDrive 'vocab.txt'
+        $size = New-TinyVocabulary $vocab
+        $script:original = New-BertModel -Config (Get-TinyConfig $size) -Vocabulary $vocab -Seed 3
+        $script:google = Join-Path $TestDrive 'uncased_L-2_H-64_A-2'
+        New-Item -ItemType Directory $google | Out-Null
+        Copy-Item -LiteralPath $vocab -Destination $google
+        $original | Export-Checkpoint (Join-Path $TestDrive 'hf')
+        Copy-Item (Join-Path $TestDrive 'hf/config.json') (Join-Path $google 'bert_config.json')
+        $variables = foreach ($p in $original.GetModule().named_parameters()) {
+            $tf = [BertAdapt.Engine.Tests.Checkpoints.TfCheckpointWriter]::GoogleName($p.Item1)
+            $t = if ($tf.Item2) { $p.Item2.transpose(0, 1).contiguous() } else { $p.Item2.contiguous() }
+            [BertAdapt.Engine.Tests.Checkpoints.TfCheckpointWriter]::Float32($tf.Item1, [long[]]$t.shape, [float[]]$t.data[float]().ToArray())
+        }
+        [BertAdapt.Engine.Tests.Checkpoints.TfCheckpointWriter]::Write((Join-Path $google 'bert_model.ckpt'), [BertAdapt.Engine.Tests.Checkpoints.TfVariable[]]$variables)
+        $script:texts = 'restart nginx then check journalctl', 'page oncall'
+    }
+
+    It 'imports the folder with the same embeddings as the model it was written from, and re-exports it' {
+        $model = Import-BertCheckpoint $google -WarningVariable warnings -WarningAction SilentlyContinue
+        "$warnings" | Should -BeLike '*do_lower_case is taken as true*uncased*'
+        $model.Vocabulary.LowerCase | Should -BeTrue
+        $expected = $texts | Get-BertEmbedding -Model $original | ForEach-Object { "$($_.Vector)" }
+        $texts | Get-BertEmbedding -Model $model | ForEach-Object { "$($_.Vector)" } | Should -Be $expected
+        $out = Join-Path $TestDrive 'from-google'
+        $model | Export-Checkpoint $out
+        $texts | Get-BertEmbedding -Model (Import-BertCheckpoint $out) | ForEach-Object { "$($_.Vector)" } | Should -Be $expected
+    }
+
+    It 'refuses a truncated data file as TfCheckpointCorrupt' {
+        $broken = Join-Path $TestDrive 'broken-google'
+        Copy-Item -LiteralPath $google -Destination $broken -Recurse
+        $data = Join-Path $broken 'bert_model.ckpt.data-00000-of-00001'
+        $bytes = [IO.File]::ReadAllBytes($data)
+        [IO.File]::WriteAllBytes($data, $bytes[0..($bytes.Length - 101)])
+        { Import-BertCheckpoint $broken -ErrorAction Stop } | Should -Throw -ErrorId 'TfCheckpointCorrupt,*'
+    }
+}

@@ -152,7 +152,8 @@ public static class HfCheckpointDirectory
         if (!skipHashCheck) manifest?.Verify(location.Directory);
         using var source = location.Open();
         var config = location.LoadConfig(source);
-        var vocabulary = TokenizerFiles.LoadVocabulary(location.Directory, unsupportedTokenizerOption);
+        var googleCase = location.Format == CheckpointFormat.TensorFlow ? GoogleReleaseLowerCases(location.Directory) : null;
+        var vocabulary = TokenizerFiles.LoadVocabulary(location.Directory, unsupportedTokenizerOption, googleCase?.LowerCase);
         if (vocabulary.Count != config.VocabSize)
             throw new BertAdaptException("VocabularySizeMismatch", BertAdaptErrorKind.InvalidData,
                 $"The model's vocab_size is {config.VocabSize} but the vocabulary in '{location.Directory}' has {vocabulary.Count} tokens.", location.Directory);
@@ -171,6 +172,9 @@ public static class HfCheckpointDirectory
                 model.RefreshParameterCount();
             }
             CopyWeights(source, mapping, model);
+            if (googleCase?.Note is string note && !File.Exists(Path.Combine(location.Directory, TokenizerFiles.TokenizerConfigFile))
+                && !File.Exists(Path.Combine(location.Directory, TokenizerFiles.TokenizerJsonFile)))
+                model.LoadReport.Add(note);
             // A fine-tuned checkpoint has no pre-training heads by design; only report what its own layout lacks.
             model.LoadReport.AddRange(mapping.ReportLines(source.Path, missing => IsExported(model, missing)));
             if (manifestNote is not null) model.LoadReport.Add(manifestNote);
@@ -233,6 +237,19 @@ public static class HfCheckpointDirectory
         lineage.BaseSteps = manifest.TotalSteps;
         foreach (var file in manifest.TrainedOn) lineage.Add(file);
         lineage.Runs.AddRange(manifest.Runs);
+    }
+
+    /// <summary>
+    /// Google's TensorFlow releases carry no tokenizer config; whether they lower-case is in their
+    /// name (uncased_L-12_H-768_A-12, cased_L-12_H-768_A-12), as Google's README tells users to
+    /// pass --do_lower_case by it. A name that says neither is lower-cased, BERT's default.
+    /// </summary>
+    static (bool LowerCase, string Note)? GoogleReleaseLowerCases(string directory)
+    {
+        var name = Path.GetFileName(directory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
+        bool cased = name.Contains("cased", StringComparison.OrdinalIgnoreCase) && !name.Contains("uncased", StringComparison.OrdinalIgnoreCase);
+        return (!cased, $"'{directory}' is a TensorFlow checkpoint without tokenizer_config.json: do_lower_case is taken as {(!cased ? "true" : "false")} "
+            + $"from its name{(cased ? " ('cased')" : name.Contains("uncased", StringComparison.OrdinalIgnoreCase) ? " ('uncased')" : ", which says neither (BERT's default)")}; add a tokenizer_config.json to say otherwise.");
     }
 
     /// <summary>

@@ -19,7 +19,8 @@ public static class TokenizerFiles
     /// TokenizerOptionUnsupported, or, when <paramref name="unsupported"/> is given, told to it
     /// and left at BERT's default.
     /// </summary>
-    public static BertVocabulary LoadVocabulary(string directory, Action<string>? unsupported = null)
+    /// <param name="lowerCaseWithoutFiles">Whether to lower-case when neither tokenizer_config.json nor tokenizer.json says (BERT's default is yes).</param>
+    public static BertVocabulary LoadVocabulary(string directory, Action<string>? unsupported = null, bool? lowerCaseWithoutFiles = null)
     {
         var vocabPath = Path.Combine(directory, HfCheckpointDirectory.VocabularyFile);
         var jsonPath = Path.Combine(directory, TokenizerJsonFile);
@@ -32,6 +33,7 @@ public static class TokenizerFiles
         // The vocabulary first, so that a tokenizer.json that is not WordPiece says so before any option of it is judged.
         string? text = File.Exists(vocabPath) ? null : ReadFastTokenizer(json, jsonPath);
         var settings = TokenizerOptionsReader.Read(config, configPath, json, jsonPath, unsupported);
+        if (config is null && json is null && lowerCaseWithoutFiles is bool lowerCase) settings = settings with { LowerCase = lowerCase };
         return text is null ? BertVocabulary.Load(vocabPath, settings) : BertVocabulary.FromText(text, settings, jsonPath);
     }
 
