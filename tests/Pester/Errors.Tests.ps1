@@ -81,7 +81,7 @@ Describe 'Bad input gives an error with a stable id and the right category' {
         $e = Get-TerminatingError { Import-BertCheckpoint -LiteralPath $dir -ErrorAction Stop }
         $e.FullyQualifiedErrorId | Should -BeLike 'CheckpointWeightsNotFound,*'
         $e.CategoryInfo.Category | Should -Be 'ObjectNotFound'
-        $e.Exception.Message | Should -BeLike '*no model.safetensors, pytorch_model.bin or .onnx*'
+        $e.Exception.Message | Should -BeLike '*no model.safetensors, pytorch_model.bin, .onnx file or TensorFlow checkpoint*'
     }
 
     It 'Import-BertCheckpoint of a pytorch_model.bin that calls os.system refuses it and runs nothing' {

@@ -298,12 +298,20 @@ public abstract class BertCmdlet : PSCmdlet
     string? SpecialFileKind(string path)
     {
         if (OperatingSystem.IsWindows()) return null;
-        FileSystemInfo target = new FileInfo(path);
-        if (target.LinkTarget is not null) target = target.ResolveLinkTarget(returnFinalTarget: true) ?? target;
-        var item = InvokeProvider.Item.Get([target.FullName], force: true, literalPath: true).FirstOrDefault();
-        var stat = item?.Properties["UnixStat"]?.Value;
-        var type = stat is null ? null : PSObject.AsPSObject(stat).Properties["ItemType"]?.Value?.ToString();
-        return type is null or "File" ? null : type;
+        try
+        {
+            FileSystemInfo target = new FileInfo(path);
+            if (target.LinkTarget is not null) target = target.ResolveLinkTarget(returnFinalTarget: true) ?? target;
+            var item = InvokeProvider.Item.Get([target.FullName], force: true, literalPath: true).FirstOrDefault();
+            var stat = item?.Properties["UnixStat"]?.Value;
+            var type = stat is null ? null : PSObject.AsPSObject(stat).Properties["ItemType"]?.Value?.ToString();
+            return type is null or "File" ? null : type;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ProviderInvocationException or ItemNotFoundException)
+        {
+            // What cannot be looked at here fails with its own error when it is read.
+            return null;
+        }
     }
 
     /// <summary>
