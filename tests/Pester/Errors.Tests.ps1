@@ -195,6 +195,29 @@ Describe 'Bad input gives an error with a stable id and the right category' {
         $single.StepsTrained | Should -Be 0
     }
 
+    # A config.json of a few hundred bytes must not make the import build gigabytes of random layers.
+    It 'Import-BertCheckpoint of a config with far more layers than its weights is CheckpointTooLarge, at once' {
+        $big = Join-Path $TestDrive 'thousand-layers'
+        Copy-Item -LiteralPath $good -Destination $big -Recurse
+        Remove-Item -LiteralPath (Join-Path $big 'bertadapt_manifest.json') # edited by hand below
+        $config = Get-Content -Raw (Join-Path $big 'config.json') | ConvertFrom-Json
+        $config.num_hidden_layers = 1000
+        $config | ConvertTo-Json | Set-Content (Join-Path $big 'config.json')
+        $e = Get-TerminatingError { Import-BertCheckpoint $big -ErrorAction Stop }
+        $e.FullyQualifiedErrorId | Should -BeLike 'CheckpointTooLarge,*'
+        $e.CategoryInfo.Category | Should -Be 'InvalidData'
+        $e.Exception.Message | Should -BeLike '*1000 layers*holds only*'
+    }
+
+    It 'Import-BertCheckpoint over the ceiling that BERTADAPT_MAX_PARAMETERS sets is CheckpointTooLarge' {
+        $launcher = Get-PwshLauncher
+        $module = Join-Path $PSScriptRoot '../../BertAdapt.psd1'
+        $command = "`$env:BERTADAPT_MAX_PARAMETERS = '1000'; Import-Module '$module'; try { Import-BertCheckpoint '$good' -ErrorAction Stop | Out-Null; 'no error' } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }"
+        $output = & $launcher[0] @($launcher | Select-Object -Skip 1) -NoProfile -NonInteractive -Command $command 2>&1
+        $output[0] | Should -BeLike 'CheckpointTooLarge,*'
+        "$($output[1])" | Should -BeLike '*over the limit of 1,000 parameters*BERTADAPT_MAX_PARAMETERS*'
+    }
+
     It 'Measure-Perplexity on a corpus that is not UTF-8 names the byte offset' {
         $latin1 = Join-Path $TestDrive 'latin1.txt'
         [IO.File]::WriteAllBytes($latin1, [byte[]](0x6f, 0x6b, 0x0a, 0x63, 0x61, 0x66, 0xe9, 0x0a))

@@ -159,9 +159,12 @@ public static class HfCheckpointDirectory
                 $"The model's vocab_size is {config.VocabSize} but the vocabulary in '{location.Directory}' has {vocabulary.Count} tokens.", location.Directory);
 
         var head = ClassifierIn(source, config);
+        ImportSizeLimit.CheckConfig(config, head?.Outputs, location.Directory);
         var layout = StateDictLayout.PreTraining(config, head?.Outputs);
         var mapping = StateDictMapping.Build(source.Tensors.Keys, layout.Keys);
         CheckAgainstLayout(source, mapping, layout);
+        double present = mapping.SourceOf.Values.Sum(name => (double)source.Tensors[name].ElementCount);
+        ImportSizeLimit.CheckAgainstWeights(config, head?.Outputs, present, location.Directory);
 
         var model = BertModel.Create(config, vocabulary, seed: 0, source: location.Directory);
         try

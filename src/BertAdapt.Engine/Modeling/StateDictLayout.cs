@@ -12,6 +12,20 @@ public static class StateDictLayout
         "cls.predictions.decoder.weight", "cls.predictions.decoder.bias",
     };
 
+    /// <summary>
+    /// How many values <see cref="PreTraining"/>'s tensors hold, counted from the config alone (as
+    /// a double, so that an absurd config cannot overflow it or make a dictionary of its layers).
+    /// </summary>
+    public static double ParameterCount(BertConfig c, int? classifierOutputs = null)
+    {
+        double h = c.HiddenSize, i = c.IntermediateSize, v = c.VocabSize;
+        double embeddings = (v + c.MaxPositionEmbeddings + c.TypeVocabSize) * h + 2 * h;
+        double layer = 4 * (h * h + h) + 2 * h + (i * h + i) + (h * i + h) + 2 * h;
+        double heads = (h * h + h) + v + (h * h + h) + 2 * h + (2 * h + 2);
+        double classifier = classifierOutputs is int outputs ? outputs * h + outputs : 0;
+        return embeddings + c.NumHiddenLayers * layer + heads + classifier;
+    }
+
     /// <param name="classifierOutputs">The outputs of an attached fine-tuning head (<c>classifier.*</c>), if any.</param>
     public static IReadOnlyDictionary<string, long[]> PreTraining(BertConfig c, int? classifierOutputs = null)
     {
