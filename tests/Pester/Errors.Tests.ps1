@@ -218,6 +218,30 @@ Describe 'Bad input gives an error with a stable id and the right category' {
         "$($output[1])" | Should -BeLike '*over the limit of 1,000 parameters*BERTADAPT_MAX_PARAMETERS*'
     }
 
+    # Each of these was a raw .NET exception (ArgumentException, InvalidOperationException) before.
+    It 'Import-BertCheckpoint with <Name> is <Id>' -ForEach @(
+        @{ Name = 'a key twice in tokenizer_config.json'; File = 'tokenizer_config.json'; Text = '{"do_lower_case": true, "do_lower_case": false}'; Id = 'TokenizerConfigInvalid'; NoVocab = $false }
+        @{ Name = 'a tokenizer.json that is an array'; File = 'tokenizer.json'; Text = '[1, 2]'; Id = 'TokenizerJsonInvalid'; NoVocab = $false }
+        @{ Name = 'a tokenizer.json whose model type is a number'; File = 'tokenizer.json'; Text = '{"model": {"type": 5, "vocab": {}}}'; Id = 'TokenizerJsonInvalid'; NoVocab = $true }
+        @{ Name = 'a token twice in tokenizer.json''s vocabulary'; File = 'tokenizer.json'; Text = '{"model": {"type": "WordPiece", "vocab": {"a": 0, "a": 1}}}'; Id = 'TokenizerJsonInvalid'; NoVocab = $true }
+    ) {
+        $variant = Join-Path $TestDrive ($Name -replace '[^a-z]', '-')
+        Copy-Item -LiteralPath $good -Destination $variant -Recurse
+        Remove-Item -LiteralPath (Join-Path $variant 'bertadapt_manifest.json') # edited by hand below
+        Set-Content -LiteralPath (Join-Path $variant $File) -Value $Text
+        if ($NoVocab) { Remove-Item -LiteralPath (Join-Path $variant 'vocab.txt') }
+        $e = Get-TerminatingError { Import-BertCheckpoint -LiteralPath $variant -ErrorAction Stop }
+        $e.FullyQualifiedErrorId | Should -BeLike "$Id,*"
+        $e.CategoryInfo.Category | Should -Be 'InvalidData'
+    }
+
+    It 'Export-Checkpoint to the root of a drive is CheckpointPathInvalid, not an ArgumentException' {
+        $root = [IO.Path]::GetPathRoot($TestDrive)
+        $e = Get-TerminatingError { $model | Export-Checkpoint -Path $root -Force -ErrorAction Stop }
+        $e.FullyQualifiedErrorId | Should -BeLike 'CheckpointPathInvalid,*'
+        $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+
     It 'Measure-Perplexity on a corpus that is not UTF-8 names the byte offset' {
         $latin1 = Join-Path $TestDrive 'latin1.txt'
         [IO.File]::WriteAllBytes($latin1, [byte[]](0x6f, 0x6b, 0x0a, 0x63, 0x61, 0x66, 0xe9, 0x0a))

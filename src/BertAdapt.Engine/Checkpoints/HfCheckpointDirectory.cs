@@ -26,7 +26,7 @@ public static class HfCheckpointDirectory
     /// </summary>
     public static void Export(BertModel model, string directory, bool force, Action<string>? info = null)
     {
-        directory = Path.GetFullPath(directory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
+        directory = CheckpointFolder(directory);
         var parent = Path.GetDirectoryName(directory)!;
         var name = Path.GetFileName(directory);
         foreach (var line in StagingFolders.Recover(parent, name)) info?.Invoke(line);
@@ -66,13 +66,27 @@ public static class HfCheckpointDirectory
     }
 
     /// <summary>
+    /// The full path of the folder to write, without a trailing separator. A checkpoint is staged
+    /// beside its folder and renamed into place, so the root of a drive is CheckpointPathInvalid.
+    /// </summary>
+    static string CheckpointFolder(string directory)
+    {
+        var trimmed = directory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+        var full = trimmed.Length == 0 ? Path.GetPathRoot(Path.GetFullPath(directory)) ?? directory : Path.GetFullPath(trimmed);
+        if (trimmed.Length == 0 || Path.GetDirectoryName(full) is null || Path.GetFileName(full).Length == 0)
+            throw new BertAdaptException("CheckpointPathInvalid", BertAdaptErrorKind.InvalidArgument,
+                $"'{full}' is the root of a drive; a checkpoint is a folder inside one, such as '{Path.Combine(full, "my-model")}'.", full);
+        return full;
+    }
+
+    /// <summary>
     /// Checks that <see cref="Export"/> could write <paramref name="directory"/>, writing nothing:
     /// CheckpointExists (without <paramref name="force"/>), CheckpointPathIsFile, or
     /// CheckpointPathNotWritable. Returns whether something is there to be replaced.
     /// </summary>
     public static bool CheckDestination(string directory, bool force)
     {
-        directory = Path.GetFullPath(directory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
+        directory = CheckpointFolder(directory);
         bool exists = Directory.Exists(directory) || File.Exists(directory);
         if (exists && !force)
             throw new BertAdaptException("CheckpointExists", BertAdaptErrorKind.ResourceExists,

@@ -41,7 +41,8 @@ public static class TokenizerFiles
     static string ReadFastTokenizer(JsonNode? root, string path)
     {
         var model = root?["model"];
-        if (model?["type"]?.GetValue<string>() is not "WordPiece" || model["vocab"] is not JsonObject vocab)
+        if (model is not JsonObject || model["type"] is not JsonValue type || !type.TryGetValue<string>(out var name) || name != "WordPiece"
+            || model["vocab"] is not JsonObject vocab)
             throw Invalid("TokenizerJsonInvalid", path, "its model is not a WordPiece vocabulary", null);
         var tokens = new string?[vocab.Count];
         foreach (var (token, value) in vocab)
@@ -61,15 +62,37 @@ public static class TokenizerFiles
         return text.ToString();
     }
 
+    /// <summary>
+    /// The file's JSON object. Its objects are walked once here, because System.Text.Json finds a
+    /// duplicate key only when an object is first used (an ArgumentException then, far from here).
+    /// </summary>
     static JsonNode? ParseJson(string path, string errorId)
     {
+        JsonNode? root;
         try
         {
-            return JsonNode.Parse(File.ReadAllText(path));
+            root = JsonNode.Parse(File.ReadAllText(path));
         }
         catch (JsonException ex)
         {
             throw Invalid(errorId, path, ex.Message, ex);
+        }
+        if (root is not JsonObject)
+            throw Invalid(errorId, path, $"it holds a JSON {root?.GetValueKind().ToString().ToLowerInvariant() ?? "null"}, not an object", null);
+        try
+        {
+            Visit(root);
+        }
+        catch (ArgumentException ex)
+        {
+            throw Invalid(errorId, path, $"a key appears twice in one object ({ex.Message})", ex);
+        }
+        return root;
+
+        static void Visit(JsonNode? node)
+        {
+            if (node is JsonObject obj) foreach (var (_, value) in obj) Visit(value);
+            else if (node is JsonArray array) foreach (var item in array) Visit(item);
         }
     }
 
