@@ -72,13 +72,16 @@ public sealed class BertModel : IDisposable
     /// <summary>The model's lineage as a record (a method, so that Export-Csv and ConvertTo-Json keep to <see cref="Lineage"/>).</summary>
     public ModelLineage GetLineage() => lineage;
 
-    /// <summary>Records files the model has been trained on: in <see cref="TrainedOn"/>, and hashed (streamed) in its lineage.</summary>
-    public void RecordTrainedOn(IEnumerable<string> files)
+    /// <summary>Records files the model has been trained on: in <see cref="TrainedOn"/>, and hashed now (streamed) in its lineage.</summary>
+    public void RecordTrainedOn(IEnumerable<string> files) => RecordTrainedOn(files.Select(TrainedFile.Of));
+
+    /// <summary>Records files the model has been trained on, with the hashes they had when they were read.</summary>
+    public void RecordTrainedOn(IEnumerable<TrainedFile> files)
     {
         foreach (var file in files)
         {
-            TrainedOn.Add(file);
-            lineage.Add(TrainedFile.Of(file));
+            TrainedOn.Add(file.Path);
+            lineage.Add(file);
         }
     }
 

@@ -160,7 +160,8 @@ public sealed class InvokeMlmTrainingCommand : TrainingCmdlet, ICorpusParameters
         Finish(result.Run, result.Cancelled, options.OutputPath, new TrainingRunSummary("Trained", result.Steps, result.ResumedFromStep, result.FinalLoss,
             result.SkippedNonFiniteSteps, result.PaddingFraction, result.BestValidationPerplexity is double best ? $"validation perplexity {best:F2}" : null,
             result.EarlyStopped, result.Device, result.Threads));
-        model.RecordTrainedOn(data.Corpus.Files);
+        // The hashes the token cache took when it read the files: what was trained on, without a second read.
+        model.RecordTrainedOn(data.Corpus.Contents);
         WriteObject(model);
     }
 }

@@ -54,18 +54,20 @@ public sealed class TokenCache
         var fingerprint = VocabularyFingerprint.Of(vocabulary);
         RemoveAbandonedTempFiles();
         var shards = new List<TokenShard>(files.Count);
+        var contents = new List<TrainedFile>(files.Count);
         int hits = 0;
         try
         {
             for (int i = 0; i < files.Count; i++)
             {
-                var (shard, hit) = OpenShard(files[i], vocabulary, fingerprint, options,
+                var (shard, hit, content) = OpenShard(files[i], vocabulary, fingerprint, options,
                     (read, total, cached) => progress?.Report(new TokenCacheProgress(files[i], i, files.Count, read, total, cached)),
                     cancellationToken);
                 shards.Add(shard);
+                contents.Add(new TrainedFile(files[i], content.Size, content.Sha256));
                 if (hit) hits++;
             }
-            var set = new TokenizedCorpusSet(files, shards, hits);
+            var set = new TokenizedCorpusSet(files, shards, hits, contents);
             if (set.TokenCount == 0)
                 throw new BertAdaptException("CorpusEmpty", BertAdaptErrorKind.InvalidData,
                     $"The corpus ({string.Join(", ", files.Select(f => $"'{f}'"))}) contains no text.", files[0]);
@@ -80,33 +82,32 @@ public sealed class TokenCache
 
     /// <summary>Where the shard of <paramref name="file"/> is (or would be) kept. Reads the whole file to hash it.</summary>
     public string ShardPath(string file, BertVocabulary vocabulary, CorpusReadOptions? options = null) =>
-        ShardPath(file, CorpusFileKind.Of(file), VocabularyFingerprint.Of(vocabulary), options ?? CorpusReadOptions.Default);
+        ShardPath(file, CorpusFileKind.Of(file), VocabularyFingerprint.Of(vocabulary), options ?? CorpusReadOptions.Default).Path;
 
-    string ShardPath(string file, CorpusFileKind kind, string vocabularyFingerprint, CorpusReadOptions options)
+    /// <summary>The shard's path, and the file's size and SHA-256 that key it (a model's lineage records them as what it trained on).</summary>
+    (string Path, FileHash Content) ShardPath(string file, CorpusFileKind kind, string vocabularyFingerprint, CorpusReadOptions options)
     {
         if (!File.Exists(file))
             throw new BertAdaptException("CorpusFileNotFound", BertAdaptErrorKind.ObjectNotFound, $"The corpus file '{file}' does not exist.", file);
-        string content;
-        using (var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan))
-            content = Convert.ToHexString(SHA256.HashData(stream));
-        var key = $"bertadapt token shard v{TokenShardLayout.Version}\ntokenizer=v{Tokenization.BertVocabulary.TokenizerVersion}\ndecoding=v{TextFileReader.RulesVersion}\nfile={content}\nvocabulary={vocabularyFingerprint}\nread={kind.Describe(options)}\n";
+        var content = FileHash.Of(file);
+        var key = $"bertadapt token shard v{TokenShardLayout.Version}\ntokenizer=v{Tokenization.BertVocabulary.TokenizerVersion}\ndecoding=v{TextFileReader.RulesVersion}\nfile={content.Sha256.ToUpperInvariant()}\nvocabulary={vocabularyFingerprint}\nread={kind.Describe(options)}\n";
         var name = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key))).ToLowerInvariant();
-        return Path.Combine(Directory, name + ".shard");
+        return (Path.Combine(Directory, name + ".shard"), content);
     }
 
-    (TokenShard Shard, bool Hit) OpenShard(string file, BertVocabulary vocabulary, string fingerprint, CorpusReadOptions options,
+    (TokenShard Shard, bool Hit, FileHash Content) OpenShard(string file, BertVocabulary vocabulary, string fingerprint, CorpusReadOptions options,
         Action<long, long, bool> report, CancellationToken cancellationToken)
     {
         var kind = CorpusFileKind.Of(file);
-        var path = ShardPath(file, kind, fingerprint, options);
-        long total = new FileInfo(file).Length;
+        var (path, content) = ShardPath(file, kind, fingerprint, options);
+        long total = content.Size;
         if (File.Exists(path))
         {
             try
             {
                 var cached = TokenShard.Open(path);
                 report(total, total, true);
-                return (cached, true);
+                return (cached, true, content);
             }
             catch (BertAdaptException ex) when (ex.ErrorId == "TokenShardInvalid")
             {
@@ -116,7 +117,7 @@ public sealed class TokenCache
         report(0, total, false);
         Build(file, kind, vocabulary, options, path, read => report(read, total, false), cancellationToken);
         report(total, total, false);
-        return (TokenShard.Open(path), false);
+        return (TokenShard.Open(path), false, content);
     }
 
     void Build(string file, CorpusFileKind kind, BertVocabulary vocabulary, CorpusReadOptions options, string path,

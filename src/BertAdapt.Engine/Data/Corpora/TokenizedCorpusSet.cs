@@ -12,9 +12,10 @@ public sealed class TokenizedCorpusSet : ITokenizedCorpus, IDisposable
     readonly TokenShard[] routed;
     readonly long[] tokenBase, lineBase, documentBase;
 
-    internal TokenizedCorpusSet(IReadOnlyList<string> files, IReadOnlyList<TokenShard> shards, int cacheHits)
+    internal TokenizedCorpusSet(IReadOnlyList<string> files, IReadOnlyList<TokenShard> shards, int cacheHits, IReadOnlyList<TrainedFile> contents)
     {
         Files = files;
+        Contents = contents;
         this.shards = [.. shards];
         CacheHits = cacheHits;
         CacheMisses = shards.Count - cacheHits;
@@ -31,6 +32,9 @@ public sealed class TokenizedCorpusSet : ITokenizedCorpus, IDisposable
     }
 
     public IReadOnlyList<string> Files { get; }
+
+    /// <summary>Each file with the size and SHA-256 it had when it was read, in file order.</summary>
+    public IReadOnlyList<TrainedFile> Contents { get; }
 
     /// <summary>One shard per file, in file order.</summary>
     public IReadOnlyList<TokenShard> Shards => shards;
