@@ -189,9 +189,7 @@ public static class HfCheckpointDirectory
                 model.RefreshParameterCount();
             }
             CopyWeights(source, mapping, model);
-            if (googleCase?.Note is string note && !File.Exists(Path.Combine(location.Directory, TokenizerFiles.TokenizerConfigFile))
-                && !File.Exists(Path.Combine(location.Directory, TokenizerFiles.TokenizerJsonFile)))
-                model.LoadReport.Add(note);
+            if (googleCase is { Note: var note }) model.LoadReport.Add(note);
             // A fine-tuned checkpoint has no pre-training heads by design; only report what its own layout lacks.
             model.LoadReport.AddRange(mapping.ReportLines(source.Path, missing => IsExported(model, missing)));
             if (manifestNote is not null) model.LoadReport.Add(manifestNote);
@@ -259,14 +257,19 @@ public static class HfCheckpointDirectory
     /// <summary>
     /// Google's TensorFlow releases carry no tokenizer config; whether they lower-case is in their
     /// name (uncased_L-12_H-768_A-12, cased_L-12_H-768_A-12), as Google's README tells users to
-    /// pass --do_lower_case by it. A name that says neither is lower-cased, BERT's default.
+    /// pass --do_lower_case by it. A name that says neither is lower-cased, BERT's default. Null
+    /// when the folder has tokenizer files, which then say it.
     /// </summary>
     static (bool LowerCase, string Note)? GoogleReleaseLowerCases(string directory)
     {
+        if (File.Exists(Path.Combine(directory, TokenizerFiles.TokenizerConfigFile)) || File.Exists(Path.Combine(directory, TokenizerFiles.TokenizerJsonFile)))
+            return null;
         var name = Path.GetFileName(directory.TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar));
-        bool cased = name.Contains("cased", StringComparison.OrdinalIgnoreCase) && !name.Contains("uncased", StringComparison.OrdinalIgnoreCase);
-        return (!cased, $"'{directory}' is a TensorFlow checkpoint without tokenizer_config.json: do_lower_case is taken as {(!cased ? "true" : "false")} "
-            + $"from its name{(cased ? " ('cased')" : name.Contains("uncased", StringComparison.OrdinalIgnoreCase) ? " ('uncased')" : ", which says neither (BERT's default)")}; add a tokenizer_config.json to say otherwise.");
+        bool uncased = name.Contains("uncased", StringComparison.OrdinalIgnoreCase);
+        bool cased = !uncased && name.Contains("cased", StringComparison.OrdinalIgnoreCase);
+        string why = cased ? " ('cased')" : uncased ? " ('uncased')" : ", which says neither (BERT's default)";
+        return (!cased, $"'{directory}' is a TensorFlow checkpoint without tokenizer_config.json: do_lower_case is taken as {(cased ? "false" : "true")} "
+            + $"from its name{why}; add a tokenizer_config.json to say otherwise.");
     }
 
     /// <summary>

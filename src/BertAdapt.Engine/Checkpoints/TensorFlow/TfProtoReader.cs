@@ -1,9 +1,10 @@
 namespace BertAdapt.Engine.Checkpoints.TensorFlow;
 
 /// <summary>
-/// A forward reader over one small protobuf message held in memory (a tensor bundle entry or
-/// header). Every length is checked against the bytes left; a malformed message throws
-/// <see cref="FormatException"/>, which the caller turns into its file's error.
+/// A forward reader over bytes held in memory: a small protobuf message (a tensor bundle entry or
+/// header), or the varints and byte runs of an index table's blocks. Every length is checked
+/// against the bytes left; malformed bytes throw <see cref="FormatException"/>, which the caller
+/// turns into its file's error.
 /// </summary>
 internal ref struct TfProtoReader(ReadOnlySpan<byte> message)
 {
@@ -11,6 +12,9 @@ internal ref struct TfProtoReader(ReadOnlySpan<byte> message)
     int position;
 
     public readonly bool HasMore => position < bytes.Length;
+
+    /// <summary>How many bytes are left.</summary>
+    public readonly int Remaining => bytes.Length - position;
 
     /// <summary>The next field's number and wire type (0 varint, 1 fixed64, 2 length-delimited, 5 fixed32).</summary>
     public (int Field, int Wire) ReadTag()
@@ -58,9 +62,10 @@ internal ref struct TfProtoReader(ReadOnlySpan<byte> message)
         }
     }
 
-    ReadOnlySpan<byte> Take(int count)
+    /// <summary>The next <paramref name="count"/> bytes.</summary>
+    public ReadOnlySpan<byte> Take(int count)
     {
-        if (count > bytes.Length - position) throw new FormatException($"a {count}-byte value runs past the end of its message.");
+        if (count < 0 || count > bytes.Length - position) throw new FormatException($"a {count}-byte value runs past the end of its message.");
         var slice = bytes.Slice(position, count);
         position += count;
         return slice;

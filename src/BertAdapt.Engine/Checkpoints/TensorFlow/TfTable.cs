@@ -30,9 +30,9 @@ internal static class TfTable
         var footer = file.AsSpan(file.Length - FooterLength);
         if (BinaryPrimitives.ReadUInt64LittleEndian(footer[40..]) != Magic)
             throw Corrupt(path, "its footer lacks the table magic number; it is not a TensorFlow checkpoint index.");
-        int at = 0;
-        var metaindex = ReadHandle(path, footer, ref at, file.Length, "metaindex");
-        var index = ReadHandle(path, footer, ref at, file.Length, "index");
+        var handles = new TfProtoReader(footer);
+        var metaindex = ReadHandle(path, ref handles, file.Length, "metaindex");
+        var index = ReadHandle(path, ref handles, file.Length, "index");
         // Nothing in the metaindex is needed (TensorFlow writes it empty), but it is checked like the rest.
         _ = ReadBlock(path, file, metaindex, "the metaindex block");
 
@@ -40,8 +40,8 @@ internal static class TfTable
         string? previous = null;
         foreach (var (_, handleBytes) in ReadBlock(path, file, index, "the index block"))
         {
-            int h = 0;
-            var block = ReadHandle(path, handleBytes, ref h, file.Length, "data");
+            var handle = new TfProtoReader(handleBytes);
+            var block = ReadHandle(path, ref handle, file.Length, "data");
             foreach (var (key, value) in ReadBlock(path, file, block, $"the data block at byte {block.Offset}"))
             {
                 var name = Key(path, key);
@@ -57,9 +57,17 @@ internal static class TfTable
 
     readonly record struct Handle(long Offset, long Size);
 
-    static Handle ReadHandle(string path, ReadOnlySpan<byte> bytes, ref int at, long fileLength, string what)
+    static Handle ReadHandle(string path, ref TfProtoReader reader, long fileLength, string what)
     {
-        ulong offset = Varint(path, bytes, ref at), size = Varint(path, bytes, ref at);
+        ulong offset, size;
+        try
+        {
+            (offset, size) = (reader.ReadVarint(), reader.ReadVarint());
+        }
+        catch (FormatException ex)
+        {
+            throw Corrupt(path, $"the {what} block handle is malformed: {ex.Message}");
+        }
         if (offset > (ulong)fileLength || size > (ulong)fileLength - offset || (long)(offset + size) > fileLength - TrailerLength)
             throw Corrupt(path, $"the {what} block handle (offset {offset}, size {size}) lies outside the {fileLength}-byte file.");
         return new Handle((long)offset, (long)size);
@@ -84,35 +92,27 @@ internal static class TfTable
 
         var entries = new List<(byte[], byte[])>();
         byte[] last = [];
-        int at = 0;
-        while (at < data.Length)
+        var reader = new TfProtoReader(data);
+        try
         {
-            ulong shared = Varint(path, data, ref at), unshared = Varint(path, data, ref at), valueLength = Varint(path, data, ref at);
-            if (shared > (ulong)last.Length || unshared > (ulong)(data.Length - at) || valueLength > (ulong)(data.Length - at) - unshared)
-                throw Corrupt(path, $"an entry of {what} claims more bytes than the block has (shared {shared}, key {unshared}, value {valueLength}).");
-            var key = new byte[(int)shared + (int)unshared];
-            last.AsSpan(0, (int)shared).CopyTo(key);
-            data.Slice(at, (int)unshared).CopyTo(key.AsSpan((int)shared));
-            at += (int)unshared;
-            var value = data.Slice(at, (int)valueLength).ToArray();
-            at += (int)valueLength;
-            entries.Add((key, value));
-            last = key;
+            while (reader.HasMore)
+            {
+                ulong shared = reader.ReadVarint(), unshared = reader.ReadVarint(), valueLength = reader.ReadVarint();
+                // Checked before the key is allocated: a hostile length must not cost memory.
+                if (shared > (ulong)last.Length || unshared > (ulong)reader.Remaining || valueLength > (ulong)reader.Remaining - unshared)
+                    throw new FormatException($"an entry claims more bytes than the block has (shared {shared}, key {unshared}, value {valueLength}).");
+                var key = new byte[(int)shared + (int)unshared];
+                last.AsSpan(0, (int)shared).CopyTo(key);
+                reader.Take((int)unshared).CopyTo(key.AsSpan((int)shared));
+                entries.Add((key, reader.Take((int)valueLength).ToArray()));
+                last = key;
+            }
+        }
+        catch (FormatException ex)
+        {
+            throw Corrupt(path, $"{what} is malformed (truncated?): {ex.Message}");
         }
         return entries;
-    }
-
-    static ulong Varint(string path, ReadOnlySpan<byte> bytes, ref int at)
-    {
-        ulong value = 0;
-        for (int shift = 0; shift < 64; shift += 7)
-        {
-            if (at >= bytes.Length) throw Corrupt(path, "a length runs past the end of its block (truncated?).");
-            byte b = bytes[at++];
-            value |= (ulong)(b & 0x7F) << shift;
-            if (b < 0x80) return value;
-        }
-        throw Corrupt(path, "a length is longer than 10 bytes.");
     }
 
     static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
