@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 
 namespace BertAdapt.Engine.Checkpoints;
@@ -13,8 +12,6 @@ public sealed class CheckpointManifest
 {
     public const string FileName = "bertadapt_manifest.json";
 
-    /// <summary>The SHA-256 of the manifest file itself.</summary>
-    public required string Sha256 { get; init; }
     /// <summary>Each listed file by its path relative to the checkpoint ('/'-separated), with its size and hash.</summary>
     public required IReadOnlyDictionary<string, FileHash> Files { get; init; }
     public string? ModuleVersion { get; init; }
@@ -59,7 +56,6 @@ public sealed class CheckpointManifest
                 .ToList();
             return new CheckpointManifest
             {
-                Sha256 = Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant(),
                 Files = files,
                 ModuleVersion = Text(root, "module_version"),
                 Base = root.TryGetProperty("base_checkpoint", out var b) ? Reference(b) : null,
