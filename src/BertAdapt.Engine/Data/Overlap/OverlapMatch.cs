@@ -1,0 +1,7 @@
+namespace BertAdapt.Engine.Data.Overlap;
+
+/// <summary>A held-out text found in the corpus: its strongest match, and how many corpus documents held it.</summary>
+/// <param name="Containment">The share of the held-out text's word runs found in that document (1 for an exact match).</param>
+/// <param name="CorpusSource">The corpus document of the strongest match: "file:line N" (its first line) or "file, record N".</param>
+/// <param name="Documents">How many corpus documents matched it at or above the threshold.</param>
+public sealed record OverlapMatch(string HeldOutSource, string HeldOutText, OverlapKind Kind, double Containment, string CorpusSource, long Documents);
