@@ -21,6 +21,7 @@
         'Invoke-FineTune'
         'Add-BertVocabulary'
         'Invoke-BertJob'
+        'Test-BertCorpusOverlap'
         'Export-BertTrainingReport'
         'Invoke-BertClassifier'
         'Invoke-BertTokenClassifier'

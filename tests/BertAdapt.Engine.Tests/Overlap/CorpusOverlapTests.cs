@@ -18,7 +18,7 @@ public sealed class CorpusOverlapTests : IDisposable
         int n = 0;
         foreach (var text in heldOut) index.Add(new HeldOutText($"held:{++n}", text));
         var scan = new CorpusOverlapScan(index, threshold);
-        foreach (var (source, lines) in OverlapFiles.Documents(corpusPath, CorpusReadOptions.Default)) scan.Document(source, lines);
+        foreach (var document in OverlapFiles.Documents(corpusPath, CorpusReadOptions.Default)) scan.Document(document);
         return scan.Report([corpusPath]);
     }
 
@@ -44,7 +44,7 @@ public sealed class CorpusOverlapTests : IDisposable
         var match = Assert.Single(Scan([Ticket], corpus).Matches);
         Assert.Equal(OverlapKind.Contained, match.Kind);
         Assert.Equal(1.0, match.Containment);
-        Assert.Equal($"{corpus}:1", match.CorpusSource);
+        Assert.Equal($"{corpus}:2", match.CorpusSource);
     }
 
     [Fact]
@@ -110,7 +110,7 @@ public sealed class CorpusOverlapTests : IDisposable
         var index = new HeldOutIndex(8);
         foreach (var text in texts) index.Add(text);
         var scan = new CorpusOverlapScan(index, 0.8);
-        foreach (var (source, lines) in OverlapFiles.Documents(corpus, CorpusReadOptions.Default)) scan.Document(source, lines);
+        foreach (var document in OverlapFiles.Documents(corpus, CorpusReadOptions.Default)) scan.Document(document);
         var match = Assert.Single(scan.Report([corpus]).Matches);
         Assert.Equal(($"{heldOut}, text 1", $"{corpus}, text 2"), (match.HeldOutSource, match.CorpusSource));
     }

@@ -15,7 +15,7 @@ public sealed class CorpusOverlapScan
     readonly int[] lengths;
     readonly ulong[] ring;
     readonly List<ulong> words = [];
-    readonly Dictionary<int, HashSet<ulong>> hits = [];
+    readonly Dictionary<int, (HashSet<ulong> Runs, int FirstLine)> hits = [];
     readonly HashSet<int> matchedHere = [];
     readonly OverlapMatch?[] best;
     readonly long[] documentCounts;
@@ -35,21 +35,22 @@ public sealed class CorpusOverlapScan
         documentCounts = new long[index.Count];
     }
 
-    /// <summary>Scans one corpus document, named <paramref name="source"/> in any match.</summary>
-    public void Document(string source, IReadOnlyList<string> lines)
+    /// <summary>Scans one corpus document. A match is named by the line it is on, or for a run match the line its first run ends on.</summary>
+    public void Document(OverlapDocument document)
     {
         documents++;
         hits.Clear();
         matchedHere.Clear();
         long seen = 0;
-        foreach (var line in lines)
+        for (int lineIndex = 0; lineIndex < document.Lines.Count; lineIndex++)
         {
+            var line = document.Lines[lineIndex];
             words.Clear();
             OverlapWords.Hash(line, words);
             if (words.Count == 0) continue;
             corpusWords += words.Count;
             if (index.WithWhole(OverlapWords.Run(CollectionsMarshal.AsSpan(words))) is { } equal)
-                foreach (int id in equal) Found(id, OverlapKind.Exact, 1.0, source);
+                foreach (int id in equal) Found(id, OverlapKind.Exact, 1.0, document.Where(lineIndex));
             foreach (ulong word in words)
             {
                 ring[(int)(seen % ring.Length)] = word;
@@ -61,16 +62,16 @@ public sealed class CorpusOverlapScan
                     if (index.WithRun(run) is not { } holders) continue;
                     foreach (int id in holders)
                     {
-                        if (!hits.TryGetValue(id, out var found)) hits[id] = found = [];
-                        found.Add(run);
+                        if (!hits.TryGetValue(id, out var found)) hits[id] = found = ([], lineIndex);
+                        found.Runs.Add(run);
                     }
                 }
             }
         }
         foreach (var (id, found) in hits)
         {
-            double share = (double)found.Count / index.RunCount(id);
-            if (share >= threshold) Found(id, share >= 1 ? OverlapKind.Contained : OverlapKind.NearDuplicate, share, source);
+            double share = (double)found.Runs.Count / index.RunCount(id);
+            if (share >= threshold) Found(id, share >= 1 ? OverlapKind.Contained : OverlapKind.NearDuplicate, share, document.Where(found.FirstLine));
         }
     }
 

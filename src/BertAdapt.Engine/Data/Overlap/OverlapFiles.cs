@@ -16,15 +16,15 @@ public static class OverlapFiles
     /// </summary>
     public static IEnumerable<HeldOutText> HeldOut(string path, CorpusReadOptions options)
     {
-        foreach (var (source, lines) in Read(path, options, linesAreDocuments: true))
-            yield return new HeldOutText(source, string.Join('\n', lines));
+        foreach (var document in Read(path, options, linesAreDocuments: true))
+            yield return new HeldOutText(document.Where(0), string.Join('\n', document.Lines));
     }
 
-    /// <summary>The documents of a corpus file, each with the source of its first line or its record.</summary>
-    public static IEnumerable<(string Source, IReadOnlyList<string> Lines)> Documents(string path, CorpusReadOptions options) =>
+    /// <summary>The documents of a corpus file, with their line numbers (plain text) or places (records).</summary>
+    public static IEnumerable<OverlapDocument> Documents(string path, CorpusReadOptions options) =>
         Read(path, options, linesAreDocuments: false);
 
-    static IEnumerable<(string Source, IReadOnlyList<string> Lines)> Read(string path, CorpusReadOptions options, bool linesAreDocuments)
+    static IEnumerable<OverlapDocument> Read(string path, CorpusReadOptions options, bool linesAreDocuments)
     {
         var kind = CorpusFileKind.Of(path);
         if (!File.Exists(path))
@@ -32,30 +32,30 @@ public static class OverlapFiles
         return kind.Format == CorpusFormat.Text ? ReadText(path, kind, options, linesAreDocuments) : ReadRecords(path, kind, options);
     }
 
-    static IEnumerable<(string, IReadOnlyList<string>)> ReadText(string path, CorpusFileKind kind, CorpusReadOptions options, bool linesAreDocuments)
+    static IEnumerable<OverlapDocument> ReadText(string path, CorpusFileKind kind, CorpusReadOptions options, bool linesAreDocuments)
     {
         using var reader = TextFileReader.Open(path, kind.Compressed, options.Strict, encoding: options.Encoding);
         var document = new List<string>();
-        long number = 0, first = 0;
+        long number = 0, first = 0, documents = 0;
         while (reader.ReadLine() is { } line)
         {
             number++;
             if (string.IsNullOrWhiteSpace(line))
             {
-                if (document.Count > 0) { yield return ($"{path}:{first}", document); document = []; }
+                if (document.Count > 0) { yield return new(path, first, ++documents, document); document = []; }
                 continue;
             }
             if (document.Count == 0) first = number;
             document.Add(line.Trim());
-            if (linesAreDocuments) { yield return ($"{path}:{first}", document); document = []; }
+            if (linesAreDocuments) { yield return new(path, first, ++documents, document); document = []; }
         }
-        if (document.Count > 0) yield return ($"{path}:{first}", document);
+        if (document.Count > 0) yield return new(path, first, ++documents, document);
     }
 
-    static IEnumerable<(string, IReadOnlyList<string>)> ReadRecords(string path, CorpusFileKind kind, CorpusReadOptions options)
+    static IEnumerable<OverlapDocument> ReadRecords(string path, CorpusFileKind kind, CorpusReadOptions options)
     {
         long number = 0;
         foreach (var lines in CorpusDocuments.Read(path, kind, options))
-            yield return ($"{path}, text {++number}", lines);
+            yield return new(path, 0, ++number, lines);
     }
 }
