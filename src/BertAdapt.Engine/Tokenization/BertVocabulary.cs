@@ -15,9 +15,10 @@ public sealed class BertVocabulary
     /// vocabulary; it is part of the token cache key, so cached shards from an older tokenizer
     /// are rebuilt rather than reused. 2: Hugging Face's text splitting done here (issue 3).
     /// The tokenizer options (issue 13) need no new version: the default ones cut text as before,
-    /// and any other is part of the vocabulary fingerprint, and so of the key.
+    /// and any other is part of the vocabulary fingerprint, and so of the key. 3: a token on two
+    /// lines of the vocabulary has the later line's id (it had the first's).
     /// </summary>
-    public const int TokenizerVersion = 2;
+    public const int TokenizerVersion = 3;
 
     public const string Pad = "[PAD]", Unknown = "[UNK]", Cls = "[CLS]", Sep = "[SEP]", Mask = "[MASK]";
 
@@ -32,7 +33,9 @@ public sealed class BertVocabulary
         TextSettings = settings with { SpecialTokens = [] };
         Source = source;
         ids = new Dictionary<string, int>(tokens.Count, StringComparer.Ordinal);
-        for (int i = 0; i < tokens.Count; i++) ids.TryAdd(tokens[i], i);
+        // A token on two lines has the later line's id, as Hugging Face's load_vocab (a dict
+        // assigned line by line) and its fast tokenizer give it; the earlier row is never used.
+        for (int i = 0; i < tokens.Count; i++) ids[tokens[i]] = i;
         int Require(string token) => ids.TryGetValue(token, out var id) ? id
             : throw new BertAdaptException("VocabularyInvalid", BertAdaptErrorKind.InvalidData,
                 $"The vocabulary {source} has no {token} token.", source);

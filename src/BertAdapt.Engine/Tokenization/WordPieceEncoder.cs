@@ -23,20 +23,20 @@ internal sealed class WordPieceEncoder
     public WordPieceEncoder(IReadOnlyList<string> tokens, BasicTokenizerSettings settings, string unknownToken, IEnumerable<string> specialTokens)
     {
         table = new WordPieceTable(tokens.Count);
-        var first = new Dictionary<string, int>(StringComparer.Ordinal);
+        var idOf = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < tokens.Count; i++)
         {
-            first.TryAdd(tokens[i], i); // the first of duplicate lines wins, as in BertVocabulary.IdOf
+            idOf[tokens[i]] = i; // the last of duplicate lines wins, as in BertVocabulary.IdOf
             var token = tokens[i];
             bool continuation = token.Length > ContinuationPrefix.Length && token.StartsWith(ContinuationPrefix, StringComparison.Ordinal);
             var key = continuation ? token.AsSpan(ContinuationPrefix.Length) : token.AsSpan();
             if (key.IsEmpty) continue;
             if (table.Add(key, continuation, i)) maxTokenLength = Math.Max(maxTokenLength, key.Length);
         }
-        unknownId = first.TryGetValue(unknownToken, out var unknown) ? unknown
+        unknownId = idOf.TryGetValue(unknownToken, out var unknown) ? unknown
             : throw new ArgumentException($"The vocabulary has no {unknownToken} token.", nameof(unknownToken));
-        Basic = new BasicTokenizer(settings with { SpecialTokens = specialTokens.Where(first.ContainsKey).ToList() });
-        specialIds = Basic.SpecialTokens.Select(t => first[t]).ToArray();
+        Basic = new BasicTokenizer(settings with { SpecialTokens = specialTokens.Where(idOf.ContainsKey).ToList() });
+        specialIds = Basic.SpecialTokens.Select(t => idOf[t]).ToArray();
     }
 
     public static WordPieceEncoder For(BertVocabulary vocabulary) => new(vocabulary.Tokens, vocabulary.TextSettings, BertVocabulary.Unknown,

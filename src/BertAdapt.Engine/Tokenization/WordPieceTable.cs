@@ -42,11 +42,21 @@ internal sealed class WordPieceTable
     // Lengths carry the continuation flag in their sign so the two key spaces never collide.
     static int Length(ReadOnlySpan<char> key, bool continuation) => continuation ? -key.Length : key.Length;
 
-    /// <summary>Adds a key; false when it is already there (the first id is kept).</summary>
+    /// <summary>
+    /// Adds a key with its id; a key that is already there takes the new id and false is returned
+    /// (a token on two lines of vocab.txt has the id of the later one, as Hugging Face's
+    /// load_vocab and its fast tokenizer's WordPiece give it).
+    /// </summary>
     public bool Add(ReadOnlySpan<char> key, bool continuation, int id)
     {
         uint hash = Hash(key, continuation);
-        if (Find(key, continuation, hash) >= 0) return false;
+        int length = Length(key, continuation);
+        for (int probe = (int)hash & mask; ids[probe] >= 0; probe = (probe + 1) & mask)
+            if (hashes[probe] == hash && lengths[probe] == length && pool.AsSpan(offsets[probe], key.Length).SequenceEqual(key))
+            {
+                ids[probe] = id;
+                return false;
+            }
         if (used + key.Length > pool.Length) Array.Resize(ref pool, Math.Max(pool.Length * 2, used + key.Length));
         key.CopyTo(pool.AsSpan(used));
         int slot = (int)hash & mask;
