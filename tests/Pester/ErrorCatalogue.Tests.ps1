@@ -60,7 +60,7 @@ Describe 'README troubleshooting table' {
         $mapping = Get-ErrorKindCategory (Join-Path $repository 'src')
         $enum = [regex]::Match([IO.File]::ReadAllText((Join-Path $repository 'src/BertAdapt.Engine/BertAdaptException.cs')), 'enum BertAdaptErrorKind\s*\{(?<members>[^}]*)\}')
         $enum.Success | Should -BeTrue
-        $kinds = @([regex]::Matches($enum.Groups['members'].Value, '\b[A-Z]\w*\b').Value)
+        $kinds = @([regex]::Matches(($enum.Groups['members'].Value -replace '//[^\n]*'), '(?m)^\s*(?<member>[A-Z]\w*)\s*(?:=\s*\d+\s*)?,?\s*$') | ForEach-Object { $_.Groups['member'].Value })
         $kinds | Should -Contain 'InvalidData'
         @($kinds | Where-Object { -not $mapping.ContainsKey($_) }) | Should -BeNullOrEmpty -Because 'each kind needs an arm in ErrorRecords.Category'
         @($kinds | Where-Object { $mapping[$_] -cne $_ }) | Should -BeNullOrEmpty -Because 'a kind shows as the ErrorCategory of the same name'
