@@ -17,6 +17,8 @@ public enum BertAdaptErrorKind
     NotImplemented,
     OperationStopped,
     SecurityError,
+    /// <summary>The file system refused access to a path (permissions, an ACL, a read-only mount).</summary>
+    PermissionDenied,
 }
 
 /// <summary>

@@ -22,7 +22,7 @@ training:
 }
 
 Describe 'Dependency isolation' {
-    It 'runs a YAML job when an older YamlDotNet is already loaded in the session' {
+    It 'runs a YAML job when an older YamlDotNet is already loaded in the session, and the session''s YamlDotNet still works after it' {
         $oldYaml | Should -Not -BeNullOrEmpty -Because 'the build restores YamlDotNet 11.2.1 for this test'
         $result = Invoke-ChildPwsh @"
 `$old = Add-Type -Path '$($oldYaml.FullName)' -PassThru | Select-Object -First 1
@@ -30,9 +30,17 @@ Import-Module '$manifest' -ErrorAction Stop
 `$m = Invoke-BertJob -Path '$job' -ErrorAction Stop | Where-Object { `$_ -is [BertAdapt.BertModel] }
 `$engineYaml = [System.Runtime.Loader.AssemblyLoadContext]::All | Where-Object Name -eq 'BertAdapt' | ForEach-Object Assemblies | Where-Object { `$_.GetName().Name -eq 'YamlDotNet' }
 "session=`$(`$old.Assembly.GetName().Version) engine=`$(`$engineYaml.GetName().Version) steps=`$(`$m.StepsTrained)"
+# The session's own YamlDotNet still works after the job: its deserializer (taken from the old assembly, not by type name,
+# which both versions answer to) reads a document, and it is the version the session loaded, in the default context.
+`$builder = [Activator]::CreateInstance(`$old.Assembly.GetType('YamlDotNet.Serialization.DeserializerBuilder', `$true))
+`$deserializer = `$builder.Build()
+`$read = `$deserializer.Deserialize("service: nginx``nreplicas: 3``n", [System.Collections.Generic.Dictionary[string, string]])
+`$context = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$deserializer.GetType().Assembly).Name
+"old=`$(`$deserializer.GetType().Assembly.GetName().Version) context=`$context service=`$(`$read['service']) replicas=`$(`$read['replicas'])"
 "@
         $result.ExitCode | Should -Be 0 -Because $result.Output
         $result.Output | Should -Match 'session=11\.0\.0\.0 engine=18\.\d+\.\d+\.\d+ steps=2'
+        $result.Output | Should -Match 'old=11\.0\.0\.0 context=Default service=nginx replicas=3'
     }
 
     It 'keeps TorchSharp out of the default load context, while engine type names still resolve' {

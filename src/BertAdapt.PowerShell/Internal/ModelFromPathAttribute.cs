@@ -27,8 +27,17 @@ public sealed class ModelFromPathAttribute : ArgumentTransformationAttribute
             _ => null,
         };
         if (path is null) return inputData;
-        // A BertAdaptException (CheckpointNotFound, …) reaches the user inside the binding error, id and all.
-        var model = HfCheckpointDirectory.Import(path);
+        // A BertAdaptException (CheckpointNotFound, …) reaches the user inside the binding error, id and all;
+        // so does a file the file system will not open (unreadable, locked by another process), as PathAccessDenied, FileSystemError, ….
+        BertModel model;
+        try
+        {
+            model = HfCheckpointDirectory.Import(path);
+        }
+        catch (Exception ex) when (ErrorRecords.ForFileSystem(ex) is { } failure)
+        {
+            throw failure;
+        }
         Imported.Add(model, new StrongBox<bool>(false));
         return model;
     }
