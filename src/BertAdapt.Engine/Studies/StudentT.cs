@@ -87,17 +87,17 @@ public static class StudentT
     static double LogBeta(double a, double b) => LogGamma(a) + LogGamma(b) - LogGamma(a + b);
 
     /// <summary>
-    /// ln Γ(x) for x &gt; 0: the recurrence Γ(x) = Γ(x+1)/x lifts x to at least 10, where
-    /// Stirling's series (x−½)ln x − x + ½ln 2π + 1/12x − 1/360x³ + 1/1260x⁵ − 1/1680x⁷ is good
-    /// to about 1e-13.
+    /// ln Γ(x) for x &gt; 0: the recurrence Γ(x) = Γ(x+1)/x lifts x to at least 15, where
+    /// Stirling's series (x−½)ln x − x + ½ln 2π + 1/12x − 1/360x³ + 1/1260x⁵ − 1/1680x⁷ + 1/1188x⁹
+    /// is good to better than 1e-15 relative.
     /// </summary>
     public static double LogGamma(double x)
     {
         if (!(x > 0)) throw new ArgumentOutOfRangeException(nameof(x), "x must be positive.");
         double shift = 0;
-        while (x < 10) { shift += Math.Log(x); x += 1; }
+        while (x < 15) { shift += Math.Log(x); x += 1; }
         double inverse = 1 / x, inverseSquared = inverse * inverse;
-        double series = inverse * (1.0 / 12 - inverseSquared * (1.0 / 360 - inverseSquared * (1.0 / 1260 - inverseSquared / 1680)));
+        double series = inverse * (1.0 / 12 - inverseSquared * (1.0 / 360 - inverseSquared * (1.0 / 1260 - inverseSquared * (1.0 / 1680 - inverseSquared / 1188))));
         return (x - 0.5) * Math.Log(x) - x + 0.5 * Math.Log(2 * Math.PI) + series - shift;
     }
 }
