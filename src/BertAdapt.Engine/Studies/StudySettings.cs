@@ -33,6 +33,9 @@ public static class StudySettings
             ["Read options"] = $"{o.ReadOptions.TextColumn} | {o.ReadOptions.TextPairColumn} | {o.ReadOptions.LabelColumn} | {o.ReadOptions.LabelSeparator} | skip {o.ReadOptions.SkipInvalidRows} | {o.ReadOptions.Encoding?.WebName ?? "utf-8"}",
             ["Encoding"] = $"max length {o.Encoding.MaxLength}, all sub-tokens {o.Encoding.LabelAllSubTokens}",
             ["Class weights"] = o.AutoClassWeights ? "auto" : "none",
+            // The runs' settings hold only the steps these make, and a fine-tuning run's steps are not known before its data is read.
+            ["Fine-tuning epochs"] = o.FineTuning.Epochs is int epochs ? Text(epochs) : "none",
+            ["Fine-tuning max steps"] = o.FineTuning.MaxSteps is int steps ? Text(steps) : "none",
         };
         foreach (var (key, value) in o.Pretraining.Settings(o.PretrainSteps, null, "", null).Where(Compared))
             settings["Pre-training " + key] = value;
