@@ -99,5 +99,5 @@ public sealed class AdaptationPlan
     /// <summary>A masking rate as it appears in folder names: 0.15, 0.3.</summary>
     public static string Rate(double mask) => mask.ToString("0.###", CultureInfo.InvariantCulture);
 
-    static void Fail(string id, string message) => throw new BertAdaptException(id, BertAdaptErrorKind.InvalidArgument, message);
+    static void Fail(string errorId, string message) => throw new BertAdaptException(errorId, BertAdaptErrorKind.InvalidArgument, message);
 }
