@@ -206,6 +206,19 @@ Describe 'A miniature comparison: two strategies, two seeds' {
         "$record" | Should -Match 'Fine-tuning epochs: 2 -> 3'
     }
 
+    It 'collects the same reports from the folder alone with -Collect' {
+        $collected = @(Compare-BertAdaptation -Collect $whole)
+        $collected | Should -HaveCount 2
+        for ($i = 0; $i -lt 2; $i++) {
+            $collected[$i].SeedScores.ToString() | Should -Be $reports[$i].SeedScores.ToString()
+            $collected[$i].DifferenceLow | Should -Be $reports[$i].DifferenceLow
+            $collected[$i].DomainPerplexityAfter | Should -Be $reports[$i].DomainPerplexityAfter
+            $collected[$i].PretrainBudget | Should -Be $reports[$i].PretrainBudget
+        }
+        $record = try { Compare-BertAdaptation -Collect (Join-Path $TestDrive 'no-study'); $null } catch { $_ }
+        $record.FullyQualifiedErrorId | Should -BeLike 'AdaptationStudyNotFound,*'
+    }
+
     It 'needs a pre-training budget for a pre-training strategy: AdaptationBudgetInvalid' {
         $noBudget = $studyArguments.Clone()
         $noBudget.Remove('PretrainSteps')
@@ -229,6 +242,10 @@ Describe 'A comparison killed midway' -Skip:(-not $IsLinux) {
         $finished = @(& $done | ForEach-Object { $_.Directory })
         $finished.Count | Should -BeGreaterOrEqual 2
         $finished.Count | Should -BeLessThan 5 -Because 'the study was killed before its last run'
+        # What has finished so far, collected from the folder of the study that was killed.
+        $partial = @(Compare-BertAdaptation -Collect $killed)
+        $finishedFineTunes = @($finished | Where-Object Name -Like 'finetune-*')
+        ($partial | Measure-Object SeedCount -Sum).Sum | Should -Be $finishedFineTunes.Count
         $before = @{}
         foreach ($folder in $finished) {
             $before[$folder.Name] = @{

@@ -59,6 +59,29 @@ public static class AdaptationStudy
         return new AdaptationStudyResult(strategies, all);
     }
 
+    /// <summary>
+    /// The reports of whatever runs of the study in <paramref name="outputPath"/> have finished
+    /// (those with a run.json), from its study-plan.json alone: nothing is trained or written, and
+    /// a study still running there is not disturbed. Strategies count the seeds that finished.
+    /// </summary>
+    public static AdaptationStudyResult Collect(string outputPath)
+    {
+        var root = Path.GetFullPath(outputPath);
+        var settings = StudyFiles.ReadPlan(Path.Combine(root, StudyFiles.PlanName))
+            ?? throw new BertAdaptException("AdaptationStudyNotFound", BertAdaptErrorKind.ObjectNotFound,
+                $"'{root}' holds no study: it has no {StudyFiles.PlanName}, which Compare-BertAdaptation writes when a study starts.", root);
+        var plan = StudySettings.PlanOf(settings, out var budget);
+        var baseRecord = StudyFiles.ReadRecord(Path.Combine(root, StudyFiles.BaseRecordName));
+        if (baseRecord is null) return new AdaptationStudyResult([], []);
+        var records = new Dictionary<string, StudyRunRecord>();
+        foreach (var folder in plan.Pretraining.Select(s => s.Folder).Concat(plan.FineTuning.Select(r => r.Folder)))
+            if (StudyFiles.ReadRecord(Path.Combine(root, StudyFiles.RunsFolder, folder, StudyFiles.RunRecordName)) is { } record)
+                records[folder] = record;
+        var all = new List<StudyRunRecord> { baseRecord };
+        all.AddRange(plan.Pretraining.Select(s => s.Folder).Concat(plan.FineTuning.Select(r => r.Folder)).Where(records.ContainsKey).Select(f => records[f]));
+        return new AdaptationStudyResult(StudyReport.Summarize(plan, baseRecord, records, budget), all);
+    }
+
     static string Describe(PretrainStage s) =>
         $"pre-train {s.Strategy} (stage {s.Stage}, {s.Corpus} corpus, {s.Objective}, masking {AdaptationPlan.Rate(s.MaskProbability)}, seed {s.Seed}, {s.Steps} steps)";
 

@@ -9,7 +9,7 @@ public static class StudyReport
     public static List<AdaptationStrategyReport> Summarize(AdaptationPlan plan, StudyRunRecord baseRecord,
         IReadOnlyDictionary<string, StudyRunRecord> records, string budget)
     {
-        var groups = plan.FineTuning.GroupBy(r => (r.Strategy, r.MaskProbability)).ToList();
+        var groups = plan.FineTuning.Where(r => records.ContainsKey(r.Folder)).GroupBy(r => (r.Strategy, r.MaskProbability)).ToList();
         List<double> ScoresOf(IEnumerable<FineTuneRun> runs) => runs.Select(r => records[r.Folder].Score ?? double.NaN).ToList();
         var baseline = groups.FirstOrDefault(g => g.Key.Strategy == AdaptationStrategy.FineTuneOnly);
         var baselineScores = baseline is null ? null : ScoresOf(baseline);
@@ -20,6 +20,7 @@ public static class StudyReport
             var scores = ScoresOf(runs);
             var stages = runs.Where(r => r.Pretrained is not null).SelectMany(r => Chain(r.Pretrained!)).Distinct().ToList();
             var finals = runs.Select(r => r.Pretrained).OfType<PretrainStage>().Distinct().Select(s => records[s.Folder]).ToList();
+            // Every stage a finished fine-tuning run started from has finished: the run read its checkpoint.
             var comparison = group.Key.Strategy == AdaptationStrategy.FineTuneOnly ? null
                 : baselineScores is null ? null : WelchComparison.Of(scores, baselineScores);
             var fineTuned = runs.Select(r => records[r.Folder]).ToList();

@@ -28,6 +28,7 @@ public static class StudySettings
             ["Mask probabilities"] = string.Join(", ", o.MaskProbabilities.Select(m => m.ToString("R", CultureInfo.InvariantCulture))),
             ["Seeds"] = string.Join(", ", o.Seeds),
             ["Pre-training steps"] = Text(o.PretrainSteps),
+            ["Pre-training budget"] = o.PretrainBudget,
             ["Pre-training each seed"] = Text(o.PretrainEachSeed),
             ["Line by line"] = Text(o.LineByLine),
             ["Read options"] = $"{o.ReadOptions.TextColumn} | {o.ReadOptions.TextPairColumn} | {o.ReadOptions.LabelColumn} | {o.ReadOptions.LabelSeparator} | skip {o.ReadOptions.SkipInvalidRows} | {o.ReadOptions.Encoding?.WebName ?? "utf-8"}",
@@ -42,6 +43,24 @@ public static class StudySettings
         foreach (var (key, value) in o.FineTuning.Settings(0, null, "", null).Where(Compared))
             settings["Fine-tuning " + key] = value;
         return settings;
+    }
+
+    /// <summary>
+    /// The plan a study's settings describe (what <see cref="Of"/> wrote into study-plan.json),
+    /// for collecting its finished runs without the inputs it was started with.
+    /// </summary>
+    public static AdaptationPlan PlanOf(IReadOnlyDictionary<string, string> settings, out string budget)
+    {
+        string Get(string key) => settings.TryGetValue(key, out var value) ? value
+            : throw new BertAdaptException("AdaptationStudyNotFound", BertAdaptErrorKind.InvalidData, $"The study plan has no '{key}' entry; it was not written by this version of Compare-BertAdaptation.");
+        static IEnumerable<string> Items(string text) => text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        budget = settings.TryGetValue("Pre-training budget", out var b) ? b : "";
+        return AdaptationPlan.Create(
+            Items(Get("Strategies")).Select(Enum.Parse<AdaptationStrategy>).ToList(),
+            Items(Get("Mask probabilities")).Select(m => double.Parse(m, CultureInfo.InvariantCulture)).ToList(),
+            Items(Get("Seeds")).Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToList(),
+            int.Parse(Get("Pre-training steps"), CultureInfo.InvariantCulture),
+            bool.Parse(Get("Pre-training each seed")));
     }
 
     /// <summary>The per-run entries (seed, data, steps, objective, masking) differ run by run by design; the study's own entries cover them.</summary>

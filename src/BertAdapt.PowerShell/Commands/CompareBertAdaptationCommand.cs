@@ -14,21 +14,21 @@ namespace BertAdapt.PowerShell.Commands;
 /// <see cref="AdaptationStudy"/>; this cmdlet resolves paths, maps parameters onto its options,
 /// shows progress and writes one report per strategy.
 /// </summary>
-[Cmdlet(VerbsData.Compare, "BertAdaptation")]
+[Cmdlet(VerbsData.Compare, "BertAdaptation", DefaultParameterSetName = StudySet)]
 [OutputType(typeof(AdaptationStrategyReport))]
 public sealed class CompareBertAdaptationCommand : ComputeCmdlet
 {
-    const string Activity = "Compare-BertAdaptation";
+    const string Activity = "Compare-BertAdaptation", StudySet = "Study", CollectSet = "Collect";
 
     #region Parameters
 
-    [Parameter(Mandatory = true, ValueFromPipeline = true)]
+    [Parameter(ParameterSetName = StudySet, Mandatory = true, ValueFromPipeline = true)]
     [ValidateNotNull]
     [ModelFromPath]
     public BertModel Model { get; set; } = null!;
 
     /// <summary>Unlabelled domain text (.txt, .jsonl, .csv, .tsv, or .gz of one).</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    [Parameter(ParameterSetName = StudySet, Mandatory = true, Position = 0)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] DomainCorpus { get; set; } = [];
@@ -43,22 +43,27 @@ public sealed class CompareBertAdaptationCommand : ComputeCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? ReferenceCorpus { get; set; }
 
-    [Parameter(Mandatory = true)]
+    [Parameter(ParameterSetName = StudySet, Mandatory = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] TrainingData { get; set; } = [];
 
-    [Parameter(Mandatory = true)]
+    [Parameter(ParameterSetName = StudySet, Mandatory = true)]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] ValidationData { get; set; } = [];
 
-    [Parameter(Mandatory = true)]
+    [Parameter(ParameterSetName = StudySet, Mandatory = true)]
     public FineTuneTask Task { get; set; }
 
-    [Parameter(Mandatory = true)]
+    [Parameter(ParameterSetName = StudySet, Mandatory = true)]
     [ValidateNotNullOrEmpty]
     public string OutputPath { get; set; } = "";
+
+    /// <summary>A study folder whose finished runs are reported, without training anything.</summary>
+    [Parameter(ParameterSetName = CollectSet, Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string Collect { get; set; } = "";
 
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -173,12 +178,20 @@ public sealed class CompareBertAdaptationCommand : ComputeCmdlet
 
     protected override void BeginCommand()
     {
+        if (ParameterSetName == CollectSet) return;
         CheckModelArgument(Model);
         Guard(() => OutputLocation.CheckDirectory(ResolveLiteral(OutputPath), "OutputPath", "-OutputPath", intoItself: true));
     }
 
     protected override void ProcessInput()
     {
+        if (ParameterSetName == CollectSet)
+        {
+            var collected = Guard(() => AdaptationStudy.Collect(ResolveLiteral(Collect)));
+            WriteVerbose($"{collected.Runs.Count} run(s) of the study in '{ResolveLiteral(Collect)}' have finished (the base model's measurement included).");
+            foreach (var report in collected.Strategies) WriteObject(report);
+            return;
+        }
         if (!IsUsableItem(Model)) return;
         var options = Guard(() => Options(Model));
         if (Seeds.Length < 3)
