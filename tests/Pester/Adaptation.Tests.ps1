@@ -229,6 +229,29 @@ Describe 'A miniature comparison: two strategies, two seeds' {
 }
 
 Describe 'A comparison killed midway' -Skip:(-not $IsLinux) {
+    It 'stops on SIGTERM with TrainingInterrupted and exit code 143, naming the study folder, and the same command finishes it' {
+        $stopped = Join-Path $TestDrive 'stopped'
+        $process = Start-Study $stopped
+        $stdout = $process.StandardOutput.ReadToEndAsync()
+        $stderr = $process.StandardError.ReadToEndAsync()
+        $deadline = [DateTime]::UtcNow.AddSeconds(180)
+        $done = { @(Get-ChildItem (Join-Path $stopped 'runs') -Recurse -Filter 'run.json' -ErrorAction Ignore) }
+        while ((& $done).Count -lt 1 -and -not $process.HasExited -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+        $process.HasExited | Should -BeFalse -Because 'the study must still be running when it is stopped'
+        kill -TERM $process.Id
+        $process.WaitForExit()
+        $process.ExitCode | Should -Be 143 -Because ($stdout.Result + $stderr.Result)
+        $stderr.Result | Should -Match 'TrainingInterrupted'
+        $stderr.Result | Should -Match ([regex]::Escape("saved in '$stopped'"))
+        $stdout.Result | Should -Not -Match 'finished'
+        (& $done).Count | Should -BeLessThan 5
+
+        $rerun = Wait-Study (Start-Study $stopped)
+        $rerun.ExitCode | Should -Be 0 -Because $rerun.Output
+        @(& $done) | Should -HaveCount 5
+        (Import-Csv (Join-Path $stopped 'runs.csv')).Score | Should -Be (Import-Csv (Join-Path $whole 'runs.csv')).Score
+    }
+
     It 'goes on where it stopped: finished runs are not redone, and the table is the uninterrupted one' {
         $killed = Join-Path $TestDrive 'killed'
         $process = Start-Study $killed

@@ -214,7 +214,7 @@ public sealed class CompareBertAdaptationCommand : ComputeCmdlet
             runProgress.PercentComplete = (int)(100.0 * (p.Run - 1) / p.Runs);
             WriteProgress(runProgress);
             WriteVerbose(p.Skipped ? $"{p.Folder}: finished in an earlier session; its run.json is read." : $"{p.Folder}: {p.Description}.");
-        }, Cancellation));
+        }, Cancellation), options.OutputPath);
         if (SignalReceived) StopAfterTraining(null, options.OutputPath);
         stepProgress.Complete();
         runProgress.RecordType = ProgressRecordType.Completed;
