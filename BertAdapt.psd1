@@ -27,6 +27,7 @@
         'Invoke-BertTokenClassifier'
         'Invoke-BertFillMask'
         'Get-BertEmbedding'
+        'Compare-BertAdaptation'
     )
     FunctionsToExport    = @()
     # Bert-prefixed names for the design card's cmdlets whose noun lacks the prefix.

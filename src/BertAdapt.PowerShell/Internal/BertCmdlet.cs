@@ -155,7 +155,9 @@ public abstract class BertCmdlet : PSCmdlet
     /// <see cref="SignalReceived"/> says a signal came as the run was ending. TrainingRunChanged
     /// and OutputPathLocked end the calling script (see <see cref="ScriptTerminatingException"/>).
     /// </summary>
-    protected T Train<T>(Func<T> train)
+    /// <param name="outputPath">Where a signal's checkpoint is saved, for the message, when the engine stops by throwing
+    /// (a study between its runs) rather than by returning a cancelled result.</param>
+    protected T Train<T>(Func<T> train, string? outputPath = null)
     {
         using var signals = TerminationSignals.Register(StopProcessing);
         try
@@ -178,7 +180,7 @@ public abstract class BertCmdlet : PSCmdlet
         catch (PipelineStoppedException) when (signals.Received is PosixSignal signal)
         {
             stoppedBy = signal;
-            StopAfterTraining(null, null);
+            StopAfterTraining(null, outputPath);
             throw;
         }
         finally

@@ -20,6 +20,7 @@ public class EngineLayerTests
         ["Checkpoints", "Evaluation"],
         ["Training"],
         ["Inference", "Jobs", "Reports"],
+        ["Studies"],
     ];
 
     static readonly System.Reflection.Assembly Engine = typeof(BertModel).Assembly;

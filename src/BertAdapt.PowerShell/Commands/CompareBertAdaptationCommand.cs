@@ -1,0 +1,299 @@
+using System.Management.Automation;
+using BertAdapt.Engine.Data.Corpora;
+using BertAdapt.Engine.Data.FineTuning;
+using BertAdapt.Engine.Studies;
+using BertAdapt.Engine.Training;
+using BertAdapt.PowerShell.Internal;
+
+namespace BertAdapt.PowerShell.Commands;
+
+/// <summary>
+/// Answers "does further pre-training help on my data?": fine-tunes the same task after each
+/// adaptation strategy (none, domain MLM, domain MLM+NSP, task MLM, domain then task MLM), over
+/// several seeds, and compares each with fine-tuning alone. The study itself is the engine's
+/// <see cref="AdaptationStudy"/>; this cmdlet resolves paths, maps parameters onto its options,
+/// shows progress and writes one report per strategy.
+/// </summary>
+[Cmdlet(VerbsData.Compare, "BertAdaptation", DefaultParameterSetName = StudySet)]
+[OutputType(typeof(AdaptationStrategyReport))]
+public sealed class CompareBertAdaptationCommand : ComputeCmdlet
+{
+    const string Activity = "Compare-BertAdaptation", StudySet = "Study", CollectSet = "Collect";
+
+    #region Parameters
+
+    [Parameter(ParameterSetName = StudySet, Mandatory = true, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    [ModelFromPath]
+    public BertModel Model { get; set; } = null!;
+
+    /// <summary>Unlabelled domain text (.txt, .jsonl, .csv, .tsv, or .gz of one).</summary>
+    [Parameter(ParameterSetName = StudySet, Mandatory = true, Position = 0)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] DomainCorpus { get; set; } = [];
+
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? DomainValidationCorpus { get; set; }
+
+    [Parameter]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? ReferenceCorpus { get; set; }
+
+    [Parameter(ParameterSetName = StudySet, Mandatory = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] TrainingData { get; set; } = [];
+
+    [Parameter(ParameterSetName = StudySet, Mandatory = true)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] ValidationData { get; set; } = [];
+
+    [Parameter(ParameterSetName = StudySet, Mandatory = true)]
+    public FineTuneTask Task { get; set; }
+
+    [Parameter(ParameterSetName = StudySet, Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string OutputPath { get; set; } = "";
+
+    /// <summary>A study folder whose finished runs are reported, without training anything.</summary>
+    [Parameter(ParameterSetName = CollectSet, Mandatory = true)]
+    [ValidateNotNullOrEmpty]
+    public string Collect { get; set; } = "";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public AdaptationStrategy[] Strategy { get; set; } = Enum.GetValues<AdaptationStrategy>();
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ValidateRange(0.01, 0.99)]
+    public double[] MaskProbability { get; set; } = [0.15];
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public long[] Seeds { get; set; } = [1, 2, 3];
+
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int PretrainSteps { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, long.MaxValue)]
+    public long PretrainTokens { get; set; }
+
+    [Parameter]
+    public SwitchParameter PretrainEachSeed { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 65536)]
+    public int PretrainBatchSize { get; set; } = 16;
+
+    [Parameter]
+    [ValidateRange(1e-9, 1.0)]
+    public double PretrainLearningRate { get; set; } = new MlmTrainingOptions().LearningRate;
+
+    [Parameter]
+    [ValidateRange(8, 4096)]
+    public int SequenceLength { get; set; } = 128;
+
+    [Parameter]
+    public SwitchParameter LineByLine { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? CacheDirectory { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 100000)]
+    public int Epochs { get; set; } = 3;
+
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int MaxSteps { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 65536)]
+    public int BatchSize { get; set; } = 16;
+
+    [Parameter]
+    [ValidateRange(1e-9, 1.0)]
+    public double LearningRate { get; set; } = new FineTuneOptions().LearningRate;
+
+    [Parameter]
+    [ValidateRange(0.0, 0.99)]
+    public double WarmupRatio { get; set; } = 0.1;
+
+    [Parameter]
+    [ValidateRange(0.0, 1.0)]
+    public double WeightDecay { get; set; } = 0.01;
+
+    [Parameter]
+    public TrainingPrecision Precision { get; set; } = TrainingPrecision.Float32;
+
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int CheckpointEvery { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string TextColumn { get; set; } = "text";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? TextPairColumn { get; set; }
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string LabelColumn { get; set; } = "label";
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string LabelSeparator { get; set; } = BertModel.LabelSeparator;
+
+    [Parameter]
+    public SwitchParameter SkipInvalidRows { get; set; }
+
+    [Parameter]
+    [ValidateRange(8, 4096)]
+    public int MaxLength { get; set; } = 128;
+
+    [Parameter]
+    public ClassWeighting ClassWeights { get; set; } = ClassWeighting.None;
+
+    [Parameter]
+    [ValidateRange(0.01, 0.99)]
+    public double Threshold { get; set; } = 0.5;
+
+    [Parameter]
+    [EncodingArgument]
+    [ArgumentCompleter(typeof(EncodingNameCompleter))]
+    public System.Text.Encoding? Encoding { get; set; }
+
+    #endregion
+
+    protected override void BeginCommand()
+    {
+        if (ParameterSetName == CollectSet) return;
+        CheckModelArgument(Model);
+        Guard(() => OutputLocation.CheckDirectory(ResolveLiteral(OutputPath), "OutputPath", "-OutputPath", intoItself: true));
+    }
+
+    protected override void ProcessInput()
+    {
+        if (ParameterSetName == CollectSet)
+        {
+            var collected = Guard(() => AdaptationStudy.Collect(ResolveLiteral(Collect)));
+            WriteVerbose($"{collected.Runs.Count} run(s) of the study in '{ResolveLiteral(Collect)}' have finished (the base model's measurement included).");
+            foreach (var report in collected.Strategies) WriteObject(report);
+            return;
+        }
+        if (!IsUsableItem(Model)) return;
+        var options = Guard(() => Options(Model));
+        if (Seeds.Length < 3)
+            WriteWarning($"{Seeds.Length} seed(s): fine-tuning a small model varies a lot from seed to seed, and an interval over fewer than 3 seeds is very wide"
+                + (Seeds.Length < 2 ? " (with one seed there is none, and every verdict is Undetermined)" : "") + ". Give at least 3 with -Seeds.");
+        if (options.DomainValidationCorpus is null && options.Strategies.Any(s => s != AdaptationStrategy.FineTuneOnly))
+            WriteVerbose("Domain perplexity is measured on -DomainCorpus itself, the text domain pre-training trains on; give -DomainValidationCorpus for held-out domain text.");
+
+        var runProgress = new ProgressRecord(1, Activity, "Planning");
+        var stepProgress = new TrainingProgress(this, 2, "Training");
+        var callbacks = new TrainingCallbacks
+        {
+            Step = (m, step, total) => stepProgress.Report(m, step, total, $"loss {m.Loss:F4}"),
+            Warning = WriteWarning,
+            Info = WriteVerbose,
+        };
+        var result = Train(() => AdaptationStudy.Run(Model, options, callbacks, p =>
+        {
+            runProgress.StatusDescription = $"Run {p.Run} of {p.Runs}: {p.Description}" + (p.Skipped ? " (finished before)" : "");
+            runProgress.PercentComplete = (int)(100.0 * (p.Run - 1) / p.Runs);
+            WriteProgress(runProgress);
+            WriteVerbose(p.Skipped ? $"{p.Folder}: finished in an earlier session; its run.json is read." : $"{p.Folder}: {p.Description}.");
+        }, Cancellation), options.OutputPath);
+        if (SignalReceived) StopAfterTraining(null, options.OutputPath);
+        stepProgress.Complete();
+        runProgress.RecordType = ProgressRecordType.Completed;
+        WriteProgress(runProgress);
+        WriteVerbose($"Wrote {Path.Combine(options.OutputPath, StudyFiles.RunsCsvName)} and {StudyFiles.StudyJsonName} ({result.Runs.Count} run(s)).");
+        foreach (var report in result.Strategies) WriteObject(report);
+        ModelFromPathAttribute.ReleaseIfImported(Model);
+    }
+
+    AdaptationStudyOptions Options(BertModel model)
+    {
+        bool pretrains = Strategy.Any(s => s != AdaptationStrategy.FineTuneOnly);
+        if (Bound(nameof(PretrainSteps)) && Bound(nameof(PretrainTokens)))
+            throw new BertAdaptException("AdaptationBudgetInvalid", BertAdaptErrorKind.InvalidArgument,
+                "Give the pre-training budget as -PretrainSteps or as -PretrainTokens, not both.");
+        if (pretrains && !Bound(nameof(PretrainSteps)) && !Bound(nameof(PretrainTokens)))
+            throw new BertAdaptException("AdaptationBudgetInvalid", BertAdaptErrorKind.InvalidArgument,
+                "Give the pre-training budget that every pre-training strategy gets, as -PretrainSteps or -PretrainTokens: the comparison is fair only at the same budget.");
+        int sequenceLength = FitToPositions(SequenceLength, model, nameof(SequenceLength));
+        int steps = Bound(nameof(PretrainTokens)) ? AdaptationPlan.StepsForTokens(PretrainTokens, PretrainBatchSize, sequenceLength) : PretrainSteps;
+        string budget = Bound(nameof(PretrainTokens))
+            ? $"{PretrainTokens:N0} tokens = {steps:N0} steps of {PretrainBatchSize} x {sequenceLength} tokens"
+            : $"{steps:N0} steps of {PretrainBatchSize} x {sequenceLength} tokens";
+        List<string>? Files(string[]? paths) => paths is null ? null : ResolveFiles(paths, literal: false, "Corpus");
+        return new AdaptationStudyOptions
+        {
+            OutputPath = ResolveLiteral(OutputPath),
+            DomainCorpus = Files(DomainCorpus)!,
+            DomainValidationCorpus = Files(DomainValidationCorpus),
+            ReferenceCorpus = Files(ReferenceCorpus),
+            TrainingData = ResolveFiles(TrainingData, literal: false, "FineTune"),
+            ValidationData = ResolveFiles(ValidationData, literal: false, "FineTune"),
+            ReadOptions = new FineTuneReadOptions
+            {
+                TextColumn = TextColumn,
+                TextPairColumn = TextPairColumn,
+                LabelColumn = LabelColumn,
+                LabelSeparator = LabelSeparator,
+                SkipInvalidRows = SkipInvalidRows,
+                Encoding = Encoding,
+            },
+            Encoding = new FineTuneEncodingOptions { MaxLength = FitToPositions(MaxLength, model, nameof(MaxLength)), SkipInvalidRows = SkipInvalidRows },
+            AutoClassWeights = ClassWeights == ClassWeighting.Auto,
+            Strategies = Strategy,
+            MaskProbabilities = pretrains ? MaskProbability : [],
+            Seeds = Seeds,
+            PretrainSteps = pretrains ? steps : 0,
+            PretrainBudget = pretrains ? budget : "none",
+            PretrainEachSeed = PretrainEachSeed,
+            Pretraining = new MlmTrainingOptions
+            {
+                BatchSize = PretrainBatchSize,
+                LearningRate = PretrainLearningRate,
+                SequenceLength = sequenceLength,
+                Device = DeviceKind,
+                DeviceIndex = DeviceIndex,
+                Threads = RequestedThreads,
+                Precision = Precision,
+                CheckpointEvery = Bound(nameof(CheckpointEvery)) ? CheckpointEvery : null,
+            },
+            FineTuning = new FineTuneOptions
+            {
+                Task = Task,
+                Epochs = Epochs,
+                MaxSteps = Bound(nameof(MaxSteps)) ? MaxSteps : null,
+                BatchSize = BatchSize,
+                LearningRate = LearningRate,
+                WarmupRatio = WarmupRatio,
+                WeightDecay = WeightDecay,
+                Threshold = Threshold,
+                EvalEachEpoch = true,
+                Device = DeviceKind,
+                DeviceIndex = DeviceIndex,
+                Threads = RequestedThreads,
+                Precision = Precision,
+                CheckpointEvery = Bound(nameof(CheckpointEvery)) ? CheckpointEvery : null,
+            },
+            LineByLine = LineByLine,
+            CacheDirectory = CacheDirectory is null ? null : ResolveLiteral(CacheDirectory),
+        };
+    }
+}

@@ -1,0 +1,301 @@
+# Compare-BertAdaptation end to end on a tiny model: the report's numbers against each run's own
+# metrics.jsonl and an independent Measure-Perplexity, and a study killed midway that, run again,
+# finishes without redoing the runs that had finished.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot '../../BertAdapt.psd1') -Force
+    . (Join-Path $PSScriptRoot 'TestFixtures.ps1')
+    $script:vocab = Join-Path $TestDrive 'vocab.txt'
+    $vocabSize = New-TinyVocabulary $vocab
+    $script:config = Join-Path $TestDrive 'config.json'
+    Get-TinyConfig $vocabSize | ConvertTo-Json | Set-Content $config
+    $script:domain = Join-Path $TestDrive 'domain.txt'
+    New-TinyCorpus $domain -Documents 30 -Seed 11
+    $script:heldOut = Join-Path $TestDrive 'domain-heldout.txt'
+    New-TinyCorpus $heldOut -Documents 8 -Seed 12
+    # A regression task, so that every seed gets a score of its own (Pearson r) rather than the
+    # few values a 12-row classification can take: the verb decides the score, plus a little noise.
+    $rows = foreach ($i in 1..48) {
+        $verb = $i % 3
+        [pscustomobject]@{ summary = "$('restart', 'stop', 'check' | Select-Object -Index $verb) the nginx service on web0$($i % 2)"; score = $verb + ($i % 5) / 10 }
+    }
+    $script:train = Join-Path $TestDrive 'score-train.csv'
+    $script:dev = Join-Path $TestDrive 'score-dev.csv'
+    $rows | Select-Object -First 36 | Export-Csv $train -NoTypeInformation
+    $rows | Select-Object -Last 12 | Export-Csv $dev -NoTypeInformation
+    $script:cache = Join-Path $TestDrive 'cache'
+    $script:manifest = Join-Path $PSScriptRoot '../../BertAdapt.psd1'
+
+    # One study, the same in this process and in the child processes. One thread everywhere, so
+    # that every run of it computes exactly the same numbers.
+    $script:studyArguments = @{
+        DomainCorpus = $domain; DomainValidationCorpus = $heldOut; ReferenceCorpus = $heldOut
+        TrainingData = $train; ValidationData = $dev; TextColumn = 'summary'; LabelColumn = 'score'; Task = 'Regression'
+        Strategy = 'FineTuneOnly', 'DomainMlm'; Seeds = 1, 2; PretrainSteps = 3; PretrainBatchSize = 4; SequenceLength = 32
+        PretrainLearningRate = 1e-3; Epochs = 2; BatchSize = 8; MaxLength = 32; LearningRate = 1e-3; CacheDirectory = $cache; Threads = 1
+    }
+    function script:New-BaseModel { New-BertModel -Config $config -Vocabulary $vocab -Seed 1 }
+
+    # The last validation score of each fine-tuning run, read straight from its metrics.jsonl.
+    function script:Get-RunScore([string] $Folder) {
+        $lines = @(Get-Content (Join-Path $Folder 'metrics.jsonl') | ForEach-Object { $_ | ConvertFrom-Json })
+        $run = (Get-Content (Join-Path $Folder 'run.json') | ConvertFrom-Json).RunId
+        @($lines | Where-Object { $_.run_id -eq $run -and $null -ne $_.validation_score })[-1].validation_score
+    }
+
+    function script:Get-RunTokens([string] $Folder) {
+        $run = (Get-Content (Join-Path $Folder 'run.json') | ConvertFrom-Json).RunId
+        (Get-Content (Join-Path $Folder 'metrics.jsonl') | ForEach-Object { $_ | ConvertFrom-Json } | Where-Object run_id -EQ $run | Measure-Object tokens -Sum).Sum
+    }
+
+    $script:studyScript = Join-Path $TestDrive 'study.ps1'
+    $argumentText = ($studyArguments.GetEnumerator() | ForEach-Object {
+            $value = @($_.Value | ForEach-Object { if ($_ -is [string]) { "'$_'" } else { [string]$_ } }) -join ', '
+            "$($_.Key) = $value"
+        }) -join '; '
+    @"
+param([string] `$Out)
+`$ErrorActionPreference = 'Stop'
+Import-Module '$manifest'
+`$study = @{ $argumentText }
+New-BertModel -Config '$config' -Vocabulary '$vocab' -Seed 1 | Compare-BertAdaptation @study -OutputPath `$Out -WarningAction SilentlyContinue | Out-Null
+'finished'
+"@ | Set-Content $studyScript
+
+    function script:Start-Study([string] $Out) {
+        $launcher = Get-PwshLauncher
+        $info = [Diagnostics.ProcessStartInfo]::new($launcher[0])
+        foreach ($a in @($launcher | Select-Object -Skip 1) + '-NoProfile', '-NonInteractive', '-File', $studyScript, '-Out', $Out) { $info.ArgumentList.Add($a) }
+        $info.Environment['OMP_NUM_THREADS'] = '1'
+        $info.RedirectStandardOutput = $true
+        $info.RedirectStandardError = $true
+        [Diagnostics.Process]::Start($info)
+    }
+
+    function script:Wait-Study([Diagnostics.Process] $Process) {
+        $stdout = $Process.StandardOutput.ReadToEndAsync()
+        $stderr = $Process.StandardError.ReadToEndAsync()
+        $Process.WaitForExit()
+        [pscustomobject]@{ ExitCode = $Process.ExitCode; Output = $stdout.Result + $stderr.Result }
+    }
+
+    # The uninterrupted study, run in this process.
+    $script:whole = Join-Path $TestDrive 'whole'
+    $script:reports = @(New-BaseModel | Compare-BertAdaptation @studyArguments -OutputPath $whole -WarningVariable studyWarnings -WarningAction SilentlyContinue)
+    $script:warnings = $studyWarnings
+}
+
+Describe 'A miniature comparison: two strategies, two seeds' {
+    It 'writes one report per strategy, FineTuneOnly first, and warns about too few seeds' {
+        $reports | Should -HaveCount 2
+        $reports[0].Strategy | Should -Be 'FineTuneOnly'
+        $reports[0].Verdict | Should -Be 'Baseline'
+        $reports[1].Strategy | Should -Be 'DomainMlm'
+        $reports[1].MaskProbability | Should -Be 0.15
+        @($warnings | Where-Object { "$_" -like '*2 seed(s)*at least 3*' }) | Should -HaveCount 1
+    }
+
+    It 'gives each seed the score of its run''s last evaluation in metrics.jsonl, and their mean and spread' {
+        foreach ($report in $reports) {
+            $folders = @($report.Runs -split ' ' | Where-Object { $_ -like 'finetune-*' })
+            $folders | Should -HaveCount 2
+            $scores = @($folders | ForEach-Object { Get-RunScore (Join-Path $whole "runs/$_") })
+            @($report.SeedScores) | Should -Be $scores
+            $report.Metric | Should -Be 'Pearson r'
+            $scores[0] | Should -Not -Be $scores[1] -Because 'the seeds must differ for the spread to mean something'
+            $report.MetricMean | Should -BeLessOrEqual 1
+            [math]::Abs($report.MetricMean - ($scores[0] + $scores[1]) / 2) | Should -BeLessThan 1e-12
+            [math]::Abs($report.MetricStdDev - [math]::Abs($scores[0] - $scores[1]) / [math]::Sqrt(2)) | Should -BeLessThan 1e-12
+        }
+    }
+
+    It 'compares DomainMlm with FineTuneOnly by a Welch interval around the difference, and the verdict follows it' {
+        $only, $adapted = $reports
+        [math]::Abs($adapted.Difference - ($adapted.MetricMean - $only.MetricMean)) | Should -BeLessThan 1e-12
+        $adapted.Comparison | Should -Be "Welch's t, 95%, against FineTuneOnly"
+        [math]::Abs(($adapted.DifferenceHigh - $adapted.Difference) - ($adapted.Difference - $adapted.DifferenceLow)) | Should -BeLessThan 1e-9
+        $expected = if ($adapted.DifferenceLow -gt 0) { 'Better' } elseif ($adapted.DifferenceHigh -lt 0) { 'Worse' } else { 'WithinNoise' }
+        $adapted.Verdict | Should -Be $expected
+        # Two seeds a side: Welch's degrees of freedom are between 1 and 2, so the half width is
+        # between t(0.975, 2) = 4.303 and t(0.975, 1) = 12.706 standard errors.
+        $se = [math]::Sqrt(($adapted.MetricStdDev * $adapted.MetricStdDev + $only.MetricStdDev * $only.MetricStdDev) / 2)
+        $se | Should -BeGreaterThan 0
+        $half = ($adapted.DifferenceHigh - $adapted.DifferenceLow) / 2
+        $half / $se | Should -BeGreaterOrEqual 4.30
+        $half / $se | Should -BeLessOrEqual 12.71
+    }
+
+    It 'pre-trains once and starts both fine-tuning seeds from that model' {
+        $pretrain = @(Get-ChildItem (Join-Path $whole 'runs') -Directory -Filter 'pretrain-*')
+        $pretrain.Name | Should -Be 'pretrain-DomainMlm-m0.15'
+        foreach ($seed in 1, 2) {
+            (Get-Content (Join-Path $whole "runs/finetune-DomainMlm-m0.15-s$seed/run.json") | ConvertFrom-Json).StartedFrom | Should -Be 'pretrain-DomainMlm-m0.15'
+            (Get-Content (Join-Path $whole "runs/finetune-FineTuneOnly-s$seed/run.json") | ConvertFrom-Json).StartedFrom | Should -Be 'base-model'
+        }
+        @(Get-Content (Join-Path $whole 'runs/pretrain-DomainMlm-m0.15/metrics.jsonl')) | Should -HaveCount 3
+        $reports[1].PretrainSteps | Should -Be 3
+        $reports[1].PretrainBudget | Should -Be '3 steps of 4 x 32 tokens'
+    }
+
+    It 'counts the tokens of the runs'' metrics files' {
+        $pretrainTokens = Get-RunTokens (Join-Path $whole 'runs/pretrain-DomainMlm-m0.15')
+        $reports[1].PretrainTokens | Should -Be $pretrainTokens
+        $reports[0].PretrainTokens | Should -Be 0
+        foreach ($report in $reports) {
+            $fineTune = ($report.Runs -split ' ' | Where-Object { $_ -like 'finetune-*' } | ForEach-Object { Get-RunTokens (Join-Path $whole "runs/$_") } | Measure-Object -Sum).Sum
+            $report.FineTuneTokens | Should -Be $fineTune
+            $report.TokensProcessed | Should -Be ($report.PretrainTokens + $fineTune)
+            $report.WallSeconds | Should -BeGreaterThan 0
+        }
+    }
+
+    It 'measures perplexity before and after as Measure-Perplexity does at 15% with seed 0' {
+        $base = Join-Path $whole 'base-model'
+        $checkpoint = (Get-Content (Join-Path $whole 'runs/pretrain-DomainMlm-m0.15/run.json') | ConvertFrom-Json).Checkpoint
+        $after = Join-Path $whole "runs/pretrain-DomainMlm-m0.15/$checkpoint"
+        $measure = @{ Corpus = $heldOut; SequenceLength = 32; BatchSize = 32; MaskProbability = 0.15; Seed = 0; CacheDirectory = $cache; Threads = 1 }
+        $before = (Measure-Perplexity -Model $base @measure).Perplexity
+        $trained = (Measure-Perplexity -Model $after @measure).Perplexity
+        foreach ($report in $reports) {
+            $report.DomainPerplexityBefore | Should -Be $before
+            $report.ReferencePerplexityBefore | Should -Be $before
+        }
+        $reports[1].DomainPerplexityAfter | Should -Be $trained
+        $reports[1].ReferencePerplexityAfter | Should -Be $trained
+        $reports[0].DomainPerplexityAfter | Should -BeNullOrEmpty
+        $trained | Should -BeLessThan $before -Because 'three steps at 1e-3 on this text lower its perplexity'
+    }
+
+    It 'writes runs.csv and study.json with every run''s numbers' {
+        $rows = @(Import-Csv (Join-Path $whole 'runs.csv'))
+        $rows | Should -HaveCount 6
+        $rows[0].Kind | Should -Be 'Base'
+        ($rows | Where-Object Kind -EQ 'Pretrain').Folder | Should -Be 'pretrain-DomainMlm-m0.15'
+        foreach ($row in $rows | Where-Object Kind -EQ 'FineTune') {
+            [double]$row.Score | Should -Be (Get-RunScore (Join-Path $whole "runs/$($row.Folder)"))
+        }
+        $json = Get-Content (Join-Path $whole 'study.json') -Raw | ConvertFrom-Json
+        $json.Runs | Should -HaveCount 6
+        $json.Strategies | Should -HaveCount 2
+        $json.Strategies[1].MetricMean | Should -Be $reports[1].MetricMean
+    }
+
+    It 'survives Export-Csv, and shows as a table' {
+        $csv = Join-Path $TestDrive 'reports.csv'
+        $reports | Export-Csv $csv -NoTypeInformation
+        $back = @(Import-Csv $csv)
+        $back[1].SeedScores | Should -Be $reports[1].SeedScores.ToString()
+        $back[1].Verdict | Should -Be "$($reports[1].Verdict)"
+        $text = $reports | Out-String -Width 200
+        foreach ($label in 'Strategy', 'Mean', 'StdDev', '95% interval', 'Verdict', 'Domain PPL') { $text | Should -Match ([regex]::Escape($label)) }
+    }
+
+    It 'gives the same reports when run again, training nothing' {
+        $stamp = (Get-Item (Join-Path $whole 'runs/finetune-FineTuneOnly-s1/metrics.jsonl')).LastWriteTimeUtc
+        $again = @(New-BaseModel | Compare-BertAdaptation @studyArguments -OutputPath $whole -WarningAction SilentlyContinue)
+        $again[1].SeedScores | Should -Be @($reports[1].SeedScores)
+        $again[1].DifferenceLow | Should -Be $reports[1].DifferenceLow
+        (Get-Item (Join-Path $whole 'runs/finetune-FineTuneOnly-s1/metrics.jsonl')).LastWriteTimeUtc | Should -Be $stamp
+    }
+
+    It 'refuses the same folder with other settings: AdaptationStudyChanged, naming the change' {
+        $changed = $studyArguments.Clone()
+        $changed.Epochs = 3
+        $record = try { New-BaseModel | Compare-BertAdaptation @changed -OutputPath $whole -WarningAction SilentlyContinue; $null } catch { $_ }
+        $record | Should -Not -BeNullOrEmpty
+        $record.FullyQualifiedErrorId | Should -BeLike 'AdaptationStudyChanged,*'
+        "$record" | Should -Match 'Fine-tuning epochs: 2 -> 3'
+    }
+
+    It 'collects the same reports from the folder alone with -Collect' {
+        $collected = @(Compare-BertAdaptation -Collect $whole)
+        $collected | Should -HaveCount 2
+        for ($i = 0; $i -lt 2; $i++) {
+            $collected[$i].SeedScores.ToString() | Should -Be $reports[$i].SeedScores.ToString()
+            $collected[$i].DifferenceLow | Should -Be $reports[$i].DifferenceLow
+            $collected[$i].DomainPerplexityAfter | Should -Be $reports[$i].DomainPerplexityAfter
+            $collected[$i].PretrainBudget | Should -Be $reports[$i].PretrainBudget
+        }
+        $record = try { Compare-BertAdaptation -Collect (Join-Path $TestDrive 'no-study'); $null } catch { $_ }
+        $record.FullyQualifiedErrorId | Should -BeLike 'AdaptationStudyNotFound,*'
+    }
+
+    It 'needs a pre-training budget for a pre-training strategy: AdaptationBudgetInvalid' {
+        $noBudget = $studyArguments.Clone()
+        $noBudget.Remove('PretrainSteps')
+        $record = try { New-BaseModel | Compare-BertAdaptation @noBudget -OutputPath (Join-Path $TestDrive 'nobudget') -WarningAction SilentlyContinue; $null } catch { $_ }
+        $record.FullyQualifiedErrorId | Should -BeLike 'AdaptationBudgetInvalid,*'
+        $record.CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+}
+
+Describe 'A comparison killed midway' -Skip:(-not $IsLinux) {
+    It 'stops on SIGTERM with TrainingInterrupted and exit code 143, naming the study folder, and the same command finishes it' {
+        $stopped = Join-Path $TestDrive 'stopped'
+        $process = Start-Study $stopped
+        $stdout = $process.StandardOutput.ReadToEndAsync()
+        $stderr = $process.StandardError.ReadToEndAsync()
+        $deadline = [DateTime]::UtcNow.AddSeconds(180)
+        $done = { @(Get-ChildItem (Join-Path $stopped 'runs') -Recurse -Filter 'run.json' -ErrorAction Ignore) }
+        while ((& $done).Count -lt 1 -and -not $process.HasExited -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+        $process.HasExited | Should -BeFalse -Because 'the study must still be running when it is stopped'
+        kill -TERM $process.Id
+        $process.WaitForExit()
+        $process.ExitCode | Should -Be 143 -Because ($stdout.Result + $stderr.Result)
+        $stderr.Result | Should -Match 'TrainingInterrupted'
+        $stderr.Result | Should -Match ([regex]::Escape("saved in '$stopped'"))
+        $stdout.Result | Should -Not -Match 'finished'
+        (& $done).Count | Should -BeLessThan 5
+
+        $rerun = Wait-Study (Start-Study $stopped)
+        $rerun.ExitCode | Should -Be 0 -Because $rerun.Output
+        @(& $done) | Should -HaveCount 5
+        (Import-Csv (Join-Path $stopped 'runs.csv')).Score | Should -Be (Import-Csv (Join-Path $whole 'runs.csv')).Score
+    }
+
+    It 'goes on where it stopped: finished runs are not redone, and the table is the uninterrupted one' {
+        $killed = Join-Path $TestDrive 'killed'
+        $process = Start-Study $killed
+        $deadline = [DateTime]::UtcNow.AddSeconds(180)
+        $done = { @(Get-ChildItem (Join-Path $killed 'runs') -Recurse -Filter 'run.json' -ErrorAction Ignore) }
+        while ((& $done).Count -lt 2 -and -not $process.HasExited -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+        $process.HasExited | Should -BeFalse -Because 'the study must still be running when it is killed'
+        kill -KILL $process.Id
+        $process.WaitForExit()
+
+        $finished = @(& $done | ForEach-Object { $_.Directory })
+        $finished.Count | Should -BeGreaterOrEqual 2
+        $finished.Count | Should -BeLessThan 5 -Because 'the study was killed before its last run'
+        # What has finished so far, collected from the folder of the study that was killed.
+        $partial = @(Compare-BertAdaptation -Collect $killed)
+        $finishedFineTunes = @($finished | Where-Object Name -Like 'finetune-*')
+        ($partial | Measure-Object SeedCount -Sum).Sum | Should -Be $finishedFineTunes.Count
+        $before = @{}
+        foreach ($folder in $finished) {
+            $before[$folder.Name] = @{
+                Metrics = (Get-FileHash (Join-Path $folder.FullName 'metrics.jsonl')).Hash
+                Record  = Get-Content (Join-Path $folder.FullName 'run.json') -Raw
+                Lines   = @(Get-Content (Join-Path $folder.FullName 'metrics.jsonl')).Count
+            }
+        }
+
+        $rerun = Wait-Study (Start-Study $killed)
+        $rerun.ExitCode | Should -Be 0 -Because $rerun.Output
+        $rerun.Output | Should -Match 'finished'
+        foreach ($name in $before.Keys) {
+            $folder = Join-Path $killed "runs/$name"
+            (Get-FileHash (Join-Path $folder 'metrics.jsonl')).Hash | Should -Be $before[$name].Metrics -Because "$name had finished"
+            Get-Content (Join-Path $folder 'run.json') -Raw | Should -Be $before[$name].Record
+            @(Get-Content (Join-Path $folder 'metrics.jsonl')).Count | Should -Be $before[$name].Lines
+        }
+        @(& $done) | Should -HaveCount 5
+
+        $rows = @(Import-Csv (Join-Path $killed 'runs.csv'))
+        $expected = @(Import-Csv (Join-Path $whole 'runs.csv'))
+        $rows.Folder | Should -Be $expected.Folder
+        for ($i = 0; $i -lt $rows.Count; $i++) {
+            $rows[$i].Score | Should -Be $expected[$i].Score -Because "$($rows[$i].Folder) computes the same in one process or two"
+            $rows[$i].Tokens | Should -Be $expected[$i].Tokens
+            $rows[$i].DomainPerplexity | Should -Be $expected[$i].DomainPerplexity
+        }
+    }
+}
