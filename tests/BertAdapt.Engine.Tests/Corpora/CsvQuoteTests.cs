@@ -42,4 +42,12 @@ public sealed class CsvQuoteTests : IDisposable
         var path = scratch.Write("ok.csv", "id,text\n1,\"alpha one\nalpha \"\"two\"\"\"\n2,beta\n");
         Assert.Equal([["alpha one", "alpha \"two\""], ["beta"]], CorpusDocuments.Read(path).Select(d => d.ToArray()).ToArray());
     }
+
+    [Fact]
+    public void CsvRecordOverTheRecordLimitIsCorpusRecordInvalid()
+    {
+        var path = scratch.Write("huge.csv", "id,text\n1,ok\n2,\"" + new string('a', (64 << 20) + (1 << 20)) + "\"\n");
+        var ex = Assert.Throws<BertAdaptException>(() => CorpusDocuments.Read(path).ToList());
+        Assert.Equal("CorpusRecordInvalid", ex.ErrorId);
+    }
 }
