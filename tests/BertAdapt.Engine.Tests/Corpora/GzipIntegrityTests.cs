@@ -29,10 +29,10 @@ public sealed class GzipIntegrityTests : IDisposable
         return text.ToString();
     }
 
-    static byte[] Gzip(string text)
+    static byte[] Gzip(string text, CompressionLevel level = CompressionLevel.Optimal)
     {
         var output = new MemoryStream();
-        using (var gzip = new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true)) gzip.Write(Encoding.UTF8.GetBytes(text));
+        using (var gzip = new GZipStream(output, level, leaveOpen: true)) gzip.Write(Encoding.UTF8.GetBytes(text));
         return output.ToArray();
     }
 
@@ -61,6 +61,34 @@ public sealed class GzipIntegrityTests : IDisposable
         string a = Words(3000, 1), b = Words(10, 2), c = Words(2000, 3);
         var path = WriteBytes("cat.txt.gz", [.. Gzip(a), .. Gzip(b), .. Gzip(c), .. new byte[700]]);
         Assert.Equal([.. LinesOf(a), .. LinesOf(b), .. LinesOf(c)], AllLines(path));
+    }
+
+    [Fact]
+    public void ManyMembersOfEverySizeAndLevelReadWhereverTheirBoundariesFall()
+    {
+        var random = new Random(11);
+        CompressionLevel[] levels = [CompressionLevel.NoCompression, CompressionLevel.Fastest, CompressionLevel.Optimal, CompressionLevel.SmallestSize];
+        var bytes = new List<byte>();
+        var expected = new List<string>();
+        for (int m = 0; m < 60; m++)
+        {
+            var text = Words(random.Next(0, 900), m);
+            bytes.AddRange(Gzip(text, levels[random.Next(levels.Length)]));
+            expected.AddRange(LinesOf(text));
+        }
+        Assert.Equal(expected, AllLines(WriteBytes("many.txt.gz", [.. bytes])));
+    }
+
+    [Fact]
+    public void EmptyMembersReadAsNothingBeforeOrAfterOthers()
+    {
+        Assert.Empty(Gzip("")); // .NET writes nothing at all for no data
+        Assert.Empty(AllLines(WriteBytes("nothing.txt.gz", [])));
+        // What gzip writes for no data: a header, an empty fixed-Huffman block (03 00), a trailer of zeros.
+        byte[] empty = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3, 0x03, 0x00, 0, 0, 0, 0, 0, 0, 0, 0];
+        Assert.Empty(AllLines(WriteBytes("empty.txt.gz", empty)));
+        var path = WriteBytes("empties.txt.gz", [.. empty, .. Gzip("alpha\n"), .. empty, .. empty, .. Gzip("beta\n"), .. empty]);
+        Assert.Equal(["alpha", "beta"], AllLines(path));
     }
 
     [Fact]

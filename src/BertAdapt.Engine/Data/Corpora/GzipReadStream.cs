@@ -9,7 +9,7 @@ namespace BertAdapt.Engine.Data.Corpora;
 /// (inflated by <see cref="DeflateStream"/>), then its trailer, whose CRC-32 and length (mod 2^32)
 /// must match what the body inflated to. Members follow one another to the end of the file, as
 /// <c>cat a.gz b.gz</c> makes them; zero bytes after the last member are padding and are skipped,
-/// any other byte there is an error. A file that ends inside a header, a body or a trailer is
+/// any other byte there is an error; an empty file holds no text. A file that ends inside a header, a body or a trailer is
 /// CorpusGzipTruncated, a member whose data does not match its trailer CorpusGzipCorrupt, a file
 /// that does not begin with the gzip magic number CorpusNotGzip; .NET's GZipStream reads a
 /// truncated file as a shorter one and names every fault "unsupported compression method".
@@ -37,7 +37,7 @@ sealed class GzipReadStream : Stream
     int sliceStart, sliceCount; // the last slice given to the inflater
     DeflateStream? body;
     int member;            // 1-based number of the member being read
-    long memberOffset;
+    long memberOffset, bodyOffset;
     uint crc;
     long size;
 
@@ -99,11 +99,7 @@ sealed class GzipReadStream : Stream
     /// <summary>Reads the next member's header and starts inflating its body; false at the end of the file.</summary>
     bool StartMember()
     {
-        if (!Ensure(1))
-        {
-            if (member == 0) throw NotGzip("it is empty");
-            return false;
-        }
+        if (!Ensure(1)) return false; // an empty file has no members, as .NET's GZipStream writes one for no data
         if (member > 0 && buffer[start] == 0)
         {
             SkipPadding();
@@ -117,6 +113,7 @@ sealed class GzipReadStream : Stream
         memberOffset = bufferOffset + start;
         member++;
         ReadHeader();
+        bodyOffset = bufferOffset + start;
         crc = 0;
         size = 0;
         inputEnded = false;
@@ -175,15 +172,20 @@ sealed class GzipReadStream : Stream
         body!.Dispose();
         body = null;
         start = sliceStart; // the body ended inside this slice
-        Ensure(sliceCount + TrailerSize);
+        bool firstSlice = bufferOffset + start == bodyOffset;
+        Ensure(sliceCount + TrailerSize); // may move the buffer's contents: start follows, sliceStart does not
         Span<byte> expected = stackalloc byte[TrailerSize];
         BinaryPrimitives.WriteUInt32LittleEndian(expected, crc);
         BinaryPrimitives.WriteUInt32LittleEndian(expected[4..], unchecked((uint)size));
         var window = buffer.AsSpan(start, Math.Min(end - start, sliceCount + TrailerSize));
-        int at = window.IndexOf(expected);
+        // The inflater asked for the slice because it needed another byte, and a body is at least
+        // 2 bytes, so the trailer is not at the slice's first byte (or two): an empty member
+        // (body 03 00, trailer all zeros) would otherwise match one byte early.
+        int skip = Math.Min(window.Length, firstSlice ? 2 : 1);
+        int at = window[skip..].IndexOf(expected);
         if (at >= 0)
         {
-            start += at + TrailerSize;
+            start += skip + at + TrailerSize;
             return;
         }
         // A trailer with the right length and another CRC is corrupt data; no trailer at all, a cut file.
