@@ -10,7 +10,9 @@ namespace BertAdapt.Engine.Data.Corpora;
 /// (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE) and is skipped; a file without one is read in the
 /// fallback encoding, UTF-8 unless the caller names another. <see cref="ReadLine"/> splits on
 /// LF only and drops one CR before it, so CRLF and LF files read the same. Memory is two fixed
-/// buffers, whatever the file size.
+/// buffers, whatever the file size, and with <see cref="ReadLinePiece"/> at most one piece of a
+/// line, whatever the line length (<see cref="ReadLine"/> holds a whole line, however long). A .gz
+/// file is decompressed and checked by <see cref="GzipReadStream"/>.
 /// </summary>
 sealed class TextFileReader : TextReader
 {
@@ -106,7 +108,7 @@ sealed class TextFileReader : TextReader
         return n;
     }
 
-    /// <summary>The next line without its LF (and one CR before it); null at the end.</summary>
+    /// <summary>The next line without its LF (and one CR before it), whole, however long; null at the end.</summary>
     public override string? ReadLine()
     {
         StringBuilder? pending = null;
