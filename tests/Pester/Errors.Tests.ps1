@@ -251,6 +251,53 @@ Describe 'Bad input gives an error with a stable id and the right category' {
         $e.Exception.Message | Should -BeLike '*byte offset 6*'
     }
 
+    It 'Invoke-MlmTraining on a truncated .gz corpus is CorpusGzipTruncated, not a shorter corpus' {
+        $bytes = [Text.Encoding]::UTF8.GetBytes([IO.File]::ReadAllText($corpus))
+        $memory = [IO.MemoryStream]::new()
+        $gzip = [IO.Compression.GZipStream]::new($memory, [IO.Compression.CompressionLevel]::Optimal, $true)
+        $gzip.Write($bytes, 0, $bytes.Length)
+        $gzip.Dispose()
+        $whole = $memory.ToArray()
+        $cut = Join-Path $TestDrive 'cut.txt.gz'
+        [IO.File]::WriteAllBytes($cut, $whole[0..($whole.Length - 9)])   # no trailer, as a copy stopped early leaves it
+        $e = Get-TerminatingError { $model | Invoke-MlmTraining -Corpus $cut -MaxSteps 1 -SequenceLength 32 -CacheDirectory (Join-Path $TestDrive 'gz-cache') }
+        $e.FullyQualifiedErrorId | Should -BeLike 'CorpusGzipTruncated,*'
+        $e.CategoryInfo.Category | Should -Be 'InvalidData'
+        $e.Exception.Message | Should -BeLike '*cut.txt.gz*truncated*'
+    }
+
+    It 'Invoke-MlmTraining on plain text named .gz says it has no gzip magic number' {
+        $plain = Join-Path $TestDrive 'plain.txt.gz'
+        Copy-Item -LiteralPath $corpus -Destination $plain
+        $e = Get-TerminatingError { $model | Invoke-MlmTraining -Corpus $plain -MaxSteps 1 -SequenceLength 32 -CacheDirectory (Join-Path $TestDrive 'gz-cache') }
+        $e.FullyQualifiedErrorId | Should -BeLike 'CorpusNotGzip,*'
+        $e.Exception.Message | Should -BeLike '*magic number*'
+        $e.Exception.Message | Should -Not -BeLike '*unsupported compression method*'
+    }
+
+    It 'Invoke-MlmTraining on a CSV corpus with a quote never closed names the line, not swallowing the rows after it' {
+        $csv = Join-Path $TestDrive 'open-quote.csv'
+        [IO.File]::WriteAllText($csv, "id,text`n1,restart the nginx service`n2,`"check the redis logs`n3,read the sshd logs`n")
+        $e = Get-TerminatingError { $model | Invoke-MlmTraining -Corpus $csv -MaxSteps 1 -SequenceLength 32 -CacheDirectory (Join-Path $TestDrive 'csv-cache') }
+        $e.FullyQualifiedErrorId | Should -BeLike 'CorpusRecordInvalid,*'
+        $e.CategoryInfo.Category | Should -Be 'InvalidData'
+        $e.Exception.Message | Should -BeLike '*line 3*never closed*'
+    }
+
+    It 'Invoke-MlmTraining on a corpus of one line of millions of characters trains on it in pieces' {
+        $long = Join-Path $TestDrive 'long.txt'
+        $words = 'restart the nginx service on web01 then read the nginx logs .'
+        [IO.File]::WriteAllText($long, (@($words) * 60000) -join ' ')   # about 3.7 M characters, no newline
+        $cache = Join-Path $TestDrive 'long-cache'
+        $trained = New-BertModel -Config (Get-TinyConfig $vocabSize) -Vocabulary $vocab | Invoke-MlmTraining -Corpus $long -MaxSteps 2 -SequenceLength 32 -LineByLine -CacheDirectory $cache
+        $trained.StepsTrained | Should -Be 2
+        # One shard, whose header (line count at byte 24) counts the pieces: 4 or more of at most 1 Mi characters.
+        $shard = @(Get-ChildItem -LiteralPath $cache -Filter *.shard)
+        $shard.Count | Should -Be 1
+        $header = [IO.File]::ReadAllBytes($shard[0].FullName)[0..63]
+        [BitConverter]::ToInt64([byte[]]$header, 24) | Should -BeGreaterOrEqual 4
+    }
+
     It 'New-BertModel with a hashtable config whose hidden size does not divide into heads' {
         $config = Get-TinyConfig $vocabSize
         $config.hidden_size = 65

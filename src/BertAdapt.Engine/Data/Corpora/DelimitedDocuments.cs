@@ -13,9 +13,10 @@ static class DelimitedDocuments
 {
     public const string RecordInvalid = "CorpusRecordInvalid";
 
-    public static IEnumerable<IReadOnlyList<string>> Read(TextFileReader reader, char separator, string column)
+    /// <summary>The lines of each row's text, each row's followed by null.</summary>
+    public static IEnumerable<string?> Read(TextFileReader reader, char separator, string column)
     {
-        using var csv = Open(reader, separator);
+        using var csv = Open(reader, separator, RecordInvalid);
         int index = FindColumn(csv, column, reader.Path, RecordInvalid)
             ?? throw new BertAdaptException("CorpusColumnNotFound", BertAdaptErrorKind.InvalidData, MissingColumnMessage(csv, column, reader), reader.Path);
         while (Next(csv, reader.Path, RecordInvalid))
@@ -24,19 +25,34 @@ static class DelimitedDocuments
                 throw new BertAdaptException(RecordInvalid, BertAdaptErrorKind.InvalidData,
                     $"The row on line {csv.LineNumber} of '{reader.Path}' has {csv.FieldCount} fields, so no '{column}' column.", reader.Path);
             var lines = CorpusDocuments.Lines(csv.GetString(index));
-            if (lines.Count > 0) yield return lines;
+            if (lines.Count == 0) continue;
+            foreach (var line in lines) yield return line;
+            yield return null;
         }
     }
 
-    /// <summary>A CSV reader over <paramref name="reader"/> (left open): header required, RFC 4180
-    /// quoting, no separator guessing, <see cref="CsvReader.LineNumber"/> tracked.</summary>
-    internal static CsvReader Open(TextFileReader reader, char separator) => CsvReader.Create(reader, new CsvReaderOptions
+    /// <summary>
+    /// A CSV reader over <paramref name="reader"/> (left open): header required, RFC 4180
+    /// quoting, no separator guessing, <see cref="CsvReader.LineNumber"/> tracked, records of at
+    /// most <see cref="TextFileReader.MaxRecordChars"/> bytes. A quoted field never closed is
+    /// <paramref name="malformedErrorId"/> (CsvHelper would read it to the end of the file as one
+    /// field, swallowing every row after it); other quoting faults are recovered as CsvHelper does.
+    /// </summary>
+    internal static CsvReader Open(TextFileReader reader, char separator, string malformedErrorId) => CsvReader.Create(reader, new CsvReaderOptions
     {
         Separator = separator,
         HasHeader = true,
         Mode = CsvMode.Rfc4180,
         DetectSeparatorHint = false,
         TrackLineNumbers = true,
+        MaxRecordSize = TextFileReader.MaxRecordChars,
+        OnMalformedRecord = record =>
+        {
+            if (record.Reason == CsvMalformedReason.UnterminatedQuote)
+                throw new BertAdaptException(malformedErrorId, BertAdaptErrorKind.InvalidData,
+                    $"The row on line {record.LineNumber} of '{reader.Path}' opens a quoted field that is never closed: "
+                    + "every later line would be read into it. Close the quote, or double a quote meant as text (\"\").", reader.Path);
+        },
     }, leaveOpen: true);
 
     /// <summary>The index of the header column <paramref name="column"/> (exact name first, then

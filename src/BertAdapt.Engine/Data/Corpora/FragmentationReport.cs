@@ -19,12 +19,11 @@ public static class FragmentationReport
         foreach (var file in files)
         {
             onFile?.Invoke(file);
-            foreach (var document in CorpusDocuments.Read(file, options))
-                foreach (var line in document)
-                {
-                    cancellation.ThrowIfCancellationRequested();
-                    counter.Add(line);
-                }
+            foreach (var line in CorpusDocuments.ReadLines(file, CorpusFileKind.Of(file), options))
+            {
+                cancellation.ThrowIfCancellationRequested();
+                if (line is not null) counter.Add(line);
+            }
         }
         return counter.Ranked(minCount, top, cancellation);
     }

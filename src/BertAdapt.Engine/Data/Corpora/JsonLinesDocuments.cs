@@ -5,15 +5,25 @@ namespace BertAdapt.Engine.Data.Corpora;
 /// <summary>JSON Lines: each record is one document; its text field's lines are the document's lines.</summary>
 static class JsonLinesDocuments
 {
-    public static IEnumerable<IReadOnlyList<string>> Read(TextFileReader reader, string field)
+    /// <summary>
+    /// The lines of each record's text, each record's followed by null. A record longer than
+    /// <see cref="TextFileReader.MaxRecordChars"/> is CorpusRecordTooLong: it is parsed whole.
+    /// </summary>
+    public static IEnumerable<string?> Read(TextFileReader reader, string field)
     {
         long lineNumber = 0;
-        while (reader.ReadLine() is { } line)
+        while (reader.ReadLinePiece(TextFileReader.MaxRecordChars, out bool continues) is { } line)
         {
             lineNumber++;
+            if (continues)
+                throw new BertAdaptException(CorpusDocuments.RecordTooLong, BertAdaptErrorKind.InvalidData,
+                    $"The record on line {lineNumber} of '{reader.Path}' is longer than {TextFileReader.MaxRecordChars} characters, "
+                    + "the most a JSON Lines record may hold (it is parsed whole). Split its text into several records, or use a .txt corpus, whose long lines are read in pieces.", reader.Path);
             if (string.IsNullOrWhiteSpace(line)) continue;
             var lines = CorpusDocuments.Lines(TextOf(line, field, reader.Path, lineNumber));
-            if (lines.Count > 0) yield return lines;
+            if (lines.Count == 0) continue;
+            foreach (var text in lines) yield return text;
+            yield return null;
         }
     }
 

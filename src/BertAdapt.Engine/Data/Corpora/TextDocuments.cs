@@ -3,18 +3,26 @@ namespace BertAdapt.Engine.Data.Corpora;
 /// <summary>Plain text: one sentence or paragraph per line, blank lines between documents.</summary>
 static class TextDocuments
 {
-    public static IEnumerable<IReadOnlyList<string>> Read(TextFileReader reader)
+    /// <summary>
+    /// The file's lines, trimmed, each document's followed by null. A line longer than
+    /// <see cref="TextFileReader.MaxLineChars"/> comes in pieces; a blank piece of a long line is
+    /// dropped, and is no document break.
+    /// </summary>
+    public static IEnumerable<string?> Read(TextFileReader reader)
     {
-        var document = new List<string>();
-        while (reader.ReadLine() is { } line)
+        bool inDocument = false, continuing = false;
+        while (reader.ReadLinePiece(TextFileReader.MaxLineChars, out bool continues) is { } piece)
         {
-            if (string.IsNullOrWhiteSpace(line))
+            bool wholeLine = !continuing && !continues;
+            continuing = continues;
+            if (string.IsNullOrWhiteSpace(piece))
             {
-                if (document.Count > 0) { yield return document; document = []; }
+                if (wholeLine && inDocument) { yield return null; inDocument = false; }
                 continue;
             }
-            document.Add(line.Trim());
+            yield return piece.Trim();
+            inDocument = true;
         }
-        if (document.Count > 0) yield return document;
+        if (inDocument) yield return null;
     }
 }

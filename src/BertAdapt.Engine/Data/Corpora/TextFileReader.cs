@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Compression;
 using System.Text;
 using System.Text.Unicode;
 
@@ -11,7 +10,9 @@ namespace BertAdapt.Engine.Data.Corpora;
 /// (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE) and is skipped; a file without one is read in the
 /// fallback encoding, UTF-8 unless the caller names another. <see cref="ReadLine"/> splits on
 /// LF only and drops one CR before it, so CRLF and LF files read the same. Memory is two fixed
-/// buffers, whatever the file size.
+/// buffers, whatever the file size, and with <see cref="ReadLinePiece"/> at most one piece of a
+/// line, whatever the line length (<see cref="ReadLine"/> holds a whole line, however long). A .gz
+/// file is decompressed and checked by <see cref="GzipReadStream"/>.
 /// </summary>
 sealed class TextFileReader : TextReader
 {
@@ -20,9 +21,25 @@ sealed class TextFileReader : TextReader
     /// <summary>
     /// Which decoding rules read the text, for the token cache's key: a shard read by older rules
     /// is not reused. 2: a NUL byte in text read as UTF-8 is refused (before, UTF-16 text without
-    /// a byte-order mark decoded as UTF-8 and was tokenized as it came).
+    /// a byte-order mark decoded as UTF-8 and was tokenized as it came). 3: a line longer than
+    /// <see cref="MaxLineChars"/> is read in pieces (before, whole, however long).
     /// </summary>
-    public const int RulesVersion = 2;
+    public const int RulesVersion = 3;
+
+    /// <summary>
+    /// The longest piece of a line that corpus reading holds: a longer line is split into pieces
+    /// of at most this many characters, each cut after the last whitespace in its second half
+    /// (mid-word only when that half has none), so memory stays bounded whatever the line length.
+    /// 1 Mi characters (2 MiB as UTF-16).
+    /// </summary>
+    public const int MaxLineChars = 1 << 20;
+
+    /// <summary>
+    /// The longest JSON Lines record or CSV/TSV record read, in characters (CSV: bytes of UTF-8):
+    /// a record is parsed whole, so it cannot be read in pieces; a longer one is CorpusRecordTooLong.
+    /// The text it holds is then split into pieces of <see cref="MaxLineChars"/>. 64 Mi.
+    /// </summary>
+    public const int MaxRecordChars = 64 << 20;
 
     readonly Stream stream;
     readonly Action<long>? onRead;
@@ -34,6 +51,9 @@ sealed class TextFileReader : TextReader
     int byteStart, byteEnd, charStart, charEnd;
     long bytesBefore; // stream offset of bytes[0]
     bool endOfStream, started, flushed;
+    char[] piece = []; // the characters of a long line not yet returned by ReadLinePiece
+    int pieceLength, pieceMax;
+    bool midLine; // the last piece returned did not end its line
     byte[] head = []; // the file's first bytes, for guessing the encoding of one that is not UTF-8
 
     /// <param name="onRead">Called after each read from <paramref name="stream"/> with the bytes read so far.</param>
@@ -56,8 +76,10 @@ sealed class TextFileReader : TextReader
     public static TextFileReader Open(string path, bool compressed, bool strict, Action<long>? onRead = null, string noun = "corpus file", Encoding? encoding = null)
     {
         var raw = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.SequentialScan);
-        Stream stream = compressed ? new GZipStream(raw, CompressionMode.Decompress, leaveOpen: false) : raw;
-        return new TextFileReader(stream, path, compressed, strict, onRead is null ? null : _ => onRead(raw.Position), noun, encoding);
+        if (!compressed)
+            return new TextFileReader(raw, path, decompressed: false, strict, onRead is null ? null : _ => onRead(raw.Position), noun, encoding);
+        var gzip = new GzipReadStream(raw, path, noun);
+        return new TextFileReader(gzip, path, decompressed: true, strict, onRead is null ? null : _ => onRead(gzip.CompressedPosition), noun, encoding);
     }
 
     /// <summary>The encoding the text is read in: the byte-order mark's once reading has begun, else the fallback.</summary>
@@ -86,7 +108,7 @@ sealed class TextFileReader : TextReader
         return n;
     }
 
-    /// <summary>The next line without its LF (and one CR before it); null at the end.</summary>
+    /// <summary>The next line without its LF (and one CR before it), whole, however long; null at the end.</summary>
     public override string? ReadLine()
     {
         StringBuilder? pending = null;
@@ -106,6 +128,93 @@ sealed class TextFileReader : TextReader
             charStart = charEnd;
         }
         return pending is null ? null : WithoutCr(pending);
+    }
+
+    /// <summary>
+    /// The next line without its LF (and one CR before it), or, when the line is longer than
+    /// <paramref name="maxChars"/>, its next piece: cut after the last whitespace in the piece's
+    /// second half, else at <paramref name="maxChars"/> (never inside a surrogate pair).
+    /// <paramref name="continues"/> is true when the line goes on in the next piece, which may be
+    /// empty (and is then no blank line). Null at the end. Holds at most <paramref name="maxChars"/>
+    /// characters besides the two buffers.
+    /// </summary>
+    public string? ReadLinePiece(int maxChars, out bool continues)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxChars, 2);
+        continues = false;
+        pieceMax = maxChars;
+        while (true)
+        {
+            if (pieceLength >= maxChars)
+            {
+                if (Fill() && chars[charStart] == '\n')
+                {
+                    charStart++;
+                    return EndPiece([]);
+                }
+                continues = true;
+                return SplitPiece(maxChars);
+            }
+            if (!Fill())
+            {
+                if (pieceLength == 0 && !midLine) return null;
+                return EndPiece([]);
+            }
+            var available = chars.AsSpan(charStart, charEnd - charStart);
+            int room = maxChars - pieceLength;
+            int newline = available[..Math.Min(available.Length, room + 1)].IndexOf('\n');
+            if (newline >= 0)
+            {
+                charStart += newline + 1;
+                return EndPiece(available[..newline]);
+            }
+            int take = Math.Min(available.Length, room);
+            AppendPiece(available[..take]);
+            charStart += take;
+        }
+    }
+
+    /// <summary>The rest of the current line, <paramref name="tail"/> after what is kept, without one CR at its end.</summary>
+    string EndPiece(ReadOnlySpan<char> tail)
+    {
+        midLine = false;
+        if (pieceLength == 0) return new string(WithoutCr(tail));
+        AppendPiece(tail);
+        var line = new string(WithoutCr(piece.AsSpan(0, pieceLength)));
+        pieceLength = 0;
+        if (piece.Length > MaxLineChars) piece = []; // a long record's room is not kept
+        return line;
+    }
+
+    void AppendPiece(ReadOnlySpan<char> text)
+    {
+        if (pieceLength + text.Length > piece.Length)
+            Array.Resize(ref piece, Math.Max(pieceLength + text.Length, Math.Min(Math.Max(2 * piece.Length, 1 << 12), pieceMax)));
+        text.CopyTo(piece.AsSpan(pieceLength));
+        pieceLength += text.Length;
+    }
+
+    /// <summary>Returns the first piece of a line held whole in <see cref="piece"/> and keeps the rest.</summary>
+    string SplitPiece(int maxChars)
+    {
+        int cut = PieceLength(piece.AsSpan(0, pieceLength), maxChars);
+        var first = new string(piece, 0, cut);
+        piece.AsSpan(cut, pieceLength - cut).CopyTo(piece);
+        pieceLength -= cut;
+        midLine = true;
+        return first;
+    }
+
+    /// <summary>
+    /// How many characters of <paramref name="text"/> (longer than <paramref name="maxChars"/>) its
+    /// first piece takes: up to and with the last whitespace in the second half of the first
+    /// <paramref name="maxChars"/>, else <paramref name="maxChars"/>, less one to keep a surrogate pair whole.
+    /// </summary>
+    internal static int PieceLength(ReadOnlySpan<char> text, int maxChars)
+    {
+        for (int i = maxChars - 1; i >= maxChars / 2; i--)
+            if (char.IsWhiteSpace(text[i])) return i + 1;
+        return char.IsHighSurrogate(text[maxChars - 1]) ? maxChars - 1 : maxChars;
     }
 
     static ReadOnlySpan<char> WithoutCr(ReadOnlySpan<char> line) => line.Length > 0 && line[^1] == '\r' ? line[..^1] : line;
@@ -214,16 +323,7 @@ sealed class TextFileReader : TextReader
             byteEnd -= byteStart;
             byteStart = 0;
         }
-        int n;
-        try
-        {
-            n = stream.Read(bytes, byteEnd, bytes.Length - byteEnd);
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new BertAdaptException("CorpusNotGzip", BertAdaptErrorKind.InvalidData,
-                $"The {Noun} '{Path}' is not a valid gzip file: {ex.Message}", Path, ex);
-        }
+        int n = stream.Read(bytes, byteEnd, bytes.Length - byteEnd);
         if (n == 0) endOfStream = true;
         byteEnd += n;
         onRead?.Invoke(bytesBefore + byteEnd);

@@ -132,11 +132,12 @@ public sealed class TokenCache
             report(position);
         }
         int[] buffer = [];
-        foreach (var document in CorpusDocuments.Read(file, kind, options, OnRead))
+        // Line by line, not document by document: a document (or a line, read in pieces) may be larger than memory.
+        foreach (var line in CorpusDocuments.ReadLines(file, kind, options, OnRead))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            foreach (var line in document) writer.AddLine(Span(vocabulary.Encode(line), ref buffer));
-            writer.EndDocument();
+            if (line is null) writer.EndDocument();
+            else writer.AddLine(Span(vocabulary.Encode(line), ref buffer));
         }
         writer.Commit(path);
     }

@@ -85,7 +85,7 @@ public static class LabeledRows
 
     static void ReadDelimited(TextFileReader reader, char separator, FineTuneReadOptions options, LabeledRowBuilder builder)
     {
-        using var csv = DelimitedDocuments.Open(reader, separator);
+        using var csv = DelimitedDocuments.Open(reader, separator, SkippedRows.RowInvalid);
         int? Find(string? column) => column is null ? null
             : DelimitedDocuments.FindColumn(csv, column, reader.Path, SkippedRows.RowInvalid)
               ?? throw new BertAdaptException(ColumnNotFound, BertAdaptErrorKind.InvalidData, DelimitedDocuments.MissingColumnMessage(csv, column, reader), reader.Path);
