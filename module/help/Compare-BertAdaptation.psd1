@@ -50,6 +50,7 @@ Everything lives in -OutputPath: base-model (the base model, exported once, whic
         TextPairColumn         = 'The column or field holding a second text, for tasks on pairs. TaskMlm reads both texts of a row as one document.'
         LabelColumn            = 'The column or field holding each row''s label (default label).'
         LabelSeparator         = 'For multi-label rows: the separator between labels in one cell (default |).'
+        AllowOverlap           = 'Runs the study even when validation text is in a pre-training corpus. Before anything trains, every validation text is looked for in the domain corpus (when a domain strategy runs) and in the task''s training text (when TaskMlm or DomainThenTaskMlm runs), as Test-BertCorpusOverlap does with runs of 8 words and a threshold of 0.8; a leak stops the study with AdaptationCorpusOverlap unless this is given. With it, each leak is a warning and study.json records the overlap (Overlap: counts and matches per corpus).'
         SkipInvalidRows        = 'Skips invalid rows of the labelled files, with a warning, instead of stopping; skipped rows are not in TaskMlm''s corpus either.'
         MaxLength              = 'The most tokens per fine-tuning example (default 128), capped at the model''s max_position_embeddings.'
         ClassWeights           = 'None (default) or Auto: class-weighted loss in fine-tuning, as for Invoke-FineTune.'
@@ -114,6 +115,7 @@ $study = @{
     DomainCorpus = './examples/data/runbooks-heldout.txt'; TrainingData = './examples/data/tickets-train.csv'; ValidationData = './examples/data/tickets-dev.csv'
     TextColumn = 'summary'; LabelColumn = 'team'; Task = 'SequenceClassification'; Strategy = 'FineTuneOnly', 'TaskMlm'; Seeds = 1, 2, 3
     PretrainSteps = 2; PretrainBatchSize = 4; SequenceLength = 32; MaxSteps = 2; MaxLength = 32; OutputPath = './out/study-resume'
+    AllowOverlap = $true
 }
 $model = New-BertModel -Preset tiny -Seed 1
 $model | Compare-BertAdaptation @study | Out-Null
@@ -121,7 +123,7 @@ $model | Compare-BertAdaptation @study -Verbose 4>&1 | Where-Object { $_ -is [Sy
 Import-Csv ./out/study-resume/runs.csv | Format-Table Kind, Folder, Seed, Steps, Score, DomainPerplexity
 Compare-BertAdaptation -Collect ./out/study-resume | Format-Table Strategy, SeedCount, MetricMean, Verdict
 '@
-            Remarks = 'The second command finds every run finished (its verbose output says each run.json is read) and gives the same table without training again; after a kill it would go on with the first run that had not finished. runs.csv lists the base model''s perplexity, the pre-training run and the six fine-tuning runs. -Collect reads the folder alone, as another session would while the study runs.'
+            Remarks = 'The second command finds every run finished (its verbose output says each run.json is read) and gives the same table without training again; after a kill it would go on with the first run that had not finished. runs.csv lists the base model''s perplexity, the pre-training run and the six fine-tuning runs. -Collect reads the folder alone, as another session would while the study runs. -AllowOverlap is there because the bundled tickets were generated from a few templates, so many validation summaries are also training summaries, which TaskMlm pre-trains on; without it the study stops with AdaptationCorpusOverlap before training. With your own data, leave it out.'
         }
     )
 

@@ -32,6 +32,9 @@ BeforeAll {
         TrainingData = $train; ValidationData = $dev; TextColumn = 'summary'; LabelColumn = 'score'; Task = 'Regression'
         Strategy = 'FineTuneOnly', 'DomainMlm'; Seeds = 1, 2; PretrainSteps = 3; PretrainBatchSize = 4; SequenceLength = 32
         PretrainLearningRate = 1e-3; Epochs = 2; BatchSize = 8; MaxLength = 32; LearningRate = 1e-3; CacheDirectory = $cache; Threads = 1
+        # The tiny fixtures are made from a few templates, so every validation text is in the
+        # domain corpus: the leakage check would stop the study (its own test is below).
+        AllowOverlap = $true
     }
     function script:New-BaseModel { New-BertModel -Config $config -Vocabulary $vocab -Seed 1 }
 
@@ -49,7 +52,7 @@ BeforeAll {
 
     $script:studyScript = Join-Path $TestDrive 'study.ps1'
     $argumentText = ($studyArguments.GetEnumerator() | ForEach-Object {
-            $value = @($_.Value | ForEach-Object { if ($_ -is [string]) { "'$_'" } else { [string]$_ } }) -join ', '
+            $value = @($_.Value | ForEach-Object { if ($_ -is [string]) { "'$_'" } elseif ($_ -is [bool]) { "`$$_" } else { [string]$_ } }) -join ', '
             "$($_.Key) = $value"
         }) -join '; '
     @"
@@ -225,6 +228,50 @@ Describe 'A miniature comparison: two strategies, two seeds' {
         $record = try { New-BaseModel | Compare-BertAdaptation @noBudget -OutputPath (Join-Path $TestDrive 'nobudget') -WarningAction SilentlyContinue; $null } catch { $_ }
         $record.FullyQualifiedErrorId | Should -BeLike 'AdaptationBudgetInvalid,*'
         $record.CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+}
+
+Describe 'The leakage check of a comparison' {
+    It 'stops before anything trains when validation text is in the domain corpus: AdaptationCorpusOverlap' {
+        $leaky = $studyArguments.Clone()
+        $leaky.Remove('AllowOverlap')
+        $out = Join-Path $TestDrive 'leaky'
+        $record = try { New-BaseModel | Compare-BertAdaptation @leaky -OutputPath $out -WarningAction SilentlyContinue; $null } catch { $_ }
+        $record | Should -Not -BeNullOrEmpty
+        $record.FullyQualifiedErrorId | Should -BeLike 'AdaptationCorpusOverlap,*'
+        $record.CategoryInfo.Category | Should -Be 'InvalidData'
+        # The tiny corpus pairs nginx with "restart" on web01 only, so of the validation rows
+        # ("restart|stop|check the nginx service on web00|web01", six texts twice) rows 3 and 9 are in it.
+        "$record" | Should -Match 'the domain corpus holds 2 of the 12 validation texts \(0 exact, 2 near copies\)'
+        "$record" | Should -Match ([regex]::Escape("$dev, row 3 at $domain" + ':'))
+        @(Get-ChildItem (Join-Path $out 'runs') -Directory) | Should -HaveCount 0 -Because 'nothing may train before the check'
+    }
+
+    It 'runs with -AllowOverlap, warns, and records the overlap in study.json' {
+        @($warnings | Where-Object { "$_" -like '*Validation text is in a pre-training corpus (-AllowOverlap)*domain corpus*' }) | Should -HaveCount 1
+        $overlap = @((Get-Content (Join-Path $whole 'study.json') -Raw | ConvertFrom-Json).Overlap)
+        $overlap | Should -HaveCount 1
+        $overlap[0].Corpus | Should -Be 'domain'
+        $overlap[0].HeldOutTexts | Should -Be 12
+        $overlap[0].LeakedTexts | Should -Be 2
+        $overlap[0].Matches.HeldOutSource | Should -Be @("$dev, row 3", "$dev, row 9")
+        $overlap[0].Matches[0].Kind | Should -Be 'Contained' 
+    }
+
+    It 'passes a domain corpus without the validation texts' {
+        $clean = Join-Path $TestDrive 'clean-domain.txt'
+        "Rotate the TLS certificates of the load balancers every ninety days.`n`nPatch the kernel and reboot the hosts one rack at a time." | Set-Content $clean
+        $study = $studyArguments.Clone()
+        $study.Remove('AllowOverlap')
+        $study.DomainCorpus = $clean
+        $study.Strategy = 'DomainMlm'
+        $study.Seeds = 1
+        $study.Epochs = 1
+        $out = Join-Path $TestDrive 'clean-study'
+        $reports = @(New-BaseModel | Compare-BertAdaptation @study -OutputPath $out -WarningVariable cleanWarnings -WarningAction SilentlyContinue)
+        $reports | Should -HaveCount 1
+        @($cleanWarnings | Where-Object { "$_" -like '*Validation text*' }) | Should -HaveCount 0
+        @((Get-Content (Join-Path $out 'study.json') -Raw | ConvertFrom-Json).Overlap)[0].LeakedTexts | Should -Be 0
     }
 }
 

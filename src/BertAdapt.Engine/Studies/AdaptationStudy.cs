@@ -34,14 +34,12 @@ public static class AdaptationStudy
         CheckSameStudy(root, settings);
         var context = new StudyContext(root, options, callbacks, cancellation, device);
 
-        // LEAKAGE CHECK (issue 15, item 4) goes here, before anything trains: the validation data's
-        // text against every pre-training corpus (options.DomainCorpus and the task corpus written
-        // below), exact lines and near-duplicates, through Data/Corpora/CorpusOverlap (being built
-        // beside this, with Test-BertCorpusOverlap), refusing to go on unless -AllowOverlap, and
-        // reporting what it found in study.json. Nothing checks it yet.
-
         if (plan.Pretraining.Any(s => s.Corpus == PretrainCorpus.Task))
             TaskCorpus.Write(context.TaskCorpusPath, TaskCorpus.TextOf(options.TrainingData, options.FineTuning.Task, options.ReadOptions));
+        // Before anything trains: validation text in a pre-training corpus stops the study (or, allowed, is warned of and recorded).
+        var overlaps = StudyLeakage.Check(plan, options, context.TaskCorpusPath, cancellation);
+        foreach (var leak in StudyLeakage.Enforce(overlaps, options.AllowOverlap))
+            callbacks.Warning?.Invoke($"Validation text is in a pre-training corpus (-AllowOverlap): {leak}.");
 
         int runs = plan.RunCount + 1, number = 0;
         var baseRecord = BaseModel(model, context, progress, ++number, runs);
@@ -56,7 +54,7 @@ public static class AdaptationStudy
         all.AddRange(plan.Pretraining.Select(s => records[s.Folder]));
         all.AddRange(plan.FineTuning.Select(r => records[r.Folder]));
         StudyFiles.WriteRunsCsv(Path.Combine(root, StudyFiles.RunsCsvName), all);
-        StudyFiles.WriteStudyJson(Path.Combine(root, StudyFiles.StudyJsonName), settings, all, strategies);
+        StudyFiles.WriteStudyJson(Path.Combine(root, StudyFiles.StudyJsonName), settings, all, strategies, overlaps);
         return new AdaptationStudyResult(strategies, all);
     }
 

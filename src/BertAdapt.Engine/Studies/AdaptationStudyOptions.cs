@@ -25,6 +25,8 @@ public sealed record AdaptationStudyOptions
     public FineTuneReadOptions ReadOptions { get; init; } = FineTuneReadOptions.Default;
     public FineTuneEncodingOptions Encoding { get; init; } = FineTuneEncodingOptions.Default;
     public bool AutoClassWeights { get; init; }
+    /// <summary>Runs even when validation text is in a pre-training corpus (see <see cref="StudyLeakage"/>); the overlap is warned of and recorded.</summary>
+    public bool AllowOverlap { get; init; }
 
     public IReadOnlyList<AdaptationStrategy> Strategies { get; init; } = Enum.GetValues<AdaptationStrategy>();
     public IReadOnlyList<double> MaskProbabilities { get; init; } = [0.15];

@@ -34,8 +34,15 @@ public static class StudyFiles
     public static void WritePlan(string path, IReadOnlyDictionary<string, string> settings) => WriteAtomically(path, JsonSerializer.Serialize(settings, Json));
 
     public static void WriteStudyJson(string path, IReadOnlyDictionary<string, string> settings, IEnumerable<StudyRunRecord> runs,
-        IEnumerable<AdaptationStrategyReport> strategies) =>
-        WriteAtomically(path, JsonSerializer.Serialize(new { Settings = settings, Runs = runs, Strategies = strategies }, Json));
+        IEnumerable<AdaptationStrategyReport> strategies, IEnumerable<StudyOverlap> overlaps) =>
+        WriteAtomically(path, JsonSerializer.Serialize(new
+        {
+            Settings = settings,
+            Runs = runs,
+            Strategies = strategies,
+            // What each pre-training corpus shares with the validation data (the leakage check's counts and matches).
+            Overlap = overlaps.Select(o => new { o.Corpus, o.Report.HeldOutTexts, o.Report.LeakedTexts, o.Report.ExactMatches, o.Report.NearDuplicates, o.Report.NgramSize, o.Report.Threshold, o.Report.Matches }),
+        }, Json));
 
     /// <summary>runs.csv: one row per run, the columns of <see cref="StudyRunRecord"/>, numbers in the invariant culture.</summary>
     public static void WriteRunsCsv(string path, IEnumerable<StudyRunRecord> runs)

@@ -13,20 +13,30 @@ public static class TaskCorpus
     public static string TextOf(IReadOnlyList<string> trainingFiles, FineTuneTask task, FineTuneReadOptions options)
     {
         var text = new StringBuilder();
-        foreach (var file in trainingFiles)
+        foreach (var row in Rows(trainingFiles, task, options))
         {
-            if (task == FineTuneTask.TokenClassification)
-                foreach (var sentence in TaggedSentences.Read(file, options).Items)
-                    text.Append(string.Join(' ', sentence.Words)).Append("\n\n");
-            else
-                foreach (var row in LabeledRows.Read(file, task, options).Items)
-                {
-                    text.Append(OneLine(row.Text)).Append('\n');
-                    if (row.TextPair is string pair) text.Append(OneLine(pair)).Append('\n');
-                    text.Append('\n');
-                }
+            foreach (var part in row.Texts) text.Append(OneLine(part)).Append('\n');
+            text.Append('\n');
         }
         return text.ToString();
+    }
+
+    /// <summary>
+    /// The texts of a task's rows, as fine-tuning reads them: a row's text and second text, or a
+    /// tagged sentence's words joined by spaces, with where the row is ("file, row N").
+    /// </summary>
+    public static IEnumerable<(string Source, IReadOnlyList<string> Texts)> Rows(IReadOnlyList<string> files, FineTuneTask task, FineTuneReadOptions options)
+    {
+        foreach (var file in files)
+        {
+            long number = 0;
+            if (task == FineTuneTask.TokenClassification)
+                foreach (var sentence in TaggedSentences.Read(file, options).Items)
+                    yield return ($"{file}, sentence {++number}", [string.Join(' ', sentence.Words)]);
+            else
+                foreach (var row in LabeledRows.Read(file, task, options).Items)
+                    yield return ($"{file}, row {++number}", row.TextPair is string pair ? [row.Text, pair] : [row.Text]);
+        }
     }
 
     /// <summary>A blank line ends a document in a .txt corpus, so a text's own line breaks become spaces.</summary>

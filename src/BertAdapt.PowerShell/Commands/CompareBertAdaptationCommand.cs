@@ -158,6 +158,10 @@ public sealed class CompareBertAdaptationCommand : ComputeCmdlet
     [Parameter]
     public SwitchParameter SkipInvalidRows { get; set; }
 
+    /// <summary>Runs the study even when validation text is in a pre-training corpus; the overlap is warned of and recorded in study.json.</summary>
+    [Parameter]
+    public SwitchParameter AllowOverlap { get; set; }
+
     [Parameter]
     [ValidateRange(8, 4096)]
     public int MaxLength { get; set; } = 128;
@@ -258,6 +262,7 @@ public sealed class CompareBertAdaptationCommand : ComputeCmdlet
             },
             Encoding = new FineTuneEncodingOptions { MaxLength = FitToPositions(MaxLength, model, nameof(MaxLength)), SkipInvalidRows = SkipInvalidRows },
             AutoClassWeights = ClassWeights == ClassWeighting.Auto,
+            AllowOverlap = AllowOverlap,
             Strategies = Strategy,
             MaskProbabilities = pretrains ? MaskProbability : [],
             Seeds = Seeds,
