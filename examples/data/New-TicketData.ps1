@@ -95,6 +95,30 @@ function Write-Utf8([string] $Path, [string[]] $Lines) {
 }
 function ConvertTo-CsvLines($Rows) { @('summary,team') + @($Rows | ForEach-Object { '"{0}",{1}' -f ($_.summary -replace '"', '""'), $_.team }) }
 
-Write-Utf8 (Join-Path $OutDirectory 'tickets-train.csv') (ConvertTo-CsvLines (1..$TrainCount | ForEach-Object { New-Ticket }))
-Write-Utf8 (Join-Path $OutDirectory 'tickets-dev.csv') (ConvertTo-CsvLines (1..$DevCount | ForEach-Object { New-Ticket }))
-Write-Utf8 (Join-Path $OutDirectory 'tickets-new.txt') @(1..$NewCount | ForEach-Object { (New-Ticket).summary })
+# A summary's words, lower-cased, without punctuation; and its runs of 8 words (the whole of a
+# shorter one). Validation and new tickets share no run with a training ticket, so the validation
+# score measures tickets the model has not seen, and Test-BertCorpusOverlap finds no leak.
+function Get-Words([string] $Text) { @(($Text.ToLowerInvariant() -replace '[^\p{L}\p{N}]+', ' ').Trim() -split ' ') }
+function Get-Runs([string] $Text) {
+    $words = Get-Words $Text
+    $n = [Math]::Min(8, $words.Count)
+    for ($i = 0; $i + $n -le $words.Count; $i++) { $words[$i..($i + $n - 1)] -join ' ' }
+}
+function New-UnseenTicket([Collections.Generic.HashSet[string]] $Seen, [string[]] $SeenTexts) {
+    while ($true) {
+        $ticket = New-Ticket
+        $words = Get-Words $ticket.summary
+        if (@(Get-Runs $ticket.summary | Where-Object { $Seen.Contains($_) })) { continue }
+        # A summary shorter than a run must not sit inside a longer training summary either.
+        if ($words.Count -lt 8 -and @($SeenTexts | Where-Object { $_.Contains(" $($words -join ' ') ") })) { continue }
+        return $ticket
+    }
+}
+
+$train = @(1..$TrainCount | ForEach-Object { New-Ticket })
+$seen = [Collections.Generic.HashSet[string]]::new()
+foreach ($ticket in $train) { foreach ($run in Get-Runs $ticket.summary) { [void]$seen.Add($run) } }
+$seenTexts = @($train | ForEach-Object { " $((Get-Words $_.summary) -join ' ') " })
+Write-Utf8 (Join-Path $OutDirectory 'tickets-train.csv') (ConvertTo-CsvLines $train)
+Write-Utf8 (Join-Path $OutDirectory 'tickets-dev.csv') (ConvertTo-CsvLines (1..$DevCount | ForEach-Object { New-UnseenTicket $seen $seenTexts }))
+Write-Utf8 (Join-Path $OutDirectory 'tickets-new.txt') @(1..$NewCount | ForEach-Object { (New-UnseenTicket $seen $seenTexts).summary })
