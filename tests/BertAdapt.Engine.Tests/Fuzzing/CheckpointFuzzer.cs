@@ -11,7 +11,7 @@ public sealed record FuzzReport(int Cases, int ValidModels, int ErrorIds, int Un
 {
     public string FiguresLine =>
         $"fuzz: cases {Cases}, valid models {ValidModels}, error ids {ErrorIds}, unclean errors {UncleanErrors}, crashes {Crashes}, " +
-        $"over the bound {OverBound}, peak working set {PeakWorkingSet / 1048576.0:F0} MB (grew {WorkingSetGrowth / 1048576.0:F0} MB), " +
+        $"peak working set {PeakWorkingSet / 1048576.0:F0} MB; over the bound {OverBound}, working set grew {WorkingSetGrowth / 1048576.0:F0} MB after warm-up, " +
         $"largest managed allocation of a case {MaxCaseAllocated / 1048576.0:F1} MB, {Elapsed.TotalSeconds:F1} s, slowest case {SlowestCase.TotalMilliseconds:F0} ms ({SlowestCaseName})";
 }
 
@@ -162,7 +162,7 @@ public sealed class CheckpointFuzzer(FuzzSeeds seeds, IReadOnlyDictionary<string
                 catch (Exception ex)
                 {
                     crashes++;
-                    Fail($"crash: {name}: {ex.GetType().FullName}: {ex.Message} at {Frame(ex)}");
+                    Fail($"crash: {name}: {ex.GetType().FullName}: {FirstLine(ex.Message)}\n{ex.StackTrace}");
                 }
                 var elapsed = caseClock.Elapsed;
                 long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
@@ -199,6 +199,8 @@ public sealed class CheckpointFuzzer(FuzzSeeds seeds, IReadOnlyDictionary<string
             if (BugShaped.Contains(inner.GetType())) return inner;
         return null;
     }
+
+    static string FirstLine(string text) => text.Split('\n')[0];
 
     static string Frame(Exception ex) =>
         ex.StackTrace?.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0) ?? "(no stack)";
