@@ -42,7 +42,9 @@ if (!quick)
         ("base", 128, 8, "masked", threads), ("base", 128, 8, "bf16", threads)]);
 else plan.RemoveAll(p => p.Item1 == "small" && p.Item4 != "masked" || p.Item5 == 1);
 // --only keeps the measurements whose key starts with one of its comma-separated prefixes, e.g.
-// "mini:masked", "base" or "mini:masked,small:attention" for a quick look at some of them.
+// "mini:masked", "base" or "mini:masked,small:attention" for a quick look at some of them; the
+// sections without a model name are "tokenizer", "memory", "fuzz" (--fuzz-cases damaged checkpoint
+// files, --fuzz-seed) and "soak" (--soak-steps on the tiny model), e.g. --only fuzz,soak.
 var only = Arg("--only")?.Split(',');
 bool Selected(string key) => only is null || only.Any(prefix => key.StartsWith(prefix, StringComparison.Ordinal));
 plan.RemoveAll(p => !Selected($"{p.Item1}:{p.Item4}:{p.Item2}"));
@@ -212,7 +214,8 @@ if (soak is not null)
 {
     w.WriteLine($"soak: tiny model (2 layers, hidden 64) via MlmTrainer, {soak.Steps} steps in {soak.Seconds:F0} s, sampled every {soak.Every}: working set " +
         $"{soak.WorkingSetAfterWarmup / 1048576.0:F1} MiB after warm-up -> {soak.WorkingSetAtEnd / 1048576.0:F1} MiB at the end (growth {soak.WorkingSetGrowth:+0.0%;-0.0%}); " +
-        $"managed heap {soak.ManagedHeapAfterWarmup / 1048576.0:F1} -> {soak.ManagedHeapAtEnd / 1048576.0:F1} MiB; live tensors {soak.LiveTensorsAfterWarmup:F0} -> {soak.LiveTensorsAtEnd:F0}");
+        $"managed heap {soak.ManagedHeapAfterWarmup / 1048576.0:F1} -> {soak.ManagedHeapAtEnd / 1048576.0:F1} MiB ({soak.ManagedBytesPerStep:F0} bytes per step: the model's History keeps each step's metrics); " +
+        $"live tensors {soak.LiveTensorsAfterWarmup:F0} -> {soak.LiveTensorsAtEnd:F0} ({soak.LiveTensorsAtEnd - soak.LiveTensorsAfterWarmup:+0;-0;0})");
     w.WriteLine("soak samples (step: working set MiB / managed heap MiB / live tensors): " + string.Join("  ",
         soak.Samples.Where((_, i) => i % 5 == 0 || i == soak.Samples.Count - 1).Select(x => $"{x.Step}: {x.WorkingSet / 1048576.0:F0}/{x.ManagedHeap / 1048576.0:F1}/{x.LiveTensors}")));
 }

@@ -21,6 +21,8 @@ public sealed record SoakRow(int Steps, int Every, double Seconds, List<SoakSamp
     public double WorkingSetGrowth => WorkingSetAtEnd / WorkingSetAfterWarmup - 1;
     public double ManagedHeapAfterWarmup => Median(Baseline.Select(s => (double)s.ManagedHeap));
     public double ManagedHeapAtEnd => Median(End.Select(s => (double)s.ManagedHeap));
+    /// <summary>Managed growth per step between the baseline and the end, from the medians' steps.</summary>
+    public double ManagedBytesPerStep => (ManagedHeapAtEnd - ManagedHeapAfterWarmup) / Math.Max(1, Median(End.Select(s => (double)s.Step)) - Median(Baseline.Select(s => (double)s.Step)));
     public double LiveTensorsAfterWarmup => Median(Baseline.Select(s => (double)s.LiveTensors));
     public double LiveTensorsAtEnd => Median(End.Select(s => (double)s.LiveTensors));
 
