@@ -243,7 +243,7 @@ File.WriteAllText(outPath, JsonSerializer.Serialize(new
     date = DateTime.UtcNow, threads, peakFp32 = peak32, peakBf16 = peak16, training = rows, attention = attentionRows, loops, optimizer = optimizerRows,
     reference, tokenizer, memory, peakWorkingSet,
     fuzz = fuzz is null ? null : new { fuzz.Cases, fuzz.ValidModels, fuzz.ErrorIds, fuzz.UncleanErrors, fuzz.Crashes, fuzz.OverBound, fuzz.ById, fuzz.Failures,
-        fuzz.PeakWorkingSet, fuzz.WorkingSetGrowth, fuzz.MaxCaseAllocated, Seconds = fuzz.Elapsed.TotalSeconds, fuzzSeed },
+        fuzz.PeakWorkingSet, fuzz.WorkingSetGrowth, fuzz.MaxCaseAllocated, fuzz.LiveTensorGrowth, Seconds = fuzz.Elapsed.TotalSeconds, fuzzSeed },
     soak = soak is null ? null : new { soak.Steps, soak.Every, soak.Seconds, soak.WorkingSetAfterWarmup, soak.WorkingSetAtEnd, soak.WorkingSetGrowth,
         soak.LiveTensorsAfterWarmup, soak.LiveTensorsAtEnd, soak.Samples },
 }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));

@@ -30,6 +30,8 @@ public sealed class CheckpointFuzzTests(ITestOutputHelper output)
         Assert.True(report.Crashes == 0 && report.UncleanErrors == 0 && report.OverBound == 0,
             $"{report.FiguresLine}\n{string.Join("\n", report.Failures)}");
         Assert.Equal(Cases, report.ValidModels + report.ErrorIds);
+        // Every model, imported or given up half-way, was disposed at once, none left to the finalizer.
+        Assert.Equal(0, report.LiveTensorGrowth);
         // The mutations must reach past the first check of each file: many different ids, and some damage a reader accepts.
         Assert.True(report.ById.Count >= 10, "only these ids were seen: " + string.Join(", ", report.ById.Keys));
         Assert.True(report.ValidModels > 0);

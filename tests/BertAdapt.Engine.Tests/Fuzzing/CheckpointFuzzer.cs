@@ -7,12 +7,13 @@ namespace BertAdapt.Engine.Tests.Fuzzing;
 /// <summary>What a fuzz run found; <see cref="Failures"/> holds the first of each bad outcome, with the case seed to reproduce it.</summary>
 public sealed record FuzzReport(int Cases, int ValidModels, int ErrorIds, int UncleanErrors, int Crashes, int OverBound,
     IReadOnlyDictionary<string, int> ById, IReadOnlyDictionary<FuzzFileKind, int> ValidByKind, IReadOnlyList<string> Failures,
-    long PeakWorkingSet, long WorkingSetGrowth, long MaxCaseAllocated, TimeSpan Elapsed, TimeSpan SlowestCase, string SlowestCaseName)
+    long PeakWorkingSet, long WorkingSetGrowth, long MaxCaseAllocated, TimeSpan Elapsed, TimeSpan SlowestCase, string SlowestCaseName,
+    long LiveTensorGrowth)
 {
     public string FiguresLine =>
         $"fuzz: cases {Cases}, valid models {ValidModels}, error ids {ErrorIds}, unclean errors {UncleanErrors}, crashes {Crashes}, " +
         $"peak working set {PeakWorkingSet / 1048576.0:F0} MB; over the bound {OverBound}, working set grew {WorkingSetGrowth / 1048576.0:F0} MB after warm-up, " +
-        $"largest managed allocation of a case {MaxCaseAllocated / 1048576.0:F1} MB, {Elapsed.TotalSeconds:F1} s, slowest case {SlowestCase.TotalMilliseconds:F0} ms ({SlowestCaseName})";
+        $"largest managed allocation of a case {MaxCaseAllocated / 1048576.0:F1} MB, live tensors left {LiveTensorGrowth}, {Elapsed.TotalSeconds:F1} s, slowest case {SlowestCase.TotalMilliseconds:F0} ms ({SlowestCaseName})";
 }
 
 /// <summary>
@@ -23,7 +24,8 @@ public sealed record FuzzReport(int Cases, int ValidModels, int ErrorIds, int Un
 /// table's category, and no bug-shaped exception (null reference, index, cast) inside it. Anything
 /// else is a crash (another exception type) or an unclean error. The bound: a case allocates at
 /// most <see cref="CaseAllocationBound"/> of managed memory, and the working set grows at most
-/// <see cref="WorkingSetGrowthBound"/> over the run (measured from after the first cases).
+/// <see cref="WorkingSetGrowthBound"/> over the run (measured from after the first cases); the
+/// report also counts the tensors of this thread left undisposed (<see cref="FuzzReport.LiveTensorGrowth"/>).
 /// Case <c>i</c> of a run with seed <c>s</c> is <see cref="Mutate"/>(s, i): a failure names both.
 /// </summary>
 public sealed class CheckpointFuzzer(FuzzSeeds seeds, IReadOnlyDictionary<string, string> documentedIds)
@@ -113,6 +115,8 @@ public sealed class CheckpointFuzzer(FuzzSeeds seeds, IReadOnlyDictionary<string
         var failures = new List<string>();
         int valid = 0, ids = 0, unclean = 0, crashes = 0, overBound = 0;
         long peak = 0, baseline = 0, maxAllocated = 0;
+        // Tensors of this thread not yet disposed: an import that failed half-way must not leave its model's behind.
+        long liveBefore = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount;
         var slowest = TimeSpan.Zero;
         string slowestName = "";
         var clock = Stopwatch.StartNew();
@@ -183,6 +187,7 @@ public sealed class CheckpointFuzzer(FuzzSeeds seeds, IReadOnlyDictionary<string
         {
             seeds.Restore();
         }
+        long liveTensorGrowth = TorchSharp.DisposeScopeManager.Statistics.ThreadTotalLiveCount - liveBefore;
         long growth = baseline == 0 ? 0 : Math.Max(0, peak - baseline);
         if (growth > WorkingSetGrowthBound)
         {
@@ -190,7 +195,7 @@ public sealed class CheckpointFuzzer(FuzzSeeds seeds, IReadOnlyDictionary<string
             Fail($"over the bound: the working set grew {growth / 1048576.0:F0} MB after case {warmup} (bound {WorkingSetGrowthBound >> 20} MB)");
         }
         return new FuzzReport(cases, valid, ids, unclean, crashes, overBound, byId, validByKind, failures, peak, growth, maxAllocated,
-            clock.Elapsed, slowest, slowestName);
+            clock.Elapsed, slowest, slowestName, liveTensorGrowth);
     }
 
     static Exception? Inner(Exception ex)
