@@ -10,7 +10,8 @@
     bench/BertAdapt.Bench, which measures the matmul peak, the engine's training step for the
     mini, small and base presets, fused against manual attention, padding and the background
     producer in the training loop, AdamW's per-parameter loop, the tokenizer on a generated
-    corpus, and a long MlmTrainer run for memory, and prints one table with the ratios against
+    corpus, a long MlmTrainer run for memory, the checkpoint fuzzer's long run (20,000 damaged
+    checkpoint files) and a 5,000-step soak of a tiny model (issue 17), and prints one table with the ratios against
     the reference. Both sides use
     -Threads threads. The table goes to the console; the figures to artifacts/bench/training.json.
 
@@ -70,7 +71,7 @@ if ($LASTEXITCODE -ne 0) { throw "Building $project failed." }
 $driver = Get-ChildItem -Recurse -File -Filter BertAdapt.Bench.dll (Join-Path $PSScriptRoot 'BertAdapt.Bench/bin/Release') |
     Sort-Object LastWriteTime | Select-Object -Last 1
 
-$arguments = @('--vocab', $vocabulary, '--out', (Join-Path $OutDirectory 'training.json'), '--threads', $Threads, '--steps', $Steps)
+$arguments = @('--vocab', $vocabulary, '--out', (Join-Path $OutDirectory 'training.json'), '--threads', $Threads, '--steps', $Steps, '--repo', $root)
 if (Test-Path $referencePath) { $arguments += @('--reference', $referencePath) }
 if ($Quick) { $arguments += '--quick' }
 if ($MemorySteps -gt 0) { $arguments += @('--memory-steps', $MemorySteps) }

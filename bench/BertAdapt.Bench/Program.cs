@@ -2,7 +2,8 @@
 // matmul peak (fp32, bf16), MLM training and inference throughput with model-FLOPs utilisation,
 // fused against manual attention (alternating steps), the training loop itself (padding with
 // shuffled or length-grouped batches, inline or prefetched collation), AdamW's per-parameter
-// loop, the tokenizer, and memory over a long run; reads the PyTorch-eager reference's JSON lines
+// loop, the tokenizer, memory over a long run, the checkpoint fuzzer's long run and a soak of a
+// tiny model (issue 17); reads the PyTorch-eager reference's JSON lines
 // (written just before by bench/reference_mlm.py) and prints ONE table with the ratios, then
 // writes everything as JSON.
 using System.Diagnostics;
@@ -21,13 +22,13 @@ int steps = int.Parse(Arg("--steps") ?? (quick ? "3" : "5"));
 int warmup = int.Parse(Arg("--warmup") ?? "2");
 int memorySteps = int.Parse(Arg("--memory-steps") ?? (quick ? "200" : "2000"));
 int tokenizerMegabytes = int.Parse(Arg("--tokenizer-mb") ?? (quick ? "20" : "100"));
+int fuzzCases = int.Parse(Arg("--fuzz-cases") ?? (quick ? "2000" : "20000"));
+int fuzzSeed = int.Parse(Arg("--fuzz-seed") ?? "2026");
+int soakSteps = int.Parse(Arg("--soak-steps") ?? (quick ? "1000" : "5000"));
+var repositoryRoot = Arg("--repo") ?? FuzzBench.FindRepositoryRoot(AppContext.BaseDirectory);
 
 var vocabulary = BertVocabulary.Load(vocabularyPath, lowerCase: true);
 var log = (string s) => Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {s}");
-
-log("matmul peak");
-double peak32 = TrainingBench.MatmulPeak(ScalarType.Float32, threads);
-double peak16 = TrainingBench.MatmulPeak(ScalarType.BFloat16, threads);
 
 // (preset, length, batch, variant, threads)
 var plan = new List<(string, int, int, string, int)>
@@ -41,10 +42,21 @@ if (!quick)
         ("base", 128, 8, "masked", threads), ("base", 128, 8, "bf16", threads)]);
 else plan.RemoveAll(p => p.Item1 == "small" && p.Item4 != "masked" || p.Item5 == 1);
 // --only keeps the measurements whose key starts with one of its comma-separated prefixes, e.g.
-// "mini:masked", "base" or "mini:masked,small:attention" for a quick look at some of them.
+// "mini:masked", "base" or "mini:masked,small:attention" for a quick look at some of them; the
+// sections without a model name are "tokenizer", "memory", "fuzz" (--fuzz-cases damaged checkpoint
+// files, --fuzz-seed) and "soak" (--soak-steps on the tiny model), e.g. --only fuzz,soak.
 var only = Arg("--only")?.Split(',');
 bool Selected(string key) => only is null || only.Any(prefix => key.StartsWith(prefix, StringComparison.Ordinal));
 plan.RemoveAll(p => !Selected($"{p.Item1}:{p.Item4}:{p.Item2}"));
+
+// The peak is the MFU's denominator: measured when there are training rows to divide.
+double peak32 = double.NaN, peak16 = double.NaN;
+if (plan.Count > 0)
+{
+    log("matmul peak");
+    peak32 = TrainingBench.MatmulPeak(ScalarType.Float32, threads);
+    peak16 = TrainingBench.MatmulPeak(ScalarType.BFloat16, threads);
+}
 
 var rows = new List<TrainingRow>();
 foreach (var (preset, length, batch, variant, t) in plan)
@@ -95,14 +107,36 @@ foreach (var preset in new[] { "mini", "small", "base" }.Where(p => quick ? p !=
 }
 set_num_threads(threads);
 
-log("tokenizer");
-var corpus = TokenizerBench.GenerateCorpus(vocabulary, tokenizerMegabytes);
-var tokenizer = new[] { TokenizerBench.Measure(vocabulary, corpus, 1), TokenizerBench.Measure(vocabulary, corpus, Environment.ProcessorCount) };
-corpus = null;
+var tokenizer = Array.Empty<TokenizerRow>();
+if (Selected("tokenizer"))
+{
+    log("tokenizer");
+    var corpus = TokenizerBench.GenerateCorpus(vocabulary, tokenizerMegabytes);
+    tokenizer = [TokenizerBench.Measure(vocabulary, corpus, 1), TokenizerBench.Measure(vocabulary, corpus, Environment.ProcessorCount)];
+    corpus = null;
+}
 
-log("memory");
-// Warm-up is the first tenth of the run: the 2,000-step samples show the allocator still growing at step 50 and flat from about step 200.
-var memory = MemoryBench.Run(vocabulary, "mini", memorySteps, Math.Max(1, memorySteps / 10), threads);
+MemoryRow? memory = null;
+if (Selected("memory"))
+{
+    log("memory");
+    // Warm-up is the first tenth of the run: the 2,000-step samples show the allocator still growing at step 50 and flat from about step 200.
+    memory = MemoryBench.Run(vocabulary, "mini", memorySteps, Math.Max(1, memorySteps / 10), threads);
+}
+
+BertAdapt.Engine.Tests.Fuzzing.FuzzReport? fuzz = null;
+if (Selected("fuzz"))
+{
+    log($"fuzz: {fuzzCases} damaged checkpoint files, seed {fuzzSeed}");
+    fuzz = FuzzBench.Run(repositoryRoot, fuzzSeed, fuzzCases, log);
+}
+
+SoakRow? soak = null;
+if (Selected("soak"))
+{
+    log($"soak: {soakSteps} MLM steps on the tiny model");
+    soak = SoakBench.Run(soakSteps, threads);
+}
 long peakWorkingSet = Process.GetCurrentProcess().PeakWorkingSet64;
 
 var reference = new List<JsonElement>();
@@ -162,10 +196,29 @@ if (optimizerRows.Count > 0)
 w.WriteLine();
 foreach (var t in tokenizer)
     w.WriteLine($"tokenizer {t.Mode,-8} threads={t.Threads}  {t.Megabytes:F0} MB  {t.Tokens:N0} tokens  {t.Seconds:F2} s  {t.TokensPerSecond / 1e6:F2} M tokens/s  {t.MegabytesPerSecond:F1} MB/s");
+if (memory is not null)
+{
 w.WriteLine($"memory: {memory.Preset} via MlmTrainer, {memory.Steps} steps: working set {memory.WorkingSetAfterWarmup / 1048576.0:F0} MiB at step {memory.WarmupSteps} -> " +
     $"{memory.WorkingSetAtEnd / 1048576.0:F0} MiB at step {memory.Steps} ({memory.WorkingSetGrowth:+0.0%;-0.0%}); live tensors {memory.LiveTensorsAfterWarmup} -> {memory.LiveTensorsAtEnd}");
 w.WriteLine("memory samples (step: working set MiB / managed heap MiB / live tensors): " + string.Join("  ",
     memory.Samples.Select(x => $"{x.Step}: {x.WorkingSet / 1048576.0:F0}/{x.ManagedHeap / 1048576.0:F1}/{x.LiveTensors}")));
+}
+if (fuzz is not null)
+{
+    w.WriteLine(fuzz.FiguresLine);
+    w.WriteLine("fuzz error ids: " + string.Join(", ", fuzz.ById.Select(p => $"{p.Key} {p.Value}")));
+    w.WriteLine("fuzz valid models by file: " + string.Join(", ", fuzz.ValidByKind.Select(p => $"{p.Key} {p.Value}")));
+    foreach (var failure in fuzz.Failures) w.WriteLine("fuzz failure: " + failure);
+}
+if (soak is not null)
+{
+    w.WriteLine($"soak: tiny model (2 layers, hidden 64) via MlmTrainer, {soak.Steps} steps in {soak.Seconds:F0} s, sampled every {soak.Every}: working set " +
+        $"{soak.WorkingSetAfterWarmup / 1048576.0:F1} MiB after warm-up -> {soak.WorkingSetAtEnd / 1048576.0:F1} MiB at the end (growth {soak.WorkingSetGrowth:+0.0%;-0.0%}); " +
+        $"managed heap {soak.ManagedHeapAfterWarmup / 1048576.0:F1} -> {soak.ManagedHeapAtEnd / 1048576.0:F1} MiB ({soak.ManagedBytesPerStep:F0} bytes per step: the model's History keeps each step's metrics); " +
+        $"live tensors {soak.LiveTensorsAfterWarmup:F0} -> {soak.LiveTensorsAtEnd:F0} ({soak.LiveTensorsAtEnd - soak.LiveTensorsAfterWarmup:+0;-0;0})");
+    w.WriteLine("soak samples (step: working set MiB / managed heap MiB / live tensors): " + string.Join("  ",
+        soak.Samples.Where((_, i) => i % 5 == 0 || i == soak.Samples.Count - 1).Select(x => $"{x.Step}: {x.WorkingSet / 1048576.0:F0}/{x.ManagedHeap / 1048576.0:F1}/{x.LiveTensors}")));
+}
 w.WriteLine($"peak working set of this process: {peakWorkingSet / 1048576.0:F0} MiB");
 
 // ---- goals ----
@@ -179,14 +232,20 @@ foreach (var preset in new[] { "mini", "small", "base" })
     if (ReferenceTokens(r) is double rt) Goal($"{preset} training vs reference", r.TokensPerSecond / rt, preset == "base" ? 1.2 : 1.5, "x");
     if (preset == "base") Goal("base MFU (fp32)", r.Mfu * 100, 50, "%");
 }
-Goal("tokenizer single thread", tokenizer[0].TokensPerSecond / 1e6, 5, "M tok/s");
-Goal("memory flat (100% - growth)", 100 - Math.Abs(memory.WorkingSetGrowth) * 100, 95, "%");
+if (tokenizer.Length > 0) Goal("tokenizer single thread", tokenizer[0].TokensPerSecond / 1e6, 5, "M tok/s");
+if (memory is not null) Goal("memory flat (100% - growth)", 100 - Math.Abs(memory.WorkingSetGrowth) * 100, 95, "%");
+if (fuzz is not null) Goal("fuzz clean (cases without a bad outcome)", 100.0 * (fuzz.ValidModels + fuzz.ErrorIds - fuzz.OverBound) / fuzz.Cases, 100, "%");
+if (soak is not null) Goal("soak flat (100% - growth)", 100 - Math.Abs(soak.WorkingSetGrowth) * 100, 95, "%");
 
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
 File.WriteAllText(outPath, JsonSerializer.Serialize(new
 {
     date = DateTime.UtcNow, threads, peakFp32 = peak32, peakBf16 = peak16, training = rows, attention = attentionRows, loops, optimizer = optimizerRows,
     reference, tokenizer, memory, peakWorkingSet,
+    fuzz = fuzz is null ? null : new { fuzz.Cases, fuzz.ValidModels, fuzz.ErrorIds, fuzz.UncleanErrors, fuzz.Crashes, fuzz.OverBound, fuzz.ById, fuzz.Failures,
+        fuzz.PeakWorkingSet, fuzz.WorkingSetGrowth, fuzz.MaxCaseAllocated, fuzz.LiveTensorGrowth, Seconds = fuzz.Elapsed.TotalSeconds, fuzzSeed },
+    soak = soak is null ? null : new { soak.Steps, soak.Every, soak.Seconds, soak.WorkingSetAfterWarmup, soak.WorkingSetAtEnd, soak.WorkingSetGrowth,
+        soak.LiveTensorsAfterWarmup, soak.LiveTensorsAtEnd, soak.Samples },
 }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
 w.WriteLine($"JSON: {outPath}");
 return 0;

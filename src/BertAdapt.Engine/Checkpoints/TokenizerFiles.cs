@@ -47,12 +47,8 @@ public static class TokenizerFiles
         var tokens = new string?[vocab.Count];
         foreach (var (token, value) in vocab)
         {
-            int id;
-            try { id = value!.GetValue<int>(); }
-            catch (Exception ex) when (ex is InvalidOperationException or FormatException or NullReferenceException)
-            {
-                throw Invalid("TokenizerJsonInvalid", path, $"the id of '{token}' is not an integer", ex);
-            }
+            if (value is not JsonValue number || !number.TryGetValue<int>(out int id))
+                throw Invalid("TokenizerJsonInvalid", path, $"the id of '{token}' is not an integer", null);
             if (id < 0 || id >= tokens.Length || tokens[id] is not null)
                 throw Invalid("TokenizerJsonInvalid", path, $"token ids are not 0..{tokens.Length - 1}, each once ('{token}' has {id})", null);
             tokens[id] = token;
@@ -87,12 +83,19 @@ public static class TokenizerFiles
         {
             throw Invalid(errorId, path, $"a key appears twice in one object ({ex.Message})", ex);
         }
+        catch (InvalidOperationException ex)
+        {
+            // JSON may escape half of a surrogate pair ("\ud800"); it parses, but is no string .NET can read.
+            throw Invalid(errorId, path, $"a key or string holds half of a UTF-16 surrogate pair, which is no text ({ex.Message})", ex);
+        }
         return root;
 
+        // Every key and string is read once here too: a half surrogate pair throws only when it is read.
         static void Visit(JsonNode? node)
         {
             if (node is JsonObject obj) foreach (var (_, value) in obj) Visit(value);
             else if (node is JsonArray array) foreach (var item in array) Visit(item);
+            else if (node is JsonValue value && value.GetValueKind() == JsonValueKind.String) value.GetValue<string>();
         }
     }
 
