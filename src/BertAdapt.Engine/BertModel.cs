@@ -155,7 +155,7 @@ public sealed class BertModel : IDisposable
         if (config.VocabSize != vocabulary.Count)
             throw new BertAdaptException("VocabularySizeMismatch", BertAdaptErrorKind.InvalidArgument,
                 $"The config has vocab_size {config.VocabSize} but the vocabulary {vocabulary.Source} has {vocabulary.Count} tokens.");
-        var module = new BertForPreTraining(config);
+        var module = new BertForPreTraining(config, dropoutSeed: seed);
         WeightInitializer.Initialize(module, config, seed);
         module.eval();
         return new BertModel(module, vocabulary, source);

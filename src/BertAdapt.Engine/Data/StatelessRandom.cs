@@ -42,6 +42,6 @@ public sealed class StatelessRandom
     public static class Streams
     {
         public const ulong Masking = 0x6D61736BUL, NextSentence = 0x6E737000UL, Shuffle = 0x73687566UL, Split = 0x73706C74UL,
-            LengthGroups = 0x6C656E67UL;
+            LengthGroups = 0x6C656E67UL, Dropout = 0x64726F70UL;
     }
 }

@@ -9,13 +9,18 @@ namespace BertAdapt.Engine.Modeling;
 /// <summary>How self-attention is computed.</summary>
 public enum AttentionKernel
 {
-    /// <summary>libtorch's fused scaled_dot_product_attention (the default).</summary>
+    /// <summary>
+    /// libtorch's fused scaled_dot_product_attention (the default) wherever no attention dropout is
+    /// drawn: in eval mode, or with attention_probs_dropout_prob 0. Its own dropout would draw from
+    /// libtorch's process-wide generator, so a training pass with attention dropout takes the
+    /// <see cref="Manual"/> sequence, whose dropout draws from the model's <see cref="DropoutRandom"/>.
+    /// </summary>
     Fused,
     /// <summary>The textbook sequence (matmul, scale, mask, softmax, dropout, matmul), as Hugging Face's eager BERT does it; for comparison.</summary>
     Manual,
 }
 
-/// <summary>Multi-head self-attention through scaled_dot_product_attention with the padding mask.</summary>
+/// <summary>Multi-head self-attention with the padding mask (see <see cref="AttentionKernel"/> for how it is computed).</summary>
 public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
 {
     readonly BertLinear query;
@@ -23,16 +28,16 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
     readonly BertLinear value;
     readonly int heads;
     readonly int headSize;
-    readonly double dropoutProbability;
+    readonly SeededDropout dropout;
 
-    public BertSelfAttention(BertConfig config) : base(nameof(BertSelfAttention))
+    public BertSelfAttention(BertConfig config, DropoutRandom random) : base(nameof(BertSelfAttention))
     {
         query = new BertLinear(config.HiddenSize, config.HiddenSize);
         key = new BertLinear(config.HiddenSize, config.HiddenSize);
         value = new BertLinear(config.HiddenSize, config.HiddenSize);
         heads = config.NumAttentionHeads;
         headSize = config.HeadSize;
-        dropoutProbability = config.AttentionProbsDropoutProb;
+        dropout = new SeededDropout(config.AttentionProbsDropoutProb, random);
         RegisterComponents();
     }
 
@@ -45,20 +50,17 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
         using var scope = NewDisposeScope();
         long batch = hidden.shape[0], length = hidden.shape[1];
         Tensor Split(BertLinear projection) => projection.call(hidden).view(batch, length, heads, headSize).transpose(1, 2);
-        var p = training ? dropoutProbability : 0.0;
-        var context = Kernel == AttentionKernel.Fused
-            ? nn.functional.scaled_dot_product_attention(Split(query), Split(key), Split(value), attendMask, p, false)
-            : Manual(Split(query), Split(key), Split(value), attendMask, p);
+        var context = Kernel == AttentionKernel.Fused && !dropout.Active
+            ? nn.functional.scaled_dot_product_attention(Split(query), Split(key), Split(value), attendMask, 0.0, false)
+            : Manual(Split(query), Split(key), Split(value), attendMask);
         return context.transpose(1, 2).reshape(batch, length, heads * headSize).MoveToOuterDisposeScope();
     }
 
-    Tensor Manual(Tensor q, Tensor k, Tensor v, Tensor attendMask, double dropout)
+    Tensor Manual(Tensor q, Tensor k, Tensor v, Tensor attendMask)
     {
         var scores = q.matmul(k.transpose(-2, -1)) / Math.Sqrt(headSize);
         scores = scores.masked_fill(attendMask.logical_not(), double.NegativeInfinity);
-        var weights = nn.functional.softmax(scores, -1);
-        if (dropout > 0) weights = nn.functional.dropout(weights, dropout, training: true);
-        return weights.matmul(v);
+        return dropout.call(nn.functional.softmax(scores, -1)).matmul(v);
     }
 }
 
@@ -67,13 +69,13 @@ public sealed class BertSelfOutput : nn.Module<Tensor, Tensor, Tensor>
 {
     readonly BertLinear dense;
     readonly LayerNorm LayerNorm;
-    readonly Dropout dropout;
+    readonly SeededDropout dropout;
 
-    public BertSelfOutput(BertConfig config) : base(nameof(BertSelfOutput))
+    public BertSelfOutput(BertConfig config, DropoutRandom random) : base(nameof(BertSelfOutput))
     {
         dense = new BertLinear(config.HiddenSize, config.HiddenSize);
         LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
-        dropout = nn.Dropout(config.HiddenDropoutProb);
+        dropout = new SeededDropout(config.HiddenDropoutProb, random);
         RegisterComponents();
     }
 
@@ -90,10 +92,10 @@ public sealed class BertAttention : nn.Module<Tensor, Tensor, Tensor>
     readonly BertSelfAttention @self;
     readonly BertSelfOutput output;
 
-    public BertAttention(BertConfig config) : base(nameof(BertAttention))
+    public BertAttention(BertConfig config, DropoutRandom random) : base(nameof(BertAttention))
     {
-        @self = new BertSelfAttention(config);
-        output = new BertSelfOutput(config);
+        @self = new BertSelfAttention(config, random);
+        output = new BertSelfOutput(config, random);
         RegisterComponents();
     }
 

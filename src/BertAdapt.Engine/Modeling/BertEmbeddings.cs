@@ -13,15 +13,15 @@ public sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor>
     readonly Embedding position_embeddings;
     readonly Embedding token_type_embeddings;
     readonly LayerNorm LayerNorm;
-    readonly Dropout dropout;
+    readonly SeededDropout dropout;
 
-    public BertEmbeddings(BertConfig config) : base(nameof(BertEmbeddings))
+    public BertEmbeddings(BertConfig config, DropoutRandom random) : base(nameof(BertEmbeddings))
     {
         word_embeddings = nn.Embedding(config.VocabSize, config.HiddenSize, padding_idx: config.PadTokenId);
         position_embeddings = nn.Embedding(config.MaxPositionEmbeddings, config.HiddenSize);
         token_type_embeddings = nn.Embedding(config.TypeVocabSize, config.HiddenSize);
         LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
-        dropout = nn.Dropout(config.HiddenDropoutProb);
+        dropout = new SeededDropout(config.HiddenDropoutProb, random);
         RegisterComponents();
     }
 

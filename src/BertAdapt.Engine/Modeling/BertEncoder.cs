@@ -11,9 +11,9 @@ public sealed class BertEncoder : nn.Module<Tensor, Tensor, Tensor>
 {
     readonly ModuleList<BertLayer> layer;
 
-    public BertEncoder(BertConfig config) : base(nameof(BertEncoder))
+    public BertEncoder(BertConfig config, DropoutRandom random) : base(nameof(BertEncoder))
     {
-        layer = nn.ModuleList(Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new BertLayer(config)).ToArray());
+        layer = nn.ModuleList(Enumerable.Range(0, config.NumHiddenLayers).Select(_ => new BertLayer(config, random)).ToArray());
         RegisterComponents();
     }
 
@@ -51,10 +51,10 @@ public sealed class BertEncoderModel : nn.Module
     readonly BertEncoder encoder;
     readonly BertPooler pooler;
 
-    public BertEncoderModel(BertConfig config) : base("BertModel")
+    public BertEncoderModel(BertConfig config, DropoutRandom random) : base("BertModel")
     {
-        embeddings = new BertEmbeddings(config);
-        encoder = new BertEncoder(config);
+        embeddings = new BertEmbeddings(config, random);
+        encoder = new BertEncoder(config, random);
         pooler = new BertPooler(config);
         RegisterComponents();
     }

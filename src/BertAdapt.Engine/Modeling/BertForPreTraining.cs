@@ -18,17 +18,22 @@ public sealed class BertForPreTraining : nn.Module
     readonly BertEncoderModel bert;
     readonly BertPreTrainingHeads cls;
     BertLinear? classifier;
-    nn.Module<Tensor, Tensor>? classifierDropout;
+    SeededDropout? classifierDropout;
 
-    public BertForPreTraining(BertConfig config) : base(nameof(BertForPreTraining))
+    /// <param name="dropoutSeed">Seeds <see cref="DropoutRandom"/> until a training run reseeds it from its own seed.</param>
+    public BertForPreTraining(BertConfig config, long dropoutSeed = 0) : base(nameof(BertForPreTraining))
     {
         Config = config;
-        bert = new BertEncoderModel(config);
+        DropoutRandom = new DropoutRandom(dropoutSeed);
+        bert = new BertEncoderModel(config, DropoutRandom);
         cls = new BertPreTrainingHeads(config);
         RegisterComponents();
     }
 
     public BertConfig Config { get; }
+
+    /// <summary>The random stream every dropout of this model (its fine-tuning head's included) draws from; this model's own.</summary>
+    public DropoutRandom DropoutRandom { get; }
 
     public BertEncoderModel Bert => bert;
 
@@ -50,7 +55,7 @@ public sealed class BertForPreTraining : nn.Module
         var device = Device;
         classifier?.Dispose();
         classifier = new BertLinear(Config.HiddenSize, labels);
-        classifierDropout ??= nn.Dropout(Config.ClassifierDropout ?? Config.HiddenDropoutProb);
+        classifierDropout ??= new SeededDropout(Config.ClassifierDropout ?? Config.HiddenDropoutProb, DropoutRandom);
         register_module("classifier", classifier);
         register_module("classifier_dropout", classifierDropout);
         TokenLevelClassifier = tokenLevel;
@@ -114,6 +119,7 @@ public sealed class BertForPreTraining : nn.Module
         var resized = new BertForPreTraining(config);
         try
         {
+            resized.DropoutRandom.CopyFrom(DropoutRandom);
             // A fine-tuned model keeps its head: attached here, its weights are copied below with the rest.
             if (classifier is not null)
                 resized.AttachClassifier((int)classifier.Weight.shape[0], TokenLevelClassifier, seed: 0);
@@ -217,6 +223,12 @@ public sealed class BertForPreTraining : nn.Module
     {
         var flat = hidden.view(-1, hidden.shape[2]);
         return cls.MlmLogits(flat.index_select(0, maskedPositions), bert.Embeddings.WordEmbeddingWeight).to_type(ScalarType.Float32);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing) DropoutRandom.Dispose();
     }
 
     (Tensor Ids, Tensor Types, Tensor Mask, Tensor Positions, Tensor Labels) Inputs(MlmBatch batch)

@@ -31,13 +31,13 @@ public sealed class BertOutput : nn.Module<Tensor, Tensor, Tensor>
 {
     readonly BertLinear dense;
     readonly LayerNorm LayerNorm;
-    readonly Dropout dropout;
+    readonly SeededDropout dropout;
 
-    public BertOutput(BertConfig config) : base(nameof(BertOutput))
+    public BertOutput(BertConfig config, DropoutRandom random) : base(nameof(BertOutput))
     {
         dense = new BertLinear(config.IntermediateSize, config.HiddenSize);
         LayerNorm = nn.LayerNorm(config.HiddenSize, config.LayerNormEps);
-        dropout = nn.Dropout(config.HiddenDropoutProb);
+        dropout = new SeededDropout(config.HiddenDropoutProb, random);
         RegisterComponents();
     }
 
@@ -55,11 +55,11 @@ public sealed class BertLayer : nn.Module<Tensor, Tensor, Tensor>
     readonly BertIntermediate intermediate;
     readonly BertOutput output;
 
-    public BertLayer(BertConfig config) : base(nameof(BertLayer))
+    public BertLayer(BertConfig config, DropoutRandom random) : base(nameof(BertLayer))
     {
-        attention = new BertAttention(config);
+        attention = new BertAttention(config, random);
         intermediate = new BertIntermediate(config);
-        output = new BertOutput(config);
+        output = new BertOutput(config, random);
         RegisterComponents();
     }
 

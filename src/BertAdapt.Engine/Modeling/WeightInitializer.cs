@@ -6,7 +6,8 @@ namespace BertAdapt.Engine.Modeling;
 /// <summary>
 /// Hugging Face's BERT initialisation: every weight matrix and embedding ~ N(0, initializer_range),
 /// biases zero, LayerNorm weight one and bias zero, the padding embedding row zero.
-/// Parameters are visited in registration order after seeding the generator, so a seed fixes the model.
+/// Parameters are visited in registration order, drawing from a generator of this call's own seeded
+/// with <c>seed</c>, so a seed fixes the model whatever else the process draws at the same time.
 /// </summary>
 public static class WeightInitializer
 {
@@ -14,9 +15,11 @@ public static class WeightInitializer
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        // Seed the global generator: with TorchSharp 0.107, normal_ given its own Generator gave
-        // different draws for two models of one seed (tested), so the explicit form is not used.
-        torch.manual_seed(seed);
+        // Not libtorch's global generator, which other models and threads draw from too. The draws
+        // go through Tensor.normal_: TorchSharp 0.107's nn.init.normal_ takes a generator argument
+        // but does not pass it on to libtorch (it draws from the global one), which is why an
+        // earlier version seeded the global generator instead.
+        using var generator = new Generator((ulong)seed);
         // Held for the whole loop: fill_(1.0) converts to a native Scalar that nothing keeps alive
         // during the call, so a garbage collection meanwhile could free it under libtorch, which
         // then read garbage ("Expected false to be true"; the checkpoint fuzzer hit it twice in 20,000 imports).
@@ -32,7 +35,7 @@ public static class WeightInitializer
             {
                 // Draw on the CPU from the seeded generator so the result does not depend on the device.
                 var values = empty(parameter.shape, parameter.dtype, CPU);
-                nn.init.normal_(values, 0.0, config.InitializerRange);
+                values.normal_(0.0, config.InitializerRange, generator);
                 parameter.copy_(values);
                 if (name.EndsWith("word_embeddings.weight", StringComparison.Ordinal))
                     parameter[config.PadTokenId].zero_();

@@ -9,7 +9,8 @@ namespace BertAdapt.Engine.Training;
 /// A training run's output directory (-OutputPath; not a YAML job file): an exclusive lock, <c>metrics.jsonl</c>, <c>best/</c> (the
 /// weights with the best validation loss, when validation runs), and numbered
 /// checkpoints (<c>checkpoint-00000100</c>), each an HF checkpoint plus trainer_state.json,
-/// optimizer.bin and rng.bin. A checkpoint is written to a hidden staging directory and
+/// optimizer.bin and rng.bin (the model's dropout stream, <see cref="Modeling.DropoutRandom"/>: libtorch
+/// CPU generator state, the format in which checkpoints before it held the global generator's). A checkpoint is written to a hidden staging directory and
 /// renamed into place, so a kill at any moment leaves only complete checkpoints. The directory
 /// holds one run's checkpoints at a time (see <see cref="RerunRules"/>).
 /// </summary>
@@ -91,8 +92,7 @@ public sealed class RunDirectory : IDisposable
             Directory.CreateDirectory(staging);
             var hashed = HfCheckpointDirectory.WriteFiles(model, staging);
             optimizer.save_state_dict(System.IO.Path.Combine(staging, OptimizerFile));
-            using (var scope = NewDisposeScope())
-                File.WriteAllBytes(System.IO.Path.Combine(staging, RngFile), get_rng_state().bytes.ToArray());
+            File.WriteAllBytes(System.IO.Path.Combine(staging, RngFile), model.Module.DropoutRandom.GetState());
             File.WriteAllText(System.IO.Path.Combine(staging, StateFile), state.ToJson());
             CheckpointManifestWriter.Write(model, staging, hashed);
             if (Directory.Exists(final)) SharingViolationRetry.Run(() => Directory.Delete(final, recursive: true));
@@ -116,17 +116,18 @@ public sealed class RunDirectory : IDisposable
             SharingViolationRetry.TryRun(() => Directory.Delete(old.Path, recursive: true));
     }
 
-    /// <summary>Restores weights, optimizer and RNG from a checkpoint and returns its trainer state.</summary>
+    /// <summary>
+    /// Restores weights, optimizer and the model's dropout stream from a checkpoint and returns its
+    /// trainer state. An older checkpoint's rng.bin (libtorch's global generator, which dropout drew
+    /// from then) becomes the model's stream, so its run resumes with the masks it would have drawn.
+    /// </summary>
     public static TrainerState Restore(string checkpoint, BertModel model, OptimizerHelper optimizer)
     {
         var state = ReadState(checkpoint);
         HfCheckpointDirectory.LoadWeights(model, checkpoint);
         optimizer.load_state_dict(System.IO.Path.Combine(checkpoint, OptimizerFile));
-        using (var scope = NewDisposeScope())
-        {
-            var bytes = File.ReadAllBytes(System.IO.Path.Combine(checkpoint, RngFile));
-            set_rng_state(tensor(bytes, dtype: ScalarType.Byte));
-        }
+        var rng = System.IO.Path.Combine(checkpoint, RngFile);
+        model.Module.DropoutRandom.SetState(File.ReadAllBytes(rng), $"'{rng}'");
         return state;
     }
 

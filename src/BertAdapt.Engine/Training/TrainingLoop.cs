@@ -115,7 +115,9 @@ public static class TrainingLoop
                 finished.BestValidationScore, 0, device, threads) { Run = new(plan.Start, finished.RunId, finished.RunNumber, finished.Step, totalSteps) };
         }
         model.RecordRun(settings);
-        if (plan.Start != RunStart.Resumed) torch.manual_seed(options.Seed);
+        // The model's own dropout stream, never libtorch's global generator (other runs and models in
+        // the process draw from that); a resumed run has it back from its checkpoint.
+        if (plan.Start != RunStart.Resumed) module.DropoutRandom.Reseed(options.Seed);
         int resumedFrom = plan.Start == RunStart.Resumed ? state.Step : 0;
         using var metricsWriter = metricsPath is null ? null : MetricsLog.OpenAppend(metricsPath);
 
@@ -125,7 +127,7 @@ public static class TrainingLoop
         double? lastLoss = null;
         bool cancelled = false, earlyStopped = false, inOptimizerStep = false;
         var stepStart = (state.Epoch, state.Cursor);
-        Tensor? stepStartRng = null; // for a checkpoint of the step before one that runs out of memory
+        byte[]? stepStartRng = null; // for a checkpoint of the step before one that runs out of memory
         var clock = Stopwatch.StartNew();
         var computeType = options.Precision switch
         {
@@ -151,11 +153,7 @@ public static class TrainingLoop
                 if (cancellation.IsCancellationRequested) { cancelled = true; break; }
                 var stepStartTime = clock.Elapsed;
                 stepStart = (state.Epoch, state.Cursor);
-                if (job is not null)
-                {
-                    stepStartRng?.Dispose();
-                    stepStartRng = get_rng_state().DetachFromDisposeScope();
-                }
+                if (job is not null) stepStartRng = module.DropoutRandom.GetState();
                 attempt++;
                 using var scope = NewDisposeScope();
                 double learningRate = schedule.At(state.Step);
@@ -305,7 +303,6 @@ public static class TrainingLoop
         }
         finally
         {
-            stepStartRng?.Dispose();
             module.SetComputeType(null);
             module.eval();
         }
@@ -342,7 +339,7 @@ public static class TrainingLoop
     /// smaller batch) resumes there.
     /// </summary>
     static BertAdaptException OutOfMemory(Exception ex, BertModel model, AdamW optimizer, RunDirectory? job, TrainerState state,
-        (int Epoch, long Cursor) stepStart, Tensor? stepStartRng, int lastSaved, bool inOptimizerStep, TrainingOptions options)
+        (int Epoch, long Cursor) stepStart, byte[]? stepStartRng, int lastSaved, bool inOptimizerStep, TrainingOptions options)
     {
         var device = model.Device;
         string saved;
@@ -352,7 +349,7 @@ public static class TrainingLoop
         {
             optimizer.zero_grad();
             (state.Epoch, state.Cursor) = stepStart;
-            if (stepStartRng is not null) set_rng_state(stepStartRng);
+            if (stepStartRng is not null) model.Module.DropoutRandom.SetState(stepStartRng, "of the step's start");
             try
             {
                 job.Save(model, optimizer, state, options.KeepCheckpoints);
