@@ -98,9 +98,20 @@ public sealed class TokenShardWriter : IDisposable
 
     public void Dispose()
     {
-        shard.Dispose();
-        lineStarts.Dispose();
-        documentStarts.Dispose();
+        Close(shard);
+        Close(lineStarts);
+        Close(documentStarts);
         if (!committed) File.Delete(tempPath);
+    }
+
+    /// <summary>
+    /// Closes a stream. A shard that is being thrown away (its build failed, say on a full disk)
+    /// cannot flush its buffer either; that failure must not keep the other files open and the
+    /// temporary shard on the disk, so it is ignored: the stream's handle is closed regardless.
+    /// </summary>
+    void Close(FileStream stream)
+    {
+        try { stream.Dispose(); }
+        catch (IOException) when (!committed) { }
     }
 }
