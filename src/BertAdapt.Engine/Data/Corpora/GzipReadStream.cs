@@ -21,7 +21,7 @@ namespace BertAdapt.Engine.Data.Corpora;
 /// ends inside the last slice: the trailer is found there as the 8 bytes the member's CRC-32 and
 /// length make, which random compressed bytes match with odds of 2^-64 a position.
 /// </remarks>
-sealed class GzipReadStream : Stream
+sealed class GzipReadStream : ReadOnlyStream
 {
     const int BufferSize = 1 << 16;
     const int SliceSize = 1 << 13; // the most given to the inflater at once; the trailer is searched for in one slice
@@ -52,17 +52,6 @@ sealed class GzipReadStream : Stream
 
     /// <summary>How far into the compressed file reading has got, in bytes, for progress.</summary>
     public long CompressedPosition => bufferOffset + end;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> destination)
     {
@@ -249,19 +238,8 @@ sealed class GzipReadStream : Stream
     }
 
     /// <summary>The file's bytes as the inflater reads them: one slice at a time, from the owner's buffer.</summary>
-    sealed class BodyInput(GzipReadStream owner) : Stream
+    sealed class BodyInput(GzipReadStream owner) : ReadOnlyStream
     {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
         public override int Read(Span<byte> destination)
         {
             var o = owner;
