@@ -231,6 +231,89 @@ Describe 'A miniature comparison: two strategies, two seeds' {
     }
 }
 
+Describe 'A comparison written as job files and run by a scheduler' {
+    BeforeAll {
+        $script:jobStudy = Join-Path $TestDrive 'jobs-study'
+        $script:jobFolder = Join-Path $TestDrive 'jobs'
+        $script:jobs = @(New-BaseModel | Compare-BertAdaptation @studyArguments -OutputPath $jobStudy -AsJobFiles $jobFolder -WarningAction SilentlyContinue)
+        $script:index = @(Import-Csv (Join-Path $jobFolder 'index.csv'))
+        $script:runner = Join-Path $PSScriptRoot '../../examples/study/Start-StudyJobs.ps1'
+        function script:Get-FinishedRun { @(Get-ChildItem (Join-Path $jobStudy 'runs') -Recurse -Filter 'run.json' -ErrorAction Ignore) }
+    }
+
+    It 'does the set-up and writes one job per run in waves, training nothing' {
+        $jobs | Should -HaveCount 5
+        $index.Run | Should -Be $jobs.Run
+        $index.Run | Should -Be 'pretrain-DomainMlm-m0.15', 'finetune-FineTuneOnly-s1', 'finetune-FineTuneOnly-s2', 'finetune-DomainMlm-m0.15-s1', 'finetune-DomainMlm-m0.15-s2'
+        $index.Wave | Should -Be '1', '1', '1', '2', '2'
+        $index.TaskIndex | Should -Be '0', '1', '2', '0', '1'
+        $index.DependsOn | Should -Be '', '', '', 'pretrain-DomainMlm-m0.15', 'pretrain-DomainMlm-m0.15'
+        $index.RunFolder | Should -Be ($index.Run | ForEach-Object { "../jobs-study/runs/$_" })
+        foreach ($entry in $index) { Join-Path $jobFolder $entry.JobFile | Should -Exist }
+        Join-Path $jobStudy 'base-model.json' | Should -Exist
+        Join-Path $jobStudy 'study-plan.json' | Should -Exist
+        Get-FinishedRun | Should -BeNullOrEmpty
+        $job = Get-Content (Join-Path $jobFolder 'finetune-DomainMlm-m0.15-s2.job.yaml') -Raw
+        $job | Should -Match "checkpoint: '../jobs-study/base-model'"
+        $job | Should -Match "run: \['finetune-DomainMlm-m0.15-s2'\]"
+        $job | Should -Not -Match ([regex]::Escape($TestDrive)) -Because 'a job''s paths are relative to its file, for other machines that mount the folder elsewhere'
+    }
+
+    It 'lists a study job under -WhatIf without running it' {
+        Invoke-BertJob -Path (Join-Path $jobFolder 'finetune-FineTuneOnly-s1.job.yaml') -WhatIf | Should -BeNullOrEmpty
+        Get-FinishedRun | Should -BeNullOrEmpty
+        Join-Path $jobStudy 'runs/finetune-FineTuneOnly-s1' | Should -Not -Exist
+    }
+
+    It 'fails a job whose prerequisite has not finished, before it trains: AdaptationRunNotReady' {
+        $record = try { Invoke-BertJob -Path (Join-Path $jobFolder 'finetune-DomainMlm-m0.15-s1.job.yaml') -WarningAction SilentlyContinue; $null } catch { $_ }
+        $record | Should -Not -BeNullOrEmpty
+        $record.FullyQualifiedErrorId | Should -BeLike 'AdaptationRunNotReady,*'
+        $record.CategoryInfo.Category | Should -Be 'ResourceUnavailable'
+        "$record" | Should -Match 'pretrain-DomainMlm-m0.15, which has not finished'
+        Join-Path $jobStudy 'runs/finetune-DomainMlm-m0.15-s1/metrics.jsonl' | Should -Not -Exist
+    }
+
+    It 'refuses a run the study does not plan, and -Run with -AsJobFiles: AdaptationRunInvalid' {
+        $record = try { New-BaseModel | Compare-BertAdaptation @studyArguments -OutputPath $jobStudy -Run 'finetune-TaskMlm-m0.15-s1' -WarningAction SilentlyContinue; $null } catch { $_ }
+        $record.FullyQualifiedErrorId | Should -BeLike 'AdaptationRunInvalid,*'
+        "$record" | Should -Match 'finetune-FineTuneOnly-s1'
+        $record = try { New-BaseModel | Compare-BertAdaptation @studyArguments -OutputPath $jobStudy -AsJobFiles $jobFolder -Run 'finetune-FineTuneOnly-s1' -WarningAction SilentlyContinue; $null } catch { $_ }
+        $record.FullyQualifiedErrorId | Should -BeLike 'AdaptationRunInvalid,*'
+        $record.CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+
+    It 'runs every job as parallel Start-Jobs, wave by wave, and -Collect gives the one-process table' {
+        # Three processes at once on one study folder: a study lock they did not share would fail two of them with OutputPathLocked.
+        $results = @(& $runner -JobFolder $jobFolder -ThrottleLimit 3)
+        $results | Should -HaveCount 5
+        $results | ForEach-Object { $_.State | Should -Be 'Completed' -Because "$($_.Run): $($_.Error)" }
+        $results.Wave | Should -Be 1, 1, 1, 2, 2
+        Get-FinishedRun | Should -HaveCount 5
+
+        $collected = @(Compare-BertAdaptation -Collect $jobStudy)
+        $collected | Should -HaveCount 2
+        for ($i = 0; $i -lt 2; $i++) {
+            $collected[$i].Strategy | Should -Be $reports[$i].Strategy
+            @($collected[$i].SeedScores) | Should -Be @($reports[$i].SeedScores) -Because 'each seed computes the same in a job as in one process'
+            $collected[$i].MetricMean | Should -Be $reports[$i].MetricMean
+            $collected[$i].DifferenceLow | Should -Be $reports[$i].DifferenceLow
+            $collected[$i].Verdict | Should -Be $reports[$i].Verdict
+            $collected[$i].DomainPerplexityAfter | Should -Be $reports[$i].DomainPerplexityAfter
+            $collected[$i].PretrainTokens | Should -Be $reports[$i].PretrainTokens
+        }
+    }
+
+    It 'skips a finished run when its job runs again' {
+        $file = Join-Path $jobStudy 'runs/finetune-FineTuneOnly-s2/metrics.jsonl'
+        $before = (Get-FileHash $file).Hash
+        $record = Invoke-BertJob -Path (Join-Path $jobFolder 'finetune-FineTuneOnly-s2.job.yaml') -WarningAction SilentlyContinue
+        $record.Folder | Should -Be 'finetune-FineTuneOnly-s2'
+        $record.Score | Should -Be (Get-Content (Join-Path $jobStudy 'runs/finetune-FineTuneOnly-s2/run.json') | ConvertFrom-Json).Score
+        (Get-FileHash $file).Hash | Should -Be $before
+    }
+}
+
 Describe 'The leakage check of a comparison' {
     It 'stops before anything trains when validation text is in the domain corpus: AdaptationCorpusOverlap' {
         $leaky = $studyArguments.Clone()
