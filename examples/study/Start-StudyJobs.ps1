@@ -7,7 +7,7 @@ parallel Start-Jobs (at most -ThrottleLimit at a time), the next wave once they 
 Each job is its own pwsh process (Start-Job), so runs never share libtorch's threads or memory;
 give the study -Threads so that ThrottleLimit x Threads fits the machine's cores. A finished run is
 skipped by its job, so after a failure or a kill this script run again goes on where it stopped.
-Writes one object per job: Wave, Run, State (Completed or Failed), Error and JobFile. Stops after
+Writes one object per job, in the index's order: Wave, TaskIndex, Run, State (Completed or Failed), Error and JobFile. Stops after
 a wave in which a job failed, as the runs of later waves would start from runs that did not finish.
 
 .EXAMPLE
@@ -25,11 +25,10 @@ $ErrorActionPreference = 'Stop'
 $folder = (Resolve-Path -LiteralPath $JobFolder).ProviderPath
 $index = @(Import-Csv -LiteralPath (Join-Path $folder 'index.csv'))
 
+$worker = Join-Path $PSScriptRoot 'Invoke-StudyJob.ps1'
 $run = {
-    param([string] $Module, [string] $JobFile)
-    $ErrorActionPreference = 'Stop'
-    Import-Module $Module
-    Invoke-BertJob -LiteralPath $JobFile -WarningAction SilentlyContinue | Out-Null
+    param([string] $Worker, [string] $Module, [string] $Folder, [int] $Wave, [int] $TaskIndex)
+    & $Worker -JobFolder $Folder -Wave $Wave -TaskIndex $TaskIndex -ModulePath $Module | Out-Null
 }
 
 function Complete-Job($Job) {
@@ -38,7 +37,7 @@ function Complete-Job($Job) {
     try { Receive-Job $Job.Job -ErrorAction Stop | Out-Null } catch { $message = "$_" }
     $state = if ($Job.Job.State -eq 'Completed' -and -not $message) { 'Completed' } else { 'Failed' }
     Remove-Job $Job.Job -Force
-    [pscustomobject]@{ Wave = [int]$entry.Wave; Run = $entry.Run; State = $state; Error = $message; JobFile = Join-Path $folder $entry.JobFile }
+    [pscustomobject]@{ Wave = [int]$entry.Wave; TaskIndex = [int]$entry.TaskIndex; Run = $entry.Run; State = $state; Error = $message; JobFile = Join-Path $folder $entry.JobFile }
 }
 
 foreach ($wave in $index | Group-Object { [int]$_.Wave } | Sort-Object { [int]$_.Name }) {
@@ -51,9 +50,9 @@ foreach ($wave in $index | Group-Object { [int]$_.Wave } | Sort-Object { [int]$_
             Complete-Job $finished
         }
         Write-Verbose "Wave $($wave.Name): starting $($entry.Run)."
-        $running.Add([pscustomobject]@{ Entry = $entry; Job = Start-Job -ScriptBlock $run -ArgumentList $ModulePath, (Join-Path $folder $entry.JobFile) })
+        $running.Add([pscustomobject]@{ Entry = $entry; Job = Start-Job -ScriptBlock $run -ArgumentList $worker, $ModulePath, $folder, $entry.Wave, $entry.TaskIndex })
     }
-    $results = @($results) + @(foreach ($job in $running) { $null = Wait-Job $job.Job; Complete-Job $job })
+    $results = @($results) + @(foreach ($job in $running) { $null = Wait-Job $job.Job; Complete-Job $job }) | Sort-Object TaskIndex
     $results
     $failed = @($results | Where-Object State -EQ 'Failed')
     if ($failed) {
