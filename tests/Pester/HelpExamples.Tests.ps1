@@ -10,7 +10,7 @@ BeforeDiscovery {
     # Examples that run for more than about ten seconds on the 2-core development machine (the
     # job file trains a mini model; the second study runs seven runs twice); every cmdlet keeps
     # at least one example in the default run.
-    $slow = 'Invoke-BertJob 1', 'Invoke-BertJob 3', 'Invoke-BertJob 4', 'Compare-BertAdaptation 2'
+    $slow = 'Invoke-BertJob 1', 'Invoke-BertJob 3', 'Invoke-BertJob 4', 'Compare-BertAdaptation 2', 'Compare-BertAdaptation 3'
     $examples = foreach ($command in Get-Command -Module BertAdapt -CommandType Cmdlet | Sort-Object Name) {
         $index = 0
         foreach ($example in @((Get-Help $command.Name -Examples).examples.example)) {
