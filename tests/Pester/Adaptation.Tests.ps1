@@ -304,6 +304,43 @@ Describe 'A comparison written as job files and run by a scheduler' {
         }
     }
 
+    It 'submits one Slurm job array per wave, each after the last, and a task runs the run of its SLURM_ARRAY_TASK_ID' -Skip:(-not $IsLinux) {
+        # Stand-ins on PATH: an sbatch that records its arguments, and pwsh as this test's launcher.
+        $bin = Join-Path $TestDrive 'slurm-bin'
+        New-Item -ItemType Directory $bin -Force | Out-Null
+        $log = Join-Path $bin 'sbatch.log'
+        "#!/usr/bin/env bash`nn=`$((`$(wc -l < '$log' 2>/dev/null || echo 0) + 41))`necho `"`$*`" >> '$log'`necho `"`$n;cluster`"`n" | Set-Content (Join-Path $bin 'sbatch')
+        $launcher = Get-PwshLauncher
+        "#!/bin/sh`nexec $(($launcher | ForEach-Object { "'$_'" }) -join ' ') `"`$@`"`n" | Set-Content (Join-Path $bin 'pwsh')
+        chmod +x (Join-Path $bin 'sbatch') (Join-Path $bin 'pwsh')
+        $scripts = Join-Path $PSScriptRoot '../../examples/study'
+        $env:PATH = "$bin$([IO.Path]::PathSeparator)$($env:PATH)"
+        try {
+            $output = bash (Join-Path $scripts 'submit-slurm.sh') $jobFolder --partition=test 2>&1
+            $LASTEXITCODE | Should -Be 0 -Because "$output"
+            $calls = @(Get-Content $log)
+            $calls | Should -HaveCount 2
+            $calls[0] | Should -Match '--array=0-2 .*STUDY_WAVE=1,'
+            $calls[0] | Should -Not -Match 'dependency'
+            $calls[1] | Should -Match '--array=0-1 .*STUDY_WAVE=2,.* --dependency=afterok:41 '
+            $calls | ForEach-Object { $_ | Should -Match '--partition=test .*study-job\.sbatch$' }
+
+            $env:STUDY_JOBS = $jobFolder; $env:STUDY_WAVE = '2'; $env:STUDY_SCRIPTS = $scripts; $env:BERTADAPT_MODULE = $manifest
+            $env:SLURM_ARRAY_TASK_ID = '1'
+            $task = bash (Join-Path $scripts 'study-job.sbatch') 2>&1
+            $LASTEXITCODE | Should -Be 0 -Because "$task"
+            "$task" | Should -Match 'finetune-DomainMlm-m0.15-s2' -Because 'task 1 of wave 2 is the second DomainMlm fine-tuning run, finished already'
+            $env:SLURM_ARRAY_TASK_ID = '2'
+            $task = bash (Join-Path $scripts 'study-job.sbatch') 2>&1
+            $LASTEXITCODE | Should -Be 1
+            "$task" | Should -Match 'no run 2 in wave 2'
+        }
+        finally {
+            $env:PATH = $env:PATH.Substring($bin.Length + 1)
+            'STUDY_JOBS', 'STUDY_WAVE', 'STUDY_SCRIPTS', 'BERTADAPT_MODULE', 'SLURM_ARRAY_TASK_ID' | ForEach-Object { Remove-Item "env:$_" -ErrorAction Ignore }
+        }
+    }
+
     It 'skips a finished run when its job runs again' {
         $file = Join-Path $jobStudy 'runs/finetune-FineTuneOnly-s2/metrics.jsonl'
         $before = (Get-FileHash $file).Hash
