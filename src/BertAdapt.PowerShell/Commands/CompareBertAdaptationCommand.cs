@@ -270,7 +270,9 @@ public sealed class CompareBertAdaptationCommand : ComputeCmdlet
         // Resolved files, escaped for the wildcard resolution the job's -DomainCorpus and the others do again.
         string[] Files(IReadOnlyList<string>? files) => files!.Select(f => WildcardPattern.Escape(Relative(f))).ToArray();
         var study = new List<KeyValuePair<string, object?>>();
-        foreach (var (name, value) in MyInvocation.BoundParameters)
+        // In the order the parameters are declared (as Get-Help lists them), however they were given.
+        var declared = GetType().GetProperties().Select(p => p.Name).ToList();
+        foreach (var (name, value) in MyInvocation.BoundParameters.OrderBy(p => declared.IndexOf(p.Key) is int i and >= 0 ? i : int.MaxValue))
         {
             if (name is nameof(Model) or nameof(AsJobFiles) or nameof(Run) || CommonParameters.Contains(name) || OptionalCommonParameters.Contains(name)) continue;
             object? setting = name switch
