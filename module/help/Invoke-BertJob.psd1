@@ -2,12 +2,13 @@
     Synopsis    = 'Runs a training job described in a YAML file, for schedulers such as Task Scheduler, systemd or cron.'
 
     Description = @'
-Invoke-BertJob reads a YAML job file and runs it with the module's own cmdlets, in this order: the model (New-BertModel or Import-BertCheckpoint), then Invoke-MlmTraining, Invoke-FineTune, Export-Checkpoint and Measure-Perplexity. A job behaves exactly as the same cmdlets typed by hand: the same progress, verbose messages, checkpoints, resume and errors.
+Invoke-BertJob reads a YAML job file and runs it with the module's own cmdlets, in this order: the model (New-BertModel or Import-BertCheckpoint), then Invoke-MlmTraining, Invoke-FineTune, one run of a Compare-BertAdaptation study, Export-Checkpoint and Measure-Perplexity. A job behaves exactly as the same cmdlets typed by hand: the same progress, verbose messages, checkpoints, resume and errors.
 
-A job file has up to five sections. Each key is a parameter name of the section's cmdlet, written in camelCase (keys are case-insensitive), and each value is what you would give that parameter:
+A job file has up to six sections. Each key is a parameter name of the section's cmdlet, written in camelCase (keys are case-insensitive), and each value is what you would give that parameter:
 - model (required): exactly one of checkpoint (a Hugging Face checkpoint directory, as Import-BertCheckpoint -LiteralPath), preset (as New-BertModel -Preset) or config (a config.json path or a mapping of its fields, as New-BertModel -Config). With preset or config you may add vocabulary, cased and seed.
 - training (optional): Invoke-MlmTraining parameters, for example corpus, maxSteps, batchSize, learningRate, outputPath, checkpointEvery, objective, wholeWordMask, validationSplit, encoding. corpus (wildcards expanded) or literalCorpus (names taken exactly, for a file such as run[1].txt) is required.
 - fineTune (optional): Invoke-FineTune parameters, for example task, trainingData, validationData, textColumn, labelColumn, epochs, learningRate, outputPath. task and trainingData (or literalTrainingData) are required: a job reads labelled files, not pipeline rows. It runs after training, so one job can pre-train on a corpus and then fine-tune; with validationData the model is evaluated after each epoch (its Evaluations), and the export section exports the fine-tuned model.
+- study (optional): Compare-BertAdaptation parameters, for one run of a study written by Compare-BertAdaptation -AsJobFiles: the study's parameters with outputPath (the study folder) and run (the run's name), the model section naming the study's base-model as its checkpoint. The job runs that run only, writes the run's record instead of the model, and runs no other section after it. Under -WhatIf it is listed and not run.
 - export (optional): Export-Checkpoint parameters: path (or literalPath) and force. The export destination is checked before the model is made or trained, so a destination that exists (without force) or cannot be written fails the job before any training step.
 - perplexity (optional): Measure-Perplexity parameters, for example corpus and sequenceLength. It is measured after training and export.
 
@@ -34,6 +35,7 @@ A failing step stops the job with that step's own error id and category (for exa
     Outputs     = @{
         'BertAdapt.BertModel'                         = 'The model the job trained (or imported, or created, when the job has no training section), after it has been exported.'
         'BertAdapt.Engine.Evaluation.PerplexityResult' = 'When the job has a perplexity section, the perplexity of the model on that corpus, written after the model.'
+        'BertAdapt.Engine.Studies.StudyRunRecord'      = 'When the job has a study section: the record of the study run it ran (or found finished), as Compare-BertAdaptation -Run writes it; the model is then not written.'
     }
 
     Notes       = @'

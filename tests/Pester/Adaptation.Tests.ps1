@@ -231,6 +231,126 @@ Describe 'A miniature comparison: two strategies, two seeds' {
     }
 }
 
+Describe 'A comparison written as job files and run by a scheduler' {
+    BeforeAll {
+        $script:jobStudy = Join-Path $TestDrive 'jobs-study'
+        $script:jobFolder = Join-Path $TestDrive 'jobs'
+        $script:jobs = @(New-BaseModel | Compare-BertAdaptation @studyArguments -OutputPath $jobStudy -AsJobFiles $jobFolder -WarningAction SilentlyContinue)
+        $script:index = @(Import-Csv (Join-Path $jobFolder 'index.csv'))
+        $script:runner = Join-Path $PSScriptRoot '../../examples/study/Start-StudyJobs.ps1'
+        function script:Get-FinishedRun { @(Get-ChildItem (Join-Path $jobStudy 'runs') -Recurse -Filter 'run.json' -ErrorAction Ignore) }
+    }
+
+    It 'does the set-up and writes one job per run in waves, training nothing' {
+        $jobs | Should -HaveCount 5
+        $index.Run | Should -Be $jobs.Run
+        $index.Run | Should -Be 'pretrain-DomainMlm-m0.15', 'finetune-FineTuneOnly-s1', 'finetune-FineTuneOnly-s2', 'finetune-DomainMlm-m0.15-s1', 'finetune-DomainMlm-m0.15-s2'
+        $index.Wave | Should -Be '1', '1', '1', '2', '2'
+        $index.TaskIndex | Should -Be '0', '1', '2', '0', '1'
+        $index.DependsOn | Should -Be '', '', '', 'pretrain-DomainMlm-m0.15', 'pretrain-DomainMlm-m0.15'
+        $index.RunFolder | Should -Be ($index.Run | ForEach-Object { "../jobs-study/runs/$_" })
+        foreach ($entry in $index) { Join-Path $jobFolder $entry.JobFile | Should -Exist }
+        Join-Path $jobStudy 'base-model.json' | Should -Exist
+        Join-Path $jobStudy 'study-plan.json' | Should -Exist
+        Get-FinishedRun | Should -BeNullOrEmpty
+        $job = Get-Content (Join-Path $jobFolder 'finetune-DomainMlm-m0.15-s2.job.yaml') -Raw
+        $job | Should -Match "checkpoint: '../jobs-study/base-model'"
+        $job | Should -Match "run: \['finetune-DomainMlm-m0.15-s2'\]"
+        $job | Should -Not -Match ([regex]::Escape($TestDrive)) -Because 'a job''s paths are relative to its file, for other machines that mount the folder elsewhere'
+    }
+
+    It 'lists a study job under -WhatIf without running it' {
+        Invoke-BertJob -Path (Join-Path $jobFolder 'finetune-FineTuneOnly-s1.job.yaml') -WhatIf | Should -BeNullOrEmpty
+        Get-FinishedRun | Should -BeNullOrEmpty
+        Join-Path $jobStudy 'runs/finetune-FineTuneOnly-s1' | Should -Not -Exist
+    }
+
+    It 'fails a job whose prerequisite has not finished, before it trains: AdaptationRunNotReady' {
+        $record = try { Invoke-BertJob -Path (Join-Path $jobFolder 'finetune-DomainMlm-m0.15-s1.job.yaml') -WarningAction SilentlyContinue; $null } catch { $_ }
+        $record | Should -Not -BeNullOrEmpty
+        $record.FullyQualifiedErrorId | Should -BeLike 'AdaptationRunNotReady,*'
+        $record.CategoryInfo.Category | Should -Be 'ResourceUnavailable'
+        "$record" | Should -Match 'pretrain-DomainMlm-m0.15, which has not finished'
+        Join-Path $jobStudy 'runs/finetune-DomainMlm-m0.15-s1/metrics.jsonl' | Should -Not -Exist
+    }
+
+    It 'refuses a run the study does not plan, and -Run with -AsJobFiles: AdaptationRunInvalid' {
+        $record = try { New-BaseModel | Compare-BertAdaptation @studyArguments -OutputPath $jobStudy -Run 'finetune-TaskMlm-m0.15-s1' -WarningAction SilentlyContinue; $null } catch { $_ }
+        $record.FullyQualifiedErrorId | Should -BeLike 'AdaptationRunInvalid,*'
+        "$record" | Should -Match 'finetune-FineTuneOnly-s1'
+        $record = try { New-BaseModel | Compare-BertAdaptation @studyArguments -OutputPath $jobStudy -AsJobFiles $jobFolder -Run 'finetune-FineTuneOnly-s1' -WarningAction SilentlyContinue; $null } catch { $_ }
+        $record.FullyQualifiedErrorId | Should -BeLike 'AdaptationRunInvalid,*'
+        $record.CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+
+    It 'runs every job as parallel Start-Jobs, wave by wave, and -Collect gives the one-process table' {
+        # Three processes at once on one study folder: a study lock they did not share would fail two of them with OutputPathLocked.
+        $results = @(& $runner -JobFolder $jobFolder -ThrottleLimit 3)
+        $results | Should -HaveCount 5
+        $results | ForEach-Object { $_.State | Should -Be 'Completed' -Because "$($_.Run): $($_.Error)" }
+        $results.Wave | Should -Be 1, 1, 1, 2, 2
+        Get-FinishedRun | Should -HaveCount 5
+
+        $collected = @(Compare-BertAdaptation -Collect $jobStudy)
+        $collected | Should -HaveCount 2
+        for ($i = 0; $i -lt 2; $i++) {
+            $collected[$i].Strategy | Should -Be $reports[$i].Strategy
+            @($collected[$i].SeedScores) | Should -Be @($reports[$i].SeedScores) -Because 'each seed computes the same in a job as in one process'
+            $collected[$i].MetricMean | Should -Be $reports[$i].MetricMean
+            $collected[$i].DifferenceLow | Should -Be $reports[$i].DifferenceLow
+            $collected[$i].Verdict | Should -Be $reports[$i].Verdict
+            $collected[$i].DomainPerplexityAfter | Should -Be $reports[$i].DomainPerplexityAfter
+            $collected[$i].PretrainTokens | Should -Be $reports[$i].PretrainTokens
+        }
+    }
+
+    It 'submits one Slurm job array per wave, each after the last, and a task runs the run of its SLURM_ARRAY_TASK_ID' -Skip:(-not $IsLinux) {
+        # Stand-ins on PATH: an sbatch that records its arguments, and pwsh as this test's launcher.
+        $bin = Join-Path $TestDrive 'slurm-bin'
+        New-Item -ItemType Directory $bin -Force | Out-Null
+        $log = Join-Path $bin 'sbatch.log'
+        "#!/usr/bin/env bash`nn=`$((`$(wc -l < '$log' 2>/dev/null || echo 0) + 41))`necho `"`$*`" >> '$log'`necho `"`$n;cluster`"`n" | Set-Content (Join-Path $bin 'sbatch')
+        $launcher = Get-PwshLauncher
+        "#!/bin/sh`nexec $(($launcher | ForEach-Object { "'$_'" }) -join ' ') `"`$@`"`n" | Set-Content (Join-Path $bin 'pwsh')
+        chmod +x (Join-Path $bin 'sbatch') (Join-Path $bin 'pwsh')
+        $scripts = Join-Path $PSScriptRoot '../../examples/study'
+        $env:PATH = "$bin$([IO.Path]::PathSeparator)$($env:PATH)"
+        try {
+            $output = bash (Join-Path $scripts 'submit-slurm.sh') $jobFolder --partition=test 2>&1
+            $LASTEXITCODE | Should -Be 0 -Because "$output"
+            $calls = @(Get-Content $log)
+            $calls | Should -HaveCount 2
+            $calls[0] | Should -Match '--array=0-2 .*STUDY_WAVE=1,'
+            $calls[0] | Should -Not -Match 'dependency'
+            $calls[1] | Should -Match '--array=0-1 .*STUDY_WAVE=2,.* --dependency=afterok:41 '
+            $calls | ForEach-Object { $_ | Should -Match '--partition=test .*study-job\.sbatch$' }
+
+            $env:STUDY_JOBS = $jobFolder; $env:STUDY_WAVE = '2'; $env:STUDY_SCRIPTS = $scripts; $env:BERTADAPT_MODULE = $manifest
+            $env:SLURM_ARRAY_TASK_ID = '1'
+            $task = bash (Join-Path $scripts 'study-job.sbatch') 2>&1
+            $LASTEXITCODE | Should -Be 0 -Because "$task"
+            "$task" | Should -Match 'finetune-DomainMlm-m0.15-s2' -Because 'task 1 of wave 2 is the second DomainMlm fine-tuning run, finished already'
+            $env:SLURM_ARRAY_TASK_ID = '2'
+            $task = bash (Join-Path $scripts 'study-job.sbatch') 2>&1
+            $LASTEXITCODE | Should -Be 1
+            "$task" | Should -Match 'no run 2 in wave 2'
+        }
+        finally {
+            $env:PATH = $env:PATH.Substring($bin.Length + 1)
+            'STUDY_JOBS', 'STUDY_WAVE', 'STUDY_SCRIPTS', 'BERTADAPT_MODULE', 'SLURM_ARRAY_TASK_ID' | ForEach-Object { Remove-Item "env:$_" -ErrorAction Ignore }
+        }
+    }
+
+    It 'skips a finished run when its job runs again' {
+        $file = Join-Path $jobStudy 'runs/finetune-FineTuneOnly-s2/metrics.jsonl'
+        $before = (Get-FileHash $file).Hash
+        $record = Invoke-BertJob -Path (Join-Path $jobFolder 'finetune-FineTuneOnly-s2.job.yaml') -WarningAction SilentlyContinue
+        $record.Folder | Should -Be 'finetune-FineTuneOnly-s2'
+        $record.Score | Should -Be (Get-Content (Join-Path $jobStudy 'runs/finetune-FineTuneOnly-s2/run.json') | ConvertFrom-Json).Score
+        (Get-FileHash $file).Hash | Should -Be $before
+    }
+}
+
 Describe 'The leakage check of a comparison' {
     It 'stops before anything trains when validation text is in the domain corpus: AdaptationCorpusOverlap' {
         $leaky = $studyArguments.Clone()

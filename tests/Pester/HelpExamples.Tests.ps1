@@ -1,7 +1,7 @@
 #Requires -Version 7.4
 # Runs every example of every exported cmdlet's help (the code Get-Help <cmdlet> -Examples shows)
 # as a user would: from the root of a fresh copy of the repository's layout (examples/data,
-# examples/jobs, the manifest and the built module, the MiniLM model the build extracts), so that
+# examples/jobs, examples/study, the manifest and the built module, the MiniLM model the build extracts), so that
 # nothing is written into the repository. An example that fails, or names a file that is not
 # there, fails its test.
 
@@ -10,7 +10,7 @@ BeforeDiscovery {
     # Examples that run for more than about ten seconds on the 2-core development machine (the
     # job file trains a mini model; the second study runs seven runs twice); every cmdlet keeps
     # at least one example in the default run.
-    $slow = 'Invoke-BertJob 1', 'Invoke-BertJob 3', 'Invoke-BertJob 4', 'Compare-BertAdaptation 2'
+    $slow = 'Invoke-BertJob 1', 'Invoke-BertJob 3', 'Invoke-BertJob 4', 'Compare-BertAdaptation 2', 'Compare-BertAdaptation 3'
     $examples = foreach ($command in Get-Command -Module BertAdapt -CommandType Cmdlet | Sort-Object Name) {
         $index = 0
         foreach ($example in @((Get-Help $command.Name -Examples).examples.example)) {
@@ -35,7 +35,7 @@ BeforeAll {
     function New-ExampleRoot([string] $Name) {
         $root = Join-Path $TestDrive ($Name -replace '\W', '-')
         New-Item -ItemType Directory -Force (Join-Path $root 'examples'), (Join-Path $root 'artifacts') | Out-Null
-        Copy-Item -Recurse (Join-Path $repository 'examples/data'), (Join-Path $repository 'examples/jobs') (Join-Path $root 'examples')
+        Copy-Item -Recurse (Join-Path $repository 'examples/data'), (Join-Path $repository 'examples/jobs'), (Join-Path $repository 'examples/study') (Join-Path $root 'examples')
         # Windows makes symbolic links only with a privilege; hard links and junctions need none.
         $fileLink, $folderLink = if ($IsWindows) { 'HardLink', 'Junction' } else { 'SymbolicLink', 'SymbolicLink' }
         New-Item -ItemType $fileLink -Path (Join-Path $root 'BertAdapt.psd1') -Target (Join-Path $repository 'BertAdapt.psd1') | Out-Null

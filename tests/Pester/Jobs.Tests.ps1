@@ -145,6 +145,17 @@ export:
         $e.FullyQualifiedErrorId | Should -Be 'JobFileInvalid,BertAdapt.PowerShell.Commands.InvokeBertJobCommand'
         $e.Exception.Message | Should -BeLike $Expected
     }
+
+    # The study section runs one run of Compare-BertAdaptation (Adaptation.Tests runs such jobs); a job always gives it the model.
+    It 'checks the study section as it checks the others: <Problem>' -ForEach @(
+        @{ Problem = 'no study folder'; Section = "study:`n  domainCorpus: a.txt`n  trainingData: t.csv`n  validationData: v.csv`n  task: Regression`n"; Expected = "*Section 'study' at line 4, column 1 needs 'outputPath'*" }
+        @{ Problem = '-Collect, which takes no model'; Section = "study:`n  collect: ./study`n"; Expected = "*The keys of section 'study' at line 4, column 1 cannot all be used together*" }
+    ) {
+        $job = New-JobFile 'bad-study.job.yaml' ($tinyModel + $Section)
+        $e = Get-TerminatingError { Invoke-BertJob -Path $job }
+        $e.FullyQualifiedErrorId | Should -Be 'JobFileInvalid,BertAdapt.PowerShell.Commands.InvokeBertJobCommand'
+        $e.Exception.Message | Should -BeLike $Expected
+    }
 }
 
 Describe 'Invoke-BertJob errors' {

@@ -19,27 +19,10 @@ public static class AdaptationStudy
     public static AdaptationStudyResult Run(BertModel model, AdaptationStudyOptions options, TrainingCallbacks callbacks,
         Action<StudyProgress>? progress = null, CancellationToken cancellation = default)
     {
-        var plan = AdaptationPlan.Create(options.Strategies, options.MaskProbabilities, options.Seeds, options.PretrainSteps, options.PretrainEachSeed);
-        // Found before any run, not after the runs before DomainMlmNsp's have taken their time.
-        if (plan.Pretraining.Any(s => s.Objective == TrainingObjective.MlmNsp) && model.Config.TypeVocabSize < 2)
-            throw new BertAdaptException("TrainingOptionInvalid", BertAdaptErrorKind.InvalidArgument,
-                $"DomainMlmNsp trains next-sentence prediction, which needs two token types, but this model has type_vocab_size {model.Config.TypeVocabSize}. Leave DomainMlmNsp out of -Strategy.");
-        var root = Path.GetFullPath(options.OutputPath);
-        Directory.CreateDirectory(Path.Combine(root, StudyFiles.RunsFolder));
-        using var studyLock = Lock(root);
-        using var threads = ComputeThreads.Use(options.Pretraining.Threads);
-        var device = DeviceSelector.Resolve(options.Pretraining.Device, options.Pretraining.DeviceIndex);
-
-        var settings = StudySettings.Of(model, options);
-        CheckSameStudy(root, settings);
-        var context = new StudyContext(root, options, callbacks, cancellation, device);
-
-        if (plan.Pretraining.Any(s => s.Corpus == PretrainCorpus.Task))
-            TaskCorpus.Write(context.TaskCorpusPath, TaskCorpus.TextOf(options.TrainingData, options.FineTuning.Task, options.ReadOptions));
-        // Before anything trains: validation text in a pre-training corpus stops the study (or, allowed, is warned of and recorded).
-        var overlaps = StudyLeakage.Check(plan, options, context.TaskCorpusPath, cancellation);
-        foreach (var leak in StudyLeakage.Enforce(overlaps, options.AllowOverlap))
-            callbacks.Warning?.Invoke($"Validation text is in a pre-training corpus (-AllowOverlap): {leak}.");
+        var plan = Plan(model, options);
+        using var session = new StudySession(model, options, callbacks, cancellation, shared: false);
+        var context = session.Context;
+        var overlaps = Prepare(plan, context);
 
         int runs = plan.RunCount + 1, number = 0;
         var baseRecord = BaseModel(model, context, progress, ++number, runs);
@@ -53,9 +36,90 @@ public static class AdaptationStudy
         var all = new List<StudyRunRecord> { baseRecord };
         all.AddRange(plan.Pretraining.Select(s => records[s.Folder]));
         all.AddRange(plan.FineTuning.Select(r => records[r.Folder]));
-        StudyFiles.WriteRunsCsv(Path.Combine(root, StudyFiles.RunsCsvName), all);
-        StudyFiles.WriteStudyJson(Path.Combine(root, StudyFiles.StudyJsonName), settings, all, strategies, overlaps);
+        StudyFiles.WriteRunsCsv(Path.Combine(context.Root, StudyFiles.RunsCsvName), all);
+        StudyFiles.WriteStudyJson(Path.Combine(context.Root, StudyFiles.StudyJsonName), session.Settings, all, strategies, overlaps);
         return new AdaptationStudyResult(strategies, all);
+    }
+
+    /// <summary>
+    /// Everything of <see cref="Run"/> before its runs: study-plan.json, the task corpus, the
+    /// leakage check, the base model's export and perplexity. Its runs can then run anywhere the
+    /// folder is shared, each by <see cref="RunOnly"/>; nothing is trained here.
+    /// </summary>
+    public static AdaptationPlan SetUp(BertModel model, AdaptationStudyOptions options, TrainingCallbacks callbacks,
+        Action<StudyProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        var plan = Plan(model, options);
+        using var session = new StudySession(model, options, callbacks, cancellation, shared: false);
+        Prepare(plan, session.Context);
+        BaseModel(model, session.Context, progress, 1, 1);
+        return plan;
+    }
+
+    /// <summary>
+    /// Only the named runs of the study (folder names, as <see cref="AdaptationPlan"/> plans them),
+    /// in the study's order, in a folder <see cref="SetUp"/> (or a study) prepared. A finished run
+    /// is skipped; a run whose prerequisite (the base model's measurement, or the pre-training stage
+    /// it starts from) has neither finished nor is named before it fails before anything runs, with
+    /// AdaptationRunNotReady. Other processes may run other runs of the same folder meanwhile.
+    /// </summary>
+    /// <param name="model">The study's base model: the folder's base-model, as every run imports it.</param>
+    public static IReadOnlyList<StudyRunRecord> RunOnly(BertModel model, AdaptationStudyOptions options, IReadOnlyList<string> runs,
+        TrainingCallbacks callbacks, Action<StudyProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        var plan = Plan(model, options);
+        var planned = plan.Pretraining.Select(s => (s.Folder, Prerequisite: s.Previous?.Folder, Stage: (PretrainStage?)s, Run: (FineTuneRun?)null))
+            .Concat(plan.FineTuning.Select(r => (r.Folder, Prerequisite: r.Pretrained?.Folder, Stage: (PretrainStage?)null, Run: (FineTuneRun?)r)))
+            .ToList();
+        var unknown = runs.Where(name => !planned.Any(p => p.Folder == name)).ToList();
+        if (unknown.Count > 0)
+            throw new BertAdaptException("AdaptationRunInvalid", BertAdaptErrorKind.InvalidArgument,
+                $"The study has no run named {string.Join(", ", unknown.Select(u => $"'{u}'"))}. Its runs are: {string.Join(", ", planned.Select(p => p.Folder))}.");
+        var selected = planned.Where(p => runs.Contains(p.Folder)).ToList();
+
+        // Checked before the folder is opened, so that a job started too early leaves no study-plan.json behind.
+        var root = Path.GetFullPath(options.OutputPath);
+        if (!File.Exists(Path.Combine(root, StudyFiles.BaseRecordName)))
+            NotReady(root, $"the study's set-up has not finished: '{root}' has no {StudyFiles.BaseRecordName}. Run Compare-BertAdaptation -AsJobFiles (or the whole study) there first.");
+        using var session = new StudySession(model, options, callbacks, cancellation, shared: true);
+        var context = session.Context;
+        bool Finished(string folder) => File.Exists(Path.Combine(context.RunFolder(folder), StudyFiles.RunRecordName));
+        for (int i = 0; i < selected.Count; i++)
+            if (selected[i].Prerequisite is string before && !Finished(before) && !selected.Take(i).Any(p => p.Folder == before))
+                NotReady(context.Root, $"run {selected[i].Folder} starts from {before}, which has not finished (it has no {StudyFiles.RunRecordName}). Run {before} first; in a scheduler, make this job wait for it.");
+
+        var records = new List<StudyRunRecord>();
+        int number = 0;
+        foreach (var (folder, _, stage, run) in selected)
+            records.Add(stage is not null
+                ? Once(context, folder, Describe(stage), progress, ++number, selected.Count, () => Pretrain(stage, context))
+                : Once(context, folder, Describe(run!), progress, ++number, selected.Count, () => FineTune(run!, context)));
+        return records;
+    }
+
+    static void NotReady(string root, string why) =>
+        throw new BertAdaptException("AdaptationRunNotReady", BertAdaptErrorKind.ResourceUnavailable, $"Nothing was run: {why}", root);
+
+    static AdaptationPlan Plan(BertModel model, AdaptationStudyOptions options)
+    {
+        var plan = AdaptationPlan.Create(options.Strategies, options.MaskProbabilities, options.Seeds, options.PretrainSteps, options.PretrainEachSeed);
+        // Found before any run, not after the runs before DomainMlmNsp's have taken their time.
+        if (plan.Pretraining.Any(s => s.Objective == TrainingObjective.MlmNsp) && model.Config.TypeVocabSize < 2)
+            throw new BertAdaptException("TrainingOptionInvalid", BertAdaptErrorKind.InvalidArgument,
+                $"DomainMlmNsp trains next-sentence prediction, which needs two token types, but this model has type_vocab_size {model.Config.TypeVocabSize}. Leave DomainMlmNsp out of -Strategy.");
+        return plan;
+    }
+
+    /// <summary>The task corpus, and before anything trains the leakage check: validation text in a pre-training corpus stops the study (or, allowed, is warned of).</summary>
+    static IReadOnlyList<StudyOverlap> Prepare(AdaptationPlan plan, StudyContext context)
+    {
+        var options = context.Options;
+        if (plan.Pretraining.Any(s => s.Corpus == PretrainCorpus.Task))
+            TaskCorpus.Write(context.TaskCorpusPath, TaskCorpus.TextOf(options.TrainingData, options.FineTuning.Task, options.ReadOptions));
+        var overlaps = StudyLeakage.Check(plan, options, context.TaskCorpusPath, context.Cancellation);
+        foreach (var leak in StudyLeakage.Enforce(overlaps, options.AllowOverlap))
+            context.Callbacks.Warning?.Invoke($"Validation text is in a pre-training corpus (-AllowOverlap): {leak}.");
+        return overlaps;
     }
 
     /// <summary>
@@ -86,35 +150,6 @@ public static class AdaptationStudy
 
     static string Describe(FineTuneRun r) =>
         $"fine-tune {r.Strategy}" + (r.MaskProbability is double m ? $" (masking {AdaptationPlan.Rate(m)})" : "") + $", seed {r.Seed}";
-
-    /// <summary>One study at a time in a folder: the runs lock their own folders, and this locks the study's files.</summary>
-    static FileStream Lock(string root)
-    {
-        try
-        {
-            return new FileStream(Path.Combine(root, ".study.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException ex)
-        {
-            throw new BertAdaptException("OutputPathLocked", BertAdaptErrorKind.ResourceUnavailable,
-                $"Another study is using '{root}'. Wait for it to finish, or choose another -OutputPath.", root, ex);
-        }
-    }
-
-    static void CheckSameStudy(string root, Dictionary<string, string> settings)
-    {
-        var path = Path.Combine(root, StudyFiles.PlanName);
-        if (StudyFiles.ReadPlan(path) is not { } before)
-        {
-            StudyFiles.WritePlan(path, settings);
-            return;
-        }
-        var changes = TrainingSettings.Differences(before, settings);
-        if (changes.Count > 0)
-            throw new BertAdaptException("AdaptationStudyChanged", BertAdaptErrorKind.InvalidOperation,
-                $"The study in '{root}' was started with another model, other data or other settings:\n  {string.Join("\n  ", changes)}\n"
-                + "Nothing was run: its finished runs would be mixed with this study's. Give this study another -OutputPath, or remove that folder to start it afresh.", root);
-    }
 
     /// <summary>The run's record from its run.json when it finished before; else runs it and writes the record.</summary>
     static StudyRunRecord Once(StudyContext context, string folder, string description, Action<StudyProgress>? progress, int number, int runs,

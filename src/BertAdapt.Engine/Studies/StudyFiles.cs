@@ -63,7 +63,7 @@ public static class StudyFiles
         _ => value.ToString() ?? "",
     };
 
-    static string Quote(string field) => field.IndexOfAny([',', '"', '\n', '\r']) < 0 ? field : "\"" + field.Replace("\"", "\"\"") + "\"";
+    public static string Quote(string field) => field.IndexOfAny([',', '"', '\n', '\r']) < 0 ? field : "\"" + field.Replace("\"", "\"\"") + "\"";
 
     public static void WriteAtomically(string path, string text)
     {

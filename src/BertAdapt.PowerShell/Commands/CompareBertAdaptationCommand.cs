@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using BertAdapt.Engine.Data.Corpora;
 using BertAdapt.Engine.Data.FineTuning;
+using BertAdapt.Engine.Jobs;
 using BertAdapt.Engine.Studies;
 using BertAdapt.Engine.Training;
 using BertAdapt.PowerShell.Internal;
@@ -15,7 +16,7 @@ namespace BertAdapt.PowerShell.Commands;
 /// shows progress and writes one report per strategy.
 /// </summary>
 [Cmdlet(VerbsData.Compare, "BertAdaptation", DefaultParameterSetName = StudySet)]
-[OutputType(typeof(AdaptationStrategyReport))]
+[OutputType(typeof(AdaptationStrategyReport), typeof(StudyJob), typeof(StudyRunRecord))]
 public sealed class CompareBertAdaptationCommand : ComputeCmdlet
 {
     const string Activity = "Compare-BertAdaptation", StudySet = "Study", CollectSet = "Collect";
@@ -64,6 +65,16 @@ public sealed class CompareBertAdaptationCommand : ComputeCmdlet
     [Parameter(ParameterSetName = CollectSet, Mandatory = true)]
     [ValidateNotNullOrEmpty]
     public string Collect { get; set; } = "";
+
+    /// <summary>Writes the study as one Invoke-BertJob file per run, and their index, into this folder, after the study's set-up; trains nothing.</summary>
+    [Parameter(ParameterSetName = StudySet)]
+    [ValidateNotNullOrEmpty]
+    public string? AsJobFiles { get; set; }
+
+    /// <summary>Runs only these runs of the study (their folder names under runs/), as a job written by -AsJobFiles does.</summary>
+    [Parameter(ParameterSetName = StudySet)]
+    [ValidateNotNullOrEmpty]
+    public string[]? Run { get; set; }
 
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -185,6 +196,11 @@ public sealed class CompareBertAdaptationCommand : ComputeCmdlet
         if (ParameterSetName == CollectSet) return;
         CheckModelArgument(Model);
         Guard(() => OutputLocation.CheckDirectory(ResolveLiteral(OutputPath), "OutputPath", "-OutputPath", intoItself: true));
+        if (AsJobFiles is not null && Run is not null)
+            Guard(() => throw new BertAdaptException("AdaptationRunInvalid", BertAdaptErrorKind.InvalidArgument,
+                "-AsJobFiles writes a job for every run of the study, and -Run runs some of them: give one or the other."));
+        if (AsJobFiles is not null)
+            Guard(() => OutputLocation.CheckDirectory(ResolveLiteral(AsJobFiles), "OutputPath", "-AsJobFiles", intoItself: true));
     }
 
     protected override void ProcessInput()
@@ -198,10 +214,11 @@ public sealed class CompareBertAdaptationCommand : ComputeCmdlet
         }
         if (!IsUsableItem(Model)) return;
         var options = Guard(() => Options(Model));
-        if (Seeds.Length < 3)
+        // A job of -Run is one of a study whose set-up has warned already.
+        if (Seeds.Length < 3 && Run is null)
             WriteWarning($"{Seeds.Length} seed(s): fine-tuning a small model varies a lot from seed to seed, and an interval over fewer than 3 seeds is very wide"
                 + (Seeds.Length < 2 ? " (with one seed there is none, and every verdict is Undetermined)" : "") + ". Give at least 3 with -Seeds.");
-        if (options.DomainValidationCorpus is null && options.Strategies.Any(s => s != AdaptationStrategy.FineTuneOnly))
+        if (options.DomainValidationCorpus is null && options.Strategies.Any(s => s != AdaptationStrategy.FineTuneOnly) && Run is null)
             WriteVerbose("Domain perplexity is measured on -DomainCorpus itself, the text domain pre-training trains on; give -DomainValidationCorpus for held-out domain text.");
 
         var runProgress = new ProgressRecord(1, Activity, "Planning");
@@ -212,20 +229,80 @@ public sealed class CompareBertAdaptationCommand : ComputeCmdlet
             Warning = WriteWarning,
             Info = WriteVerbose,
         };
-        var result = Train(() => AdaptationStudy.Run(Model, options, callbacks, p =>
+        void Progress(StudyProgress p)
         {
             runProgress.StatusDescription = $"Run {p.Run} of {p.Runs}: {p.Description}" + (p.Skipped ? " (finished before)" : "");
             runProgress.PercentComplete = (int)(100.0 * (p.Run - 1) / p.Runs);
             WriteProgress(runProgress);
             WriteVerbose(p.Skipped ? $"{p.Folder}: finished in an earlier session; its run.json is read." : $"{p.Folder}: {p.Description}.");
-        }, Cancellation), options.OutputPath);
+        }
+        IEnumerable<object> output;
+        if (AsJobFiles is not null)
+        {
+            var plan = Train(() => AdaptationStudy.SetUp(Model, options, callbacks, Progress, Cancellation), options.OutputPath);
+            output = WriteJobFiles(plan, options, ResolveLiteral(AsJobFiles));
+        }
+        else if (Run is not null)
+            output = Train(() => AdaptationStudy.RunOnly(Model, options, Run, callbacks, Progress, Cancellation), options.OutputPath);
+        else
+        {
+            var result = Train(() => AdaptationStudy.Run(Model, options, callbacks, Progress, Cancellation), options.OutputPath);
+            WriteVerbose($"Wrote {Path.Combine(options.OutputPath, StudyFiles.RunsCsvName)} and {StudyFiles.StudyJsonName} ({result.Runs.Count} run(s)).");
+            output = result.Strategies;
+        }
         if (SignalReceived) StopAfterTraining(null, options.OutputPath);
         stepProgress.Complete();
         runProgress.RecordType = ProgressRecordType.Completed;
         WriteProgress(runProgress);
-        WriteVerbose($"Wrote {Path.Combine(options.OutputPath, StudyFiles.RunsCsvName)} and {StudyFiles.StudyJsonName} ({result.Runs.Count} run(s)).");
-        foreach (var report in result.Strategies) WriteObject(report);
+        foreach (var item in output) WriteObject(item);
         ModelFromPathAttribute.ReleaseIfImported(Model);
+    }
+
+    /// <summary>
+    /// One Invoke-BertJob file per run (the base model, from the study folder, and this command's
+    /// parameters with -Run naming the run) and the index. Paths in them are relative to the job
+    /// files' folder, so they hold on any machine that mounts the study and its inputs alike.
+    /// </summary>
+    IReadOnlyList<StudyJob> WriteJobFiles(AdaptationPlan plan, AdaptationStudyOptions options, string folder)
+    {
+        Directory.CreateDirectory(folder);
+        string Relative(string path) => Path.GetRelativePath(folder, path).Replace(Path.DirectorySeparatorChar, '/');
+        // Resolved files, escaped for the wildcard resolution the job's -DomainCorpus and the others do again.
+        string[] Files(IReadOnlyList<string>? files) => files!.Select(f => WildcardPattern.Escape(Relative(f))).ToArray();
+        var study = new List<KeyValuePair<string, object?>>();
+        // In the order the parameters are declared (as Get-Help lists them), however they were given.
+        var declared = GetType().GetProperties().Select(p => p.Name).ToList();
+        foreach (var (name, value) in MyInvocation.BoundParameters.OrderBy(p => declared.IndexOf(p.Key) is int i and >= 0 ? i : int.MaxValue))
+        {
+            if (name is nameof(Model) or nameof(AsJobFiles) or nameof(Run) || CommonParameters.Contains(name) || OptionalCommonParameters.Contains(name)) continue;
+            object? setting = name switch
+            {
+                nameof(DomainCorpus) => Files(options.DomainCorpus),
+                nameof(DomainValidationCorpus) => Files(options.DomainValidationCorpus),
+                nameof(ReferenceCorpus) => Files(options.ReferenceCorpus),
+                nameof(TrainingData) => Files(options.TrainingData),
+                nameof(ValidationData) => Files(options.ValidationData),
+                nameof(OutputPath) => Relative(options.OutputPath),
+                nameof(CacheDirectory) => Relative(options.CacheDirectory!),
+                _ => value is SwitchParameter flag ? flag.IsPresent : value,
+            };
+            study.Add(new(name, setting));
+        }
+        var jobs = StudyJob.Of(plan);
+        foreach (var job in jobs)
+        {
+            var text = JobFileWriter.Text(
+                [$"Run {job.Run} of the adaptation study in {Relative(options.OutputPath)} (wave {job.Wave}" + (job.DependsOn is null ? "" : $", after {job.DependsOn}") + "),",
+                 "written by Compare-BertAdaptation -AsJobFiles. Run it with: Invoke-BertJob -Path <this file>. Relative paths are relative to this file's folder."],
+                [
+                    (InvokeBertJobCommand.ModelSection, [new(InvokeBertJobCommand.CheckpointKey, Relative(Path.Combine(options.OutputPath, StudyFiles.BaseModelFolder)))]),
+                    (InvokeBertJobCommand.StudySection, study.Append(new(nameof(Run), new[] { job.Run }))),
+                ]);
+            StudyFiles.WriteAtomically(Path.Combine(folder, job.JobFile), text);
+        }
+        StudyJob.WriteIndex(Path.Combine(folder, StudyJob.IndexName), jobs, j => Relative(Path.Combine(options.OutputPath, StudyFiles.RunsFolder, j.Run)));
+        WriteVerbose($"Wrote {jobs.Count} job file(s) and {StudyJob.IndexName} into '{folder}', in {jobs.Max(j => j.Wave)} wave(s).");
+        return jobs;
     }
 
     AdaptationStudyOptions Options(BertModel model)

@@ -11,21 +11,23 @@ namespace BertAdapt.PowerShell.Commands;
 
 /// <summary>
 /// Runs a YAML job file by calling the module's own cmdlets: a model (New-BertModel or
-/// Import-BertCheckpoint), then Invoke-MlmTraining, Invoke-FineTune, Export-Checkpoint and
-/// Measure-Perplexity, each section optional but the model.
+/// Import-BertCheckpoint), then Invoke-MlmTraining, Invoke-FineTune, one run of a study
+/// (Compare-BertAdaptation -Run), Export-Checkpoint and Measure-Perplexity, each section optional but the model.
 /// The job's keys are those cmdlets' parameters, read from their metadata, so the two cannot drift.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "BertJob", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
-[OutputType(typeof(BertModel), typeof(PerplexityResult))]
+[OutputType(typeof(BertModel), typeof(PerplexityResult), typeof(BertAdapt.Engine.Studies.StudyRunRecord))]
 public sealed class InvokeBertJobCommand : PathInputCmdlet
 {
-    const string ModelSection = "model", TrainingSection = "training", FineTuneSection = "fineTune", ExportSection = "export", PerplexitySection = "perplexity";
-    const string CheckpointKey = "Checkpoint", LocationStack = "BertAdapt.Invoke-BertJob";
+    internal const string ModelSection = "model", StudySection = "study", CheckpointKey = "Checkpoint";
+    const string TrainingSection = "training", FineTuneSection = "fineTune", ExportSection = "export", PerplexitySection = "perplexity";
+    const string LocationStack = "BertAdapt.Invoke-BertJob";
 
     static readonly CmdletInfo NewModel = new("New-BertModel", typeof(NewBertModelCommand));
     static readonly CmdletInfo ImportModel = new("Import-BertCheckpoint", typeof(ImportBertCheckpointCommand));
     static readonly CmdletInfo Train = new("Invoke-MlmTraining", typeof(InvokeMlmTrainingCommand));
     static readonly CmdletInfo FineTune = new("Invoke-FineTune", typeof(InvokeFineTuneCommand));
+    static readonly CmdletInfo Study = new("Compare-BertAdaptation", typeof(CompareBertAdaptationCommand));
     static readonly CmdletInfo Export = new("Export-Checkpoint", typeof(ExportCheckpointCommand));
     static readonly CmdletInfo Perplexity = new("Measure-Perplexity", typeof(MeasurePerplexityCommand));
 
@@ -35,6 +37,7 @@ public sealed class InvokeBertJobCommand : PathInputCmdlet
         [ModelSection] = ParametersOf(NewModel),
         [TrainingSection] = ParametersOf(Train),
         [FineTuneSection] = ParametersOf(FineTune),
+        [StudySection] = ParametersOf(Study),
         [ExportSection] = ParametersOf(Export),
         [PerplexitySection] = ParametersOf(Perplexity),
     };
@@ -45,6 +48,7 @@ public sealed class InvokeBertJobCommand : PathInputCmdlet
         SchemaOfModel(),
         SchemaOf(TrainingSection, Train),
         SchemaOf(FineTuneSection, FineTune),
+        SchemaOf(StudySection, Study),
         SchemaOf(ExportSection, Export),
         SchemaOf(PerplexitySection, Perplexity),
     ];
@@ -112,6 +116,12 @@ public sealed class InvokeBertJobCommand : PathInputCmdlet
                 WriteWarning($"Fine-tuning was declined, so the rest of the job '{job.Path}' is skipped.");
                 return;
             }
+            // A study job (one run of Compare-BertAdaptation -AsJobFiles) starts from the study's base model and hands back the run's record, not the model.
+            if (job.Section(StudySection) is JobSection study)
+            {
+                foreach (var record in Step(Study, Arguments(study, model), writes: true)) WriteObject(record);
+                return;
+            }
             if (job.Section(ExportSection) is JobSection export)
                 Step(Export, Arguments(export, model), writes: true);
             if (WhatIfRequested)
@@ -135,7 +145,11 @@ public sealed class InvokeBertJobCommand : PathInputCmdlet
     /// <summary>Runs one step's cmdlet in this pipeline, so its progress, verbose output and errors are its own.</summary>
     List<object> Step(CmdletInfo cmdlet, Hashtable arguments, bool writes = false)
     {
-        foreach (var name in writes ? Forwarded.Append("WhatIf").Append("Confirm") : Forwarded)
+        // A step that writes but cannot be asked -WhatIf itself is asked here, and declined under -WhatIf.
+        bool asksItself = new CommandMetadata(cmdlet.ImplementingType).SupportsShouldProcess;
+        if (writes && !asksItself && !ShouldProcess(Describe(arguments), cmdlet.Name))
+            return [];
+        foreach (var name in writes && asksItself ? Forwarded.Append("WhatIf").Append("Confirm") : Forwarded)
             if (MyInvocation.BoundParameters.TryGetValue(name, out var value))
                 arguments[name] = value;
         arguments["ErrorAction"] = ActionPreference.Stop;
@@ -201,6 +215,14 @@ public sealed class InvokeBertJobCommand : PathInputCmdlet
             .SelectMany(p => p.ParameterSets.Where(set => set.Value.IsMandatory).Select(set => set.Key))
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>The parameter sets without -Model (Compare-BertAdaptation -Collect): a job always gives its step the model.</summary>
+    static IEnumerable<string> ModellessSets(CmdletInfo cmdlet)
+    {
+        var parameters = new CommandMetadata(cmdlet.ImplementingType).Parameters;
+        if (!parameters.TryGetValue("Model", out var model) || model.ParameterSets.ContainsKey(ParameterAttribute.AllParameterSets)) return [];
+        return parameters.Values.SelectMany(p => p.ParameterSets.Keys).Where(set => set != ParameterAttribute.AllParameterSets && !model.ParameterSets.ContainsKey(set)).Distinct();
+    }
+
     static Dictionary<string, Type> KeyTypes(IEnumerable<ParameterMetadata> parameters) =>
         parameters.ToDictionary(p => p.Name, p => p.SwitchParameter ? typeof(bool) : p.ParameterType, StringComparer.OrdinalIgnoreCase);
 
@@ -208,6 +230,7 @@ public sealed class InvokeBertJobCommand : PathInputCmdlet
     {
         var parameters = SectionParameters[section].Values;
         var unusable = PipelineOnlySets(cmdlet);
+        unusable.UnionWith(ModellessSets(cmdlet));
         return new JobSectionSchema(section, KeyTypes(parameters),
             ParameterSets(parameters).Where(s => !unusable.Contains(s.Name)).Select(s => s.Set).ToList());
     }
