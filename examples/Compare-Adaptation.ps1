@@ -101,7 +101,11 @@ $clock.Stop()
 Copy-Item (Join-Path $study.OutputPath 'study.json'), (Join-Path $study.OutputPath 'runs.csv') $ResultsPath -Force
 
 function Format-Number($Value, [int] $Digits) { if ($null -eq $Value) { '–' } else { ([double]$Value).ToString("F$Digits", [Globalization.CultureInfo]::InvariantCulture) } }
-function Format-Signed($Value) { $text = Format-Number $Value 3; if ($null -ne $Value -and $Value -ge 0) { "+$text" } else { $text } }
+# A difference that prints as zero prints as +0.000, whatever its sign.
+function Format-Signed($Value) {
+    $text = Format-Number $Value 3
+    if ($null -eq $Value) { $text } elseif ($text -eq '-0.000') { '+0.000' } elseif ($Value -ge 0) { "+$text" } else { $text }
+}
 $header = 'Strategy', "$($reports[0].Metric) mean ± sd", 'Difference vs FineTuneOnly [95% interval]', 'Verdict', 'Domain perplexity before → after', 'Wall s'
 $markdown = @(
     '| ' + ($header -join ' | ') + ' |'
