@@ -10,6 +10,9 @@ Needs only the .NET SDK: run it with `dotnet tool restore && dotnet pwsh ./build
   Test   builds, runs the xunit tests and the Pester tests (in a child pwsh -NoProfile against
          the built module) and ends with one line "N passed, N failed, N skipped".
   Demo   builds, then runs examples/Demo.ps1: new model, perplexity, MLM training, perplexity, export.
+  Adaptation  builds, then runs examples/Compare-Adaptation.ps1: MiniLM fine-tuned on tickets after
+         each further pre-training strategy, 3 seeds, under 20 minutes on 2 cores; writes its result
+         files to examples/results/adaptation (what README's "Further pre-training vs fine-tuning" quotes).
   Bench  builds, then runs the benchmarks in bench/ (each prints figures measured side by side in
          one run, with their ratios) and keeps their output in artifacts/bench.
   Package  lays out an installable module for -Runtime in artifacts/package/<runtime>/BertAdapt/<version>
@@ -21,7 +24,7 @@ With -Task Bench: passes -Quick to the benchmarks that take it (fewer rows, shor
 
 .PARAMETER Runtime
 The platform to build for: win-x64 or linux-x64; the host's by default. Build lays that platform's
-module out in module/bin, Package in artifacts/package/<runtime>. Test, Demo and Bench always use
+module out in module/bin, Package in artifacts/package/<runtime>. Test, Demo, Adaptation and Bench always use
 the host's.
 
 .PARAMETER Cuda
@@ -33,7 +36,7 @@ Also runs Pester tests with these tags (Slow, GPU), which are excluded by defaul
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Package', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Adaptation', 'Bench', 'Package', 'Clean')]
     [string] $Task = 'Build',
     [ValidateSet('win-x64', 'linux-x64')]
     [string] $Runtime,
@@ -53,7 +56,7 @@ $artifacts = Join-Path $root 'artifacts'
 Import-Module (Join-Path $root 'build/ModuleLayout.psm1') -Force
 $hostRuntime = Get-HostRuntimeId
 if (-not $Runtime) { $Runtime = $hostRuntime }
-if ($Task -in 'Test', 'Demo', 'Bench' -and $Runtime -ne $hostRuntime) {
+if ($Task -in 'Test', 'Demo', 'Adaptation', 'Bench' -and $Runtime -ne $hostRuntime) {
     throw "-Task $Task runs on this machine, so it builds for $hostRuntime; use -Task Build or Package for $Runtime."
 }
 if ($Cuda -and -not ($IsWindows -and $Runtime -eq 'win-x64')) {
@@ -137,9 +140,9 @@ function Invoke-Test {
     if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
 }
 
-function Invoke-Demo {
+function Invoke-Example([string] $Name) {
     Invoke-Build
-    $exit = Invoke-ChildPwsh -Arguments @('-File', (Join-Path $root 'examples/Demo.ps1'))
+    $exit = Invoke-ChildPwsh -Arguments @('-File', (Join-Path $root "examples/$Name"))
     if ($exit -ne 0) { exit $exit }
 }
 
@@ -165,7 +168,8 @@ function Invoke-Clean {
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
-    'Demo' { Invoke-Demo }
+    'Demo' { Invoke-Example 'Demo.ps1' }
+    'Adaptation' { Invoke-Example 'Compare-Adaptation.ps1' }
     'Bench' { Invoke-Bench }
     'Package' { Invoke-Package }
     'Clean' { Invoke-Clean }

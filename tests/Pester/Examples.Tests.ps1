@@ -10,6 +10,22 @@ Describe 'The example scripts' -Tag Slow {
         Join-Path $out 'model.safetensors' | Should -Exist
     }
 
+    It 'Compare-Adaptation.ps1 runs its study on unseen held-out runbooks and writes the table from study.json' {
+        $out = Join-Path $TestDrive 'adaptation'
+        $results = Join-Path $TestDrive 'adaptation-results'
+        & (Join-Path $PSScriptRoot '../../examples/Compare-Adaptation.ps1') -OutputPath $out -ResultsPath $results `
+            -PretrainSteps 2 -Seeds 1, 2 -TrainingRows 40 -HeldOutDocuments 10 -WarningAction SilentlyContinue 6>$null | Out-Null
+        Test-BertCorpusOverlap (Join-Path $PSScriptRoot '../../examples/data/runbooks.txt') -HeldOut (Join-Path $out 'inputs/runbooks-novel.txt') -Quiet |
+            Should -BeTrue
+        $study = Get-Content -Raw (Join-Path $results 'study.json') | ConvertFrom-Json
+        $study.Strategies.Strategy | Should -Be 'FineTuneOnly', 'DomainMlm', 'DomainMlmNsp', 'TaskMlm', 'DomainThenTaskMlm'
+        $table = @(Get-Content (Join-Path $results 'table.md'))
+        $table | Should -HaveCount 7
+        $table[3] | Should -BeLike "| DomainMlm | $($study.Strategies[1].MetricMean.ToString('F3', [Globalization.CultureInfo]::InvariantCulture)) ± *"
+        (Get-Content -Raw (Join-Path $results 'machine.json') | ConvertFrom-Json).TrainingRows | Should -Be 40
+        @(Import-Csv (Join-Path $results 'runs.csv') | Where-Object Kind -EQ 'FineTune') | Should -HaveCount 10
+    }
+
     It 'FineTuneTickets.ps1 fine-tunes, evaluates, exports and classifies' {
         $out = Join-Path $TestDrive 'tickets-classifier'
         & (Join-Path $PSScriptRoot '../../examples/FineTuneTickets.ps1') -Epochs 1 -OutputPath $out 6>$null | Out-Null
