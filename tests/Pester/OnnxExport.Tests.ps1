@@ -3,9 +3,8 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot '../../BertAdapt.psd1') -Force
     . (Join-Path $PSScriptRoot 'TestFixtures.ps1')
-    $script:vocab = Join-Path $TestDrive 'vocab.txt'
-    $script:vocabSize = New-TinyVocabulary $vocab
-    function script:New-TinyModel { New-BertModel -Config (Get-TinyConfig $vocabSize) -Vocabulary $vocab -Seed 1 }
+    # The tiny preset over the module's own vocabulary, as the help example exports it.
+    function script:New-TinyModel { New-BertModel -Preset tiny -Seed 1 }
     $script:trainCsv = Join-Path $TestDrive 'train.csv'
     New-TinyLabelledRows | Export-Csv -LiteralPath $trainCsv -NoTypeInformation
 }
