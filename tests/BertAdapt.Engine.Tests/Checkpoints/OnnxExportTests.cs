@@ -172,7 +172,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public void AnOnnxExportImportsBackWithTheSameWeightsAndHead()
+    public void AnOnnxExportImportsBackWithTheSameWeightsAndHead_AndExportsAgainByteForByte()
     {
         using var model = TinyModel(FineTuneTask.SequenceClassification, "gelu");
         var directory = Path.Combine(temp, "classifier");
@@ -191,6 +191,11 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
             compared++;
         }
         Assert.Equal(model.Module.named_parameters().Count(p => !p.name.StartsWith("cls.", StringComparison.Ordinal)), compared);
+
+        // Exported again, the model that came back writes the same file, byte for byte.
+        var again = Path.Combine(temp, "classifier-again");
+        HfCheckpointDirectory.Export(imported, again, force: false, format: CheckpointExportFormat.Onnx);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(directory, "model.onnx")), File.ReadAllBytes(Path.Combine(again, "model.onnx")));
     }
 
     [Fact]
