@@ -1,5 +1,5 @@
 @{
-    Synopsis    = 'Saves a model as a Hugging Face checkpoint directory, atomically.'
+    Synopsis    = 'Saves a model as a Hugging Face checkpoint directory, or as an ONNX export for ONNX Runtime, atomically.'
 
     Description = @'
 Export-Checkpoint writes a BertModel to a new directory in the layout of Hugging Face transformers' save_pretrained, so that the model can be loaded again with Import-BertCheckpoint or in Python with BertForPreTraining.from_pretrained, AutoModelForMaskedLM.from_pretrained and BertTokenizer.from_pretrained. The directory gets:
@@ -7,6 +7,8 @@ Export-Checkpoint writes a BertModel to a new directory in the layout of Hugging
 - model.safetensors: every parameter in float32, under its Hugging Face name.
 - vocab.txt, tokenizer_config.json and special_tokens_map.json: the vocabulary and whether it is lower-cased.
 - bertadapt_manifest.json: the size and SHA-256 of every other file, the module version, and the model's lineage: the checkpoint it was imported from (path and SHA-256 of its weights file) and those before it, the corpora and data files it was trained on (paths as given, sizes, SHA-256 of their content), each training run's settings and seed, and the steps trained. Import-BertCheckpoint checks the files against it (see its help); transformers ignores it. It is written last, into the same temporary directory, so it is part of the atomic write.
+
+With -Format Onnx the directory gets model.onnx instead of model.safetensors, beside the same config.json, tokenizer files and manifest (the layout of Hugging Face Optimum's exports). model.onnx is the model's inference pass (dropout off) as a standard ONNX graph (opset 17, no custom operators) that ONNX Runtime loads as it is. Its inputs are input_ids, attention_mask and token_type_ids, int64 tensors of shape [batch_size, sequence_length]; both axes are dynamic, so one file serves every batch size and sequence length up to max_position_embeddings. Its outputs follow the model's head: a model without a fine-tuning head (pre-trained, or imported for embeddings) gives last_hidden_state [batch_size, sequence_length, hidden] and pooler_output [batch_size, hidden]; a SequenceClassification, MultiLabelClassification or Regression model gives logits [batch_size, labels] (apply softmax or sigmoid yourself); a TokenClassification model gives logits [batch_size, sequence_length, labels]. The pre-training heads (MLM and NSP) are not exported. The weights are float32, inside the file; a model whose file would pass ONNX's 2 GiB limit is OnnxExportTooLarge, reported before anything is written. Import-BertCheckpoint reads the folder back, head and labels included.
 
 The write is atomic. Everything is first written into a hidden temporary directory next to the target (named .<name>.partial-<id>), which is renamed to the target name only when it is complete. If anything fails, the temporary directory is removed and nothing is left behind. When -Force replaces an existing directory, the old one is moved aside only at the last moment and deleted after the new one is in place, so at every instant the target path holds either the old checkpoint or the complete new one.
 
@@ -17,6 +19,7 @@ The target must not exist unless you use -Force. Missing parent folders are crea
         Model       = 'The model to save, usually piped from New-BertModel, Import-BertCheckpoint or Invoke-MlmTraining. -Model also takes the path of a checkpoint (a string, or a FileInfo or DirectoryInfo), which is imported as Import-BertCheckpoint -LiteralPath would import it; an import error stops the command with the import''s error id inside the binding error. With a path, Export-Checkpoint converts a checkpoint (a PyTorch .bin or an ONNX file, for example) into a safetensors directory.'
         Path        = 'The checkpoint directory to create. Wildcard characters are not expanded. A relative path is resolved against the current PowerShell location; missing parent folders are created.'
         LiteralPath = 'The checkpoint directory to create, taken exactly as written. It behaves like -Path; use whichever reads better in your script.'
+        Format      = 'What the weights are written as. SafeTensors (the default) writes a Hugging Face checkpoint with model.safetensors, which transformers loads. Onnx writes model.onnx, a graph ONNX Runtime runs, with dynamic batch and sequence axes and the outputs of the model''s head (last_hidden_state and pooler_output, or logits); see the description.'
         Force       = 'Replaces the target directory if it exists. Without -Force an existing target is an error and nothing is written. The old directory is kept until the new checkpoint is complete.'
         PassThru    = 'Writes the model to the pipeline after saving it. By default Export-Checkpoint writes nothing.'
         WhatIf      = 'Shows which directory would be written or replaced, without writing anything. A target that could not be written is still an error, so -WhatIf never promises a write that would fail. With -PassThru the model is still passed on.'
@@ -63,6 +66,14 @@ $model = New-BertModel -Preset tiny
 $model | Export-Checkpoint -LiteralPath ./out/bert-tiny -Force -WhatIf
 '@
             Remarks = 'Prints "What if: Performing the operation "Replace with a Hugging Face checkpoint" on target ..." when the directory exists (or "Write a Hugging Face checkpoint" when it does not) and writes nothing.'
+        }
+        @{
+            Title   = 'Export a model for ONNX Runtime'
+            Code    = @'
+New-BertModel -Preset tiny -Seed 1 | Export-Checkpoint ./out/bert-tiny-onnx -Format Onnx -Force
+Get-ChildItem ./out/bert-tiny-onnx | Select-Object Name, Length
+'@
+            Remarks = 'Writes ./out/bert-tiny-onnx/model.onnx with config.json, vocab.txt, the tokenizer files and bertadapt_manifest.json beside it. An ONNX Runtime InferenceSession on model.onnx takes input_ids, attention_mask and token_type_ids of any batch size and length and returns last_hidden_state and pooler_output; a fine-tuned model returns logits instead.'
         }
     )
 

@@ -10,6 +10,23 @@ public sealed class HashingWriteStream(Stream inner) : Stream
 {
     readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
+    /// <summary>
+    /// Creates (or truncates) <paramref name="path"/>, lets <paramref name="write"/> fill it
+    /// through a hashing stream, flushes it to disk, and returns its size and SHA-256.
+    /// </summary>
+    public static FileHash WriteFile(string path, Action<Stream> write)
+    {
+        using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
+        FileHash hash;
+        using (var hashing = new HashingWriteStream(file))
+        {
+            write(hashing);
+            hash = new FileHash(hashing.BytesWritten, hashing.Sha256());
+        }
+        file.Flush(flushToDisk: true);
+        return hash;
+    }
+
     /// <summary>How many bytes have been written.</summary>
     public long BytesWritten { get; private set; }
 

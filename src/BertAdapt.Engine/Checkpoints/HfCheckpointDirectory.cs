@@ -1,3 +1,4 @@
+using BertAdapt.Engine.Checkpoints.Onnx;
 using BertAdapt.Engine.Modeling;
 using BertAdapt.Engine.Tokenization;
 using TorchSharp;
@@ -24,9 +25,12 @@ public static class HfCheckpointDirectory
     /// The checkpoint carries a manifest (<see cref="CheckpointManifest"/>): the weights are hashed
     /// as they are written, the small files after.
     /// </summary>
-    public static void Export(BertModel model, string directory, bool force, Action<string>? info = null)
+    /// <param name="format">What the weights are written as: model.safetensors (the default) or model.onnx (see <see cref="OnnxCheckpointFiles"/>).</param>
+    public static void Export(BertModel model, string directory, bool force, Action<string>? info = null,
+        CheckpointExportFormat format = CheckpointExportFormat.SafeTensors)
     {
         directory = CheckpointFolder(directory);
+        if (format == CheckpointExportFormat.Onnx) OnnxCheckpointFiles.CheckSize(model, directory);
         var parent = Path.GetDirectoryName(directory)!;
         var name = Path.GetFileName(directory);
         foreach (var line in StagingFolders.Recover(parent, name)) info?.Invoke(line);
@@ -46,7 +50,7 @@ public static class HfCheckpointDirectory
         try
         {
             Directory.CreateDirectory(staging);
-            var hashed = WriteFiles(model, staging);
+            var hashed = format == CheckpointExportFormat.Onnx ? OnnxCheckpointFiles.WriteFiles(model, staging) : WriteFiles(model, staging);
             CheckpointManifestWriter.Write(model, staging, hashed);
             if (exists) SharingViolationRetry.Run(() => Directory.Move(directory, retired));
             SharingViolationRetry.Run(() => Directory.Move(staging, directory));
@@ -102,19 +106,17 @@ public static class HfCheckpointDirectory
     /// </summary>
     public static IReadOnlyDictionary<string, FileHash> WriteFiles(BertModel model, string directory)
     {
-        File.WriteAllText(Path.Combine(directory, ConfigFile), model.Config.ToJson([model.Architecture]));
-        FileHash weights;
-        using (var file = new FileStream(Path.Combine(directory, WeightsFile), FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
-        {
-            using (var hashing = new HashingWriteStream(file))
-            {
-                SafeTensorsWriter.Write(hashing, TensorsOf(model), new Dictionary<string, string> { ["format"] = "pt" });
-                weights = new FileHash(hashing.BytesWritten, hashing.Sha256());
-            }
-            file.Flush(flushToDisk: true);
-        }
-        model.Vocabulary.Save(directory);
+        var weights = HashingWriteStream.WriteFile(Path.Combine(directory, WeightsFile),
+            stream => SafeTensorsWriter.Write(stream, TensorsOf(model), new Dictionary<string, string> { ["format"] = "pt" }));
+        WriteConfigAndVocabulary(model, directory);
         return new Dictionary<string, FileHash>(StringComparer.Ordinal) { [WeightsFile] = weights };
+    }
+
+    /// <summary>config.json (architectures set to the model's Hugging Face class) and the tokenizer files.</summary>
+    public static void WriteConfigAndVocabulary(BertModel model, string directory)
+    {
+        File.WriteAllText(Path.Combine(directory, ConfigFile), model.Config.ToJson([model.Architecture]));
+        model.Vocabulary.Save(directory);
     }
 
     /// <summary>

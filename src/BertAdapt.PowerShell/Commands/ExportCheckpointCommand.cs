@@ -1,10 +1,11 @@
 using System.Management.Automation;
 using BertAdapt.Engine.Checkpoints;
+using BertAdapt.Engine.Checkpoints.Onnx;
 using BertAdapt.PowerShell.Internal;
 
 namespace BertAdapt.PowerShell.Commands;
 
-/// <summary>Writes a model as a Hugging Face checkpoint directory, atomically.</summary>
+/// <summary>Writes a model as a Hugging Face checkpoint directory (or, with -Format Onnx, an ONNX Runtime export), atomically.</summary>
 [Cmdlet(VerbsData.Export, "Checkpoint", SupportsShouldProcess = true, DefaultParameterSetName = PathSet)]
 [Alias("Export-BertCheckpoint")]
 [OutputType(typeof(BertModel))]
@@ -28,6 +29,10 @@ public sealed class ExportCheckpointCommand : BertCmdlet
     [Alias("PSPath", "LP")]
     [ValidateNotNullOrEmpty]
     public string LiteralPath { get; set; } = "";
+
+    /// <summary>SafeTensors (a Hugging Face checkpoint, the default) or Onnx (model.onnx beside the same config and tokenizer files).</summary>
+    [Parameter]
+    public CheckpointExportFormat Format { get; set; } = CheckpointExportFormat.SafeTensors;
 
     [Parameter]
     public SwitchParameter Force { get; set; }
@@ -65,12 +70,15 @@ public sealed class ExportCheckpointCommand : BertCmdlet
             {
                 Model.ThrowIfDisposed();
                 exists = HfCheckpointDirectory.CheckDestination(target, Force);
+                // A model too large for one ONNX file is refused before anything is written, with -WhatIf too.
+                if (Format == CheckpointExportFormat.Onnx) OnnxCheckpointFiles.CheckSize(Model, target);
             }))
             return;
-        var action = exists ? "Replace with a Hugging Face checkpoint" : "Write a Hugging Face checkpoint";
+        var what = Format == CheckpointExportFormat.Onnx ? "an ONNX export" : "a Hugging Face checkpoint";
+        var action = exists ? $"Replace with {what}" : $"Write {what}";
         if (ShouldProcess(target, action))
         {
-            if (!GuardItem(() => HfCheckpointDirectory.Export(Model, target, Force, WriteVerbose))) return;
+            if (!GuardItem(() => HfCheckpointDirectory.Export(Model, target, Force, WriteVerbose, Format))) return;
             WriteVerbose($"Wrote '{target}'.");
         }
         if (PassThru) WriteObject(Model);
