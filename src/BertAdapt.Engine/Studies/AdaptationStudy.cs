@@ -19,11 +19,7 @@ public static class AdaptationStudy
     public static AdaptationStudyResult Run(BertModel model, AdaptationStudyOptions options, TrainingCallbacks callbacks,
         Action<StudyProgress>? progress = null, CancellationToken cancellation = default)
     {
-        var plan = AdaptationPlan.Create(options.Strategies, options.MaskProbabilities, options.Seeds, options.PretrainSteps, options.PretrainEachSeed);
-        // Found before any run, not after the runs before DomainMlmNsp's have taken their time.
-        if (plan.Pretraining.Any(s => s.Objective == TrainingObjective.MlmNsp) && model.Config.TypeVocabSize < 2)
-            throw new BertAdaptException("TrainingOptionInvalid", BertAdaptErrorKind.InvalidArgument,
-                $"DomainMlmNsp trains next-sentence prediction, which needs two token types, but this model has type_vocab_size {model.Config.TypeVocabSize}. Leave DomainMlmNsp out of -Strategy.");
+        var plan = PlanOf(model, options);
         var root = Path.GetFullPath(options.OutputPath);
         Directory.CreateDirectory(Path.Combine(root, StudyFiles.RunsFolder));
         using var studyLock = Lock(root);
@@ -56,6 +52,17 @@ public static class AdaptationStudy
         StudyFiles.WriteRunsCsv(Path.Combine(root, StudyFiles.RunsCsvName), all);
         StudyFiles.WriteStudyJson(Path.Combine(root, StudyFiles.StudyJsonName), settings, all, strategies, overlaps);
         return new AdaptationStudyResult(strategies, all);
+    }
+
+    /// <summary>The study's runs, checked against the model before any runs.</summary>
+    internal static AdaptationPlan PlanOf(BertModel model, AdaptationStudyOptions options)
+    {
+        var plan = AdaptationPlan.Create(options.Strategies, options.MaskProbabilities, options.Seeds, options.PretrainSteps, options.PretrainEachSeed);
+        // Found before any run, not after the runs before DomainMlmNsp's have taken their time.
+        if (plan.Pretraining.Any(s => s.Objective == TrainingObjective.MlmNsp) && model.Config.TypeVocabSize < 2)
+            throw new BertAdaptException("TrainingOptionInvalid", BertAdaptErrorKind.InvalidArgument,
+                $"DomainMlmNsp trains next-sentence prediction, which needs two token types, but this model has type_vocab_size {model.Config.TypeVocabSize}. Leave DomainMlmNsp out of -Strategy.");
+        return plan;
     }
 
     /// <summary>

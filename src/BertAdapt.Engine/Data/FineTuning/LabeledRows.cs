@@ -28,10 +28,16 @@ public static class LabeledRows
         if (kind is not { Format: not CorpusFormat.Text } known)
             throw new BertAdaptException("FineTuneFormatUnsupported", BertAdaptErrorKind.InvalidArgument,
                 $"The {Noun} '{path}' has no known format for {task}: use .csv, .tsv or .jsonl, each optionally followed by .gz.", path);
-        var builder = new LabeledRowBuilder(task, options);
         using var reader = TextFileReader.Open(path, known.Compressed, strict: true, noun: Noun, encoding: options.Encoding);
-        if (known.Format == CorpusFormat.JsonLines) ReadJsonLines(reader, options, builder);
-        else ReadDelimited(reader, known.Format == CorpusFormat.Csv ? ',' : '\t', options, builder);
+        return Read(reader, known.Format, task, options);
+    }
+
+    /// <summary>The rows of text already opened as <paramref name="format"/> (a study's estimate reads a file's first bytes so).</summary>
+    internal static FineTuneData<LabeledRow> Read(TextFileReader reader, CorpusFormat format, FineTuneTask task, FineTuneReadOptions options)
+    {
+        var builder = new LabeledRowBuilder(task, options);
+        if (format == CorpusFormat.JsonLines) ReadJsonLines(reader, options, builder);
+        else ReadDelimited(reader, format == CorpusFormat.Csv ? ',' : '\t', options, builder);
         return builder.Result();
     }
 

@@ -35,7 +35,7 @@ public static class TaggedSentences
         return Read(reader, options);
     }
 
-    static FineTuneData<TaggedSentence> Read(TextFileReader reader, FineTuneReadOptions options)
+    internal static FineTuneData<TaggedSentence> Read(TextFileReader reader, FineTuneReadOptions options)
     {
         var sentences = new List<TaggedSentence>();
         var skipped = new SkippedRows();

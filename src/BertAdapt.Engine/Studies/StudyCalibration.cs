@@ -1,0 +1,157 @@
+using System.Diagnostics;
+using BertAdapt.Engine.Checkpoints;
+using BertAdapt.Engine.Data;
+using BertAdapt.Engine.Data.FineTuning;
+using BertAdapt.Engine.Evaluation;
+using BertAdapt.Engine.Training;
+
+namespace BertAdapt.Engine.Studies;
+
+/// <summary>
+/// What a study's runs cost on this machine, timed rather than guessed: a copy of the model (of
+/// the study's size) is exported and imported, then trained a few masked-LM and a few fine-tuning
+/// steps on synthetic tokens at the study's batch sizes, lengths, device, threads and precision,
+/// each run in a run directory with its end checkpoint, as the study's runs are; and perplexity
+/// and fine-tuning evaluation are timed on a batch. The first step of each run (allocation,
+/// first-call costs) is counted in the run's fixed cost, not in the per-step rate.
+/// Everything is written under a temporary folder, which is removed at the end; the model given
+/// is never changed.
+/// </summary>
+/// <param name="PretrainRunSeconds">A run's fixed cost (FineTuneRunSeconds likewise) on top of its steps: importing its start model, setting up, the first step's extra and the final checkpoint.</param>
+/// <param name="PretrainCheckpointBytes">What one run folder (FineTuneCheckpointBytes likewise) holds at the end (its checkpoint with optimizer state, metrics).</param>
+/// <param name="ModelBytes">What the exported base model holds.</param>
+public sealed record StudyCalibration(
+    double PretrainStepSeconds, double FineTuneStepSeconds, double PerplexitySequenceSeconds, double EvaluationRowSeconds,
+    double ExportSeconds, double PretrainRunSeconds, double FineTuneRunSeconds,
+    long PretrainCheckpointBytes, long FineTuneCheckpointBytes, long ModelBytes,
+    int FineTuneLength, string Device, int Threads, double Seconds)
+{
+    /// <summary>Timed steps of each kind after the first.</summary>
+    public const int TimedSteps = 3;
+
+    /// <param name="fineTuneLength">The padded length of a fine-tuning batch to time, from the task's rows.</param>
+    public static StudyCalibration Measure(BertModel model, AdaptationStudyOptions options, int fineTuneLength, CancellationToken cancellation = default)
+    {
+        var total = Stopwatch.StartNew();
+        using var threads = ComputeThreads.Use(options.Pretraining.Threads);
+        var device = DeviceSelector.Resolve(options.Pretraining.Device, options.Pretraining.DeviceIndex);
+        var folder = Path.Combine(Path.GetTempPath(), "bertadapt-calibration-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var basePath = Path.Combine(folder, "base");
+            var clock = Stopwatch.StartNew();
+            HfCheckpointDirectory.Export(model, basePath, force: true);
+            double export = clock.Elapsed.TotalSeconds;
+            long modelBytes = Bytes(basePath);
+
+            int sequenceLength = Math.Min(options.Pretraining.SequenceLength, model.Config.MaxPositionEmbeddings);
+            var random = new Random(0);
+            var tokens = Enumerable.Range(0, model.Vocabulary.Count).Where(id => !model.Vocabulary.SpecialIds.Contains(id)).ToArray();
+            int[] Sequence(int length)
+            {
+                var ids = new int[length];
+                for (int i = 1; i < length - 1; i++) ids[i] = tokens[random.Next(tokens.Length)];
+                ids[0] = model.Vocabulary.ClsId;
+                ids[^1] = model.Vocabulary.SepId;
+                return ids;
+            }
+
+            // Masked-LM: import, steps, checkpoint; then perplexity on the trained copy.
+            var pretrain = TimeRun(folder, "pretrain", basePath, cancellation, (copy, path, callbacks) =>
+            {
+                var examples = new InMemoryExamples(Enumerable.Range(0, options.Pretraining.BatchSize).Select(_ => Sequence(sequenceLength)).ToList());
+                return MlmTrainer.Train(copy, examples, null, Calibrating(options.Pretraining, path), callbacks, cancellation).Threads;
+            }, copy =>
+            {
+                copy.MoveTo(device);
+                var batch = new InMemoryExamples(Enumerable.Range(0, options.PerplexityBatchSize).Select(_ => Sequence(sequenceLength)).ToList());
+                return PerRow(batch.Count, () => PerplexityEvaluator.Measure(copy, batch, options.PerplexityBatchSize, cancellation: cancellation));
+            });
+
+            // Fine-tuning: import, a new head, steps, checkpoint; then an evaluation pass.
+            int length = Math.Clamp(fineTuneLength, 3, model.Config.MaxPositionEmbeddings);
+            var task = options.FineTuning.Task;
+            var examples = new SyntheticRows(Enumerable.Range(0, options.FineTuning.BatchSize).Select(_ => Row(Sequence(length), task)).ToList());
+            var fineTune = TimeRun(folder, "finetune", basePath, cancellation, (copy, path, callbacks) =>
+            {
+                copy.AddTaskHead(task, task == FineTuneTask.TokenClassification ? ["O", "B-X", "I-X"] : ["0", "1"], 0);
+                return FineTuneTrainer.Train(copy, examples, null, Calibrating(options.FineTuning, path) with { ClassWeights = null }, callbacks, cancellation).Threads;
+            }, copy => PerRow(examples.Count,
+                () => FineTuneEvaluator.Evaluate(copy, examples, task, options.FineTuning.BatchSize, options.FineTuning.Threshold, cancellation: cancellation)));
+
+            return new StudyCalibration(pretrain.Step, fineTune.Step, pretrain.PerRow, fineTune.PerRow, export, pretrain.Run, fineTune.Run,
+                pretrain.Bytes, fineTune.Bytes, modelBytes, length, device.ToString(), pretrain.Threads, total.Elapsed.TotalSeconds);
+        }
+        finally
+        {
+            try { Directory.Delete(folder, recursive: true); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+        }
+    }
+
+    /// <summary>
+    /// Imports the base into a copy and trains it with a step clock: the steps after the first
+    /// give the rate, and the rest of the time from the import until training returned is the
+    /// run's fixed cost. Then <paramref name="evaluate"/> times an evaluation of the trained copy.
+    /// </summary>
+    static (double Step, double Run, long Bytes, int Threads, double PerRow) TimeRun(string folder, string name, string basePath,
+        CancellationToken cancellation, Func<BertModel, string, TrainingCallbacks, int> train, Func<BertModel, double> evaluate)
+    {
+        cancellation.ThrowIfCancellationRequested();
+        var run = Path.Combine(folder, name);
+        var steps = new List<double>();
+        var clock = Stopwatch.StartNew();
+        var callbacks = new TrainingCallbacks { Step = (_, _, _) => steps.Add(clock.Elapsed.TotalSeconds) };
+        using var copy = HfCheckpointDirectory.Import(basePath);
+        int threads = train(copy, run, callbacks);
+        double trained = clock.Elapsed.TotalSeconds;
+        double step = (steps[^1] - steps[0]) / (steps.Count - 1);
+        return (step, trained - steps.Count * step, Bytes(run), threads, evaluate(copy));
+    }
+
+    /// <summary>Seconds per row of a pass over <paramref name="rows"/>, timed after one untimed pass.</summary>
+    static double PerRow(long rows, Action pass)
+    {
+        pass();
+        var clock = Stopwatch.StartNew();
+        pass();
+        return clock.Elapsed.TotalSeconds / rows;
+    }
+
+    static T Calibrating<T>(T options, string path) where T : TrainingOptions => options with
+    {
+        MaxSteps = 1 + TimedSteps,
+        Epochs = null,
+        EvalEvery = null,
+        EvalEachEpoch = false,
+        EarlyStoppingPatience = null,
+        OutputPath = path,
+        MetricsPath = null,
+        CheckpointEvery = null,
+        KeepCheckpoints = 1,
+        Rerun = RerunMode.Resume,
+    };
+
+    static FineTuneExample Row(int[] ids, FineTuneTask task)
+    {
+        var types = new int[ids.Length];
+        return task switch
+        {
+            FineTuneTask.Regression => new FineTuneExample(ids, types, -1, [0.5f], null, null),
+            FineTuneTask.MultiLabelClassification => new FineTuneExample(ids, types, -1, [1f, 0f], null, null),
+            FineTuneTask.TokenClassification => new FineTuneExample(ids, types, -1, null,
+                ids.Select((_, i) => i == 0 || i == ids.Length - 1 ? FineTuneExample.IgnoredLabel : 0).ToArray(),
+                ids.Select((_, i) => i == 0 || i == ids.Length - 1 ? -1 : i - 1).ToArray()),
+            _ => new FineTuneExample(ids, types, 0, null, null, null),
+        };
+    }
+
+    static long Bytes(string folder) =>
+        Directory.Exists(folder) ? new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;
+
+    sealed class SyntheticRows(IReadOnlyList<FineTuneExample> rows) : IFineTuneExamples
+    {
+        public long Count => rows.Count;
+        public FineTuneExample Get(long index) => rows[checked((int)index)];
+    }
+}
