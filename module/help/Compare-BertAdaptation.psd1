@@ -14,6 +14,8 @@ What is held fixed: every pre-training strategy gets the same budget (-PretrainS
 
 The study writes one object per strategy and masking rate: the task metric of each seed (the validation score of the last evaluation, after the last epoch: macro-F1, micro-F1, entity F1 or Pearson r), their mean and sample standard deviation; against FineTuneOnly, the difference of the means with a 95% confidence interval by Welch's t test (which does not assume equal variances), and a verdict: Better or Worse when the interval excludes zero, WithinNoise when it holds zero, Undetermined with fewer than two seeds; the masked-token perplexity on the domain text (-DomainValidationCorpus, else -DomainCorpus) before and after pre-training, and on -ReferenceCorpus when given, which shows what the model forgot of general text; always measured with 15% masking and seed 0, whatever rate a model trained at, so numbers compare; and the cost: steps, tokens and seconds of pre-training and fine-tuning.
 
+-WhatIf prints the plan instead of running it ("What if: Compare-BertAdaptation would run ..."), and -Plan writes it as an object (StudyEstimate, whose Runs are PlannedStudyRun rows). Both read no more than the first 256 KB of each file: rows and tokens found there are scaled by the share of the file that is (exact for smaller files; the header says which). Each run is listed with its folder, kind, strategy, seed, steps, tokens and estimated time, then the totals: runs, tokens, wall time and disk (the base model, each run's folder with its final checkpoint and optimizer state, the task corpus and new token-cache shards). The times come from a calibration on this machine with the study's device, threads, precision, batch sizes and lengths: a copy of the model is exported and imported, trained 4 masked-LM and 4 fine-tuning steps on synthetic tokens (the first untimed) each in a run folder with its checkpoint, and timed on a perplexity batch and a fine-tuning evaluation, all in a temporary folder that is then removed. The estimate adds, per run, its fixed cost (import, setup, the final checkpoint), its steps, perplexity after pre-training on the domain and reference text, evaluation after each fine-tuning epoch, and reading and tokenizing the data (as if the token cache were cold, so a rerun is faster). The calibration takes seconds on a tiny model and about a minute for a BERT-base on a CPU (8 steps of 16 x 128 tokens); the study's own -Confirm asks once for the whole study.
+
 Everything lives in -OutputPath: base-model (the base model, exported once, which every run imports), base-model.json (its perplexity), task-corpus.txt (TaskMlm's text), runs/<run> (one run directory per pre-training stage and per fine-tuning run, with metrics.jsonl and checkpoints, under the rerun rules of Invoke-MlmTraining and Invoke-FineTune, and run.json once the run has finished), study-plan.json (what the study is), runs.csv and study.json (every run's numbers, and the strategies'). The numbers of the report come from each run's own metrics.jsonl. Running the same command again after a kill, a reboot or Ctrl+C skips the runs that finished, resumes an interrupted run from its last checkpoint (use -CheckpointEvery for long runs) and goes on; Compare-BertAdaptation -Collect <folder> reports whatever has finished so far, from the folder alone. A run of the same study folder with another model, other data (by content) or other settings stops with AdaptationStudyChanged and runs nothing.
 '@
 
@@ -26,6 +28,7 @@ Everything lives in -OutputPath: base-model (the base model, exported once, whic
         ValidationData         = 'The labelled files every fine-tuning run is evaluated on after each epoch; the last evaluation''s score is the run''s result. Its text is never pre-trained on.'
         Task                   = 'SequenceClassification, MultiLabelClassification, Regression or TokenClassification, as for Invoke-FineTune.'
         OutputPath             = 'The study folder: the base model, one folder per run under runs, runs.csv, study.json and study-plan.json. Missing folders are created; one that cannot be written is OutputPathNotWritable before anything runs. Run the same command again with the same folder to continue a study that stopped.'
+        Plan                   = 'Writes the study''s plan and its estimate (a StudyEstimate) instead of running the study: nothing is trained and nothing is written to -OutputPath, which is not created. -WhatIf prints the same plan as text. See the description of -WhatIf below for what the estimate rests on.'
         Collect                = 'A study folder (an -OutputPath of an earlier or running study) whose finished runs are reported, without training anything and without the study''s inputs: the plan is read from its study-plan.json, and each run that has a run.json counts. A strategy then reports the seeds that finished (SeedCount), and one with none is left out; a study still running there is not disturbed, and nothing is written. A folder without a study plan is AdaptationStudyNotFound.'
         Strategy               = 'The strategies to compare: FineTuneOnly, DomainMlm, DomainMlmNsp, TaskMlm, DomainThenTaskMlm (all by default). Without FineTuneOnly there is no baseline, and every verdict is Undetermined.'
         MaskProbability        = 'The masking rates to pre-train at, one or more (default 0.15). Each rate after the first runs every pre-training strategy again. Perplexity is always measured at 15%, whatever the rate.'
@@ -85,6 +88,9 @@ One object per strategy and masking rate, FineTuneOnly first, ready for Export-C
 - DomainPerplexityBefore, DomainPerplexityAfter, ReferencePerplexityBefore, ReferencePerplexityAfter (15% masking, seed 0).
 - PretrainBudget, PretrainSteps, PretrainTokens, PretrainSeconds, FineTuneTokens, FineTuneSeconds, TokensProcessed and WallSeconds (time in the training loops, from the runs' metrics files), and Runs (the run folders behind the numbers).
 '@
+        'BertAdapt.Engine.Studies.StudyEstimate'            = @'
+With -Plan: one object, the plan and its estimate. Runs (one PlannedStudyRun per run, the base model first: Number, Folder, Kind, Strategy, MaskProbability, Seed, Steps, Tokens, EstimatedSeconds, EstimatedTime, Description), RunCount, Tokens, EstimatedSeconds and EstimatedTime (the sum of the runs), DiskBytes, Exact (false when a file was larger than the sample), Calibration (the timed rates: PretrainStepSeconds, FineTuneStepSeconds, PerplexitySequenceSeconds, EvaluationRowSeconds, ExportSeconds, PretrainRunSeconds, FineTuneRunSeconds, the checkpoint sizes, Device, Threads and Seconds, its own cost), DomainCorpus, ReferenceCorpus, TrainingRows and ValidationRows (what the sample found) and OutputPath.
+'@
     }
 
     Notes       = @'
@@ -124,6 +130,23 @@ Import-Csv ./out/study-resume/runs.csv | Format-Table Kind, Folder, Seed, Steps,
 Compare-BertAdaptation -Collect ./out/study-resume | Format-Table Strategy, SeedCount, MetricMean, Verdict
 '@
             Remarks = 'The second command finds every run finished (its verbose output says each run.json is read) and gives the same table without training again; after a kill it would go on with the first run that had not finished. runs.csv lists the base model''s perplexity, the pre-training run and the six fine-tuning runs. -Collect reads the folder alone, as another session would while the study runs. -AllowOverlap is there because the bundled tickets were generated from a few templates, so many validation summaries are also training summaries, which TaskMlm pre-trains on; without it the study stops with AdaptationCorpusOverlap before training. With your own data, leave it out.'
+        }
+        @{
+            Title   = 'See what a study would run and how long it would take, before running it'
+            Code    = @'
+New-BertModel -Preset tiny -Seed 1 |
+    Compare-BertAdaptation -DomainCorpus ./examples/data/runbooks.txt -TrainingData ./examples/data/tickets-train.csv -ValidationData ./examples/data/tickets-dev.csv `
+        -TextColumn summary -LabelColumn team -Task SequenceClassification -Strategy FineTuneOnly, DomainMlm, TaskMlm -PretrainSteps 20 `
+        -PretrainBatchSize 4 -SequenceLength 32 -MaxLength 32 -OutputPath ./out/study-plan -WhatIf
+$plan = New-BertModel -Preset tiny -Seed 1 |
+    Compare-BertAdaptation -DomainCorpus ./examples/data/runbooks.txt -TrainingData ./examples/data/tickets-train.csv -ValidationData ./examples/data/tickets-dev.csv `
+        -TextColumn summary -LabelColumn team -Task SequenceClassification -Strategy FineTuneOnly, DomainMlm, TaskMlm -PretrainSteps 20 `
+        -PretrainBatchSize 4 -SequenceLength 32 -MaxLength 32 -OutputPath ./out/study-plan -Plan -WarningAction SilentlyContinue
+$plan
+$plan.Runs | Select-Object -First 4
+Test-Path ./out/study-plan
+'@
+            Remarks = '-WhatIf prints "What if:" and the plan: the 9 runs (the base model, two pre-training runs and three seeds for each of three strategies), each with its steps, tokens and estimated time, and the totals with the disk the study will take. -Plan gives the same as an object to compute with: its totals, and its Runs (one row per run). Neither trains or writes anything: Test-Path shows that ./out/study-plan was not created. The times come from a calibration of a few seconds on this machine with this model, so they are the times of this machine; on a loaded one they are as slow as the calibration found it.'
         }
     )
 

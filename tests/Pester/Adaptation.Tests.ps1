@@ -51,7 +51,7 @@ BeforeAll {
     }
 
     $script:studyScript = Join-Path $TestDrive 'study.ps1'
-    $argumentText = ($studyArguments.GetEnumerator() | ForEach-Object {
+    $script:argumentText = ($studyArguments.GetEnumerator() | ForEach-Object {
             $value = @($_.Value | ForEach-Object { if ($_ -is [string]) { "'$_'" } elseif ($_ -is [bool]) { "`$$_" } else { [string]$_ } }) -join ', '
             "$($_.Key) = $value"
         }) -join '; '
@@ -272,6 +272,77 @@ Describe 'The leakage check of a comparison' {
         $reports | Should -HaveCount 1
         @($cleanWarnings | Where-Object { "$_" -like '*Validation text*' }) | Should -HaveCount 0
         @((Get-Content (Join-Path $out 'study.json') -Raw | ConvertFrom-Json).Overlap)[0].LeakedTexts | Should -Be 0
+    }
+}
+
+Describe 'The plan of a comparison: -Plan and -WhatIf' {
+    BeforeAll {
+        # The plan, then the study it plans, timed, in the same process and conditions (the
+        # study above has already warmed this process up, and the calibration runs just before).
+        $script:planned = Join-Path $TestDrive 'planned'
+        $script:plan = New-BaseModel | Compare-BertAdaptation @studyArguments -OutputPath $planned -Plan -WarningAction SilentlyContinue
+        $script:createdByPlan = Test-Path $planned
+        $model = New-BaseModel
+        $start = [DateTime]::UtcNow
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $null = $model | Compare-BertAdaptation @studyArguments -OutputPath $planned -WarningAction SilentlyContinue
+        $script:studySeconds = $clock.Elapsed.TotalSeconds
+        $script:planRows = @(Import-Csv (Join-Path $planned 'runs.csv'))
+        # Each run's own wall time: the runs go one after another, and each writes its record as it finishes.
+        $finished = @($planRows | ForEach-Object {
+                $record = if ($_.Kind -eq 'Base') { Join-Path $planned 'base-model.json' } else { Join-Path $planned "runs/$($_.Folder)/run.json" }
+                (Get-Item $record).LastWriteTimeUtc
+            })
+        $script:runSeconds = @{}
+        for ($i = 0; $i -lt $finished.Count; $i++) {
+            $runSeconds[$planRows[$i].Folder] = ($finished[$i] - $(if ($i -eq 0) { $start } else { $finished[$i - 1] })).TotalSeconds
+        }
+        function script:Get-KindSeconds([string] $Kind, [switch] $Estimated) {
+            $runs = @($plan.Runs | Where-Object Kind -EQ $Kind)
+            if ($Estimated) { ($runs | Measure-Object EstimatedSeconds -Sum).Sum } else { ($runs | ForEach-Object { $runSeconds[$_.Folder] } | Measure-Object -Sum).Sum }
+        }
+    }
+
+    It 'plans every run the study runs, in its order, with its steps and (near enough) its tokens, and writes nothing' {
+        $createdByPlan | Should -BeFalse -Because '-Plan trains nothing and writes nothing to -OutputPath'
+        @($plan.Runs.Folder) | Should -Be @($planRows.Folder)
+        @($plan.Runs.Kind) | Should -Be @($planRows.Kind)
+        $plan.Exact | Should -BeTrue -Because 'the fixture files are smaller than the sample'
+        foreach ($run in $plan.Runs) {
+            $real = $planRows | Where-Object Folder -EQ $run.Folder
+            $run.Steps | Should -Be ([int]$real.Steps) -Because $run.Folder
+            if ($run.Kind -ne 'Base') { [math]::Abs($run.Tokens / [double]$real.Tokens - 1) | Should -BeLessThan 0.05 -Because "$($run.Folder): $($run.Tokens) planned, $($real.Tokens) run" }
+        }
+        $plan.TrainingRows.Rows | Should -Be 36
+        $plan.ValidationRows.Rows | Should -Be 12
+    }
+
+    It 'estimates the disk the study folder takes' {
+        $bytes = (Get-ChildItem $planned -Recurse -File | Measure-Object Length -Sum).Sum
+        $plan.DiskBytes / $bytes | Should -BeGreaterThan 0.8
+        $plan.DiskBytes / $bytes | Should -BeLessThan 1.5
+    }
+
+    It 'estimates the study''s wall time within a factor of 2, from its calibration on this machine' {
+        $detail = "estimated $([math]::Round($plan.EstimatedSeconds, 2)) s, took $([math]::Round($studySeconds, 2)) s; by kind (estimated/took): " + (@('Base', 'Pretrain', 'FineTune' | ForEach-Object {
+                    '{0} {1:N2}/{2:N2}' -f $_, (Get-KindSeconds $_ -Estimated), (Get-KindSeconds $_)
+                }) -join ', ')
+        Write-Host "    Compare-BertAdaptation -Plan: $detail"
+        $plan.EstimatedSeconds / $studySeconds | Should -BeGreaterThan 0.5 -Because $detail
+        $plan.EstimatedSeconds / $studySeconds | Should -BeLessThan 2 -Because $detail
+        # Four fine-tuning runs average out a loaded machine's noise; one run of a kind does not, so only their sum is checked.
+        (Get-KindSeconds FineTune -Estimated) / (Get-KindSeconds FineTune) | Should -BeGreaterThan 0.5 -Because $detail
+        (Get-KindSeconds FineTune -Estimated) / (Get-KindSeconds FineTune) | Should -BeLessThan 2 -Because $detail
+    }
+
+    It 'prints the plan as "What if:" lines with -WhatIf, naming every run, and creates no folder' {
+        $out = Join-Path $TestDrive 'whatif-study'
+        $result = Invoke-ChildPwsh "`$ErrorActionPreference = 'Stop'; Import-Module '$manifest'; `$study = @{ $argumentText }; New-BertModel -Config '$config' -Vocabulary '$vocab' -Seed 1 | Compare-BertAdaptation @study -OutputPath '$out' -WhatIf -WarningAction SilentlyContinue"
+        $result.ExitCode | Should -Be 0 -Because $result.Output
+        $result.Output | Should -Match "What if: Compare-BertAdaptation would run 6 run\(s\) in '.*whatif-study'"
+        foreach ($folder in $planRows.Folder) { $result.Output | Should -Match "\b$([regex]::Escape($folder))\b" }
+        $result.Output | Should -Match 'Total: 6 run\(s\), [\d,]+ tokens, about [\d.]+ s, [\d.]+ [KM]B on disk'
+        Test-Path $out | Should -BeFalse
     }
 }
 

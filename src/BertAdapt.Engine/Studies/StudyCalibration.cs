@@ -12,7 +12,7 @@ namespace BertAdapt.Engine.Studies;
 /// the study's size) is exported and imported, then trained a few masked-LM and a few fine-tuning
 /// steps on synthetic tokens at the study's batch sizes, lengths, device, threads and precision,
 /// each run in a run directory with its end checkpoint, as the study's runs are; and perplexity
-/// and fine-tuning evaluation are timed on a batch. The first step of each run (allocation,
+/// and fine-tuning evaluation are timed on a batch (the median of three passes). The first step of each run (allocation,
 /// first-call costs) is counted in the run's fixed cost, not in the per-step rate.
 /// Everything is written under a temporary folder, which is removed at the end; the model given
 /// is never changed.
@@ -105,17 +105,27 @@ public sealed record StudyCalibration(
         using var copy = HfCheckpointDirectory.Import(basePath);
         int threads = train(copy, run, callbacks);
         double trained = clock.Elapsed.TotalSeconds;
-        double step = (steps[^1] - steps[0]) / (steps.Count - 1);
+        // The median step, so that one step slowed by another process does not set the rate.
+        double step = Median(steps.Zip(steps.Skip(1), (a, b) => b - a));
         return (step, trained - steps.Count * step, Bytes(run), threads, evaluate(copy));
     }
 
-    /// <summary>Seconds per row of a pass over <paramref name="rows"/>, timed after one untimed pass.</summary>
+    /// <summary>Seconds per row of a pass over <paramref name="rows"/>: the median of <see cref="TimedSteps"/> passes after an untimed one.</summary>
     static double PerRow(long rows, Action pass)
     {
         pass();
-        var clock = Stopwatch.StartNew();
-        pass();
-        return clock.Elapsed.TotalSeconds / rows;
+        return Median(Enumerable.Range(0, TimedSteps).Select(_ =>
+        {
+            var clock = Stopwatch.StartNew();
+            pass();
+            return clock.Elapsed.TotalSeconds / rows;
+        }));
+    }
+
+    static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 
     static T Calibrating<T>(T options, string path) where T : TrainingOptions => options with
