@@ -10,7 +10,7 @@ namespace BertAdapt.Engine.Studies;
 /// <summary>
 /// What a study's runs cost on this machine, timed rather than guessed: a copy of the model (of
 /// the study's size) is exported and imported, then trained a few masked-LM and a few fine-tuning
-/// steps on synthetic tokens at the study's batch sizes, lengths, device, threads and precision,
+/// steps (with an evaluation after every second) on synthetic tokens at the study's batch sizes, lengths, device, threads and precision,
 /// each run in a run directory with its end checkpoint, as the study's runs are; and perplexity
 /// and fine-tuning evaluation are timed on a batch (the median of three passes). The first step of each run (allocation,
 /// first-call costs) is counted in the run's fixed cost, not in the per-step rate.
@@ -19,15 +19,22 @@ namespace BertAdapt.Engine.Studies;
 /// </summary>
 /// <param name="PretrainRunSeconds">A run's fixed cost (FineTuneRunSeconds likewise) on top of its steps: importing its start model, setting up, the first step's extra and the final checkpoint.</param>
 /// <param name="PretrainCheckpointBytes">What one run folder (FineTuneCheckpointBytes likewise) holds at the end (its checkpoint with optimizer state, metrics).</param>
+/// <param name="EvaluationSeconds">A fine-tuning evaluation's cost besides its rows (<paramref name="EvaluationRowSeconds"/> each): setting up, and exporting the best weights so far.</param>
 /// <param name="ModelBytes">What the exported base model holds.</param>
+/// <param name="Repeats">How many times it was measured (see <see cref="RepeatSeconds"/>); each rate is the median.</param>
+/// <param name="Seconds">What the calibration took.</param>
 public sealed record StudyCalibration(
-    double PretrainStepSeconds, double FineTuneStepSeconds, double PerplexitySequenceSeconds, double EvaluationRowSeconds,
+    double PretrainStepSeconds, double FineTuneStepSeconds, double PerplexitySequenceSeconds, double EvaluationRowSeconds, double EvaluationSeconds,
     double ExportSeconds, double PretrainRunSeconds, double FineTuneRunSeconds,
     long PretrainCheckpointBytes, long FineTuneCheckpointBytes, long ModelBytes,
-    int FineTuneLength, string Device, int Threads, double Seconds)
+    int FineTuneLength, string Device, int Threads, int Repeats, double Seconds)
 {
     /// <summary>Timed steps of each kind after the first.</summary>
     public const int TimedSteps = 3;
+
+    /// <summary>A calibration that takes less than this is repeated, up to <see cref="MaxRepeats"/> times, and each rate is the median.</summary>
+    public const double RepeatSeconds = 5;
+    public const int MaxRepeats = 3;
 
     /// <param name="fineTuneLength">The padded length of a fine-tuning batch to time, from the task's rows.</param>
     public static StudyCalibration Measure(BertModel model, AdaptationStudyOptions options, int fineTuneLength, CancellationToken cancellation = default)
@@ -38,49 +45,24 @@ public sealed record StudyCalibration(
         var folder = Path.Combine(Path.GetTempPath(), "bertadapt-calibration-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var basePath = Path.Combine(folder, "base");
-            var clock = Stopwatch.StartNew();
-            HfCheckpointDirectory.Export(model, basePath, force: true);
-            double export = clock.Elapsed.TotalSeconds;
-            long modelBytes = Bytes(basePath);
-
-            int sequenceLength = Math.Min(options.Pretraining.SequenceLength, model.Config.MaxPositionEmbeddings);
-            var random = new Random(0);
-            var tokens = Enumerable.Range(0, model.Vocabulary.Count).Where(id => !model.Vocabulary.SpecialIds.Contains(id)).ToArray();
-            int[] Sequence(int length)
+            // A small model's runs take milliseconds, which another process on the machine can double: repeat while that is cheap.
+            var repeats = new List<StudyCalibration>();
+            do repeats.Add(Once(model, options, fineTuneLength, device, Path.Combine(folder, repeats.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)), cancellation));
+            while (repeats.Count < MaxRepeats && total.Elapsed.TotalSeconds * (repeats.Count + 1) / repeats.Count <= RepeatSeconds);
+            double M(Func<StudyCalibration, double> rate) => Median(repeats.Select(rate));
+            return repeats[0] with
             {
-                var ids = new int[length];
-                for (int i = 1; i < length - 1; i++) ids[i] = tokens[random.Next(tokens.Length)];
-                ids[0] = model.Vocabulary.ClsId;
-                ids[^1] = model.Vocabulary.SepId;
-                return ids;
-            }
-
-            // Masked-LM: import, steps, checkpoint; then perplexity on the trained copy.
-            var pretrain = TimeRun(folder, "pretrain", basePath, cancellation, (copy, path, callbacks) =>
-            {
-                var examples = new InMemoryExamples(Enumerable.Range(0, options.Pretraining.BatchSize).Select(_ => Sequence(sequenceLength)).ToList());
-                return MlmTrainer.Train(copy, examples, null, Calibrating(options.Pretraining, path), callbacks, cancellation).Threads;
-            }, copy =>
-            {
-                copy.MoveTo(device);
-                var batch = new InMemoryExamples(Enumerable.Range(0, options.PerplexityBatchSize).Select(_ => Sequence(sequenceLength)).ToList());
-                return PerRow(batch.Count, () => PerplexityEvaluator.Measure(copy, batch, options.PerplexityBatchSize, cancellation: cancellation));
-            });
-
-            // Fine-tuning: import, a new head, steps, checkpoint; then an evaluation pass.
-            int length = Math.Clamp(fineTuneLength, 3, model.Config.MaxPositionEmbeddings);
-            var task = options.FineTuning.Task;
-            var examples = new SyntheticRows(Enumerable.Range(0, options.FineTuning.BatchSize).Select(_ => Row(Sequence(length), task)).ToList());
-            var fineTune = TimeRun(folder, "finetune", basePath, cancellation, (copy, path, callbacks) =>
-            {
-                copy.AddTaskHead(task, task == FineTuneTask.TokenClassification ? ["O", "B-X", "I-X"] : ["0", "1"], 0);
-                return FineTuneTrainer.Train(copy, examples, null, Calibrating(options.FineTuning, path) with { ClassWeights = null }, callbacks, cancellation).Threads;
-            }, copy => PerRow(examples.Count,
-                () => FineTuneEvaluator.Evaluate(copy, examples, task, options.FineTuning.BatchSize, options.FineTuning.Threshold, cancellation: cancellation)));
-
-            return new StudyCalibration(pretrain.Step, fineTune.Step, pretrain.PerRow, fineTune.PerRow, export, pretrain.Run, fineTune.Run,
-                pretrain.Bytes, fineTune.Bytes, modelBytes, length, device.ToString(), pretrain.Threads, total.Elapsed.TotalSeconds);
+                PretrainStepSeconds = M(c => c.PretrainStepSeconds),
+                FineTuneStepSeconds = M(c => c.FineTuneStepSeconds),
+                PerplexitySequenceSeconds = M(c => c.PerplexitySequenceSeconds),
+                EvaluationRowSeconds = M(c => c.EvaluationRowSeconds),
+                EvaluationSeconds = M(c => c.EvaluationSeconds),
+                ExportSeconds = M(c => c.ExportSeconds),
+                PretrainRunSeconds = M(c => c.PretrainRunSeconds),
+                FineTuneRunSeconds = M(c => c.FineTuneRunSeconds),
+                Repeats = repeats.Count,
+                Seconds = total.Elapsed.TotalSeconds,
+            };
         }
         finally
         {
@@ -89,13 +71,68 @@ public sealed record StudyCalibration(
         }
     }
 
+    static StudyCalibration Once(BertModel model, AdaptationStudyOptions options, int fineTuneLength, TorchSharp.torch.Device device, string folder,
+        CancellationToken cancellation)
+    {
+        var total = Stopwatch.StartNew();
+        var basePath = Path.Combine(folder, "base");
+        var clock = Stopwatch.StartNew();
+        HfCheckpointDirectory.Export(model, basePath, force: true);
+        double export = clock.Elapsed.TotalSeconds;
+        long modelBytes = Bytes(basePath);
+
+        int sequenceLength = Math.Min(options.Pretraining.SequenceLength, model.Config.MaxPositionEmbeddings);
+        var random = new Random(0);
+        var tokens = Enumerable.Range(0, model.Vocabulary.Count).Where(id => !model.Vocabulary.SpecialIds.Contains(id)).ToArray();
+        int[] Sequence(int length)
+        {
+            var ids = new int[length];
+            for (int i = 1; i < length - 1; i++) ids[i] = tokens[random.Next(tokens.Length)];
+            ids[0] = model.Vocabulary.ClsId;
+            ids[^1] = model.Vocabulary.SepId;
+            return ids;
+        }
+
+        // Masked-LM: import, steps, checkpoint; then perplexity on the trained copy.
+        var pretrain = TimeRun(folder, "pretrain", basePath, cancellation, (copy, path, callbacks) =>
+        {
+            var examples = new InMemoryExamples(Enumerable.Range(0, options.Pretraining.BatchSize).Select(_ => Sequence(sequenceLength)).ToList());
+            return MlmTrainer.Train(copy, examples, null, Calibrating(options.Pretraining, path), callbacks, cancellation).Threads;
+        }, copy =>
+        {
+            copy.MoveTo(device);
+            var batch = new InMemoryExamples(Enumerable.Range(0, options.PerplexityBatchSize).Select(_ => Sequence(sequenceLength)).ToList());
+            return PerRow(batch.Count, () => PerplexityEvaluator.Measure(copy, batch, options.PerplexityBatchSize, cancellation: cancellation));
+        });
+
+        // Fine-tuning: import, a new head, steps, checkpoint; then an evaluation pass.
+        int length = Math.Clamp(fineTuneLength, 3, model.Config.MaxPositionEmbeddings);
+        var task = options.FineTuning.Task;
+        // Two steps an epoch and an evaluation after each, as the study's runs evaluate each epoch (and export the best weights).
+        var examples = new SyntheticRows(Enumerable.Range(0, 2 * options.FineTuning.BatchSize).Select(_ => Row(Sequence(length), task)).ToList());
+        var validation = new SyntheticRows(Enumerable.Range(0, options.FineTuning.BatchSize).Select(_ => Row(Sequence(length), task)).ToList());
+        var fineTune = TimeRun(folder, "finetune", basePath, cancellation, (copy, path, callbacks) =>
+        {
+            copy.AddTaskHead(task, task == FineTuneTask.TokenClassification ? ["O", "B-X", "I-X"] : ["0", "1"], 0);
+            var calibrating = Calibrating(options.FineTuning, path) with { ClassWeights = null, EvalEachEpoch = true };
+            return FineTuneTrainer.Train(copy, examples, validation, calibrating, callbacks, cancellation).Threads;
+        }, copy => PerRow(validation.Count,
+            () => FineTuneEvaluator.Evaluate(copy, validation, task, options.FineTuning.BatchSize, options.FineTuning.Threshold, cancellation: cancellation)),
+            evaluations: (1 + TimedSteps) / 2);
+
+        return new StudyCalibration(pretrain.Step, fineTune.Step, pretrain.PerRow, fineTune.PerRow, Math.Max(0, fineTune.Evaluation - validation.Count * fineTune.PerRow),
+            export, pretrain.Run, fineTune.Run,
+            pretrain.Bytes, fineTune.Bytes, modelBytes, length, device.ToString(), pretrain.Threads, 1, total.Elapsed.TotalSeconds);
+    }
+
     /// <summary>
-    /// Imports the base into a copy and trains it with a step clock: the steps after the first
-    /// give the rate, and the rest of the time from the import until training returned is the
-    /// run's fixed cost. Then <paramref name="evaluate"/> times an evaluation of the trained copy.
+    /// Imports the base into a copy and trains it with a step clock: the median time between steps
+    /// is the rate; with <paramref name="evaluations"/>, the longest gap less a step is what one
+    /// evaluation took; the rest of the time from the import until training returned is the run's
+    /// fixed cost. Then <paramref name="evaluate"/> times an evaluation pass of the trained copy.
     /// </summary>
-    static (double Step, double Run, long Bytes, int Threads, double PerRow) TimeRun(string folder, string name, string basePath,
-        CancellationToken cancellation, Func<BertModel, string, TrainingCallbacks, int> train, Func<BertModel, double> evaluate)
+    static (double Step, double Run, double Evaluation, long Bytes, int Threads, double PerRow) TimeRun(string folder, string name, string basePath,
+        CancellationToken cancellation, Func<BertModel, string, TrainingCallbacks, int> train, Func<BertModel, double> evaluate, int evaluations = 0)
     {
         cancellation.ThrowIfCancellationRequested();
         var run = Path.Combine(folder, name);
@@ -105,9 +142,11 @@ public sealed record StudyCalibration(
         using var copy = HfCheckpointDirectory.Import(basePath);
         int threads = train(copy, run, callbacks);
         double trained = clock.Elapsed.TotalSeconds;
-        // The median step, so that one step slowed by another process does not set the rate.
-        double step = Median(steps.Zip(steps.Skip(1), (a, b) => b - a));
-        return (step, trained - steps.Count * step, Bytes(run), threads, evaluate(copy));
+        var gaps = steps.Zip(steps.Skip(1), (a, b) => b - a).ToList();
+        // The median gap, so that one step slowed by another process (or by an evaluation) does not set the rate.
+        double step = Median(gaps);
+        double evaluation = evaluations > 0 ? Math.Max(0, gaps.Max() - step) : 0;
+        return (step, Math.Max(0, trained - steps.Count * step - evaluations * evaluation), evaluation, Bytes(run), threads, evaluate(copy));
     }
 
     /// <summary>Seconds per row of a pass over <paramref name="rows"/>: the median of <see cref="TimedSteps"/> passes after an untimed one.</summary>

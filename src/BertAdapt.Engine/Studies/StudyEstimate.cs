@@ -36,7 +36,7 @@ public sealed class StudyEstimate
     public long Tokens => Runs.Sum(r => r.Tokens);
     public double EstimatedSeconds => Runs.Sum(r => r.EstimatedSeconds);
     public TimeSpan EstimatedTime => TimeSpan.FromSeconds(Math.Round(EstimatedSeconds));
-    /// <summary>The study folder at the end: the base model, each run's folder with its checkpoint, the task corpus; plus the token cache's new shards.</summary>
+    /// <summary>The study folder at the end: the base model, each run's folder with its checkpoint (and a fine-tuning run's best weights), the task corpus; plus the token cache's new shards.</summary>
     public long DiskBytes { get; }
     /// <summary>False when a file was larger than the sample, so row and token counts (and fine-tuning's steps) are extrapolated.</summary>
     public bool Exact { get; }
@@ -105,12 +105,12 @@ public sealed class StudyEstimate
             runs.Add(new PlannedStudyRun(runs.Count + 1, run.Folder, StudyRunRecord.FineTune, run.Strategy, run.MaskProbability, run.Seed,
                 fineTuneSteps, (long)Math.Round(examples * training.TokensPerRow),
                 calibration.FineTuneRunSeconds + fineTuneSteps * calibration.FineTuneStepSeconds + training.ReadSeconds + validation.ReadSeconds
-                + evaluations * validation.Rows * calibration.EvaluationRowSeconds,
+                + evaluations * (calibration.EvaluationSeconds + validation.Rows * calibration.EvaluationRowSeconds),
                 $"fine-tune {run.Strategy}" + (run.MaskProbability is double m ? $" (masking {AdaptationPlan.Rate(m)})" : "") + $", seed {run.Seed}, {evaluations} evaluation(s)"));
 
         // A shard holds 4 bytes a token and 8 a line (and a document); the task corpus is the rows' text.
         long Shard(CorpusSize size) => size.Tokens * sizeof(int) + size.Lines * 2 * sizeof(long);
-        long disk = calibration.ModelBytes + plan.Pretraining.Count * calibration.PretrainCheckpointBytes + plan.FineTuning.Count * calibration.FineTuneCheckpointBytes
+        long disk = calibration.ModelBytes + plan.Pretraining.Count * calibration.PretrainCheckpointBytes + plan.FineTuning.Count * (calibration.FineTuneCheckpointBytes + calibration.ModelBytes)
             + Shard(domain) + (measured == domain ? 0 : Shard(measured)) + (reference is null ? 0 : Shard(reference))
             + (taskStrategy ? Shard(taskCorpus) + options.TrainingData.Sum(f => new FileInfo(f).Length) : 0);
         bool exact = domain.Exact && measured.Exact && (reference?.Exact ?? true) && training.Exact && validation.Exact;
