@@ -71,22 +71,20 @@ public static class StudyDataSample
         bool exact = true;
         foreach (var file in files)
         {
-            LabeledRows.RequireFile(file);
-            var extension = CorpusFileKind.ExtensionOf(file, out bool compressed);
+            bool tagged = task == FineTuneTask.TokenClassification;
+            var kind = tagged ? default : LabeledRows.KindOf(file, task);
+            bool compressed = tagged ? TaggedSentences.IsCompressed(file) : kind.Compressed;
             var prefix = Read(file, compressed);
             var clock = Stopwatch.StartNew();
             var found = new List<int>();
             using (var reader = Reader(prefix, file, compressed, strict: true, LabeledRows.Noun, options.Encoding))
             {
-                if (task == FineTuneTask.TokenClassification)
+                if (tagged)
                     foreach (var sentence in TaggedSentences.Read(reader, lenient).Items)
                         found.Add(2 + sentence.Words.Sum(w => vocabulary.Encode(w).Count));
                 else
-                {
-                    var format = CorpusFileKind.TryOf(file)?.Format ?? CorpusFormat.Csv;
-                    foreach (var row in LabeledRows.Read(reader, format, task, lenient).Items)
+                    foreach (var row in LabeledRows.Read(reader, kind.Format, task, lenient).Items)
                         found.Add(2 + vocabulary.Encode(row.Text).Count + (row.TextPair is { } pair ? 1 + vocabulary.Encode(pair).Count : 0));
-                }
             }
             foreach (var length in found)
             {
@@ -107,7 +105,7 @@ public static class StudyDataSample
 
     /// <summary>
     /// Up to <see cref="SampleBytes"/> of the file's text, ending at a line break unless it is the
-    /// whole file. Of a .gz, the share is the compressed bytes read for it over the file's size.
+    /// whole file. Of a .gz, the share is of its decompressed length (see <see cref="DecompressedLength"/>).
     /// </summary>
     static Prefix Read(string path, bool compressed)
     {
@@ -120,7 +118,25 @@ public static class StudyDataSample
         if (length < buffer.Length || text.ReadByte() < 0) return new Prefix(buffer[..length], 1);
         int cut = Array.LastIndexOf(buffer, (byte)'\n', length - 1) + 1;
         if (cut == 0) cut = length;
-        double consumed = gzip is null ? cut : (double)gzip.CompressedPosition * cut / (length + 1);
-        return new Prefix(buffer[..cut], Math.Min(1, consumed / Math.Max(1, file.Length)));
+        double total = gzip is null ? file.Length : DecompressedLength(file, gzip.CompressedPosition, length + 1);
+        return new Prefix(buffer[..cut], Math.Min(1, cut / Math.Max(1, total)));
+    }
+
+    /// <summary>
+    /// A .gz file's text length without decompressing it: its trailer's ISIZE, the length modulo
+    /// 2^32, with as many 2^32 added as the compression ratio of what was read suggests. (Of a
+    /// file of several gzip members, ISIZE is the last member's; then the ratio alone.)
+    /// </summary>
+    static double DecompressedLength(FileStream file, long compressedRead, long decompressedRead)
+    {
+        double byRatio = (double)file.Length * decompressedRead / Math.Max(1, compressedRead);
+        if (file.Length < 18) return byRatio;
+        Span<byte> trailer = stackalloc byte[4];
+        file.Seek(-4, SeekOrigin.End);
+        file.ReadExactly(trailer);
+        double size = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer);
+        const double wrap = 4294967296.0;
+        size += wrap * Math.Max(0, Math.Round((byRatio - size) / wrap));
+        return size < decompressedRead ? byRatio : size;
     }
 }

@@ -23,13 +23,19 @@ public static class LabeledRows
     public static FineTuneData<LabeledRow> Read(string path, FineTuneTask task, FineTuneReadOptions? options = null)
     {
         options = Checked(task, options);
-        RequireFile(path);
-        var kind = CorpusFileKind.TryOf(path);
-        if (kind is not { Format: not CorpusFormat.Text } known)
-            throw new BertAdaptException("FineTuneFormatUnsupported", BertAdaptErrorKind.InvalidArgument,
-                $"The {Noun} '{path}' has no known format for {task}: use .csv, .tsv or .jsonl, each optionally followed by .gz.", path);
+        var known = KindOf(path, task);
         using var reader = TextFileReader.Open(path, known.Compressed, strict: true, noun: Noun, encoding: options.Encoding);
         return Read(reader, known.Format, task, options);
+    }
+
+    /// <summary>The format of an existing file of rows for <paramref name="task"/>: .csv, .tsv or .jsonl, optionally .gz.</summary>
+    internal static CorpusFileKind KindOf(string path, FineTuneTask task)
+    {
+        RequireFile(path);
+        if (CorpusFileKind.TryOf(path) is not { Format: not CorpusFormat.Text } known)
+            throw new BertAdaptException("FineTuneFormatUnsupported", BertAdaptErrorKind.InvalidArgument,
+                $"The {Noun} '{path}' has no known format for {task}: use .csv, .tsv or .jsonl, each optionally followed by .gz.", path);
+        return known;
     }
 
     /// <summary>The rows of text already opened as <paramref name="format"/> (a study's estimate reads a file's first bytes so).</summary>
