@@ -18,10 +18,10 @@ namespace BertAdapt.Engine.Studies;
 /// is never changed.
 /// </summary>
 /// <param name="PretrainRunSeconds">A run's fixed cost (FineTuneRunSeconds likewise) on top of its steps: importing its start model, setting up, the first step's extra and the final checkpoint.</param>
-/// <param name="PretrainCheckpointBytes">What one run folder (FineTuneCheckpointBytes likewise) holds at the end (its checkpoint with optimizer state, metrics).</param>
+/// <param name="PretrainCheckpointBytes">What one run folder holds at the end (its checkpoint with optimizer state, metrics; FineTuneCheckpointBytes also the best weights).</param>
 /// <param name="EvaluationSeconds">A fine-tuning evaluation's cost besides its rows (<paramref name="EvaluationRowSeconds"/> each): setting up, and exporting the best weights so far.</param>
 /// <param name="ModelBytes">What the exported base model holds.</param>
-/// <param name="Repeats">How many times it was measured (see <see cref="RepeatSeconds"/>); each rate is the median.</param>
+/// <param name="Repeats">How many times it was measured (see <see cref="RepeatSeconds"/>); each rate is the median of the repeats after the first.</param>
 /// <param name="Seconds">What the calibration took.</param>
 public sealed record StudyCalibration(
     double PretrainStepSeconds, double FineTuneStepSeconds, double PerplexitySequenceSeconds, double EvaluationRowSeconds, double EvaluationSeconds,
@@ -32,9 +32,9 @@ public sealed record StudyCalibration(
     /// <summary>Timed steps of each kind after the first.</summary>
     public const int TimedSteps = 3;
 
-    /// <summary>A calibration that takes less than this is repeated, up to <see cref="MaxRepeats"/> times, and each rate is the median.</summary>
-    public const double RepeatSeconds = 5;
-    public const int MaxRepeats = 3;
+    /// <summary>A calibration is repeated while another repeat (as long as the last) ends within this many seconds of its start, up to <see cref="MaxRepeats"/> times, and each rate is the median of the repeats after the first.</summary>
+    public const double RepeatSeconds = 15;
+    public const int MaxRepeats = 4;
 
     /// <param name="fineTuneLength">The padded length of a fine-tuning batch to time, from the task's rows.</param>
     public static StudyCalibration Measure(BertModel model, AdaptationStudyOptions options, int fineTuneLength, CancellationToken cancellation = default)
@@ -47,9 +47,11 @@ public sealed record StudyCalibration(
         {
             // A small model's runs take milliseconds, which another process on the machine can double: repeat while that is cheap.
             var repeats = new List<StudyCalibration>();
-            do repeats.Add(Once(model, options, fineTuneLength, device, Path.Combine(folder, repeats.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)), cancellation));
-            while (repeats.Count < MaxRepeats && total.Elapsed.TotalSeconds * (repeats.Count + 1) / repeats.Count <= RepeatSeconds);
-            double M(Func<StudyCalibration, double> rate) => Median(repeats.Select(rate));
+            do repeats.Add(Once(model, options, fineTuneLength, device, Path.Combine(folder, repeats.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)), warmUp: repeats.Count == 0, cancellation));
+            while (repeats.Count < MaxRepeats && total.Elapsed.TotalSeconds + repeats[^1].Seconds <= RepeatSeconds);
+            // The first repeat runs code the runtime has not optimized yet (a long study soon has): with more, it is left out.
+            var counted = repeats.Count > 1 ? repeats.Skip(1).ToList() : repeats;
+            double M(Func<StudyCalibration, double> rate) => Median(counted.Select(rate));
             return repeats[0] with
             {
                 PretrainStepSeconds = M(c => c.PretrainStepSeconds),
@@ -71,8 +73,16 @@ public sealed record StudyCalibration(
         }
     }
 
+    /// <summary>
+    /// Untimed steps before the first repeat's timed ones, for at most this many seconds: the
+    /// runtime optimizes a method after some 30 calls, and until then a small model's steps take
+    /// several times as long as in a study, which soon runs optimized code.
+    /// </summary>
+    public const double WarmUpSeconds = 3;
+    public const int WarmUpSteps = 40;
+
     static StudyCalibration Once(BertModel model, AdaptationStudyOptions options, int fineTuneLength, TorchSharp.torch.Device device, string folder,
-        CancellationToken cancellation)
+        bool warmUp, CancellationToken cancellation)
     {
         var total = Stopwatch.StartNew();
         var basePath = Path.Combine(folder, "base");
@@ -94,9 +104,10 @@ public sealed record StudyCalibration(
         }
 
         // Masked-LM: import, steps, checkpoint; then perplexity on the trained copy.
-        var pretrain = TimeRun(folder, "pretrain", basePath, cancellation, (copy, path, callbacks) =>
+        var pretrain = TimeRun(folder, "pretrain", basePath, cancellation, (copy, path, callbacks, untimed) =>
         {
             var examples = new InMemoryExamples(Enumerable.Range(0, options.Pretraining.BatchSize).Select(_ => Sequence(sequenceLength)).ToList());
+            if (warmUp) untimed(token => MlmTrainer.Train(copy, examples, null, WarmingUp(options.Pretraining), new TrainingCallbacks(), token));
             return MlmTrainer.Train(copy, examples, null, Calibrating(options.Pretraining, path), callbacks, cancellation).Threads;
         }, copy =>
         {
@@ -111,9 +122,10 @@ public sealed record StudyCalibration(
         // Two steps an epoch and an evaluation after each, as the study's runs evaluate each epoch (and export the best weights).
         var examples = new SyntheticRows(Enumerable.Range(0, 2 * options.FineTuning.BatchSize).Select(_ => Row(Sequence(length), task)).ToList());
         var validation = new SyntheticRows(Enumerable.Range(0, options.FineTuning.BatchSize).Select(_ => Row(Sequence(length), task)).ToList());
-        var fineTune = TimeRun(folder, "finetune", basePath, cancellation, (copy, path, callbacks) =>
+        var fineTune = TimeRun(folder, "finetune", basePath, cancellation, (copy, path, callbacks, untimed) =>
         {
             copy.AddTaskHead(task, task == FineTuneTask.TokenClassification ? ["O", "B-X", "I-X"] : ["0", "1"], 0);
+            if (warmUp) untimed(token => FineTuneTrainer.Train(copy, examples, null, WarmingUp(options.FineTuning) with { ClassWeights = null }, new TrainingCallbacks(), token));
             var calibrating = Calibrating(options.FineTuning, path) with { ClassWeights = null, EvalEachEpoch = true };
             return FineTuneTrainer.Train(copy, examples, validation, calibrating, callbacks, cancellation).Threads;
         }, copy => PerRow(validation.Count,
@@ -132,7 +144,8 @@ public sealed record StudyCalibration(
     /// fixed cost. Then <paramref name="evaluate"/> times an evaluation pass of the trained copy.
     /// </summary>
     static (double Step, double Run, double Evaluation, long Bytes, int Threads, double PerRow) TimeRun(string folder, string name, string basePath,
-        CancellationToken cancellation, Func<BertModel, string, TrainingCallbacks, int> train, Func<BertModel, double> evaluate, int evaluations = 0)
+        CancellationToken cancellation, Func<BertModel, string, TrainingCallbacks, Action<Action<CancellationToken>>, int> train, Func<BertModel, double> evaluate,
+        int evaluations = 0)
     {
         cancellation.ThrowIfCancellationRequested();
         var run = Path.Combine(folder, name);
@@ -140,7 +153,19 @@ public sealed record StudyCalibration(
         var clock = Stopwatch.StartNew();
         var callbacks = new TrainingCallbacks { Step = (_, _, _) => steps.Add(clock.Elapsed.TotalSeconds) };
         using var copy = HfCheckpointDirectory.Import(basePath);
-        int threads = train(copy, run, callbacks);
+        // Warming up, with the clock stopped: stopped after WarmUpSeconds, or by the caller.
+        void Untimed(Action<CancellationToken> warm)
+        {
+            clock.Stop();
+            using (var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellation))
+            {
+                limit.CancelAfter(TimeSpan.FromSeconds(WarmUpSeconds));
+                warm(limit.Token);
+            }
+            cancellation.ThrowIfCancellationRequested();
+            clock.Start();
+        }
+        int threads = train(copy, run, callbacks, Untimed);
         double trained = clock.Elapsed.TotalSeconds;
         var gaps = steps.Zip(steps.Skip(1), (a, b) => b - a).ToList();
         // The median gap, so that one step slowed by another process (or by an evaluation) does not set the rate.
@@ -166,6 +191,19 @@ public sealed record StudyCalibration(
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
+
+    static T WarmingUp<T>(T options) where T : TrainingOptions => options with
+    {
+        MaxSteps = WarmUpSteps,
+        Epochs = null,
+        EvalEvery = null,
+        EvalEachEpoch = false,
+        EarlyStoppingPatience = null,
+        OutputPath = null,
+        MetricsPath = null,
+        CheckpointEvery = null,
+        Rerun = RerunMode.Resume,
+    };
 
     static T Calibrating<T>(T options, string path) where T : TrainingOptions => options with
     {

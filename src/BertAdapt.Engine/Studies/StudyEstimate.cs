@@ -110,7 +110,7 @@ public sealed class StudyEstimate
 
         // A shard holds 4 bytes a token and 8 a line (and a document); the task corpus is the rows' text.
         long Shard(CorpusSize size) => size.Tokens * sizeof(int) + size.Lines * 2 * sizeof(long);
-        long disk = calibration.ModelBytes + plan.Pretraining.Count * calibration.PretrainCheckpointBytes + plan.FineTuning.Count * (calibration.FineTuneCheckpointBytes + calibration.ModelBytes)
+        long disk = calibration.ModelBytes + plan.Pretraining.Count * calibration.PretrainCheckpointBytes + plan.FineTuning.Count * calibration.FineTuneCheckpointBytes
             + Shard(domain) + (measured == domain ? 0 : Shard(measured)) + (reference is null ? 0 : Shard(reference))
             + (taskStrategy ? Shard(taskCorpus) + options.TrainingData.Sum(f => new FileInfo(f).Length) : 0);
         bool exact = domain.Exact && measured.Exact && (reference?.Exact ?? true) && training.Exact && validation.Exact;

@@ -26,7 +26,7 @@ public static class StudyPlanText
                 $"  {run.Number,3}  {run.Folder.PadRight(width)}  {run.Kind,-8}  {run.Strategy?.ToString() ?? "",-17}  {run.Seed?.ToString(CultureInfo.InvariantCulture) ?? "",4}  {run.Steps,7:N0}  {run.Tokens,12:N0}  {StudyEstimate.Describe(run.EstimatedSeconds),12}");
         text.Append(CultureInfo.InvariantCulture, $"  Total: {estimate.RunCount} run(s), {estimate.Tokens:N0} tokens, about {StudyEstimate.Describe(estimate.EstimatedSeconds)}, ")
             .Append(CultureInfo.InvariantCulture, $"{StudyEstimate.DescribeBytes(estimate.DiskBytes)} on disk (base model {StudyEstimate.DescribeBytes(c.ModelBytes)}, ")
-            .Append(CultureInfo.InvariantCulture, $"a pre-training run {StudyEstimate.DescribeBytes(c.PretrainCheckpointBytes)}, a fine-tuning run {StudyEstimate.DescribeBytes(c.FineTuneCheckpointBytes + c.ModelBytes)} with its best weights, and the token cache).");
+            .Append(CultureInfo.InvariantCulture, $"a pre-training run {StudyEstimate.DescribeBytes(c.PretrainCheckpointBytes)}, a fine-tuning run {StudyEstimate.DescribeBytes(c.FineTuneCheckpointBytes)} with its best weights, and the token cache).");
         return text.ToString();
     }
 
