@@ -278,14 +278,15 @@ Describe 'The leakage check of a comparison' {
 Describe 'The plan of a comparison: -Plan and -WhatIf' {
     BeforeAll {
         # The plan, then the study it plans, in the same process and conditions (the study above
-        # has warmed this process up). The study takes about a second, which another process on
-        # a loaded machine can double, so it runs three times and its median times count, as the
-        # calibration takes the median of its repeats.
+        # has warmed this process up). The study takes about a second, which other processes on
+        # a loaded machine can double, so plan and study go three times, one after the other,
+        # and the medians count (the calibration itself takes the median of its repeats).
         $script:planned = Join-Path $TestDrive 'planned'
-        $script:plan = New-BaseModel | Compare-BertAdaptation @studyArguments -OutputPath $planned -Plan -WarningAction SilentlyContinue
-        $script:createdByPlan = Test-Path $planned
+        $plans = @()
         $studies = foreach ($repeat in 1..3) {
             $out = if ($repeat -eq 1) { $planned } else { Join-Path $TestDrive "planned-$repeat" }
+            $plans += New-BaseModel | Compare-BertAdaptation @studyArguments -OutputPath $out -Plan -WarningAction SilentlyContinue
+            if ($repeat -eq 1) { $script:createdByPlan = Test-Path $planned }
             $model = New-BaseModel
             $start = [DateTime]::UtcNow
             $clock = [Diagnostics.Stopwatch]::StartNew()
@@ -303,6 +304,7 @@ Describe 'The plan of a comparison: -Plan and -WhatIf' {
         function script:Get-Median([double[]] $Values) { $sorted = $Values | Sort-Object; $sorted[[int][math]::Floor($sorted.Count / 2)] }
         $script:took = @{}
         foreach ($kind in 'Total', 'Base', 'Pretrain', 'FineTune') { $took[$kind] = Get-Median @($studies | ForEach-Object { $_[$kind] }) }
+        $script:plan = $plans | Sort-Object EstimatedSeconds | Select-Object -Index 1
         $script:planRows = @(Import-Csv (Join-Path $planned 'runs.csv'))
         function script:Get-EstimatedSeconds([string] $Kind) { (@($plan.Runs | Where-Object Kind -EQ $Kind) | Measure-Object EstimatedSeconds -Sum).Sum }
     }
@@ -329,7 +331,7 @@ Describe 'The plan of a comparison: -Plan and -WhatIf' {
     }
 
     It 'estimates the study''s wall time within a factor of 2, from its calibration on this machine' {
-        $detail = "estimated $([math]::Round($plan.EstimatedSeconds, 2)) s, took $([math]::Round($took.Total, 2)) s (median of 3); by kind (estimated/took): " + (@('Base', 'Pretrain', 'FineTune' | ForEach-Object {
+        $detail = "estimated $([math]::Round($plan.EstimatedSeconds, 2)) s (median of 3), took $([math]::Round($took.Total, 2)) s (median of 3); by kind (estimated/took): " + (@('Base', 'Pretrain', 'FineTune' | ForEach-Object {
                     '{0} {1:N2}/{2:N2}' -f $_, (Get-EstimatedSeconds $_), $took[$_]
                 }) -join ', ') + "; calibration repeated $($plan.Calibration.Repeats) time(s)"
         Write-Host "    Compare-BertAdaptation -Plan: $detail"
