@@ -9,11 +9,12 @@ namespace BertAdapt.Engine.Studies;
 
 /// <summary>
 /// What a study's runs cost on this machine, timed rather than guessed: a copy of the model (of
-/// the study's size) is exported and imported, then trained a few masked-LM and a few fine-tuning
-/// steps (with an evaluation after every second) on synthetic tokens at the study's batch sizes, lengths, device, threads and precision,
-/// each run in a run directory with its end checkpoint, as the study's runs are; and perplexity
-/// and fine-tuning evaluation are timed on a batch (the median of three passes). The first step of each run (allocation,
-/// first-call costs) is counted in the run's fixed cost, not in the per-step rate.
+/// the study's size) is exported and imported, warmed up with untimed steps, then trained a few
+/// masked-LM and a few fine-tuning steps (with an evaluation after every second) on synthetic
+/// tokens at the study's batch sizes, lengths, device, threads and precision, each in a run
+/// directory with its end checkpoint, as the study's runs are; perplexity and fine-tuning
+/// evaluation are timed on a batch (the median of three passes). The first timed step of each
+/// run (allocation, first-call costs) is counted in the run's fixed cost, not in the step rate.
 /// Everything is written under a temporary folder, which is removed at the end; the model given
 /// is never changed.
 /// </summary>
