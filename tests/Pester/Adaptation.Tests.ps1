@@ -51,7 +51,7 @@ BeforeAll {
     }
 
     $script:studyScript = Join-Path $TestDrive 'study.ps1'
-    $argumentText = ($studyArguments.GetEnumerator() | ForEach-Object {
+    $script:argumentText = ($studyArguments.GetEnumerator() | ForEach-Object {
             $value = @($_.Value | ForEach-Object { if ($_ -is [string]) { "'$_'" } elseif ($_ -is [bool]) { "`$$_" } else { [string]$_ } }) -join ', '
             "$($_.Key) = $value"
         }) -join '; '
@@ -392,6 +392,84 @@ Describe 'The leakage check of a comparison' {
         $reports | Should -HaveCount 1
         @($cleanWarnings | Where-Object { "$_" -like '*Validation text*' }) | Should -HaveCount 0
         @((Get-Content (Join-Path $out 'study.json') -Raw | ConvertFrom-Json).Overlap)[0].LeakedTexts | Should -Be 0
+    }
+}
+
+Describe 'The plan of a comparison: -Plan and -WhatIf' {
+    BeforeAll {
+        # The plan, then the study it plans, in the same process and conditions (the study above
+        # has warmed this process up). The study takes about a second, which other processes on
+        # a loaded machine can double, so plan and study go three times, one after the other,
+        # and the medians count (the calibration itself takes the median of its repeats).
+        $script:planned = Join-Path $TestDrive 'planned'
+        $plans = @()
+        $studies = foreach ($repeat in 1..3) {
+            $out = if ($repeat -eq 1) { $planned } else { Join-Path $TestDrive "planned-$repeat" }
+            $plans += New-BaseModel | Compare-BertAdaptation @studyArguments -OutputPath $out -Plan -WarningAction SilentlyContinue
+            if ($repeat -eq 1) { $script:createdByPlan = Test-Path $planned }
+            $model = New-BaseModel
+            $start = [DateTime]::UtcNow
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $null = $model | Compare-BertAdaptation @studyArguments -OutputPath $out -WarningAction SilentlyContinue
+            $seconds = $clock.Elapsed.TotalSeconds
+            # Each run's own wall time: the runs go one after another, and each writes its record as it finishes.
+            $rows = @(Import-Csv (Join-Path $out 'runs.csv'))
+            $finished = @($rows | ForEach-Object { (Get-Item $(if ($_.Kind -eq 'Base') { Join-Path $out 'base-model.json' } else { Join-Path $out "runs/$($_.Folder)/run.json" })).LastWriteTimeUtc })
+            $kinds = @{ Total = $seconds }
+            for ($i = 0; $i -lt $rows.Count; $i++) {
+                $kinds[$rows[$i].Kind] += ($finished[$i] - $(if ($i -eq 0) { $start } else { $finished[$i - 1] })).TotalSeconds
+            }
+            $kinds
+        }
+        function script:Get-Median([double[]] $Values) { $sorted = $Values | Sort-Object; $sorted[[int][math]::Floor($sorted.Count / 2)] }
+        $script:took = @{}
+        foreach ($kind in 'Total', 'Base', 'Pretrain', 'FineTune') { $took[$kind] = Get-Median @($studies | ForEach-Object { $_[$kind] }) }
+        $script:plan = $plans | Sort-Object EstimatedSeconds | Select-Object -Index 1
+        $script:planRows = @(Import-Csv (Join-Path $planned 'runs.csv'))
+        function script:Get-EstimatedSeconds([string] $Kind) { (@($plan.Runs | Where-Object Kind -EQ $Kind) | Measure-Object EstimatedSeconds -Sum).Sum }
+    }
+
+    It 'plans every run the study runs, in its order, with its steps and (near enough) its tokens, and writes nothing' {
+        $createdByPlan | Should -BeFalse -Because '-Plan trains nothing and writes nothing to -OutputPath'
+        @($plan.Runs.Folder) | Should -Be @($planRows.Folder)
+        @($plan.Runs.Kind) | Should -Be @($planRows.Kind)
+        $plan.Exact | Should -BeTrue -Because 'the fixture files are smaller than the sample'
+        foreach ($run in $plan.Runs) {
+            $real = $planRows | Where-Object Folder -EQ $run.Folder
+            $run.Steps | Should -Be ([int]$real.Steps) -Because $run.Folder
+            if ($run.Kind -ne 'Base') { [math]::Abs($run.Tokens / [double]$real.Tokens - 1) | Should -BeLessThan 0.05 -Because "$($run.Folder): $($run.Tokens) planned, $($real.Tokens) run" }
+        }
+        $plan.TrainingRows.Rows | Should -Be 36
+        $plan.ValidationRows.Rows | Should -Be 12
+    }
+
+    It 'estimates the disk the study folder takes' {
+        $bytes = (Get-ChildItem $planned -Recurse -File | Measure-Object Length -Sum).Sum
+        Write-Host "    Compare-BertAdaptation -Plan: $($plan.DiskBytes) bytes estimated, the study folder holds $bytes"
+        $plan.DiskBytes / $bytes | Should -BeGreaterThan 0.8
+        $plan.DiskBytes / $bytes | Should -BeLessThan 1.5
+    }
+
+    It 'estimates the study''s wall time within a factor of 2, from its calibration on this machine' {
+        $detail = "estimated $([math]::Round($plan.EstimatedSeconds, 2)) s (median of 3), took $([math]::Round($took.Total, 2)) s (median of 3); by kind (estimated/took): " + (@('Base', 'Pretrain', 'FineTune' | ForEach-Object {
+                    '{0} {1:N2}/{2:N2}' -f $_, (Get-EstimatedSeconds $_), $took[$_]
+                }) -join ', ') + "; calibration repeated $($plan.Calibration.Repeats) time(s)"
+        Write-Host "    Compare-BertAdaptation -Plan: $detail"
+        $plan.EstimatedSeconds / $took.Total | Should -BeGreaterThan 0.5 -Because $detail
+        $plan.EstimatedSeconds / $took.Total | Should -BeLessThan 2 -Because $detail
+        # Four fine-tuning runs average out a loaded machine's noise; one run of a kind does not, so only their sum is checked.
+        (Get-EstimatedSeconds FineTune) / $took.FineTune | Should -BeGreaterThan 0.5 -Because $detail
+        (Get-EstimatedSeconds FineTune) / $took.FineTune | Should -BeLessThan 2 -Because $detail
+    }
+
+    It 'prints the plan as "What if:" lines with -WhatIf, naming every run, and creates no folder' {
+        $out = Join-Path $TestDrive 'whatif-study'
+        $result = Invoke-ChildPwsh "`$ErrorActionPreference = 'Stop'; Import-Module '$manifest'; `$study = @{ $argumentText }; New-BertModel -Config '$config' -Vocabulary '$vocab' -Seed 1 | Compare-BertAdaptation @study -OutputPath '$out' -WhatIf -WarningAction SilentlyContinue"
+        $result.ExitCode | Should -Be 0 -Because $result.Output
+        $result.Output | Should -Match "What if: Compare-BertAdaptation would run 6 run\(s\) in '.*whatif-study'"
+        foreach ($folder in $planRows.Folder) { $result.Output | Should -Match "\b$([regex]::Escape($folder))\b" }
+        $result.Output | Should -Match 'Total: 6 run\(s\), [\d,]+ tokens, about [\d.]+ s, [\d.]+ [KM]B on disk'
+        Test-Path $out | Should -BeFalse
     }
 }
 

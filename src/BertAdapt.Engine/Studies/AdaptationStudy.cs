@@ -19,7 +19,7 @@ public static class AdaptationStudy
     public static AdaptationStudyResult Run(BertModel model, AdaptationStudyOptions options, TrainingCallbacks callbacks,
         Action<StudyProgress>? progress = null, CancellationToken cancellation = default)
     {
-        var plan = Plan(model, options);
+        var plan = PlanOf(model, options);
         using var session = new StudySession(model, options, callbacks, cancellation, shared: false);
         var context = session.Context;
         var overlaps = Prepare(plan, context);
@@ -41,6 +41,17 @@ public static class AdaptationStudy
         return new AdaptationStudyResult(strategies, all);
     }
 
+    /// <summary>The study's runs, checked against the model before any runs.</summary>
+    internal static AdaptationPlan PlanOf(BertModel model, AdaptationStudyOptions options)
+    {
+        var plan = AdaptationPlan.Create(options.Strategies, options.MaskProbabilities, options.Seeds, options.PretrainSteps, options.PretrainEachSeed);
+        // Found before any run, not after the runs before DomainMlmNsp's have taken their time.
+        if (plan.Pretraining.Any(s => s.Objective == TrainingObjective.MlmNsp) && model.Config.TypeVocabSize < 2)
+            throw new BertAdaptException("TrainingOptionInvalid", BertAdaptErrorKind.InvalidArgument,
+                $"DomainMlmNsp trains next-sentence prediction, which needs two token types, but this model has type_vocab_size {model.Config.TypeVocabSize}. Leave DomainMlmNsp out of -Strategy.");
+        return plan;
+    }
+
     /// <summary>
     /// Everything of <see cref="Run"/> before its runs: study-plan.json, the task corpus, the
     /// leakage check, the base model's export and perplexity. Its runs can then run anywhere the
@@ -49,7 +60,7 @@ public static class AdaptationStudy
     public static AdaptationPlan SetUp(BertModel model, AdaptationStudyOptions options, TrainingCallbacks callbacks,
         Action<StudyProgress>? progress = null, CancellationToken cancellation = default)
     {
-        var plan = Plan(model, options);
+        var plan = PlanOf(model, options);
         using var session = new StudySession(model, options, callbacks, cancellation, shared: false);
         Prepare(plan, session.Context);
         BaseModel(model, session.Context, progress, 1, 1);
@@ -67,7 +78,7 @@ public static class AdaptationStudy
     public static IReadOnlyList<StudyRunRecord> RunOnly(BertModel model, AdaptationStudyOptions options, IReadOnlyList<string> runs,
         TrainingCallbacks callbacks, Action<StudyProgress>? progress = null, CancellationToken cancellation = default)
     {
-        var plan = Plan(model, options);
+        var plan = PlanOf(model, options);
         var planned = plan.Pretraining.Select(s => (s.Folder, Prerequisite: s.Previous?.Folder, Stage: (PretrainStage?)s, Run: (FineTuneRun?)null))
             .Concat(plan.FineTuning.Select(r => (r.Folder, Prerequisite: r.Pretrained?.Folder, Stage: (PretrainStage?)null, Run: (FineTuneRun?)r)))
             .ToList();
@@ -99,16 +110,6 @@ public static class AdaptationStudy
 
     static void NotReady(string root, string why) =>
         throw new BertAdaptException("AdaptationRunNotReady", BertAdaptErrorKind.ResourceUnavailable, $"Nothing was run: {why}", root);
-
-    static AdaptationPlan Plan(BertModel model, AdaptationStudyOptions options)
-    {
-        var plan = AdaptationPlan.Create(options.Strategies, options.MaskProbabilities, options.Seeds, options.PretrainSteps, options.PretrainEachSeed);
-        // Found before any run, not after the runs before DomainMlmNsp's have taken their time.
-        if (plan.Pretraining.Any(s => s.Objective == TrainingObjective.MlmNsp) && model.Config.TypeVocabSize < 2)
-            throw new BertAdaptException("TrainingOptionInvalid", BertAdaptErrorKind.InvalidArgument,
-                $"DomainMlmNsp trains next-sentence prediction, which needs two token types, but this model has type_vocab_size {model.Config.TypeVocabSize}. Leave DomainMlmNsp out of -Strategy.");
-        return plan;
-    }
 
     /// <summary>The task corpus, and before anything trains the leakage check: validation text in a pre-training corpus stops the study (or, allowed, is warned of).</summary>
     static IReadOnlyList<StudyOverlap> Prepare(AdaptationPlan plan, StudyContext context)

@@ -15,8 +15,9 @@ namespace BertAdapt.PowerShell.Commands;
 /// <see cref="AdaptationStudy"/>; this cmdlet resolves paths, maps parameters onto its options,
 /// shows progress and writes one report per strategy.
 /// </summary>
-[Cmdlet(VerbsData.Compare, "BertAdaptation", DefaultParameterSetName = StudySet)]
+[Cmdlet(VerbsData.Compare, "BertAdaptation", SupportsShouldProcess = true, DefaultParameterSetName = StudySet)]
 [OutputType(typeof(AdaptationStrategyReport), typeof(StudyJob), typeof(StudyRunRecord))]
+[OutputType(typeof(StudyEstimate), ParameterSetName = [StudySet])]
 public sealed class CompareBertAdaptationCommand : ComputeCmdlet
 {
     const string Activity = "Compare-BertAdaptation", StudySet = "Study", CollectSet = "Collect";
@@ -60,6 +61,10 @@ public sealed class CompareBertAdaptationCommand : ComputeCmdlet
     [Parameter(ParameterSetName = StudySet, Mandatory = true)]
     [ValidateNotNullOrEmpty]
     public string OutputPath { get; set; } = "";
+
+    /// <summary>Writes the study's plan and estimate (<see cref="StudyEstimate"/>) instead of running it; -WhatIf prints the same as text.</summary>
+    [Parameter(ParameterSetName = StudySet)]
+    public SwitchParameter Plan { get; set; }
 
     /// <summary>A study folder whose finished runs are reported, without training anything.</summary>
     [Parameter(ParameterSetName = CollectSet, Mandatory = true)]
@@ -221,6 +226,27 @@ public sealed class CompareBertAdaptationCommand : ComputeCmdlet
         if (options.DomainValidationCorpus is null && options.Strategies.Any(s => s != AdaptationStrategy.FineTuneOnly) && Run is null)
             WriteVerbose("Domain perplexity is measured on -DomainCorpus itself, the text domain pre-training trains on; give -DomainValidationCorpus for held-out domain text.");
 
+        // A job's -Run or the -AsJobFiles set-up under -WhatIf says what it would do; the estimate is the whole study's.
+        if (WhatIfRequested && !Plan && (Run is not null || AsJobFiles is not null))
+        {
+            ShouldProcess(Run is not null
+                ? $"Compare-BertAdaptation: run {string.Join(", ", Run)} of the study in '{options.OutputPath}'."
+                : $"Compare-BertAdaptation: set up the study in '{options.OutputPath}' (export the base model, measure its perplexity, check for leaked text) and write a job file per run to '{ResolveLiteral(AsJobFiles!)}'. Without -AsJobFiles, -WhatIf prints the runs with an estimate of their time.", null, null);
+            ModelFromPathAttribute.ReleaseIfImported(Model);
+            return;
+        }
+        if (Plan || WhatIfRequested)
+        {
+            WriteVerbose($"Estimating the study from a sample of its data and a calibration of a few steps (about {StudyCalibration.TimedSteps + 1} steps of each kind); nothing is written to '{options.OutputPath}'.");
+            var estimate = Train(() => StudyEstimate.Of(Model, options, Cancellation));
+            if (Plan) WriteObject(estimate);
+            else ShouldProcess(StudyPlanText.Of(estimate), null, null);
+            ModelFromPathAttribute.ReleaseIfImported(Model);
+            return;
+        }
+        if (!ShouldProcess($"Compare-BertAdaptation: run the study ({string.Join(", ", options.Strategies)}; seeds {string.Join(", ", options.Seeds)}) in '{options.OutputPath}'. -WhatIf prints its runs with an estimate of their time.",
+                $"Run the adaptation study in '{options.OutputPath}'?", Activity))
+            return;
         var runProgress = new ProgressRecord(1, Activity, "Planning");
         var stepProgress = new TrainingProgress(this, 2, "Training");
         var callbacks = new TrainingCallbacks

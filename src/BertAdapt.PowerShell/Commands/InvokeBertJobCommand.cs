@@ -167,10 +167,6 @@ public sealed class InvokeBertJobCommand : PathInputCmdlet
         return output.Select(o => o.BaseObject).ToList();
     }
 
-    bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value)
-        ? LanguagePrimitives.IsTrue(value)
-        : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
-
     static Hashtable Arguments(JobSection section, BertModel? model)
     {
         var arguments = new Hashtable(StringComparer.OrdinalIgnoreCase);

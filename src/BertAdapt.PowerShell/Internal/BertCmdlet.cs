@@ -52,6 +52,11 @@ public abstract class BertCmdlet : PSCmdlet
         }
     }
 
+    /// <summary>-WhatIf was given, or $WhatIfPreference is set: for a cmdlet whose -WhatIf says more than ShouldProcess's one line.</summary>
+    protected bool WhatIfRequested => MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value)
+        ? LanguagePrimitives.IsTrue(value)
+        : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+
     /// <summary>Runs engine code, turning its user-facing failures into terminating errors.</summary>
     protected internal void Guard(Action action)
     {

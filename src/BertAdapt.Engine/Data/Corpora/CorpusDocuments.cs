@@ -2,7 +2,7 @@ namespace BertAdapt.Engine.Data.Corpora;
 
 /// <summary>
 /// Streams the documents of one corpus file, whatever its format: each document is its
-/// non-empty lines, trimmed. Only one document is in memory at a time (<see cref="ReadLines"/>:
+/// non-empty lines, trimmed. Only one document is in memory at a time (<see cref="ReadLines(string, CorpusFileKind, CorpusReadOptions?, Action{long}?)"/>:
 /// only one line, or piece of a long line).
 /// </summary>
 public static class CorpusDocuments
@@ -46,15 +46,17 @@ public static class CorpusDocuments
     static IEnumerable<string?> ReadFileLines(string path, CorpusFileKind kind, CorpusReadOptions options, Action<long>? onRead)
     {
         using var reader = TextFileReader.Open(path, kind.Compressed, options.Strict, onRead, encoding: options.Encoding);
-        var lines = kind.Format switch
-        {
-            CorpusFormat.JsonLines => JsonLinesDocuments.Read(reader, options.TextField),
-            CorpusFormat.Csv => DelimitedDocuments.Read(reader, ',', options.TextColumn),
-            CorpusFormat.Tsv => DelimitedDocuments.Read(reader, '\t', options.TextColumn),
-            _ => TextDocuments.Read(reader),
-        };
-        foreach (var line in lines) yield return line;
+        foreach (var line in ReadLines(reader, kind.Format, options)) yield return line;
     }
+
+    /// <summary>The lines of text already opened as <paramref name="format"/>, as <see cref="ReadLines(string, CorpusFileKind, CorpusReadOptions?, Action{long}?)"/> gives them.</summary>
+    internal static IEnumerable<string?> ReadLines(TextFileReader reader, CorpusFormat format, CorpusReadOptions options) => format switch
+    {
+        CorpusFormat.JsonLines => JsonLinesDocuments.Read(reader, options.TextField),
+        CorpusFormat.Csv => DelimitedDocuments.Read(reader, ',', options.TextColumn),
+        CorpusFormat.Tsv => DelimitedDocuments.Read(reader, '\t', options.TextColumn),
+        _ => TextDocuments.Read(reader),
+    };
 
     static IEnumerable<IReadOnlyList<string>> ReadFile(string path, CorpusFileKind kind, CorpusReadOptions options, Action<long>? onRead)
     {

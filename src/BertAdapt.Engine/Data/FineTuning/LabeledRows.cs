@@ -23,15 +23,27 @@ public static class LabeledRows
     public static FineTuneData<LabeledRow> Read(string path, FineTuneTask task, FineTuneReadOptions? options = null)
     {
         options = Checked(task, options);
+        var known = KindOf(path, task);
+        using var reader = TextFileReader.Open(path, known.Compressed, strict: true, noun: Noun, encoding: options.Encoding);
+        return Read(reader, known.Format, task, options);
+    }
+
+    /// <summary>The format of an existing file of rows for <paramref name="task"/>: .csv, .tsv or .jsonl, optionally .gz.</summary>
+    internal static CorpusFileKind KindOf(string path, FineTuneTask task)
+    {
         RequireFile(path);
-        var kind = CorpusFileKind.TryOf(path);
-        if (kind is not { Format: not CorpusFormat.Text } known)
+        if (CorpusFileKind.TryOf(path) is not { Format: not CorpusFormat.Text } known)
             throw new BertAdaptException("FineTuneFormatUnsupported", BertAdaptErrorKind.InvalidArgument,
                 $"The {Noun} '{path}' has no known format for {task}: use .csv, .tsv or .jsonl, each optionally followed by .gz.", path);
+        return known;
+    }
+
+    /// <summary>The rows of text already opened as <paramref name="format"/> (a study's estimate reads a file's first bytes so).</summary>
+    internal static FineTuneData<LabeledRow> Read(TextFileReader reader, CorpusFormat format, FineTuneTask task, FineTuneReadOptions options)
+    {
         var builder = new LabeledRowBuilder(task, options);
-        using var reader = TextFileReader.Open(path, known.Compressed, strict: true, noun: Noun, encoding: options.Encoding);
-        if (known.Format == CorpusFormat.JsonLines) ReadJsonLines(reader, options, builder);
-        else ReadDelimited(reader, known.Format == CorpusFormat.Csv ? ',' : '\t', options, builder);
+        if (format == CorpusFormat.JsonLines) ReadJsonLines(reader, options, builder);
+        else ReadDelimited(reader, format == CorpusFormat.Csv ? ',' : '\t', options, builder);
         return builder.Result();
     }
 

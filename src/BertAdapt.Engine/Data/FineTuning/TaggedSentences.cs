@@ -26,16 +26,23 @@ public static class TaggedSentences
     public static FineTuneData<TaggedSentence> Read(string path, FineTuneReadOptions? options = null)
     {
         options ??= FineTuneReadOptions.Default;
+        bool compressed = IsCompressed(path);
+        using var reader = TextFileReader.Open(path, compressed, strict: true, noun: LabeledRows.Noun, encoding: options.Encoding);
+        return Read(reader, options);
+    }
+
+    /// <summary>Whether an existing file of tagged sentences is a .gz; FineTuneFormatUnsupported for an extension that is none of theirs.</summary>
+    internal static bool IsCompressed(string path)
+    {
         LabeledRows.RequireFile(path);
         var extension = CorpusFileKind.ExtensionOf(path, out bool compressed);
         if (!Extensions.Contains(extension))
             throw new BertAdaptException("FineTuneFormatUnsupported", BertAdaptErrorKind.InvalidArgument,
                 $"The {LabeledRows.Noun} '{path}' has no known format for {FineTuneTask.TokenClassification}: use {string.Join(", ", Extensions)}, each optionally followed by .gz.", path);
-        using var reader = TextFileReader.Open(path, compressed, strict: true, noun: LabeledRows.Noun, encoding: options.Encoding);
-        return Read(reader, options);
+        return compressed;
     }
 
-    static FineTuneData<TaggedSentence> Read(TextFileReader reader, FineTuneReadOptions options)
+    internal static FineTuneData<TaggedSentence> Read(TextFileReader reader, FineTuneReadOptions options)
     {
         var sentences = new List<TaggedSentence>();
         var skipped = new SkippedRows();
