@@ -182,6 +182,12 @@ Describe 'A miniature comparison: two strategies, two seeds' {
         $json.Strategies[1].MetricMean | Should -Be $reports[1].MetricMean
     }
 
+    It 'records the length fine-tuning trains at, -MaxLength, in the study''s settings' {
+        $settings = (Get-Content (Join-Path $whole 'study.json') -Raw | ConvertFrom-Json).Settings
+        $settings.'Fine-tuning Sequence length' | Should -Be '32'
+        $settings.Encoding | Should -BeLike 'max length 32,*'
+    }
+
     It 'survives Export-Csv, and shows as a table' {
         $csv = Join-Path $TestDrive 'reports.csv'
         $reports | Export-Csv $csv -NoTypeInformation

@@ -341,6 +341,7 @@ public sealed class CompareBertAdaptationCommand : ComputeCmdlet
             throw new BertAdaptException("AdaptationBudgetInvalid", BertAdaptErrorKind.InvalidArgument,
                 "Give the pre-training budget that every pre-training strategy gets, as -PretrainSteps or -PretrainTokens: the comparison is fair only at the same budget.");
         int sequenceLength = FitToPositions(SequenceLength, model, nameof(SequenceLength));
+        int maxLength = FitToPositions(MaxLength, model, nameof(MaxLength));
         int steps = Bound(nameof(PretrainTokens)) ? AdaptationPlan.StepsForTokens(PretrainTokens, PretrainBatchSize, sequenceLength) : PretrainSteps;
         string budget = Bound(nameof(PretrainTokens))
             ? $"{PretrainTokens:N0} tokens = {steps:N0} steps of {PretrainBatchSize} x {sequenceLength} tokens"
@@ -363,7 +364,7 @@ public sealed class CompareBertAdaptationCommand : ComputeCmdlet
                 SkipInvalidRows = SkipInvalidRows,
                 Encoding = Encoding,
             },
-            Encoding = new FineTuneEncodingOptions { MaxLength = FitToPositions(MaxLength, model, nameof(MaxLength)), SkipInvalidRows = SkipInvalidRows },
+            Encoding = new FineTuneEncodingOptions { MaxLength = maxLength, SkipInvalidRows = SkipInvalidRows },
             AutoClassWeights = ClassWeights == ClassWeighting.Auto,
             AllowOverlap = AllowOverlap,
             Strategies = Strategy,
@@ -386,6 +387,8 @@ public sealed class CompareBertAdaptationCommand : ComputeCmdlet
             FineTuning = new FineTuneOptions
             {
                 Task = Task,
+                // What each run trains at (it is -MaxLength), so study-plan.json and study.json record it.
+                SequenceLength = maxLength,
                 Epochs = Epochs,
                 MaxSteps = Bound(nameof(MaxSteps)) ? MaxSteps : null,
                 BatchSize = BatchSize,
