@@ -10,7 +10,7 @@ fine-tune rows. Prints one JSON object per row on stdout.
 
 usage: /usr/bin/python3 reference_finetune.py --threads 2 --rows mini:128:32,small:128:32 --warmup 2 --steps 5
 """
-import argparse, json, sys
+import argparse, json, os, sys
 
 import torch
 import torch.nn as nn
@@ -71,7 +71,7 @@ def main():
     for spec in a.rows.split(","):
         preset, length, rows = spec.split(":")
         result = measure(preset, int(length), int(rows), a.warmup, a.steps)
-        result.update({"torch": torch.__version__, "threads": torch.get_num_threads()})
+        result.update({"torch": torch.__version__, "threads": torch.get_num_threads(), "load": os.getloadavg()[0]})
         print(json.dumps(result), flush=True)
 
 

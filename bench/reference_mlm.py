@@ -16,7 +16,7 @@ Prints one JSON object per row and head on stdout.
 
 usage: /usr/bin/python3 reference_mlm.py --threads 2 --rows mini:128:32,small:128:32 --warmup 2 --steps 5 [--heads all,masked]
 """
-import argparse, json, math, sys, time
+import argparse, json, os, math, sys, time
 
 import torch
 import torch.nn as nn
@@ -185,7 +185,7 @@ def main():
         preset, length, rows = spec.split(":")
         for head in a.heads.split(","):
             result = measure(preset, int(length), int(rows), a.warmup, a.steps, head)
-            result.update({"torch": torch.__version__, "threads": torch.get_num_threads(), "matmul_gflops": peak})
+            result.update({"torch": torch.__version__, "threads": torch.get_num_threads(), "load": os.getloadavg()[0], "matmul_gflops": peak})
             print(json.dumps(result), flush=True)
 
 

@@ -28,7 +28,10 @@ int soakSteps = int.Parse(Arg("--soak-steps") ?? (quick ? "1000" : "5000"));
 var repositoryRoot = Arg("--repo") ?? FuzzBench.FindRepositoryRoot(AppContext.BaseDirectory);
 
 var vocabulary = BertVocabulary.Load(vocabularyPath, lowerCase: true);
-var log = (string s) => Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {s}");
+// The machine is shared: the 1-minute load average goes with every log line and into the table's header.
+string Load() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+var startLoad = Load();
+var log = (string s) => Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] (load {Load()}) {s}");
 
 // (preset, length, batch, variant, threads)
 var plan = new List<(string, int, int, string, int)>
@@ -173,7 +176,7 @@ string Ratio(double mine, double? theirs) => theirs is double t ? (mine / t).ToS
 
 // ---- the one table ----
 var w = Console.Out;
-w.WriteLine($"BertAdapt bench  {DateTime.UtcNow:yyyy-MM-dd HH:mm}Z  threads={threads}  cores={Environment.ProcessorCount}  warmup={warmup} timed={steps} (median)");
+w.WriteLine($"BertAdapt bench  {DateTime.UtcNow:yyyy-MM-dd HH:mm}Z  threads={threads}  cores={Environment.ProcessorCount}  warmup={warmup} timed={steps} (median)  load average {startLoad} at the start, {Load()} at the end");
 w.WriteLine($"matmul peak (highest median over the checked shapes below): fp32 {peak32 / 1e9:F1} GFLOP/s   bf16 {peak16 / 1e9:F1} GFLOP/s");
 w.WriteLine("MFU = model FLOPs / step time / peak of the row's dtype; model FLOPs = 6·N·tokens (N = non-embedding encoder");
 w.WriteLine("      parameters) + 12·L·T·H·tokens (attention) + 6·(H·V + H·H)·masked (MLM head on masked positions only).");
@@ -189,7 +192,9 @@ foreach (var r in rows)
 }
 if (reference.Count == 0) w.WriteLine("PyTorch references: skipped (see the line above the table).");
 else w.WriteLine($"references: bench/reference_mlm.py, torch {reference[0].GetProperty("torch").GetString()}, {reference[0].GetProperty("threads").GetInt32()} threads, its fp32 matmul {reference[0].GetProperty("matmul_gflops").GetDouble():F1} GFLOP/s, eager attention, AdamW, clipping; " +
-    "eager ref = HF's head (vocabulary projection on every position), tuned ref = masked positions gathered first (NVIDIA BERT, ModernBERT).");
+    "eager ref = HF's head (vocabulary projection on every position), tuned ref = masked positions gathered first (NVIDIA BERT, ModernBERT)" +
+    (reference.Any(j => j.TryGetProperty("load", out _)) ? $"; load average {reference.Where(j => j.TryGetProperty("load", out _)).Min(j => j.GetProperty("load").GetDouble()):F1}" +
+        $" to {reference.Where(j => j.TryGetProperty("load", out _)).Max(j => j.GetProperty("load").GetDouble()):F1} as their rows ended." : "."));
 if (fineTunes.Count > 0)
 {
     w.WriteLine();
