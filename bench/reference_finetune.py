@@ -10,13 +10,13 @@ fine-tune rows. Prints one JSON object per row on stdout.
 
 usage: /usr/bin/python3 reference_finetune.py --threads 2 --rows mini:128:32,small:128:32 --warmup 2 --steps 5
 """
-import argparse, json, os, sys
+import sys
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from reference_mlm import PRESETS, VOCAB, BertEncoderModel, initialise, optimizer_for, timed_steps
+from reference_mlm import PRESETS, VOCAB, BertEncoderModel, common_arguments, emit, initialise, optimizer_for, rows_of, timed_steps
 
 LABELS = 4
 
@@ -61,18 +61,10 @@ def measure(preset, length, rows, warmup, steps):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--rows", required=True)
-    parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--steps", type=int, default=5)
-    a = parser.parse_args()
+    a = common_arguments().parse_args()
     torch.set_num_threads(a.threads)
-    for spec in a.rows.split(","):
-        preset, length, rows = spec.split(":")
-        result = measure(preset, int(length), int(rows), a.warmup, a.steps)
-        result.update({"torch": torch.__version__, "threads": torch.get_num_threads(), "load": os.getloadavg()[0]})
-        print(json.dumps(result), flush=True)
+    for preset, length, rows in rows_of(a.rows):
+        emit(measure(preset, length, rows, a.warmup, a.steps))
 
 
 if __name__ == "__main__":

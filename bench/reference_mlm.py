@@ -171,22 +171,38 @@ def matmul_gflops(n=2048, runs=8):
     return 2.0 * n ** 3 / sorted(times)[len(times) // 2] / 1e9
 
 
-def main():
+def common_arguments():
+    """The reference scripts' shared options: threads, rows (preset:length:batch,...), warmup and timed steps."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--rows", required=True)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--steps", type=int, default=5)
+    return parser
+
+
+def rows_of(spec):
+    """(preset, length, batch) for each row of --rows."""
+    for row in spec.split(","):
+        preset, length, rows = row.split(":")
+        yield preset, int(length), int(rows)
+
+
+def emit(result, **extra):
+    """Prints one row as a JSON line with the torch version, thread count and the 1-minute load average."""
+    result.update({"torch": torch.__version__, "threads": torch.get_num_threads(), "load": os.getloadavg()[0], **extra})
+    print(json.dumps(result), flush=True)
+
+
+def main():
+    parser = common_arguments()
     parser.add_argument("--heads", default="all,masked")
     a = parser.parse_args()
     torch.set_num_threads(a.threads)
     peak = matmul_gflops()
-    for spec in a.rows.split(","):
-        preset, length, rows = spec.split(":")
+    for preset, length, rows in rows_of(a.rows):
         for head in a.heads.split(","):
-            result = measure(preset, int(length), int(rows), a.warmup, a.steps, head)
-            result.update({"torch": torch.__version__, "threads": torch.get_num_threads(), "load": os.getloadavg()[0], "matmul_gflops": peak})
-            print(json.dumps(result), flush=True)
+            emit(measure(preset, length, rows, a.warmup, a.steps, head), matmul_gflops=peak)
 
 
 if __name__ == "__main__":
