@@ -1,11 +1,12 @@
 // The driver of bench/Measure-Training.ps1. Measures, in one process and one run: the CPU's own
-// clock and FLOPs per cycle, the checked matmul peak (fp32, bf16, several shapes), MLM training and inference throughput with model-FLOPs utilisation,
+// clock and FLOPs per cycle, the checked matmul peak (fp32, bf16, several shapes), MLM training
+// and inference throughput with model-FLOPs utilisation,
 // fused against manual attention (alternating steps), the training loop itself (padding with
 // shuffled or length-grouped batches, inline or prefetched collation), AdamW's per-parameter
 // loop, the tokenizer, memory over a long run, the checkpoint fuzzer's long run and a soak of a
-// tiny model (issue 17), the fine-tuning step; reads the PyTorch-eager references' JSON lines
-// (written just before by bench/reference_mlm.py and reference_finetune.py) and prints ONE table with the ratios, then
-// writes everything as JSON.
+// tiny model (issue 17), the fine-tuning step; reads the PyTorch references' JSON lines (written
+// just before by bench/reference_mlm.py and reference_finetune.py) and prints ONE table with the
+// ratios, then writes everything as JSON.
 using System.Diagnostics;
 using System.Text.Json;
 using BertAdapt.Bench;
@@ -78,11 +79,11 @@ foreach (var (preset, length, batch, variant, t) in plan)
 // The fine-tuning step at the reference's shapes, through FineTuneTrainer itself (full-length examples, so no padding).
 var fineTunePlan = new List<(string Preset, int Length, int Batch)> { ("mini", 128, 32), ("small", 128, 32), ("base", 128, 8) };
 fineTunePlan.RemoveAll(p => !Selected($"{p.Preset}:finetune:{p.Length}"));
-var fineTunes = new List<LoopRow>();
+var fineTunes = new List<(int Length, LoopRow Row)>();
 foreach (var (preset, length, batch) in fineTunePlan)
 {
     log($"fine-tune step {preset} T={length} B={batch}");
-    fineTunes.Add(LoopBench.Run(vocabulary, preset, "fine-tune", false, 2, batch, warmup, steps, threads, fixedLength: length));
+    fineTunes.Add((length, LoopBench.Run(vocabulary, preset, "fine-tune", false, 2, batch, warmup, steps, threads, fixedLength: length)));
 }
 
 // Fused against manual attention, alternating on one model (rows minutes apart were too noisy to decide between them).
@@ -191,7 +192,8 @@ foreach (var r in rows)
         $"{(compared ? Tokens(eager) : ""),9} {(compared ? Tokens(tuned) : ""),9} {Ratio(r.TokensPerSecond, eager),6} {Ratio(r.TokensPerSecond, tuned),6}");
 }
 if (reference.Count == 0) w.WriteLine("PyTorch references: skipped (see the line above the table).");
-else w.WriteLine($"references: bench/reference_mlm.py, torch {reference[0].GetProperty("torch").GetString()}, {reference[0].GetProperty("threads").GetInt32()} threads, its fp32 matmul {reference[0].GetProperty("matmul_gflops").GetDouble():F1} GFLOP/s, eager attention, AdamW, clipping; " +
+else w.WriteLine($"references: bench/reference_mlm.py, torch {reference[0].GetProperty("torch").GetString()}, {reference[0].GetProperty("threads").GetInt32()} threads, its fp32 matmul " +
+    $"{reference.Where(j => j.TryGetProperty("matmul_gflops", out _)).Select(j => j.GetProperty("matmul_gflops").GetDouble()).DefaultIfEmpty(double.NaN).First():F1} GFLOP/s, eager attention, AdamW, clipping; " +
     "eager ref = HF's head (vocabulary projection on every position), tuned ref = masked positions gathered first (NVIDIA BERT, ModernBERT)" +
     (reference.Any(j => j.TryGetProperty("load", out _)) ? $"; load average {reference.Where(j => j.TryGetProperty("load", out _)).Min(j => j.GetProperty("load").GetDouble()):F1}" +
         $" to {reference.Where(j => j.TryGetProperty("load", out _)).Max(j => j.GetProperty("load").GetDouble()):F1} as their rows ended." : "."));
@@ -201,10 +203,10 @@ if (fineTunes.Count > 0)
     w.WriteLine("fine-tuning step (sequence classification, 4 labels, full-length examples; FineTuneTrainer: pooler, dropout, classifier, AdamW, clipping, schedule)");
     w.WriteLine("against bench/reference_finetune.py (HF's BertForSequenceClassification in plain torch, same shapes):");
     w.WriteLine($"{"model",-6} {"T",4} {"B",3} {"step s",7} {"train tok/s",11} {"ref tok/s",9} {"ratio",6}");
-    foreach (var f in fineTunes)
+    foreach (var (length, f) in fineTunes)
     {
-        var rt = ReferenceTokens("fine-tune", "", f.Preset, 128, f.Batch);
-        w.WriteLine($"{f.Preset,-6} {128,4} {f.Batch,3} {f.StepSeconds,7:F3} {f.Batch * 128 / f.StepSeconds,11:N0} {Tokens(rt),9} {Ratio(f.Batch * 128 / f.StepSeconds, rt),6}");
+        var rt = ReferenceTokens("fine-tune", "", f.Preset, length, f.Batch);
+        w.WriteLine($"{f.Preset,-6} {length,4} {f.Batch,3} {f.StepSeconds,7:F3} {f.Batch * length / f.StepSeconds,11:N0} {Tokens(rt),9} {Ratio(f.Batch * length / f.StepSeconds, rt),6}");
     }
 }
 if (matmulRows.Count > 0)
@@ -296,8 +298,8 @@ foreach (var preset in new[] { "mini", "small", "base" })
     if (Eager(r) is double eager) Goal($"{preset} training vs eager ref", r.TokensPerSecond / eager, preset == "base" ? 1.2 : 1.5, "x");
     if (Tuned(r) is double tuned) Goal($"{preset} training vs tuned ref", r.TokensPerSecond / tuned, 1.1, "x");
 }
-foreach (var f in fineTunes)
-    if (ReferenceTokens("fine-tune", "", f.Preset, 128, f.Batch) is double rt) Goal($"{f.Preset} fine-tuning vs reference", f.Batch * 128 / f.StepSeconds / rt, 1.2, "x");
+foreach (var (length, f) in fineTunes)
+    if (ReferenceTokens("fine-tune", "", f.Preset, length, f.Batch) is double rt) Goal($"{f.Preset} fine-tuning vs reference", f.Batch * length / f.StepSeconds / rt, 1.2, "x");
 if (rows.FirstOrDefault(x => x.Preset == "base" && x.Length == 128 && x.Variant == "masked" && x.Threads == threads) is { } base32) Goal("base MFU (fp32)", base32.Mfu * 100, 50, "%");
 if (rows.FirstOrDefault(x => x.Preset == "base" && x.Length == 128 && x.Variant == "bf16" && x.Threads == threads) is { } base16) Goal("base MFU (bf16, checked matmul peak)", base16.Mfu * 100, 50, "%");
 if (tokenizer.Length > 0) Goal("tokenizer single thread", tokenizer[0].TokensPerSecond / 1e6, 5, "M tok/s");
@@ -308,7 +310,7 @@ if (soak is not null) Goal("soak flat (100% - growth)", 100 - Math.Abs(soak.Work
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
 File.WriteAllText(outPath, JsonSerializer.Serialize(new
 {
-    date = DateTime.UtcNow, threads, peakFp32 = peak32, peakBf16 = peak16, matmul = matmulRows, instructions, training = rows, fineTuning = fineTunes, attention = attentionRows, loops, optimizer = optimizerRows,
+    date = DateTime.UtcNow, threads, peakFp32 = peak32, peakBf16 = peak16, matmul = matmulRows, instructions, training = rows, fineTuning = fineTunes.Select(f => f.Row), attention = attentionRows, loops, optimizer = optimizerRows,
     reference, tokenizer, memory, peakWorkingSet,
     fuzz = fuzz is null ? null : new { fuzz.Cases, fuzz.ValidModels, fuzz.ErrorIds, fuzz.UncleanErrors, fuzz.Crashes, fuzz.OverBound, fuzz.ById, fuzz.Failures,
         fuzz.PeakWorkingSet, fuzz.WorkingSetGrowth, fuzz.MaxCaseAllocated, fuzz.LiveTensorGrowth, Seconds = fuzz.Elapsed.TotalSeconds, fuzzSeed },
