@@ -33,6 +33,8 @@ param(
     [int] $Steps = 0,
     [int] $MemorySteps = 0,
     [string] $Only = '',
+    # Run each reference row just before the module's row of the same shape (in the driver), instead of all references first: on a shared machine both then see the same minutes of load.
+    [switch] $Interleave,
     [string] $OutDirectory = (Join-Path (Split-Path $PSScriptRoot) 'artifacts/bench')
 )
 
@@ -62,7 +64,10 @@ if (-not (Test-Torch) -and $IsLinux -and (Test-Path /etc/debian_version) -and ((
     apt-get update -qq | Out-Null
     apt-get install -y -qq python3-torch libopenblas0-pthread | Out-Null
 }
-if (Test-Torch) {
+if ((Test-Torch) -and $Interleave) {
+    Write-Host 'The PyTorch references run in the driver, each just before the module''s row of the same shape (-Interleave).'
+}
+elseif (Test-Torch) {
     $env:OMP_NUM_THREADS = "$Threads"
     Write-Host "Running the PyTorch MLM references, eager and tuned heads ($referenceRows) ..."
     $mlm = & $python (Join-Path $PSScriptRoot 'reference_mlm.py') --threads $Threads --rows $referenceRows --warmup 2 --steps $Steps
@@ -86,6 +91,7 @@ $driver = Get-ChildItem -Recurse -File -Filter BertAdapt.Bench.dll (Join-Path $P
 
 $arguments = @('--vocab', $vocabulary, '--out', (Join-Path $OutDirectory 'training.json'), '--threads', $Threads, '--steps', $Steps, '--repo', $root)
 if (Test-Path $referencePath) { $arguments += @('--reference', $referencePath) }
+if ($Interleave -and (Test-Torch)) { $arguments += @('--python', $python, '--scripts', $PSScriptRoot) }
 if ($Quick) { $arguments += '--quick' }
 if ($MemorySteps -gt 0) { $arguments += @('--memory-steps', $MemorySteps) }
 if ($Only) { $arguments += @('--only', $Only) }

@@ -69,9 +69,35 @@ if (plan.Count > 0 || Selected("peak"))
     peak16 = MatmulPeak.Trusted(matmulRows.Where(r => r.Type == "bf16"));
 }
 
+// The PyTorch references: read from --reference (run before this process), or with --python run
+// here, each row just before the module's row of the same shape, so both see the same minutes of
+// a shared machine's load.
+var reference = new List<JsonElement>();
+if (referencePath is not null && File.Exists(referencePath))
+    foreach (var line in File.ReadLines(referencePath).Where(l => l.TrimStart().StartsWith('{')))
+        reference.Add(JsonDocument.Parse(line).RootElement);
+var python = Arg("--python");
+var scripts = Arg("--scripts") ?? Path.Combine(repositoryRoot, "bench");
+void RunReference(string script, string preset, int length, int batch)
+{
+    if (python is null) return;
+    log($"reference {script} {preset} T={length} B={batch}");
+    var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, UseShellExecute = false };
+    foreach (var a in new[] { Path.Combine(scripts, script), "--threads", $"{threads}", "--rows", $"{preset}:{length}:{batch}", "--warmup", $"{warmup}", "--steps", $"{steps}" })
+        start.ArgumentList.Add(a);
+    start.Environment["OMP_NUM_THREADS"] = $"{threads}";
+    using var child = Process.Start(start)!;
+    var output = child.StandardOutput.ReadToEnd();
+    child.WaitForExit();
+    if (child.ExitCode != 0) { log($"reference {script} failed with exit code {child.ExitCode}"); return; }
+    foreach (var line in output.Split('\n').Where(l => l.TrimStart().StartsWith('{')))
+        reference.Add(JsonDocument.Parse(line).RootElement);
+}
+
 var rows = new List<TrainingRow>();
 foreach (var (preset, length, batch, variant, t) in plan)
 {
+    if (variant == "masked" && t == threads) RunReference("reference_mlm.py", preset, length, batch);
     log($"train {preset} T={length} B={batch} {variant} threads={t}");
     rows.Add(TrainingBench.Run(vocabulary, preset, length, batch, variant, t, warmup, steps, variant == "bf16" ? peak16 : peak32));
 }
@@ -82,6 +108,7 @@ fineTunePlan.RemoveAll(p => !Selected($"{p.Preset}:finetune:{p.Length}"));
 var fineTunes = new List<(int Length, LoopRow Row)>();
 foreach (var (preset, length, batch) in fineTunePlan)
 {
+    RunReference("reference_finetune.py", preset, length, batch);
     log($"fine-tune step {preset} T={length} B={batch}");
     fineTunes.Add((length, LoopBench.Run(vocabulary, preset, "fine-tune", false, 2, batch, warmup, steps, threads, fixedLength: length)));
 }
@@ -160,10 +187,6 @@ if (Selected("soak"))
 }
 long peakWorkingSet = Process.GetCurrentProcess().PeakWorkingSet64;
 
-var reference = new List<JsonElement>();
-if (referencePath is not null && File.Exists(referencePath))
-    foreach (var line in File.ReadLines(referencePath).Where(l => l.TrimStart().StartsWith('{')))
-        reference.Add(JsonDocument.Parse(line).RootElement);
 // Lines without "job" are MLM rows; MLM rows without "head" are the eager one (all positions), as before issue 16.
 string Field(JsonElement j, string name, string absent) => j.TryGetProperty(name, out var v) ? v.GetString() ?? absent : absent;
 double? ReferenceTokens(string job, string head, string preset, int length, int batch) => reference.Where(j => Field(j, "job", "mlm") == job
