@@ -1,22 +1,30 @@
 #requires -Version 7.0
 <#
 .SYNOPSIS
-    MLM training and inference throughput, model-FLOPs utilisation, tokenizer speed and memory,
-    side by side with a PyTorch-eager reference of the same architecture and batch.
+    MLM training and inference throughput, fine-tuning throughput, model-FLOPs utilisation, the
+    checked matmul and instruction peaks, tokenizer speed and memory, side by side with PyTorch
+    references of the same architecture and batch.
 
 .DESCRIPTION
-    Runs bench/reference_mlm.py (Debian's /usr/bin/python3 with python3-torch; installed with
-    apt-get when missing and running as root on Debian, else the reference is skipped), then
-    bench/BertAdapt.Bench, which measures the matmul peak, the engine's training step for the
+    Runs bench/reference_mlm.py (two heads: HF's eager one over every position and the tuned one
+    over the masked positions only) and bench/reference_finetune.py (HF's
+    BertForSequenceClassification step) on Debian's /usr/bin/python3 with python3-torch (installed
+    with apt-get when missing and running as root on Debian, else the references are skipped), then
+    bench/BertAdapt.Bench, which measures the CPU's clock and FLOPs per cycle (fp32 FMA, bf16 dot
+    product), the matmul peak on several shapes with every product checked against float64, the engine's training step for the
     mini, small and base presets, fused against manual attention, padding and the background
     producer in the training loop, AdamW's per-parameter loop, the tokenizer on a generated
     corpus, a long MlmTrainer run for memory, the checkpoint fuzzer's long run (20,000 damaged
-    checkpoint files) and a 5,000-step soak of a tiny model (issue 17), and prints one table with the ratios against
-    the reference. Both sides use
+    checkpoint files), a 5,000-step soak of a tiny model (issue 17) and the fine-tuning step through
+    FineTuneTrainer, and prints one table with the ratios against the references. Both sides use
     -Threads threads. The table goes to the console; the figures to artifacts/bench/training.json.
 
 .EXAMPLE
     cd /work/main && dotnet pwsh -NoProfile -File bench/Measure-Training.ps1 -Quick
+
+.EXAMPLE
+    dotnet pwsh -NoProfile -File bench/Measure-Training.ps1 -Quick -Only 'mini:masked,base:masked,base:bf16,mini:finetune,peak'
+    Only the named rows of the driver (see --only in bench/BertAdapt.Bench/Program.cs); the references still run all their rows.
 #>
 [CmdletBinding()]
 param(
@@ -24,6 +32,9 @@ param(
     [int] $Threads = 2,
     [int] $Steps = 0,
     [int] $MemorySteps = 0,
+    [string] $Only = '',
+    # Run each reference row just before the module's row of the same shape (in the driver), instead of all references first: on a shared machine both then see the same minutes of load.
+    [switch] $Interleave,
     [string] $OutDirectory = (Join-Path (Split-Path $PSScriptRoot) 'artifacts/bench')
 )
 
@@ -36,7 +47,8 @@ $vocabulary = Join-Path $root 'module/bin/vocab/bert-base-uncased-vocab.txt'
 if (-not (Test-Path $vocabulary)) { throw "$vocabulary is missing; run ./build.ps1 -Task Build first." }
 $null = New-Item -ItemType Directory -Force $OutDirectory
 if ($Steps -le 0) { $Steps = if ($Quick) { 3 } else { 5 } }
-$referenceRows = if ($Quick) { 'mini:128:32,small:128:32' } else { 'mini:128:32,small:128:32,small:512:8,base:128:8' }
+$referenceRows = if ($Quick) { 'mini:128:32,small:128:32,base:128:8' } else { 'mini:128:32,small:128:32,small:512:8,base:128:8' }
+$fineTuneRows = 'mini:128:32,small:128:32,base:128:8'
 
 # ---- the PyTorch-eager reference ----
 $python = '/usr/bin/python3'
@@ -52,15 +64,21 @@ if (-not (Test-Torch) -and $IsLinux -and (Test-Path /etc/debian_version) -and ((
     apt-get update -qq | Out-Null
     apt-get install -y -qq python3-torch libopenblas0-pthread | Out-Null
 }
-if (Test-Torch) {
-    Write-Host "Running the PyTorch-eager reference ($referenceRows) ..."
+if ((Test-Torch) -and $Interleave) {
+    Write-Host 'The PyTorch references run in the driver, each just before the module''s row of the same shape (-Interleave).'
+}
+elseif (Test-Torch) {
     $env:OMP_NUM_THREADS = "$Threads"
-    & $python (Join-Path $PSScriptRoot 'reference_mlm.py') --threads $Threads --rows $referenceRows --warmup 2 --steps $Steps |
-        Set-Content -Path $referencePath
-    if ($LASTEXITCODE -ne 0) { Write-Warning 'The reference failed; the table will show no ratios.'; Remove-Item -Force $referencePath }
+    Write-Host "Running the PyTorch MLM references, eager and tuned heads ($referenceRows) ..."
+    $mlm = & $python (Join-Path $PSScriptRoot 'reference_mlm.py') --threads $Threads --rows $referenceRows --warmup 2 --steps $Steps
+    $mlmFailed = $LASTEXITCODE -ne 0
+    Write-Host "Running the PyTorch fine-tuning reference ($fineTuneRows) ..."
+    $fineTune = & $python (Join-Path $PSScriptRoot 'reference_finetune.py') --threads $Threads --rows $fineTuneRows --warmup 2 --steps $Steps
+    if ($mlmFailed -or $LASTEXITCODE -ne 0) { Write-Warning 'A reference failed; its rows will show no ratios.' }
+    @($mlm) + @($fineTune) | Where-Object { $_ } | Set-Content -Path $referencePath
 }
 else {
-    Write-Host 'PyTorch-eager reference skipped: /usr/bin/python3 has no torch (apt-get install python3-torch libopenblas0-pthread, as root).'
+    Write-Host 'PyTorch references skipped: /usr/bin/python3 has no torch (apt-get install python3-torch libopenblas0-pthread, as root).'
 }
 
 # ---- the engine ----
@@ -73,7 +91,9 @@ $driver = Get-ChildItem -Recurse -File -Filter BertAdapt.Bench.dll (Join-Path $P
 
 $arguments = @('--vocab', $vocabulary, '--out', (Join-Path $OutDirectory 'training.json'), '--threads', $Threads, '--steps', $Steps, '--repo', $root)
 if (Test-Path $referencePath) { $arguments += @('--reference', $referencePath) }
+if ($Interleave -and (Test-Torch)) { $arguments += @('--python', $python, '--scripts', $PSScriptRoot) }
 if ($Quick) { $arguments += '--quick' }
 if ($MemorySteps -gt 0) { $arguments += @('--memory-steps', $MemorySteps) }
+if ($Only) { $arguments += @('--only', $Only) }
 dotnet $driver.FullName @arguments
 if ($LASTEXITCODE -ne 0) { throw "The bench driver failed with exit code $LASTEXITCODE." }

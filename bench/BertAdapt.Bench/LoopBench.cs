@@ -19,11 +19,13 @@ public sealed record LoopRow(string Preset, string Job, string Variant, int Batc
 /// "fine-tune" is sequence classification on examples of 8 to 128 tokens (uniform), "mlm" is
 /// packed full-length masked-LM examples. Variants: shuffled / length-grouped batches, and
 /// collation on the training thread (prefetch 0) or on a background thread two batches ahead (prefetch 2).
+/// With <c>fixedLength</c>, every fine-tuning example has that many tokens: the fine-tuning step
+/// rows, timed against bench/reference_finetune.py at the same shape.
 /// </summary>
 public static class LoopBench
 {
     public static LoopRow Run(BertVocabulary vocabulary, string preset, string job, bool groupByLength, int prefetch,
-        int batchSize, int warmup, int steps, int threads)
+        int batchSize, int warmup, int steps, int threads, int? fixedLength = null)
     {
         torch.set_num_threads(threads);
         var config = BertConfig.FromPreset(preset, vocabulary.Count);
@@ -39,7 +41,7 @@ public static class LoopBench
                 Task = FineTuneTask.SequenceClassification, BatchSize = batchSize, MaxSteps = warmup + steps, Epochs = null,
                 EvalEachEpoch = false, GroupByLength = groupByLength, PrefetchBatches = prefetch,
             };
-            padding = FineTuneTrainer.Train(model, new VariedExamples(vocabulary, batchSize * (warmup + steps) * 2), null, options, callbacks).PaddingFraction;
+            padding = FineTuneTrainer.Train(model, new VariedExamples(vocabulary, batchSize * (warmup + steps) * 2, fixedLength ?? 8, fixedLength ?? 128), null, options, callbacks).PaddingFraction;
         }
         else
         {
@@ -51,21 +53,21 @@ public static class LoopBench
         var stepSeconds = Enumerable.Range(warmup, steps).Select(i => times[i].Elapsed - times[i - 1].Elapsed).ToList();
         var timed = times.Skip(warmup).ToList();
         double seconds = timed[^1].Elapsed - times[warmup - 1].Elapsed;
-        string variant = $"{(groupByLength ? "grouped" : "shuffled")} prefetch={prefetch}";
+        string variant = fixedLength is int t ? $"T={t}" : $"{(groupByLength ? "grouped" : "shuffled")} prefetch={prefetch}";
         return new LoopRow(preset, job, variant, batchSize, steps, TrainingBench.Median(stepSeconds), timed.Sum(t => t.Tokens) / seconds, padding, threads);
     }
 
-    /// <summary>Four-class examples of 8 to 128 tokens, uniformly: [CLS], ordinary word pieces, [SEP].</summary>
+    /// <summary>Four-class examples of <c>shortest</c> to <c>longest</c> tokens, uniformly: [CLS], ordinary word pieces, [SEP].</summary>
     sealed class VariedExamples : IFineTuneExamples
     {
         readonly List<FineTuneExample> examples = [];
 
-        public VariedExamples(BertVocabulary vocabulary, int count)
+        public VariedExamples(BertVocabulary vocabulary, int count, int shortest, int longest)
         {
             var random = new Random(42);
             for (int e = 0; e < count; e++)
             {
-                var ids = TrainingBench.SyntheticIds(vocabulary, random.Next(8, 129), random);
+                var ids = TrainingBench.SyntheticIds(vocabulary, random.Next(shortest, longest + 1), random);
                 examples.Add(new FineTuneExample(ids, new int[ids.Length], random.Next(4), null, null, null));
             }
         }

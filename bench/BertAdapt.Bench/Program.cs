@@ -1,11 +1,12 @@
-// The driver of bench/Measure-Training.ps1. Measures, in one process and one run: the square-
-// matmul peak (fp32, bf16), MLM training and inference throughput with model-FLOPs utilisation,
+// The driver of bench/Measure-Training.ps1. Measures, in one process and one run: the CPU's own
+// clock and FLOPs per cycle, the checked matmul peak (fp32, bf16, several shapes), MLM training
+// and inference throughput with model-FLOPs utilisation,
 // fused against manual attention (alternating steps), the training loop itself (padding with
 // shuffled or length-grouped batches, inline or prefetched collation), AdamW's per-parameter
 // loop, the tokenizer, memory over a long run, the checkpoint fuzzer's long run and a soak of a
-// tiny model (issue 17); reads the PyTorch-eager reference's JSON lines
-// (written just before by bench/reference_mlm.py) and prints ONE table with the ratios, then
-// writes everything as JSON.
+// tiny model (issue 17), the fine-tuning step; reads the PyTorch references' JSON lines (written
+// just before by bench/reference_mlm.py and reference_finetune.py) and prints ONE table with the
+// ratios, then writes everything as JSON.
 using System.Diagnostics;
 using System.Text.Json;
 using BertAdapt.Bench;
@@ -28,7 +29,10 @@ int soakSteps = int.Parse(Arg("--soak-steps") ?? (quick ? "1000" : "5000"));
 var repositoryRoot = Arg("--repo") ?? FuzzBench.FindRepositoryRoot(AppContext.BaseDirectory);
 
 var vocabulary = BertVocabulary.Load(vocabularyPath, lowerCase: true);
-var log = (string s) => Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] {s}");
+// The machine is shared: the 1-minute load average goes with every log line and into the table's header.
+string Load() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
+var startLoad = Load();
+var log = (string s) => Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] (load {Load()}) {s}");
 
 // (preset, length, batch, variant, threads)
 var plan = new List<(string, int, int, string, int)>
@@ -37,32 +41,76 @@ var plan = new List<(string, int, int, string, int)>
     ("mini", 128, 32, "masked", 1),
     ("small", 128, 32, "masked", threads), ("small", 128, 32, "all-positions", threads), ("small", 128, 32, "bf16", threads),
 };
-if (!quick)
-    plan.AddRange([("small", 512, 8, "masked", threads), ("small", 512, 8, "bf16", threads),
-        ("base", 128, 8, "masked", threads), ("base", 128, 8, "bf16", threads)]);
+plan.AddRange([("base", 128, 8, "masked", threads), ("base", 128, 8, "bf16", threads)]);
+if (!quick) plan.AddRange([("small", 512, 8, "masked", threads), ("small", 512, 8, "bf16", threads)]);
 else plan.RemoveAll(p => p.Item1 == "small" && p.Item4 != "masked" || p.Item5 == 1);
 // --only keeps the measurements whose key starts with one of its comma-separated prefixes, e.g.
 // "mini:masked", "base" or "mini:masked,small:attention" for a quick look at some of them; the
 // sections without a model name are "tokenizer", "memory", "fuzz" (--fuzz-cases damaged checkpoint
-// files, --fuzz-seed) and "soak" (--soak-steps on the tiny model), e.g. --only fuzz,soak.
+// files, --fuzz-seed), "soak" (--soak-steps on the tiny model) and "peak" (the matmul and instruction
+// peaks, measured anyway when a training row runs), e.g. --only fuzz,soak; fine-tuning rows are "mini:finetune".
 var only = Arg("--only")?.Split(',');
 bool Selected(string key) => only is null || only.Any(prefix => key.StartsWith(prefix, StringComparison.Ordinal));
 plan.RemoveAll(p => !Selected($"{p.Item1}:{p.Item4}:{p.Item2}"));
 
-// The peak is the MFU's denominator: measured when there are training rows to divide.
+// The peak is the MFU's denominator: measured when there are training rows to divide. Only
+// products checked against float64 count; the instruction rates say what the cores could do.
 double peak32 = double.NaN, peak16 = double.NaN;
-if (plan.Count > 0)
+var matmulRows = new List<MatmulRow>();
+InstructionRates? instructions = null;
+if (plan.Count > 0 || Selected("peak"))
 {
-    log("matmul peak");
-    peak32 = TrainingBench.MatmulPeak(ScalarType.Float32, threads);
-    peak16 = TrainingBench.MatmulPeak(ScalarType.BFloat16, threads);
+    log("instruction rates (clock, vfmadd231ps, vdpbf16ps)");
+    instructions = InstructionPeak.Measure(threads);
+    log("matmul peak, checked");
+    matmulRows.AddRange(MatmulPeak.Measure(ScalarType.Float32, threads, quick));
+    matmulRows.AddRange(MatmulPeak.Measure(ScalarType.BFloat16, threads, quick));
+    peak32 = MatmulPeak.Trusted(matmulRows.Where(r => r.Type == "fp32"));
+    peak16 = MatmulPeak.Trusted(matmulRows.Where(r => r.Type == "bf16"));
+}
+
+// The PyTorch references: read from --reference (run before this process), or with --python run
+// here, each row just before the module's row of the same shape, so both see the same minutes of
+// a shared machine's load.
+var reference = new List<JsonElement>();
+if (referencePath is not null && File.Exists(referencePath))
+    foreach (var line in File.ReadLines(referencePath).Where(l => l.TrimStart().StartsWith('{')))
+        reference.Add(JsonDocument.Parse(line).RootElement);
+var python = Arg("--python");
+var scripts = Arg("--scripts") ?? Path.Combine(repositoryRoot, "bench");
+void RunReference(string script, string preset, int length, int batch)
+{
+    if (python is null) return;
+    log($"reference {script} {preset} T={length} B={batch}");
+    var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, UseShellExecute = false };
+    foreach (var a in new[] { Path.Combine(scripts, script), "--threads", $"{threads}", "--rows", $"{preset}:{length}:{batch}", "--warmup", $"{warmup}", "--steps", $"{steps}" })
+        start.ArgumentList.Add(a);
+    start.Environment["OMP_NUM_THREADS"] = $"{threads}";
+    using var child = Process.Start(start)!;
+    var output = child.StandardOutput.ReadToEnd();
+    child.WaitForExit();
+    if (child.ExitCode != 0) { log($"reference {script} failed with exit code {child.ExitCode}"); return; }
+    foreach (var line in output.Split('\n').Where(l => l.TrimStart().StartsWith('{')))
+        reference.Add(JsonDocument.Parse(line).RootElement);
 }
 
 var rows = new List<TrainingRow>();
 foreach (var (preset, length, batch, variant, t) in plan)
 {
+    if (variant == "masked" && t == threads) RunReference("reference_mlm.py", preset, length, batch);
     log($"train {preset} T={length} B={batch} {variant} threads={t}");
     rows.Add(TrainingBench.Run(vocabulary, preset, length, batch, variant, t, warmup, steps, variant == "bf16" ? peak16 : peak32));
+}
+
+// The fine-tuning step at the reference's shapes, through FineTuneTrainer itself (full-length examples, so no padding).
+var fineTunePlan = new List<(string Preset, int Length, int Batch)> { ("mini", 128, 32), ("small", 128, 32), ("base", 128, 8) };
+fineTunePlan.RemoveAll(p => !Selected($"{p.Preset}:finetune:{p.Length}"));
+var fineTunes = new List<(int Length, LoopRow Row)>();
+foreach (var (preset, length, batch) in fineTunePlan)
+{
+    RunReference("reference_finetune.py", preset, length, batch);
+    log($"fine-tune step {preset} T={length} B={batch}");
+    fineTunes.Add((length, LoopBench.Run(vocabulary, preset, "fine-tune", false, 2, batch, warmup, steps, threads, fixedLength: length)));
 }
 
 // Fused against manual attention, alternating on one model (rows minutes apart were too noisy to decide between them).
@@ -139,31 +187,72 @@ if (Selected("soak"))
 }
 long peakWorkingSet = Process.GetCurrentProcess().PeakWorkingSet64;
 
-var reference = new List<JsonElement>();
-if (referencePath is not null && File.Exists(referencePath))
-    foreach (var line in File.ReadLines(referencePath).Where(l => l.TrimStart().StartsWith('{')))
-        reference.Add(JsonDocument.Parse(line).RootElement);
-double? ReferenceTokens(TrainingRow r) => reference.Where(j => j.GetProperty("preset").GetString() == r.Preset
-    && j.GetProperty("length").GetInt32() == r.Length && j.GetProperty("batch").GetInt32() == r.Batch)
+// Lines without "job" are MLM rows; MLM rows without "head" are the eager one (all positions), as before issue 16.
+string Field(JsonElement j, string name, string absent) => j.TryGetProperty(name, out var v) ? v.GetString() ?? absent : absent;
+double? ReferenceTokens(string job, string head, string preset, int length, int batch) => reference.Where(j => Field(j, "job", "mlm") == job
+    && (job != "mlm" || Field(j, "head", "all") == head) && j.GetProperty("preset").GetString() == preset
+    && j.GetProperty("length").GetInt32() == length && j.GetProperty("batch").GetInt32() == batch)
     .Select(j => (double?)j.GetProperty("tokens_per_s").GetDouble()).FirstOrDefault();
+double? Eager(TrainingRow r) => ReferenceTokens("mlm", "all", r.Preset, r.Length, r.Batch);
+double? Tuned(TrainingRow r) => ReferenceTokens("mlm", "masked", r.Preset, r.Length, r.Batch);
+string Tokens(double? value) => value is double v ? v.ToString("N0") : "-";
+string Ratio(double mine, double? theirs) => theirs is double t ? (mine / t).ToString("F2") + "x" : "";
 
 // ---- the one table ----
 var w = Console.Out;
-w.WriteLine($"BertAdapt bench  {DateTime.UtcNow:yyyy-MM-dd HH:mm}Z  threads={threads}  cores={Environment.ProcessorCount}  warmup={warmup} timed={steps} (median)");
-w.WriteLine($"matmul peak (2048², median of 8): fp32 {peak32 / 1e9:F1} GFLOP/s   bf16 {peak16 / 1e9:F1} GFLOP/s");
+w.WriteLine($"BertAdapt bench  {DateTime.UtcNow:yyyy-MM-dd HH:mm}Z  threads={threads}  cores={Environment.ProcessorCount}  warmup={warmup} timed={steps} (median)  load average {startLoad} at the start, {Load()} at the end");
+w.WriteLine($"matmul peak (highest median over the checked shapes below): fp32 {peak32 / 1e9:F1} GFLOP/s   bf16 {peak16 / 1e9:F1} GFLOP/s");
 w.WriteLine("MFU = model FLOPs / step time / peak of the row's dtype; model FLOPs = 6·N·tokens (N = non-embedding encoder");
 w.WriteLine("      parameters) + 12·L·T·H·tokens (attention) + 6·(H·V + H·H)·masked (MLM head on masked positions only).");
 w.WriteLine();
-w.WriteLine($"{"model",-6} {"T",4} {"B",3} {"variant",-13} {"attn",-6} {"thr",3} {"step s",7} {"data s",7} {"adamw s",7} {"train tok/s",11} {"MFU",6} {"infer tok/s",11} {"ref tok/s",9} {"ratio",6}");
+w.WriteLine($"{"model",-6} {"T",4} {"B",3} {"variant",-13} {"attn",-6} {"thr",3} {"step s",7} {"data s",7} {"adamw s",7} {"train tok/s",11} {"MFU",6} {"infer tok/s",11} {"eager ref",9} {"tuned ref",9} {"/eager",6} {"/tuned",6}");
 foreach (var r in rows)
 {
-    var referenceTokens = r.Variant == "masked" && r.Threads == threads ? ReferenceTokens(r) : null;
+    bool compared = r.Variant == "masked" && r.Threads == threads;
+    var (eager, tuned) = compared ? (Eager(r), Tuned(r)) : (null, null);
     w.WriteLine($"{r.Preset,-6} {r.Length,4} {r.Batch,3} {r.Variant,-13} {r.Attention,-6} {r.Threads,3} {r.StepSeconds,7:F3} {r.DataSeconds,7:F4} {r.OptimizerSeconds,7:F4} " +
         $"{r.TokensPerSecond,11:N0} {r.Mfu,6:P1} {(double.IsNaN(r.InferenceTokensPerSecond) ? "" : r.InferenceTokensPerSecond.ToString("N0")),11} " +
-        $"{(referenceTokens is double rt ? rt.ToString("N0") : "-"),9} {(referenceTokens is double rt2 ? (r.TokensPerSecond / rt2).ToString("F2") + "x" : ""),6}");
+        $"{(compared ? Tokens(eager) : ""),9} {(compared ? Tokens(tuned) : ""),9} {Ratio(r.TokensPerSecond, eager),6} {Ratio(r.TokensPerSecond, tuned),6}");
 }
-if (reference.Count == 0) w.WriteLine("PyTorch-eager reference: skipped (see the line above the table).");
-else w.WriteLine($"reference: bench/reference_mlm.py, torch {reference[0].GetProperty("torch").GetString()}, {reference[0].GetProperty("threads").GetInt32()} threads, its fp32 matmul {reference[0].GetProperty("matmul_gflops").GetDouble():F1} GFLOP/s, eager attention, vocabulary projection on all positions, AdamW.");
+if (reference.Count == 0) w.WriteLine("PyTorch references: skipped (see the line above the table).");
+else w.WriteLine($"references: bench/reference_mlm.py, torch {reference[0].GetProperty("torch").GetString()}, {reference[0].GetProperty("threads").GetInt32()} threads, its fp32 matmul " +
+    $"{reference.Where(j => j.TryGetProperty("matmul_gflops", out _)).Select(j => j.GetProperty("matmul_gflops").GetDouble()).DefaultIfEmpty(double.NaN).First():F1} GFLOP/s, eager attention, AdamW, clipping; " +
+    "eager ref = HF's head (vocabulary projection on every position), tuned ref = masked positions gathered first (NVIDIA BERT, ModernBERT)" +
+    (reference.Any(j => j.TryGetProperty("load", out _)) ? $"; load average {reference.Where(j => j.TryGetProperty("load", out _)).Min(j => j.GetProperty("load").GetDouble()):F1}" +
+        $" to {reference.Where(j => j.TryGetProperty("load", out _)).Max(j => j.GetProperty("load").GetDouble()):F1} as their rows ended." : "."));
+if (fineTunes.Count > 0)
+{
+    w.WriteLine();
+    w.WriteLine("fine-tuning step (sequence classification, 4 labels, full-length examples; FineTuneTrainer: pooler, dropout, classifier, AdamW, clipping, schedule)");
+    w.WriteLine("against bench/reference_finetune.py (HF's BertForSequenceClassification in plain torch, same shapes):");
+    w.WriteLine($"{"model",-6} {"T",4} {"B",3} {"step s",7} {"train tok/s",11} {"ref tok/s",9} {"ratio",6}");
+    foreach (var (length, f) in fineTunes)
+    {
+        var rt = ReferenceTokens("fine-tune", "", f.Preset, length, f.Batch);
+        w.WriteLine($"{f.Preset,-6} {length,4} {f.Batch,3} {f.StepSeconds,7:F3} {f.Batch * length / f.StepSeconds,11:N0} {Tokens(rt),9} {Ratio(f.Batch * length / f.StepSeconds, rt),6}");
+    }
+}
+if (matmulRows.Count > 0)
+{
+    w.WriteLine();
+    w.WriteLine($"matmul check ({threads} threads): 2·m·k·n FLOPs over the median (and best) time; the product is summed in full and compared with a float64 product of the same inputs");
+    foreach (var m in matmulRows)
+        w.WriteLine($"matmul {m.Type} {m.Shape,-16} {m.FlopsPerSecond / 1e9,7:F1} GFLOP/s (best {m.BestFlopsPerSecond / 1e9,6:F1}, {m.Runs} runs)  relative error {m.RelativeError:E1} (bound {m.ErrorBound:E0}) {(m.Correct ? "ok" : "WRONG: not counted")}");
+}
+if (instructions is { } ir)
+{
+    w.WriteLine($"cpu: {ir.Model}; avx512_bf16 {(ir.Flags.Contains("avx512_bf16") ? "yes" : "no")}, avx512_vp2intersect {(ir.Flags.Contains("avx512_vp2intersect") ? "yes" : "no")}");
+    w.WriteLine($"instruction rates, one core, best of many short runs: clock {ir.ClockHz / 1e9:F2} GHz (dependent adds); vfmadd231ps zmm {ir.Fp32FlopsPerSecond / 1e9:F1} GFLOP/s = {ir.Fp32FlopsPerCycle:F1} FLOP/cycle; " +
+        $"vdpbf16ps zmm {ir.Bf16FlopsPerSecond / 1e9:F1} GFLOP/s = {ir.Bf16FlopsPerCycle:F1} FLOP/cycle; vdpbf16ps on {ir.Cores} cores at once {ir.Bf16FlopsPerSecondAllCores / 1e9:F1} GFLOP/s");
+    var (perCycle, why) = InstructionPeak.DocumentedBf16(ir.Family);
+    double hardware = ir.Cores * ir.ClockHz * perCycle;
+    w.WriteLine($"bf16 peak check: documented {perCycle} FLOP/cycle/core ({why}; measured {ir.Bf16FlopsPerCycle:F0}); " +
+        $"{ir.Cores} cores x {ir.ClockHz / 1e9:F2} GHz x {perCycle} = {hardware / 1e9:F0} GFLOP/s. The checked bf16 matmul peak {peak16 / 1e9:F0} GFLOP/s is {peak16 / hardware:P0} of that " +
+        $"({(peak16 <= hardware * 1.05 ? "possible, so it is the peak the bf16 MFU uses" : "ABOVE the hardware: a measuring error")}); " +
+        $"fp32: {ir.Cores} x {ir.ClockHz / 1e9:F2} GHz x {ir.Fp32FlopsPerCycle:F0} (measured vfmadd231ps) = {ir.Cores * ir.ClockHz * ir.Fp32FlopsPerCycle / 1e9:F0} GFLOP/s, of which the fp32 matmul reaches {peak32 / (ir.Cores * ir.ClockHz * ir.Fp32FlopsPerCycle):P0}.");
+    if (rows.FirstOrDefault(x => x.Preset == "base" && x.Length == 128 && x.Variant == "bf16" && x.Threads == threads) is { } b16 && hardware > 0)
+        w.WriteLine($"base bf16 training against the hardware's bf16 rate ({hardware / 1e9:F0} GFLOP/s): {b16.ModelFlopsPerStep / b16.StepSeconds / hardware:P1}; against the checked matmul peak: {b16.Mfu:P1}");
+}
 if (attentionRows.Count > 0)
 {
     w.WriteLine();
@@ -229,9 +318,13 @@ foreach (var preset in new[] { "mini", "small", "base" })
 {
     var r = rows.FirstOrDefault(x => x.Preset == preset && x.Length == 128 && x.Variant == "masked" && x.Threads == threads);
     if (r is null) continue;
-    if (ReferenceTokens(r) is double rt) Goal($"{preset} training vs reference", r.TokensPerSecond / rt, preset == "base" ? 1.2 : 1.5, "x");
-    if (preset == "base") Goal("base MFU (fp32)", r.Mfu * 100, 50, "%");
+    if (Eager(r) is double eager) Goal($"{preset} training vs eager ref", r.TokensPerSecond / eager, preset == "base" ? 1.2 : 1.5, "x");
+    if (Tuned(r) is double tuned) Goal($"{preset} training vs tuned ref", r.TokensPerSecond / tuned, 1.1, "x");
 }
+foreach (var (length, f) in fineTunes)
+    if (ReferenceTokens("fine-tune", "", f.Preset, length, f.Batch) is double rt) Goal($"{f.Preset} fine-tuning vs reference", f.Batch * length / f.StepSeconds / rt, 1.2, "x");
+if (rows.FirstOrDefault(x => x.Preset == "base" && x.Length == 128 && x.Variant == "masked" && x.Threads == threads) is { } base32) Goal("base MFU (fp32)", base32.Mfu * 100, 50, "%");
+if (rows.FirstOrDefault(x => x.Preset == "base" && x.Length == 128 && x.Variant == "bf16" && x.Threads == threads) is { } base16) Goal("base MFU (bf16, checked matmul peak)", base16.Mfu * 100, 50, "%");
 if (tokenizer.Length > 0) Goal("tokenizer single thread", tokenizer[0].TokensPerSecond / 1e6, 5, "M tok/s");
 if (memory is not null) Goal("memory flat (100% - growth)", 100 - Math.Abs(memory.WorkingSetGrowth) * 100, 95, "%");
 if (fuzz is not null) Goal("fuzz clean (cases without a bad outcome)", 100.0 * (fuzz.ValidModels + fuzz.ErrorIds - fuzz.OverBound) / fuzz.Cases, 100, "%");
@@ -240,7 +333,7 @@ if (soak is not null) Goal("soak flat (100% - growth)", 100 - Math.Abs(soak.Work
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
 File.WriteAllText(outPath, JsonSerializer.Serialize(new
 {
-    date = DateTime.UtcNow, threads, peakFp32 = peak32, peakBf16 = peak16, training = rows, attention = attentionRows, loops, optimizer = optimizerRows,
+    date = DateTime.UtcNow, threads, peakFp32 = peak32, peakBf16 = peak16, matmul = matmulRows, instructions, training = rows, fineTuning = fineTunes.Select(f => f.Row), attention = attentionRows, loops, optimizer = optimizerRows,
     reference, tokenizer, memory, peakWorkingSet,
     fuzz = fuzz is null ? null : new { fuzz.Cases, fuzz.ValidModels, fuzz.ErrorIds, fuzz.UncleanErrors, fuzz.Crashes, fuzz.OverBound, fuzz.ById, fuzz.Failures,
         fuzz.PeakWorkingSet, fuzz.WorkingSetGrowth, fuzz.MaxCaseAllocated, fuzz.LiveTensorGrowth, Seconds = fuzz.Elapsed.TotalSeconds, fuzzSeed },

@@ -124,25 +124,6 @@ public static class TrainingBench
         var sorted = values.OrderBy(v => v).ToList();
         return sorted.Count == 0 ? double.NaN : sorted[sorted.Count / 2];
     }
-
-    /// <summary>Square matmul GFLOP/s (2·n³ per product) in the given dtype, the median of 8 runs after 2 warm-up ones.</summary>
-    public static double MatmulPeak(ScalarType type, int threads, int n = 2048, int runs = 8)
-    {
-        torch.set_num_threads(threads);
-        using var scope = NewDisposeScope();
-        var a = randn(n, n).to(type);
-        var b = randn(n, n).to(type);
-        var times = new List<double>();
-        for (int i = 0; i < runs + 2; i++)
-        {
-            using var inner = NewDisposeScope();
-            var clock = Stopwatch.StartNew();
-            var c = matmul(a, b);
-            _ = c[0, 0].to(ScalarType.Float32).item<float>();
-            if (i >= 2) times.Add(clock.Elapsed.TotalSeconds);
-        }
-        return 2.0 * n * n * n / Median(times);
-    }
 }
 
 /// <summary>
