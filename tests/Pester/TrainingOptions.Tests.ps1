@@ -31,7 +31,16 @@ Describe 'Corpus formats and discovery' {
     }
 
     It 'refuses a directory without -Recurse' {
-        { New-TinyModel | Invoke-MlmTraining -Corpus $formats -MaxSteps 1 @common } | Should -Throw -ErrorId 'CorpusPathIsDirectory*'
+        $e = { New-TinyModel | Invoke-MlmTraining -Corpus $formats -MaxSteps 1 @common } | Should -Throw -ErrorId 'CorpusPathIsDirectory*' -PassThru
+        $e.Exception.Message | Should -BeLike '*Add -Recurse*'
+    }
+
+    It 'refuses a directory where no -Recurse applies without suggesting one' {
+        $e = { New-TinyModel | Invoke-FineTune -TrainingData $formats -Task SequenceClassification -MaxSteps 1 } | Should -Throw -ErrorId 'FineTunePathIsDirectory*' -PassThru
+        $e.Exception.Message | Should -Not -BeLike '*-Recurse*'
+        $e.Exception.Message | Should -BeLike "*$([IO.Path]::Combine($formats, '*.csv'))*"
+        $e = { New-TinyModel | Invoke-MlmTraining -Corpus $corpus -ValidationCorpus $formats -MaxSteps 1 @common } | Should -Throw -ErrorId 'CorpusPathIsDirectory*' -PassThru
+        $e.Exception.Message | Should -Not -BeLike '*-Recurse*'
     }
 
     It 'names the file and line of a .jsonl record without the text field' {

@@ -258,8 +258,10 @@ public abstract class BertCmdlet : PSCmdlet
     /// must exist, and a directory is refused. With <paramref name="literal"/> (a -Literal*
     /// parameter, or a piped file's PSPath) nothing is a wildcard; without it, a path with no
     /// wildcard left once escapes are read ('run`[1`].txt') names that file literally.
+    /// <paramref name="recurse"/> is the cmdlet's -Recurse for these paths, or null where these
+    /// paths have none (then the refusal of a directory does not suggest it).
     /// </summary>
-    protected internal List<string> ResolveFiles(IEnumerable<string> paths, bool literal, string what, bool recurse = false)
+    protected internal List<string> ResolveFiles(IEnumerable<string> paths, bool literal, string what, bool? recurse = null)
     {
         var files = new List<string>();
         foreach (var path in paths)
@@ -273,7 +275,7 @@ public abstract class BertCmdlet : PSCmdlet
                 continue;
             }
             var full = ResolveLiteral(literal ? path : WildcardPattern.Unescape(path));
-            if (Directory.Exists(full) && recurse)
+            if (Directory.Exists(full) && recurse == true)
             {
                 var found = Directory.EnumerateFiles(full, "*", SearchOption.AllDirectories)
                     .Where(f => Engine.Data.Corpora.CorpusFileKind.TryOf(f) is not null).Order(StringComparer.Ordinal).ToList();
@@ -284,7 +286,7 @@ public abstract class BertCmdlet : PSCmdlet
             }
             if (Directory.Exists(full))
                 throw new BertAdaptException($"{what}PathIsDirectory", BertAdaptErrorKind.InvalidArgument,
-                    $"'{full}' is a directory. Add -Recurse, or give a wildcard such as '{Path.Combine(path, "*.txt")}'.", full);
+                    $"'{full}' is a directory. {(recurse is null ? "Give" : "Add -Recurse, or give")} a wildcard such as '{Path.Combine(path, "*" + TypicalExtension(what))}'.", full);
             if (!File.Exists(full))
                 throw new BertAdaptException($"{what}FileNotFound", BertAdaptErrorKind.ObjectNotFound, $"The {what.ToLowerInvariant()} file '{full}' does not exist.", full);
             files.Add(full);
@@ -295,6 +297,15 @@ public abstract class BertCmdlet : PSCmdlet
                     $"The {what.ToLowerInvariant()} file '{file}' is a {System.Text.RegularExpressions.Regex.Replace(kind, "(?<=[a-z])(?=[A-Z])", " ").ToLowerInvariant()}, not a regular file; it is not read (a pipe would wait for a writer forever, a device would never end). Copy the text into a file.", file);
         return files;
     }
+
+    /// <summary>The extension a wildcard suggested for a folder of <paramref name="what"/> files would name.</summary>
+    static string TypicalExtension(string what) => what switch
+    {
+        "FineTune" => ".csv",
+        "Metrics" => ".jsonl",
+        "Job" => ".yaml",
+        _ => ".txt",
+    };
 
     /// <summary>
     /// What a path is when it is not a regular file (NamedPipe, CharacterDevice, Socket...), after
