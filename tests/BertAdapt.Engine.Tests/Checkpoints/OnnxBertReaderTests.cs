@@ -195,6 +195,9 @@ public sealed class OnnxBertReaderTests : IDisposable
         Assert.Equal(OnnxBertReader.ConfigIncompleteErrorId, error.ErrorId);
         Assert.Equal(BertAdaptErrorKind.InvalidData, error.Kind);
         Assert.Contains("config.json", error.Message);
+        // Import-BertCheckpoint has no parameter for a config path, so the message must not offer one.
+        Assert.Contains("same folder as the .onnx file", error.Message);
+        Assert.DoesNotContain("pass its path", error.Message);
     }
 
     [Fact]

@@ -143,7 +143,7 @@ public sealed partial class OnnxBertReader
 
         int heads = InferHeads(hidden) ?? throw new BertAdaptException(ConfigIncompleteErrorId, BertAdaptErrorKind.InvalidData,
             $"ONNX file '{Path}': the number of attention heads cannot be read from the graph (no Reshape to [.., .., heads, head_size] "
-            + $"with heads × head_size = {hidden}). Put the model's {ConfigFile} beside the file or pass its path.", Path);
+            + $"with heads × head_size = {hidden}). Put the model's {ConfigFile} (with num_attention_heads) in the same folder as the .onnx file and import again.", Path);
 
         var config = new BertConfig
         {
