@@ -147,6 +147,20 @@ Describe 'A rerun of Invoke-MlmTraining in the same -OutputPath' {
         $metrics.loss | Should -Be $firstLosses -Because 'the same model, data and settings train the same way'
     }
 
+    It 'refuses a checkpoint whose optimizer.bin changed on disk with RunCheckpointChanged, and -Restart still trains' {
+        $run = New-Run 'bitrot'
+        Invoke-Training $run | Out-Null
+        $optimizer = Get-ChildItem $run.Out -Recurse -Filter optimizer.bin | Select-Object -Last 1
+        $bytes = [IO.File]::ReadAllBytes($optimizer.FullName)
+        $bytes[[int]($bytes.Length / 2)] = $bytes[[int]($bytes.Length / 2)] -bxor 1
+        [IO.File]::WriteAllBytes($optimizer.FullName, $bytes)
+        $e = Get-TerminatingError { Invoke-Training $run -ErrorAction Stop }
+        $e.FullyQualifiedErrorId | Should -BeLike 'RunCheckpointChanged,*'
+        $e.CategoryInfo.Category | Should -Be 'InvalidData'
+        $e.Exception.Message | Should -BeLike '*optimizer.bin*-Restart*'
+        (Invoke-Training $run @{ Restart = $true }).StepsTrained | Should -Be 4
+    }
+
     It 'refuses -Restart with -Continue, and either without -OutputPath' {
         $run = New-Run 'both'
         (Get-TerminatingError { Invoke-Training $run @{ Restart = $true; Continue = $true } }).FullyQualifiedErrorId | Should -BeLike 'TrainingOptionInvalid,*'

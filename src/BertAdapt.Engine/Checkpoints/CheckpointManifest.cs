@@ -102,22 +102,32 @@ public sealed class CheckpointManifest
     /// </summary>
     public void Verify(string directory)
     {
+        if (FindChange(directory) is var (path, what)) throw Mismatch(path, what);
+    }
+
+    /// <summary>
+    /// What <see cref="Verify"/> checks, as a finding: the first missing or changed file and what
+    /// is wrong with it, or null when every listed file is as written.
+    /// </summary>
+    public (string Path, string What)? FindChange(string directory)
+    {
         var listed = Files.OrderBy(f => f.Key, StringComparer.Ordinal)
             .Select(f => (Name: f.Key, Path: Path.Combine(directory, f.Key.Replace('/', Path.DirectorySeparatorChar)), Expected: f.Value)).ToList();
         foreach (var (name, path, expected) in listed)
         {
             if (!File.Exists(path))
-                throw Mismatch(path, $"'{path}' is missing: the checkpoint's {FileName} lists {name}");
+                return (path, $"'{path}' is missing: the checkpoint's {FileName} lists {name}");
             long size = new FileInfo(path).Length;
             if (size != expected.Size)
-                throw Mismatch(path, $"'{path}' has changed since the checkpoint was written: it is {size:N0} bytes, {FileName} says {expected.Size:N0}");
+                return (path, $"'{path}' has changed since the checkpoint was written: it is {size:N0} bytes, {FileName} says {expected.Size:N0}");
         }
         foreach (var (_, path, expected) in listed)
         {
             var actual = FileHash.Of(path);
             if (actual.Sha256 != expected.Sha256)
-                throw Mismatch(path, $"'{path}' has changed since the checkpoint was written: its sha256 is {actual.Sha256}, {FileName} says {expected.Sha256}");
+                return (path, $"'{path}' has changed since the checkpoint was written: its sha256 is {actual.Sha256}, {FileName} says {expected.Sha256}");
         }
+        return null;
     }
 
     static BertAdaptException Mismatch(string path, string what) => new("CheckpointHashMismatch", BertAdaptErrorKind.InvalidData,

@@ -10,11 +10,26 @@ namespace BertAdapt.Engine.Training;
 /// </summary>
 internal static class RunBeginning
 {
+    /// <summary>
+    /// A run checkpoint is read back only as it was written: every file its manifest lists (weights,
+    /// optimizer.bin, rng.bin, trainer_state.json) must have its size and SHA-256, or the run stops
+    /// with RunCheckpointChanged before anything is loaded or trained. A checkpoint without a manifest
+    /// (written before manifests) is read as before, by the readers' own checks.
+    /// </summary>
+    static void Verify(string checkpoint)
+    {
+        if (CheckpointManifest.Read(checkpoint)?.FindChange(checkpoint) is var (path, what))
+            throw new BertAdaptException("RunCheckpointChanged", BertAdaptErrorKind.InvalidData,
+                $"The run cannot go on from the checkpoint '{checkpoint}': {what}. Nothing was trained. Delete that folder to go on from "
+                + "the checkpoint before it (if the run kept one), or use -Restart to start the run afresh from the given model.", path);
+    }
+
     /// <summary>The state the loop goes on from; null for a run that had already finished (its model is loaded, nothing is to train).</summary>
     public static TrainerState? Begin(RunPlan plan, RunDirectory? job, BertModel model, OptimizerHelper optimizer, string? metricsPath,
         Dictionary<string, string> settings, int totalSteps, TrainingCallbacks callbacks)
     {
         var previous = plan.Previous;
+        if (plan.Start is not RunStart.Restarted && plan.Checkpoint is string checkpoint) Verify(checkpoint);
         switch (plan.Start)
         {
             case RunStart.AlreadyFinished:
