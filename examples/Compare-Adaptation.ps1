@@ -24,8 +24,8 @@ cores:
   fine-tuning for every seed.
 
 The study's runs and checkpoints go to -OutputPath; its small result files (study.json,
-runs.csv, table.md with the markdown table and machine.json with where and when it ran) are
-copied to -ResultsPath. The README section "Further pre-training vs fine-tuning" quotes
+runs.csv, report.html with the study's charts and tables, table.md with the markdown table and
+machine.json with where and when it ran) are copied to -ResultsPath. The README section "Further pre-training vs fine-tuning" quotes
 table.md, and tests/Pester/AdaptationReadme.Tests.ps1 checks it against study.json.
 
 Run it after a build (or with `dotnet pwsh ./build.ps1 -Task Adaptation`, which builds first):
@@ -110,7 +110,7 @@ $study = @{
 $reports = @(Import-BertCheckpoint $Checkpoint -WarningAction SilentlyContinue | Compare-BertAdaptation @study)
 $clock.Stop()
 
-Copy-Item (Join-Path $study.OutputPath 'study.json'), (Join-Path $study.OutputPath 'runs.csv') $ResultsPath -Force
+Copy-Item (Join-Path $study.OutputPath 'study.json'), (Join-Path $study.OutputPath 'runs.csv'), (Join-Path $study.OutputPath 'report.html') $ResultsPath -Force
 
 function Format-Number($Value, [int] $Digits) { if ($null -eq $Value) { '–' } else { ([double]$Value).ToString("F$Digits", [Globalization.CultureInfo]::InvariantCulture) } }
 # A difference that prints as zero prints as +0.000, whatever its sign.

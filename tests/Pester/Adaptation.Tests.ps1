@@ -50,6 +50,34 @@ BeforeAll {
         (Get-Content (Join-Path $Folder 'metrics.jsonl') | ForEach-Object { $_ | ConvertFrom-Json } | Where-Object run_id -EQ $run | Measure-Object tokens -Sum).Sum
     }
 
+    # report.html of a study folder against its runs.csv, each run's metrics.jsonl and the reports:
+    # each seed's cell names its run and holds its exact score, each strategy's row its mean and verdict.
+    function script:Test-StudyPage([string] $Study, [object[]] $Expected) {
+        $page = Join-Path $Study 'report.html'
+        $page | Should -Exist
+        $html = Get-Content $page -Raw
+        $html | Should -Not -Match '<script'
+        $html | Should -Not -Match 'https?://'
+        # A study run as jobs has no runs.csv of its own; its runs compute what the one-process study's did.
+        $csv = if (Test-Path (Join-Path $Study 'runs.csv')) { Join-Path $Study 'runs.csv' } else { Join-Path $whole 'runs.csv' }
+        $rows = @(Import-Csv $csv | Where-Object Kind -EQ 'FineTune')
+        $rows | Should -HaveCount 4
+        foreach ($row in $rows) {
+            $cell = [regex]::Match($html, "<li data-run=""$([regex]::Escape($row.Folder))"">seed $($row.Seed): <data value=""([^""]+)"">")
+            $cell.Success | Should -BeTrue -Because "$($row.Folder) has a seed cell in report.html"
+            $cell.Groups[1].Value | Should -Be $row.Score
+            [double]$cell.Groups[1].Value | Should -Be (Get-RunScore (Join-Path $Study "runs/$($row.Folder)"))
+        }
+        foreach ($report in $Expected) {
+            $label = if ($null -eq $report.MaskProbability) { "$($report.Strategy)" } else { "$($report.Strategy) masking $($report.MaskProbability)" }
+            $row = [regex]::Match($html, "<tr data-strategy=""$label"">.*?</tr>", 'Singleline').Value
+            $row | Should -Not -BeNullOrEmpty -Because "$label has a row"
+            [double]([regex]::Match($row, '<td class="mean"><data value="([^"]+)"').Groups[1].Value) | Should -Be $report.MetricMean
+            $row | Should -Match ([regex]::Escape("<td class=""verdict verdict-$($report.Verdict)"">$($report.Verdict)</td>"))
+        }
+        $html
+    }
+
     $script:studyScript = Join-Path $TestDrive 'study.ps1'
     $script:argumentText = ($studyArguments.GetEnumerator() | ForEach-Object {
             $value = @($_.Value | ForEach-Object { if ($_ -is [string]) { "'$_'" } elseif ($_ -is [bool]) { "`$$_" } else { [string]$_ } }) -join ', '
@@ -182,6 +210,13 @@ Describe 'A miniature comparison: two strategies, two seeds' {
         $json.Strategies[1].MetricMean | Should -Be $reports[1].MetricMean
     }
 
+    It 'writes report.html whose numbers are the runs'' own: runs.csv, each metrics.jsonl and the reports' {
+        $html = Test-StudyPage $whole $reports
+        # The leakage check, run with -AllowOverlap, found 2 of the 12 validation texts in the domain corpus.
+        $html | Should -Match '<th scope="row">domain</th><td><data value="12">12</data></td><td><data value="2">2</data></td>'
+        $html | Should -Match '<strong id="allow-overlap">yes</strong>'
+    }
+
     It 'records the length fine-tuning trains at, -MaxLength, in the study''s settings' {
         $settings = (Get-Content (Join-Path $whole 'study.json') -Raw | ConvertFrom-Json).Settings
         $settings.'Fine-tuning Sequence length' | Should -Be '32'
@@ -215,8 +250,10 @@ Describe 'A miniature comparison: two strategies, two seeds' {
         "$record" | Should -Match 'Fine-tuning epochs: 2 -> 3'
     }
 
-    It 'collects the same reports from the folder alone with -Collect' {
+    It 'collects the same reports from the folder alone with -Collect, and writes report.html again' {
+        Remove-Item (Join-Path $whole 'report.html')
         $collected = @(Compare-BertAdaptation -Collect $whole)
+        $null = Test-StudyPage $whole $reports
         $collected | Should -HaveCount 2
         for ($i = 0; $i -lt 2; $i++) {
             $collected[$i].SeedScores.ToString() | Should -Be $reports[$i].SeedScores.ToString()
@@ -299,6 +336,8 @@ Describe 'A comparison written as job files and run by a scheduler' {
 
         $collected = @(Compare-BertAdaptation -Collect $jobStudy)
         $collected | Should -HaveCount 2
+        # No process wrote runs.csv here: the page of the jobs' runs is checked against the one-process runs.csv, and shows the set-up's leakage check.
+        Test-StudyPage $jobStudy $collected | Should -Match '<strong id="allow-overlap">yes</strong>' 
         for ($i = 0; $i -lt 2; $i++) {
             $collected[$i].Strategy | Should -Be $reports[$i].Strategy
             @($collected[$i].SeedScores) | Should -Be @($reports[$i].SeedScores) -Because 'each seed computes the same in a job as in one process'

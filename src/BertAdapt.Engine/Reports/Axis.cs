@@ -49,6 +49,16 @@ public sealed class Axis
         return new Axis(min, max, step, ticks, log: false);
     }
 
+    /// <summary>
+    /// A categorical axis of <paramref name="count"/> positions 0, 1, 2, ..., each a tick, with half
+    /// a position of room either side so the first and last are not drawn on the frame.
+    /// </summary>
+    public static Axis Positions(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        return new Axis(-0.5, count - 0.5, 1, Enumerable.Range(0, count).Select(i => (double)i).ToList(), log: false);
+    }
+
     /// <summary>A log axis over [low, high] (both positive), bounded by the nearest 1-2-5 values.</summary>
     public static Axis Log(double low, double high)
     {

@@ -4,6 +4,11 @@ namespace BertAdapt.Engine.Reports;
 public readonly record struct ChartPoint(double X, double Y)
 {
     public bool IsGap => !double.IsFinite(Y);
+    /// <summary>The ends of an interval around Y, drawn by the intervals style; without them the point's Y is drawn alone.</summary>
+    public double? Low { get; init; }
+    public double? High { get; init; }
+    /// <summary>This point's hover text, when the series has no <see cref="ChartSeries.Tooltip"/>.</summary>
+    public string? Note { get; init; }
 }
 
 /// <summary>

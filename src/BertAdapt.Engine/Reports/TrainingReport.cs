@@ -38,27 +38,18 @@ public static class TrainingReport
                 .With(new ChartSeries($"smoothed ({span} steps)", Purple, Points(runs, m => m.TokensPerSecond, span)) { StrokeWidth = 2 }),
         };
 
-        var html = new StringBuilder();
-        html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-        html.Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n");
-        html.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-        html.Append($"<title>{Escape(title)}</title>\n<style>{Style}</style>\n</head>\n<body>\n<main>\n");
-        var when = (generated ?? DateTimeOffset.UtcNow).ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
-        html.Append(Invariant($"<header><h1>{Escape(title)}</h1><p class=\"sub\">Generated {Escape(when)} by BertAdapt from {summary.Steps:N0} step record(s)</p></header>\n"));
+        var html = HtmlPage.Begin(title, Invariant($"from {summary.Steps:N0} step record(s)"), generated);
         AppendSummary(html, summary);
         html.Append("<section class=\"charts\">\n");
         foreach (var chart in charts)
         {
             var svg = chart.Render();
-            var note = chart.Decimated ? Invariant($"<figcaption>Drawn from {Decimation.DefaultMaxPoints:N0} points per series at most: the lowest and highest value of each bucket of steps, so spikes stay visible.</figcaption>") : "";
-            html.Append($"<figure>{svg}{note}</figure>\n");
+            HtmlPage.AppendFigure(html, svg, chart.Decimated ? Invariant($"Drawn from {Decimation.DefaultMaxPoints:N0} points per series at most: the lowest and highest value of each bucket of steps, so spikes stay visible.") : null);
         }
         html.Append("</section>\n");
         if (runs.Count > 1) AppendRuns(html, runs);
         AppendSettings(html, settings.ToList());
-        html.Append($"<footer>Smoothed lines are exponential moving averages over about {span} steps. Hover over a validation point to see its value.</footer>\n");
-        html.Append("</main>\n</body>\n</html>\n");
-        return html.ToString();
+        return HtmlPage.End(html, $"Smoothed lines are exponential moving averages over about {span} steps. Hover over a validation point to see its value.");
     }
 
     /// <summary>
@@ -192,24 +183,20 @@ public static class TrainingReport
             ("Throughput", double.IsFinite(s.TokensPerSecond) ? Number(Math.Round(s.TokensPerSecond)) : "n/a", "tokens per second, overall"),
         };
         if (s.NspAccuracy is double nsp) cards.Add(("NSP accuracy", nsp.ToString("P1", CultureInfo.InvariantCulture), "next-sentence, last step"));
-        html.Append("<section class=\"cards\">");
-        foreach (var (key, value, note) in cards)
-            html.Append($"<div class=\"card\"><div class=\"k\">{Escape(key)}</div><div class=\"v\">{Escape(value)}</div><div class=\"n\">{Escape(note)}</div></div>");
-        html.Append("</section>\n");
+        HtmlPage.AppendCards(html, cards);
     }
 
     static void AppendRuns(StringBuilder html, List<List<TrainingStepMetrics>> runs)
     {
-        html.Append("<section><h2>Runs</h2>\n<p class=\"sub\">The metrics hold several runs; each is drawn as its own line.</p>\n<table class=\"settings\">\n");
-        html.Append("<tr><th scope=\"col\">Run</th><td>Steps (of the model) and step records; final loss</td></tr>\n");
-        foreach (var run in runs)
+        html.Append("<section><h2>Runs</h2>\n<p class=\"sub\">The metrics hold several runs; each is drawn as its own line.</p>\n");
+        HtmlPage.AppendKeyValueTable(html, runs.Select(run =>
         {
             var s = TrainingSummary.Of(run);
             var id = run[0].RunId is { Length: > 0 } runId ? runId : "(no run id)";
             var loss = s.FinalLoss is double l ? Significant(l) : "n/a";
-            html.Append(Invariant($"<tr><th scope=\"row\">{Escape(id)}</th><td>steps {s.FirstStep:N0} to {s.LastStep:N0}, {s.Steps:N0} record(s); final loss {Escape(loss)}</td></tr>\n"));
-        }
-        html.Append("</table></section>\n");
+            return new KeyValuePair<string, string>(id, Invariant($"steps {s.FirstStep:N0} to {s.LastStep:N0}, {s.Steps:N0} record(s); final loss {loss}"));
+        }), ("Run", "Steps (of the model) and step records; final loss"));
+        html.Append("</section>\n");
     }
 
     static void AppendSettings(StringBuilder html, List<KeyValuePair<string, string>> settings)
@@ -220,40 +207,7 @@ public static class TrainingReport
             html.Append("<p class=\"sub\">No settings were recorded for this run.</p></section>\n");
             return;
         }
-        html.Append("<table class=\"settings\">\n");
-        foreach (var (key, value) in settings)
-            html.Append($"<tr><th scope=\"row\">{Escape(key)}</th><td>{Escape(value)}</td></tr>\n");
-        html.Append("</table></section>\n");
+        HtmlPage.AppendKeyValueTable(html, settings);
+        html.Append("</section>\n");
     }
-
-    const string Style = """
-        body{margin:0;background:#f4f5f7;color:#1d2430;font:14px/1.45 system-ui,"Segoe UI",Roboto,"DejaVu Sans",sans-serif}
-        main{max-width:1200px;margin:0 auto;padding:20px 28px 32px}
-        h1{font-size:24px;margin:0 0 2px}h2{font-size:18px;margin:24px 0 8px}
-        .sub{color:#5b6472;margin:0 0 16px}
-        .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(170px,1fr));gap:12px;margin-bottom:16px}
-        .card{background:#fff;border:1px solid #dde1e7;border-radius:8px;padding:10px 14px}
-        .card .k{font-size:12px;color:#5b6472;text-transform:uppercase;letter-spacing:.04em}
-        .card .v{font-size:22px;font-weight:600;font-variant-numeric:tabular-nums}
-        .card .n{font-size:12px;color:#5b6472}
-        .charts{display:grid;grid-template-columns:1fr 1fr;gap:16px}
-        @media (max-width:900px){.charts{grid-template-columns:1fr}}
-        figure{margin:0;background:#fff;border:1px solid #dde1e7;border-radius:8px;padding:6px}
-        figcaption{font-size:12px;color:#5b6472;padding:0 10px 6px}
-        svg.chart{display:block;width:100%;height:auto;font-family:inherit}
-        .chart .title{font-size:15px;font-weight:600;fill:#1d2430}
-        .chart .grid line{stroke:#e8ebef;stroke-width:1}
-        .chart .frame{fill:none;stroke:#a3abb6}
-        .chart .ticks text{font-size:11px;fill:#5b6472;font-variant-numeric:tabular-nums}
-        .chart .axis{font-size:12px;fill:#374151}
-        .chart .legend{font-size:11px;fill:#374151}
-        .chart .line{fill:none;stroke-linejoin:round;stroke-linecap:round}
-        .chart .empty{font-size:15px;fill:#5b6472;font-style:italic}
-        table.settings{border-collapse:collapse;width:100%;background:#fff;border:1px solid #dde1e7}
-        .settings th,.settings td{text-align:left;vertical-align:top;padding:6px 12px;border-bottom:1px solid #eef0f3}
-        .settings tr:last-child>*{border-bottom:none}
-        .settings th{width:28%;font-weight:600;color:#374151}
-        .settings td{white-space:pre-wrap;overflow-wrap:anywhere;font:13px/1.45 ui-monospace,"DejaVu Sans Mono",monospace}
-        footer{margin-top:16px;font-size:12px;color:#5b6472}
-        """;
 }

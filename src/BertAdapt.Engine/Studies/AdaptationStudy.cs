@@ -36,9 +36,11 @@ public static class AdaptationStudy
         var all = new List<StudyRunRecord> { baseRecord };
         all.AddRange(plan.Pretraining.Select(s => records[s.Folder]));
         all.AddRange(plan.FineTuning.Select(r => records[r.Folder]));
+        var result = new AdaptationStudyResult(strategies, all) { Settings = session.Settings, Leakage = StudyLeakageCheck.Of(overlaps, options.AllowOverlap) };
         StudyFiles.WriteRunsCsv(Path.Combine(context.Root, StudyFiles.RunsCsvName), all);
-        StudyFiles.WriteStudyJson(Path.Combine(context.Root, StudyFiles.StudyJsonName), session.Settings, all, strategies, overlaps);
-        return new AdaptationStudyResult(strategies, all);
+        StudyFiles.WriteStudyJson(Path.Combine(context.Root, StudyFiles.StudyJsonName), result, overlaps);
+        StudyFiles.WriteReport(context.Root, result);
+        return result;
     }
 
     /// <summary>The study's runs, checked against the model before any runs.</summary>
@@ -120,30 +122,55 @@ public static class AdaptationStudy
         var overlaps = StudyLeakage.Check(plan, options, context.TaskCorpusPath, context.Cancellation);
         foreach (var leak in StudyLeakage.Enforce(overlaps, options.AllowOverlap))
             context.Callbacks.Warning?.Invoke($"Validation text is in a pre-training corpus (-AllowOverlap): {leak}.");
+        // Recorded for the report of a study whose runs run elsewhere, which -Collect writes without the study's inputs.
+        StudyFiles.WriteLeakage(Path.Combine(context.Root, StudyFiles.LeakageName), overlaps, options.AllowOverlap);
         return overlaps;
     }
 
     /// <summary>
     /// The reports of whatever runs of the study in <paramref name="outputPath"/> have finished
-    /// (those with a run.json), from its study-plan.json alone: nothing is trained or written, and
-    /// a study still running there is not disturbed. Strategies count the seeds that finished.
+    /// (those with a run.json), from its study-plan.json alone; a folder without one but with a
+    /// study.json (result files copied away from their runs) is reported from that file's settings
+    /// and runs. Nothing is trained, and a study still running there is not disturbed; the one file
+    /// written is report.html, once the base model's measurement has finished (a folder that cannot
+    /// take it is told to <paramref name="warning"/>). Strategies count the seeds that finished.
     /// </summary>
-    public static AdaptationStudyResult Collect(string outputPath)
+    public static AdaptationStudyResult Collect(string outputPath, Action<string>? warning = null)
     {
         var root = Path.GetFullPath(outputPath);
-        var settings = StudyFiles.ReadPlan(Path.Combine(root, StudyFiles.PlanName))
-            ?? throw new BertAdaptException("AdaptationStudyNotFound", BertAdaptErrorKind.ObjectNotFound,
-                $"'{root}' holds no study: it has no {StudyFiles.PlanName}, which Compare-BertAdaptation writes when a study starts.", root);
-        var plan = StudySettings.PlanOf(settings, out var budget);
-        var baseRecord = StudyFiles.ReadRecord(Path.Combine(root, StudyFiles.BaseRecordName));
-        if (baseRecord is null) return new AdaptationStudyResult([], []);
-        var records = new Dictionary<string, StudyRunRecord>();
-        foreach (var folder in plan.Pretraining.Select(s => s.Folder).Concat(plan.FineTuning.Select(r => r.Folder)))
-            if (StudyFiles.ReadRecord(Path.Combine(root, StudyFiles.RunsFolder, folder, StudyFiles.RunRecordName)) is { } record)
-                records[folder] = record;
+        var found = FinishedRuns(root);
+        var plan = StudySettings.PlanOf(found.Settings, out var budget);
+        var baseRecord = found.Runs.FirstOrDefault(r => r.Kind == StudyRunRecord.Base);
+        if (baseRecord is null) return found;
+        var records = found.Runs.Where(r => r.Kind != StudyRunRecord.Base).ToDictionary(r => r.Folder);
         var all = new List<StudyRunRecord> { baseRecord };
         all.AddRange(plan.Pretraining.Select(s => s.Folder).Concat(plan.FineTuning.Select(r => r.Folder)).Where(records.ContainsKey).Select(f => records[f]));
-        return new AdaptationStudyResult(StudyReport.Summarize(plan, baseRecord, records, budget), all);
+        var result = found with { Strategies = StudyReport.Summarize(plan, baseRecord, records, budget), Runs = all };
+        try
+        {
+            StudyFiles.WriteReport(root, result);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            warning?.Invoke($"Could not write {StudyFiles.ReportName} into '{root}': {ex.Message}");
+        }
+        return result;
+    }
+
+    /// <summary>The settings, the records of the finished runs (the base's first) and the leakage check of the study in <paramref name="root"/>.</summary>
+    static AdaptationStudyResult FinishedRuns(string root)
+    {
+        if (StudyFiles.ReadPlan(Path.Combine(root, StudyFiles.PlanName)) is not { } settings)
+            return StudyFiles.ReadStudyJson(Path.Combine(root, StudyFiles.StudyJsonName))
+                ?? throw new BertAdaptException("AdaptationStudyNotFound", BertAdaptErrorKind.ObjectNotFound,
+                    $"'{root}' holds no study: it has no {StudyFiles.PlanName}, which Compare-BertAdaptation writes when a study starts, nor a {StudyFiles.StudyJsonName}.", root);
+        var plan = StudySettings.PlanOf(settings, out _);
+        var runs = new List<StudyRunRecord>();
+        if (StudyFiles.ReadRecord(Path.Combine(root, StudyFiles.BaseRecordName)) is { } baseRecord) runs.Add(baseRecord);
+        foreach (var folder in plan.Pretraining.Select(s => s.Folder).Concat(plan.FineTuning.Select(r => r.Folder)))
+            if (StudyFiles.ReadRecord(Path.Combine(root, StudyFiles.RunsFolder, folder, StudyFiles.RunRecordName)) is { } record)
+                runs.Add(record);
+        return new AdaptationStudyResult([], runs) { Settings = settings, Leakage = StudyFiles.ReadLeakage(Path.Combine(root, StudyFiles.LeakageName)) };
     }
 
     static string Describe(PretrainStage s) =>

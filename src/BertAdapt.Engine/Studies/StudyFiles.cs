@@ -7,13 +7,15 @@ namespace BertAdapt.Engine.Studies;
 
 /// <summary>
 /// The study's files: run.json in each finished run's folder, study-plan.json (what a rerun must
-/// match), and runs.csv and study.json (every run's numbers and every strategy's). Each is written
-/// to a temporary file and moved into place, so a kill never leaves half a file.
+/// match), leakage-check.json (what the set-up's leakage check found), and runs.csv, study.json
+/// (every run's numbers and every strategy's) and report.html (the same as one page). Each is
+/// written to a temporary file and moved into place, so a kill never leaves half a file.
 /// </summary>
 public static class StudyFiles
 {
     public const string RunRecordName = "run.json", PlanName = "study-plan.json", RunsCsvName = "runs.csv", StudyJsonName = "study.json",
-        BaseModelFolder = "base-model", BaseRecordName = "base-model.json", TaskCorpusName = "task-corpus.txt", RunsFolder = "runs";
+        BaseModelFolder = "base-model", BaseRecordName = "base-model.json", TaskCorpusName = "task-corpus.txt", RunsFolder = "runs",
+        LeakageName = "leakage-check.json", ReportName = "report.html";
 
     static readonly JsonSerializerOptions Json = new()
     {
@@ -33,16 +35,49 @@ public static class StudyFiles
 
     public static void WritePlan(string path, IReadOnlyDictionary<string, string> settings) => WriteAtomically(path, JsonSerializer.Serialize(settings, Json));
 
-    public static void WriteStudyJson(string path, IReadOnlyDictionary<string, string> settings, IEnumerable<StudyRunRecord> runs,
-        IEnumerable<AdaptationStrategyReport> strategies, IEnumerable<StudyOverlap> overlaps) =>
+    /// <summary>study.json: the study's settings, every run, every strategy, and the leakage check with each corpus's matches.</summary>
+    public static void WriteStudyJson(string path, AdaptationStudyResult study, IEnumerable<StudyOverlap> overlaps) =>
         WriteAtomically(path, JsonSerializer.Serialize(new
         {
-            Settings = settings,
-            Runs = runs,
-            Strategies = strategies,
-            // What each pre-training corpus shares with the validation data (the leakage check's counts and matches).
-            Overlap = overlaps.Select(o => new { o.Corpus, o.Report.HeldOutTexts, o.Report.LeakedTexts, o.Report.ExactMatches, o.Report.NearDuplicates, o.Report.NgramSize, o.Report.Threshold, o.Report.Matches }),
+            study.Settings,
+            study.Runs,
+            study.Strategies,
+            study.Leakage?.AllowOverlap,
+            Overlap = OverlapEntries(overlaps),
         }, Json));
+
+    /// <summary>
+    /// The settings, runs and leakage check of a study.json: enough to report a study from its
+    /// result files alone, copied away from its run folders. Null when there is no such file.
+    /// </summary>
+    public static AdaptationStudyResult? ReadStudyJson(string path)
+    {
+        if (!File.Exists(path)) return null;
+        var written = JsonSerializer.Deserialize<WrittenStudy>(File.ReadAllText(path), Json);
+        if (written?.Settings is null || written.Runs is null) return null;
+        return new AdaptationStudyResult([], written.Runs)
+        {
+            Settings = written.Settings,
+            Leakage = new StudyLeakageCheck { AllowOverlap = written.AllowOverlap, Overlap = written.Overlap ?? [] },
+        };
+    }
+
+    sealed record WrittenStudy(Dictionary<string, string>? Settings, List<StudyRunRecord>? Runs, bool? AllowOverlap, List<StudyOverlapCount>? Overlap);
+
+    /// <summary>leakage-check.json: what the leakage check of the study's set-up found, and whether -AllowOverlap let it run.</summary>
+    public static void WriteLeakage(string path, IEnumerable<StudyOverlap> overlaps, bool allowOverlap) =>
+        WriteAtomically(path, JsonSerializer.Serialize(new { AllowOverlap = allowOverlap, Overlap = OverlapEntries(overlaps) }, Json));
+
+    public static StudyLeakageCheck? ReadLeakage(string path) =>
+        File.Exists(path) ? JsonSerializer.Deserialize<StudyLeakageCheck>(File.ReadAllText(path), Json) : null;
+
+    // What each pre-training corpus shares with the validation data (the leakage check's counts and matches).
+    static IEnumerable<object> OverlapEntries(IEnumerable<StudyOverlap> overlaps) =>
+        overlaps.Select(o => new { o.Corpus, o.Report.HeldOutTexts, o.Report.LeakedTexts, o.Report.ExactMatches, o.Report.NearDuplicates, o.Report.NgramSize, o.Report.Threshold, o.Report.Matches });
+
+    /// <summary>report.html in the study folder <paramref name="root"/>: the study as one page (<see cref="StudyReportPage"/>).</summary>
+    public static void WriteReport(string root, AdaptationStudyResult study) =>
+        WriteAtomically(Path.Combine(root, ReportName), StudyReportPage.Render(study, $"Adaptation study: {Path.GetFileName(Path.TrimEndingDirectorySeparator(root))}"));
 
     /// <summary>runs.csv: one row per run, the columns of <see cref="StudyRunRecord"/>, numbers in the invariant culture.</summary>
     public static void WriteRunsCsv(string path, IEnumerable<StudyRunRecord> runs)

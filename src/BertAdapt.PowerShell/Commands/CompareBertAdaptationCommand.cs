@@ -66,7 +66,7 @@ public sealed class CompareBertAdaptationCommand : ComputeCmdlet
     [Parameter(ParameterSetName = StudySet)]
     public SwitchParameter Plan { get; set; }
 
-    /// <summary>A study folder whose finished runs are reported, without training anything.</summary>
+    /// <summary>A study folder whose finished runs are reported (and written as its report.html), without training anything.</summary>
     [Parameter(ParameterSetName = CollectSet, Mandatory = true)]
     [ValidateNotNullOrEmpty]
     public string Collect { get; set; } = "";
@@ -212,8 +212,9 @@ public sealed class CompareBertAdaptationCommand : ComputeCmdlet
     {
         if (ParameterSetName == CollectSet)
         {
-            var collected = Guard(() => AdaptationStudy.Collect(ResolveLiteral(Collect)));
-            WriteVerbose($"{collected.Runs.Count} run(s) of the study in '{ResolveLiteral(Collect)}' have finished (the base model's measurement included).");
+            var collected = Guard(() => AdaptationStudy.Collect(ResolveLiteral(Collect), WriteWarning));
+            WriteVerbose($"{collected.Runs.Count} run(s) of the study in '{ResolveLiteral(Collect)}' have finished (the base model's measurement included); "
+                + (collected.Runs.Count == 0 ? "no report is written yet." : $"their report is {Path.Combine(ResolveLiteral(Collect), StudyFiles.ReportName)}."));
             foreach (var report in collected.Strategies) WriteObject(report);
             return;
         }
@@ -273,7 +274,7 @@ public sealed class CompareBertAdaptationCommand : ComputeCmdlet
         else
         {
             var result = Train(() => AdaptationStudy.Run(Model, options, callbacks, Progress, Cancellation), options.OutputPath);
-            WriteVerbose($"Wrote {Path.Combine(options.OutputPath, StudyFiles.RunsCsvName)} and {StudyFiles.StudyJsonName} ({result.Runs.Count} run(s)).");
+            WriteVerbose($"Wrote {Path.Combine(options.OutputPath, StudyFiles.RunsCsvName)}, {StudyFiles.StudyJsonName} and {StudyFiles.ReportName} ({result.Runs.Count} run(s)).");
             output = result.Strategies;
         }
         if (SignalReceived) StopAfterTraining(null, options.OutputPath);
