@@ -58,9 +58,7 @@ BeforeAll {
         $html = Get-Content $page -Raw
         $html | Should -Not -Match '<script'
         $html | Should -Not -Match 'https?://'
-        # A study run as jobs has no runs.csv of its own; its runs compute what the one-process study's did.
-        $csv = if (Test-Path (Join-Path $Study 'runs.csv')) { Join-Path $Study 'runs.csv' } else { Join-Path $whole 'runs.csv' }
-        $rows = @(Import-Csv $csv | Where-Object Kind -EQ 'FineTune')
+        $rows = @(Import-Csv (Join-Path $Study 'runs.csv') | Where-Object Kind -EQ 'FineTune')
         $rows | Should -HaveCount 4
         foreach ($row in $rows) {
             $cell = [regex]::Match($html, "<li data-run=""$([regex]::Escape($row.Folder))"">seed $($row.Seed): <data value=""([^""]+)"">")
@@ -336,8 +334,18 @@ Describe 'A comparison written as job files and run by a scheduler' {
 
         $collected = @(Compare-BertAdaptation -Collect $jobStudy)
         $collected | Should -HaveCount 2
-        # No process wrote runs.csv here: the page of the jobs' runs is checked against the one-process runs.csv, and shows the set-up's leakage check.
-        Test-StudyPage $jobStudy $collected | Should -Match '<strong id="allow-overlap">yes</strong>' 
+        # No job writes the study's result files: -Collect does, from the runs' records, with the set-up's leakage check.
+        Test-StudyPage $jobStudy $collected | Should -Match '<strong id="allow-overlap">yes</strong>'
+        $jobRows = @(Import-Csv (Join-Path $jobStudy 'runs.csv'))
+        $wholeRows = @(Import-Csv (Join-Path $whole 'runs.csv'))
+        $jobRows.Folder | Should -Be $wholeRows.Folder
+        $jobRows.Score | Should -Be $wholeRows.Score -Because 'each seed computes the same in a job as in one process'
+        $jobJson = Get-Content (Join-Path $jobStudy 'study.json') -Raw | ConvertFrom-Json
+        $wholeJson = Get-Content (Join-Path $whole 'study.json') -Raw | ConvertFrom-Json
+        $jobJson.Strategies.MetricMean | Should -Be $wholeJson.Strategies.MetricMean
+        $jobJson.AllowOverlap | Should -BeTrue
+        $jobJson.Overlap.Corpus | Should -Be $wholeJson.Overlap.Corpus
+        $jobJson.Overlap.LeakedTexts | Should -Be $wholeJson.Overlap.LeakedTexts
         for ($i = 0; $i -lt 2; $i++) {
             $collected[$i].Strategy | Should -Be $reports[$i].Strategy
             @($collected[$i].SeedScores) | Should -Be @($reports[$i].SeedScores) -Because 'each seed computes the same in a job as in one process'

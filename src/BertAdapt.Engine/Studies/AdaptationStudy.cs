@@ -131,9 +131,11 @@ public static class AdaptationStudy
     /// The reports of whatever runs of the study in <paramref name="outputPath"/> have finished
     /// (those with a run.json), from its study-plan.json alone; a folder without one but with a
     /// study.json (result files copied away from their runs) is reported from that file's settings
-    /// and runs. Nothing is trained, and a study still running there is not disturbed; the one file
-    /// written is report.html, once the base model's measurement has finished (a folder that cannot
-    /// take it is told to <paramref name="warning"/>). Strategies count the seeds that finished.
+    /// and runs. Nothing is trained, and a study still running there is not disturbed. Once the base
+    /// model's measurement has finished, the study's result files are written from what has finished:
+    /// runs.csv, study.json and report.html in a study folder, report.html alone beside a copied
+    /// study.json (which stays as it is); a folder that cannot take them is told to
+    /// <paramref name="warning"/>. Strategies count the seeds that finished.
     /// </summary>
     public static AdaptationStudyResult Collect(string outputPath, Action<string>? warning = null)
     {
@@ -148,7 +150,8 @@ public static class AdaptationStudy
         var result = found with { Strategies = StudyReport.Summarize(plan, baseRecord, records, budget), Runs = all };
         try
         {
-            StudyFiles.WriteReport(root, result);
+            if (File.Exists(Path.Combine(root, StudyFiles.PlanName))) StudyFiles.WriteCollected(root, result);
+            else StudyFiles.WriteReport(root, result);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -37,14 +37,31 @@ public static class StudyFiles
 
     /// <summary>study.json: the study's settings, every run, every strategy, and the leakage check with each corpus's matches.</summary>
     public static void WriteStudyJson(string path, AdaptationStudyResult study, IEnumerable<StudyOverlap> overlaps) =>
+        WriteStudyJson(path, study, OverlapEntries(overlaps));
+
+    static void WriteStudyJson(string path, AdaptationStudyResult study, object? overlap) =>
         WriteAtomically(path, JsonSerializer.Serialize(new
         {
             study.Settings,
             study.Runs,
             study.Strategies,
             study.Leakage?.AllowOverlap,
-            Overlap = OverlapEntries(overlaps),
+            Overlap = overlap,
         }, Json));
+
+    /// <summary>
+    /// runs.csv, study.json and report.html of a study collected from its folder <paramref name="root"/>
+    /// (runs run elsewhere, as job files): study.json's leakage check, matches included, is the one
+    /// the set-up recorded in leakage-check.json.
+    /// </summary>
+    public static void WriteCollected(string root, AdaptationStudyResult study)
+    {
+        var leakage = Path.Combine(root, LeakageName);
+        var overlap = File.Exists(leakage) ? System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(leakage))?[nameof(StudyLeakageCheck.Overlap)] : null;
+        WriteRunsCsv(Path.Combine(root, RunsCsvName), study.Runs);
+        WriteStudyJson(Path.Combine(root, StudyJsonName), study, overlap);
+        WriteReport(root, study);
+    }
 
     /// <summary>
     /// The settings, runs and leakage check of a study.json: enough to report a study from its
