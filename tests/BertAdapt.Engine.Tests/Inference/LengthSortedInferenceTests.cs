@@ -12,11 +12,12 @@ public sealed class LengthSortedInferenceTests
 {
     const double Tolerance = 1e-5;
 
+    // Before Texts: static fields initialise in declaration order.
+    static readonly string[] Words = ["restart", "the", "nginx", "service", "on", "web01", "check", "disk", "then", "read", "logs", ".", "page", "oncall", "zzz"];
+
     /// <summary>71 texts (odd, not a multiple of any batch or window below) of 0 to about 40 tokens in a scrambled order, empty lines included.</summary>
     static readonly string[] Texts = Enumerable.Range(0, 71).Select(i => (i * 37) % 71).Select(n => n % 9 == 4 ? ""
         : string.Join(' ', Enumerable.Range(0, n % 23 + (n % 3) * 7).Select(w => Words[(n + w * 5) % Words.Length]))).ToArray();
-
-    static readonly string[] Words = ["restart", "the", "nginx", "service", "on", "web01", "check", "disk", "then", "read", "logs", ".", "page", "oncall", "zzz"];
 
     static BertModel Model(FineTuneTask? task, IReadOnlyList<string>? labels = null)
     {
@@ -127,8 +128,9 @@ public sealed class LengthSortedInferenceTests
         int[] lengths = [3, 9, 3, 1, 9, 5, 3];
         var batches = LengthSortedBatches.Of(lengths, 3);
         Assert.Equal([[1, 4, 5], [0, 2, 6], [3]], batches);
-        Assert.Equal(0.0, LengthSortedBatches.PaddingFraction(lengths, batches), 12);
-        Assert.True(LengthSortedBatches.PaddingFraction(lengths, [[0, 1, 2], [3, 4, 5], [6]]) > 0.3);
+        // Sorted: 4 padding positions of 37 (the 5 beside the two 9s); in input order 24 of 57.
+        Assert.Equal(4.0 / 37, LengthSortedBatches.PaddingFraction(lengths, batches), 12);
+        Assert.Equal(24.0 / 57, LengthSortedBatches.PaddingFraction(lengths, [[0, 1, 2], [3, 4, 5], [6]]), 12);
     }
 
     [Fact]
