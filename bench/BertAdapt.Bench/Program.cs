@@ -26,6 +26,10 @@ int tokenizerMegabytes = int.Parse(Arg("--tokenizer-mb") ?? (quick ? "20" : "100
 int fuzzCases = int.Parse(Arg("--fuzz-cases") ?? (quick ? "2000" : "20000"));
 int fuzzSeed = int.Parse(Arg("--fuzz-seed") ?? "2026");
 int soakSteps = int.Parse(Arg("--soak-steps") ?? (quick ? "1000" : "5000"));
+// The inference section (MiniLM against ONNX Runtime) runs only when --minilm names the extracted model's folder.
+var miniLm = Arg("--minilm");
+int inferenceRounds = int.Parse(Arg("--inference-rounds") ?? (quick ? "3" : "5"));
+int inferenceInputs = int.Parse(Arg("--inference-inputs") ?? "384");
 var repositoryRoot = Arg("--repo") ?? FuzzBench.FindRepositoryRoot(AppContext.BaseDirectory);
 
 var vocabulary = BertVocabulary.Load(vocabularyPath, lowerCase: true);
@@ -185,6 +189,13 @@ if (Selected("soak"))
     log($"soak: {soakSteps} MLM steps on the tiny model");
     soak = SoakBench.Run(soakSteps, threads);
 }
+IReadOnlyList<InferenceRow> inferenceRows = [];
+IReadOnlyList<InferenceProfile> inferenceProfiles = [];
+if (miniLm is not null && Selected("inference"))
+{
+    log($"inference: MiniLM from {miniLm} against ONNX Runtime, {inferenceInputs} held-out sentences, {inferenceRounds} rounds");
+    (inferenceRows, inferenceProfiles) = InferenceBench.Run(miniLm, InferenceBench.Sentences(repositoryRoot, inferenceInputs), [1, 32], inferenceRounds, threads, log);
+}
 long peakWorkingSet = Process.GetCurrentProcess().PeakWorkingSet64;
 
 // Lines without "job" are MLM rows; MLM rows without "head" are the eager one (all positions), as before issue 16.
@@ -308,6 +319,20 @@ if (soak is not null)
     w.WriteLine("soak samples (step: working set MiB / managed heap MiB / live tensors): " + string.Join("  ",
         soak.Samples.Where((_, i) => i % 5 == 0 || i == soak.Samples.Count - 1).Select(x => $"{x.Step}: {x.WorkingSet / 1048576.0:F0}/{x.ManagedHeap / 1048576.0:F1}/{x.LiveTensors}")));
 }
+if (inferenceRows.Count > 0)
+{
+    w.WriteLine();
+    w.WriteLine($"inference, all-MiniLM-L6-v2 (fp32, max length 128), {inferenceRows[0].Inputs} held-out sentences, {threads} threads each side (ONNX Runtime {threads} intra-op threads), median of {inferenceRounds} alternating rounds;");
+    w.WriteLine("tok/s counts real tokens, tokenization included on both sides. ORT = ONNX Runtime on batches in input order; ORT sorted = on the same length-sorted batches BertAdapt runs.");
+    w.WriteLine($"{"task",-17} {"B",3} {"tokens",7} {"pad in order",12} {"pad sorted",10} {"BertAdapt tok/s",15} {"ORT tok/s",9} {"ratio",6} {"ORT sorted",10} {"ratio",6} {"max |diff|",10}  rounds (ORT/BertAdapt)");
+    foreach (var r in inferenceRows)
+        w.WriteLine($"{r.Task,-17} {r.Batch,3} {r.RealTokens,7:N0} {r.PaddingInputOrder,12:P1} {r.PaddingSorted,10:P1} {r.OursTokensPerSecond,15:N0} {r.OrtTokensPerSecond,9:N0} {r.Ratio,5:F2}x " +
+            $"{r.OrtSortedTokensPerSecond,10:N0} {r.RatioSorted,5:F2}x {r.MaxDiff,10:E1}  {string.Join(" ", r.RoundRatios.Select(x => x.ToString("F2")))}");
+    foreach (var r in inferenceRows.DistinctBy(r => r.Task)) w.WriteLine($"  {r.Task}: {r.Compared}");
+    foreach (var p in inferenceProfiles)
+        w.WriteLine($"inference profile B={p.Batch,-2}: tokenization {p.TokenizeSeconds * 1e3:F1} ms, embedding forward {p.ForwardInputOrderSeconds * 1e3:F0} ms in input order " +
+            $"(padding {p.PaddingInputOrder:P1}), {p.ForwardSortedSeconds * 1e3:F0} ms length-sorted (padding {p.PaddingSorted:P1})");
+}
 w.WriteLine($"peak working set of this process: {peakWorkingSet / 1048576.0:F0} MiB");
 
 // ---- goals ----
@@ -328,13 +353,18 @@ if (rows.FirstOrDefault(x => x.Preset == "base" && x.Length == 128 && x.Variant 
 if (tokenizer.Length > 0) Goal("tokenizer single thread", tokenizer[0].TokensPerSecond / 1e6, 5, "M tok/s");
 if (memory is not null) Goal("memory flat (100% - growth)", 100 - Math.Abs(memory.WorkingSetGrowth) * 100, 95, "%");
 if (fuzz is not null) Goal("fuzz clean (cases without a bad outcome)", 100.0 * (fuzz.ValidModels + fuzz.ErrorIds - fuzz.OverBound) / fuzz.Cases, 100, "%");
+// An inference row meets its goal only with outputs that agree: ratio >= 1.0 and max |diff| <= 1e-4.
+foreach (var r in inferenceRows)
+    foreach (var (against, ratio) in new[] { ("ORT", r.Ratio), ("ORT sorted", r.RatioSorted) })
+        w.WriteLine($"goal {$"{r.Task} B={r.Batch} vs {against}",-38} measured {ratio,8:F2}x  target >= 1.00x, max |diff| {r.MaxDiff:E1} <= 1e-4  " +
+            $"{(ratio >= 1.0 && r.MaxDiff <= 1e-4 ? "MET" : "NOT MET")}");
 if (soak is not null) Goal("soak flat (100% - growth)", 100 - Math.Abs(soak.WorkingSetGrowth) * 100, 95, "%");
 
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
 File.WriteAllText(outPath, JsonSerializer.Serialize(new
 {
     date = DateTime.UtcNow, threads, peakFp32 = peak32, peakBf16 = peak16, matmul = matmulRows, instructions, training = rows, fineTuning = fineTunes.Select(f => f.Row), attention = attentionRows, loops, optimizer = optimizerRows,
-    reference, tokenizer, memory, peakWorkingSet,
+    reference, tokenizer, memory, peakWorkingSet, inference = inferenceRows, inferenceProfiles,
     fuzz = fuzz is null ? null : new { fuzz.Cases, fuzz.ValidModels, fuzz.ErrorIds, fuzz.UncleanErrors, fuzz.Crashes, fuzz.OverBound, fuzz.ById, fuzz.Failures,
         fuzz.PeakWorkingSet, fuzz.WorkingSetGrowth, fuzz.MaxCaseAllocated, fuzz.LiveTensorGrowth, Seconds = fuzz.Elapsed.TotalSeconds, fuzzSeed },
     soak = soak is null ? null : new { soak.Steps, soak.Every, soak.Seconds, soak.WorkingSetAfterWarmup, soak.WorkingSetAtEnd, soak.WorkingSetGrowth,

@@ -24,11 +24,13 @@ Texts are tokenised as for Invoke-BertClassifier ([CLS] text [SEP], cut to -MaxL
         Normalize = 'Scales every vector to unit (L2) length, so that the dot product of two vectors is their cosine similarity.'
         BatchSize = 'How many texts run through the model at once. Vectors are written one batch at a time, so a smaller batch holds less memory and a larger one is faster on long inputs. Padding within a batch does not change the vectors.'
         MaxLength = 'The longest input in tokens, [CLS] and [SEP] included; longer texts are cut and their Truncated property is true. It can be at most the model''s max_position_embeddings and at least 8.'
+        SortWindow = 'How many texts are gathered and sorted by length before they run in batches of -BatchSize, so that texts of similar length share a batch and carry less padding (faster when lengths vary; 8 x -BatchSize is a good start). Results still come out in input order, written one window at a time, and memory holds one window. By default -BatchSize: each batch runs as it arrives. Sorting does not change the results.'
     }
 
     Defaults    = @{
         Threads = 'BERTADAPT_THREADS, else OMP_NUM_THREADS, else the logical processors'
         MaxLength = '512, or the model''s max_position_embeddings when that is smaller'
+        SortWindow = '-BatchSize (no sorting across batches)'
     }
 
     Inputs      = @{

@@ -22,11 +22,13 @@ Texts stream in batches of -BatchSize, as with Invoke-BertClassifier. The model 
         Top       = 'How many candidates to return for each mask (1 to 1000), most probable first.'
         BatchSize = 'How many texts run through the model at once. Results are written one batch at a time. Padding within a batch does not change the results.'
         MaxLength = 'The longest input in tokens, [CLS] and [SEP] included; longer texts are cut, and a mask past the cut is an error (FillMaskMaskTruncated) for that text. It can be at most the model''s max_position_embeddings and at least 8.'
+        SortWindow = 'How many texts are gathered and sorted by length before they run in batches of -BatchSize, so that texts of similar length share a batch and carry less padding (faster when lengths vary; 8 x -BatchSize is a good start). Results still come out in input order, written one window at a time, and memory holds one window. By default -BatchSize: each batch runs as it arrives. Sorting does not change the results.'
     }
 
     Defaults    = @{
         Threads = 'BERTADAPT_THREADS, else OMP_NUM_THREADS, else the logical processors'
         MaxLength = '512, or the model''s max_position_embeddings when that is smaller'
+        SortWindow = '-BatchSize (no sorting across batches)'
     }
 
     Inputs      = @{

@@ -21,11 +21,13 @@ Every property of a result is text or a number in Export-Csv: Entities is writte
         Expand       = 'Writes parts of each result instead of the result: Entities writes one PredictedEntity row per entity (Type, Text, Start, End, Score), Words one PredictedWord row per word (Word, Tag, Score, Start, End). Each row carries its text''s Index and, with -IdProperty, its Id, so the rows join back to their texts. A text without entities writes no entity rows.'
         BatchSize = 'How many texts run through the model at once. Results are written one batch at a time; a smaller batch shows the first results sooner and holds less memory. Padding within a batch does not change the results.'
         MaxLength = 'The longest input in tokens, [CLS] and [SEP] included. Words whose first token lies past it get no tag: they are left out of Words, and the result''s Truncated property is true. It can be at most the model''s max_position_embeddings and at least 8.'
+        SortWindow = 'How many texts are gathered and sorted by length before they run in batches of -BatchSize, so that texts of similar length share a batch and carry less padding (faster when lengths vary; 8 x -BatchSize is a good start). Results still come out in input order, written one window at a time, and memory holds one window. By default -BatchSize: each batch runs as it arrives. Sorting does not change the results.'
     }
 
     Defaults    = @{
         Threads = 'BERTADAPT_THREADS, else OMP_NUM_THREADS, else the logical processors'
         MaxLength = '512, or the model''s max_position_embeddings when that is smaller'
+        SortWindow = '-BatchSize (no sorting across batches)'
     }
 
     Inputs      = @{

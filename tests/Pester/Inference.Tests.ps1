@@ -274,6 +274,26 @@ Describe 'Get-BertEmbedding' {
         $seen = Measure-Streaming Get-BertEmbedding @{ Model = $bare; BatchSize = 4 } 10
         $seen | Should -Be @(4, 4, 4, 4, 8, 8, 8, 8, 10, 10)
     }
+
+    It 'with -SortWindow sorts by length inside each window but writes the vectors in input order, as without it' {
+        # Lengths out of order, an empty line among them, 7 texts: windows of 5 and 2, batches of 2.
+        $texts = 'stop', 'restart the nginx service on web01 then check the nginx logs on web01', '', 'check the disk',
+            'read the redis logs on cache01 then page oncall', 'reload', 'start the postgres service on db01'
+        $plain = @($texts | Get-BertEmbedding -Model $bare -BatchSize 1)
+        $sorted = @($texts | Get-BertEmbedding -Model $bare -BatchSize 2 -SortWindow 5)
+        $sorted.Text | Should -Be $texts
+        $sorted.Index | Should -Be @(0..6)
+        for ($i = 0; $i -lt $texts.Count; $i++) {
+            $worst = 0.0
+            for ($d = 0; $d -lt 64; $d++) { $worst = [math]::Max($worst, [math]::Abs($sorted[$i].Vector[$d] - $plain[$i].Vector[$d])) }
+            $worst | Should -BeLessThan 1e-5
+        }
+    }
+
+    It 'with -SortWindow writes each full window before the rest of the input is read' {
+        $seen = Measure-Streaming Get-BertEmbedding @{ Model = $bare; BatchSize = 2; SortWindow = 4 } 10
+        $seen | Should -Be @(4, 4, 4, 4, 8, 8, 8, 8, 10, 10)
+    }
 }
 
 Describe 'Objects from the pipeline' {

@@ -47,7 +47,12 @@ public sealed class BertPredictor
 
     /// <param name="maxLength">The longest input in tokens, [CLS] and [SEP] included; by default 512 or the model's max_position_embeddings, whichever is smaller.</param>
     /// <param name="batchSize">How many inputs run through the model at once.</param>
-    public BertPredictor(BertModel model, int? maxLength = null, int batchSize = 32)
+    /// <param name="sortWindow">
+    /// How many consecutive inputs are sorted by length before they are cut into batches (see
+    /// <see cref="LengthSortedBatches"/>); by default <paramref name="batchSize"/>, which keeps every
+    /// batch in input order. Results always come back in input order.
+    /// </param>
+    public BertPredictor(BertModel model, int? maxLength = null, int batchSize = 32, int? sortWindow = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         this.model = model;
@@ -63,11 +68,16 @@ public sealed class BertPredictor
         MaxLength = maxLength ?? Math.Min(512, positions);
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "The batch size must be at least 1.");
         BatchSize = batchSize;
+        if (sortWindow < 1) throw new ArgumentOutOfRangeException(nameof(sortWindow), sortWindow, "The sort window must hold at least one input.");
+        SortWindow = sortWindow ?? batchSize;
     }
 
     public BertModel Model => model;
     public int MaxLength { get; }
     public int BatchSize { get; }
+
+    /// <summary>How many consecutive inputs are sorted by length into batches; at most <see cref="BatchSize"/> means none are.</summary>
+    public int SortWindow { get; }
 
     /// <summary>The smaller of 512 and the model's max_position_embeddings.</summary>
     public static int DefaultMaxLength(BertConfig config) => Math.Min(512, config.MaxPositionEmbeddings);
@@ -127,7 +137,8 @@ public sealed class BertPredictor
         return Assemble(a, b);
     }
 
-    EncodedInput Assemble(IReadOnlyList<int> a, IReadOnlyList<int>? b)
+    /// <summary>[CLS] A [SEP] (B [SEP]) of already tokenized ids, the longer cut first to <see cref="MaxLength"/>.</summary>
+    public EncodedInput Assemble(IReadOnlyList<int> a, IReadOnlyList<int>? b)
     {
         var (ids, types, truncated) = FineTuneExamples.Assemble(model.Vocabulary, a, b, MaxLength);
         return new EncodedInput(ids, types, truncated);
@@ -180,7 +191,7 @@ public sealed class BertPredictor
         if (!(threshold >= 0 && threshold <= 1)) throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The threshold must be between 0 and 1.");
         var task = RequireSequenceTask();
         var labels = OutputLabels;
-        return RunBatches(inputs, cancellation, batch =>
+        return RunBatches(inputs, cancellation, i => Encode(i.Text, i.TextPair).Ids.Length, batch =>
         {
             var encoded = batch.Select(i => Encode(i.Text, i.TextPair)).ToList();
             var (ids, types, mask, _) = Padded(encoded);
@@ -230,7 +241,7 @@ public sealed class BertPredictor
         RequireTokenTask();
         var labels = OutputLabels;
         bool bio = labels.All(IsBioTag);
-        return RunBatches(texts, cancellation, batch =>
+        return RunBatches(texts, cancellation, t => Encode(t ?? throw new ArgumentNullException(nameof(texts))).Ids.Length, batch =>
         {
             var tokens = batch.Select(t => OffsetTokenizer.Tokenize(model.Vocabulary, t ?? throw new ArgumentNullException(nameof(texts)))).ToList();
             var encoded = tokens.Select(t => Assemble(t.Ids.ToList(), null)).ToList();
@@ -289,7 +300,7 @@ public sealed class BertPredictor
         var vocabulary = model.Vocabulary;
         var specials = vocabulary.SpecialIds.Select(id => (long)id).ToArray();
         int k = Math.Min(top, vocabulary.Count - specials.Length);
-        return RunBatches(inputs, cancellation, batch =>
+        return RunBatches(inputs, cancellation, i => i.Encoded.Ids.Length, batch =>
         {
             var (ids, types, mask, length) = Padded(batch.Select(i => i.Encoded).ToList());
             var flat = batch.SelectMany((input, r) => input.MaskPositions.Select(p => (long)(r * length + p))).ToArray();
@@ -335,7 +346,7 @@ public sealed class BertPredictor
         CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        return RunBatches(texts, cancellation, batch =>
+        return RunBatches(texts, cancellation, t => Encode(t ?? throw new ArgumentNullException(nameof(texts))).Ids.Length, batch =>
         {
             var encoded = batch.Select(t => Encode(t ?? throw new ArgumentNullException(nameof(texts)))).ToList();
             var (ids, types, mask, _) = Padded(encoded);
@@ -359,32 +370,37 @@ public sealed class BertPredictor
     #region Batching
 
     /// <summary>
-    /// Runs <paramref name="run"/> on each slice of <see cref="BatchSize"/> inputs in evaluation
-    /// mode without gradients, each slice's tensors in their own dispose scope.
+    /// Runs <paramref name="run"/> on each batch of the inputs (<see cref="LengthSortedBatches.InWindows"/>) in
+    /// evaluation mode under inference mode (no autograd records, no version counters), each
+    /// batch's tensors in their own dispose scope, and returns the results in input order.
     /// </summary>
-    IReadOnlyList<TOut> RunBatches<TIn, TOut>(IReadOnlyList<TIn> inputs, CancellationToken cancellation, Func<IReadOnlyList<TIn>, IEnumerable<TOut>> run)
+    /// <param name="lengthOf">An input's token count, asked only when a window sorts more than one batch.</param>
+    IReadOnlyList<TOut> RunBatches<TIn, TOut>(IReadOnlyList<TIn> inputs, CancellationToken cancellation, Func<TIn, int> lengthOf,
+        Func<IReadOnlyList<TIn>, IEnumerable<TOut>> run)
     {
-        var results = new List<TOut>(inputs.Count);
-        if (inputs.Count == 0) return results;
+        if (inputs.Count == 0) return [];
+        var results = new TOut[inputs.Count];
         var module = model.Module;
         bool wasTraining = module.training;
         module.eval();
         try
         {
-            for (int start = 0; start < inputs.Count; start += BatchSize)
+            foreach (var rows in LengthSortedBatches.InWindows(inputs.Count, i => lengthOf(inputs[i]), BatchSize, SortWindow))
             {
                 cancellation.ThrowIfCancellationRequested();
-                var batch = Slice(inputs, start, Math.Min(BatchSize, inputs.Count - start));
+                var batch = new TIn[rows.Length];
+                for (int r = 0; r < rows.Length; r++) batch[r] = inputs[rows[r]];
                 using var scope = NewDisposeScope();
-                using var noGrad = no_grad();
+                using var inference = inference_mode();
                 // Materialised inside the scope: the results hold managed copies only.
                 try
                 {
-                    results.AddRange(run(batch).ToList());
+                    int r = 0;
+                    foreach (var result in run(batch).ToList()) results[rows[r++]] = result;
                 }
                 catch (Exception ex) when (DeviceOutOfMemory.Is(ex))
                 {
-                    throw DeviceOutOfMemory.Error(ex, model.Device, $"running a batch of {batch.Count} input(s) of up to {MaxLength} tokens",
+                    throw DeviceOutOfMemory.Error(ex, model.Device, $"running a batch of {batch.Length} input(s) of up to {MaxLength} tokens",
                         "Lower -BatchSize or -MaxLength.");
                 }
             }
@@ -394,14 +410,6 @@ public sealed class BertPredictor
             if (wasTraining) module.train();
         }
         return results;
-    }
-
-    static IReadOnlyList<T> Slice<T>(IReadOnlyList<T> items, int start, int count)
-    {
-        if (start == 0 && count == items.Count) return items;
-        var slice = new T[count];
-        for (int i = 0; i < count; i++) slice[i] = items[start + i];
-        return slice;
     }
 
     /// <summary>The batch as int64 tensors on the model's device, padded to its longest row ([PAD], type 0, mask 0).</summary>

@@ -219,11 +219,15 @@ public sealed class BertForPreTraining : nn.Module
         MaskedLogits(bert.Encode(inputIds, tokenTypeIds, attentionMask), flatPositions);
 
     /// <summary>Float32 vocabulary logits at the masked positions only (flat row * length + column indexes).</summary>
-    Tensor MaskedLogits(Tensor hidden, Tensor maskedPositions)
-    {
-        var flat = hidden.view(-1, hidden.shape[2]);
-        return cls.MlmLogits(flat.index_select(0, maskedPositions), bert.Embeddings.WordEmbeddingWeight).to_type(ScalarType.Float32);
-    }
+    Tensor MaskedLogits(Tensor hidden, Tensor maskedPositions) =>
+        VocabularyLogits(hidden.view(-1, hidden.shape[2]).index_select(0, maskedPositions));
+
+    /// <summary>
+    /// The MLM head alone: float32 vocabulary logits [n, vocab] for final hidden states [n, hidden]
+    /// computed elsewhere (the bench runs it after ONNX Runtime's encoder).
+    /// </summary>
+    public Tensor VocabularyLogits(Tensor hiddenRows) =>
+        cls.MlmLogits(hiddenRows, bert.Embeddings.WordEmbeddingWeight).to_type(ScalarType.Float32);
 
     protected override void Dispose(bool disposing)
     {

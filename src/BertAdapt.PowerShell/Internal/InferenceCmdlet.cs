@@ -5,8 +5,9 @@ namespace BertAdapt.PowerShell.Internal;
 
 /// <summary>
 /// A cmdlet that streams texts through a model: pipeline input is gathered into batches of
-/// -BatchSize, each batch's results are written as soon as the batch is full (in ProcessRecord),
-/// and the rest in EndProcessing. Only one batch is ever held, however long the input.
+/// -BatchSize (or windows of -SortWindow, sorted by length into batches), each batch's or window's
+/// results are written, in input order, as soon as it is full (in ProcessRecord), and the rest in
+/// EndProcessing. Only one batch or window is ever held, however long the input.
 /// </summary>
 /// <remarks>
 /// A string is its own text; any other object gives the text of its -TextProperty (Text by
@@ -52,6 +53,15 @@ public abstract class InferenceCmdlet<TInput, TResult> : ComputeCmdlet where TIn
     [ValidateRange(1, 65536)]
     public int BatchSize { get; set; } = 32;
 
+    /// <summary>
+    /// How many texts are gathered and sorted by length before they run, in batches of -BatchSize,
+    /// so that texts of similar length share a batch and carry less padding. Results still come out
+    /// in input order, one window at a time. By default -BatchSize: each batch as it arrives.
+    /// </summary>
+    [Parameter]
+    [ValidateRange(1, 1048576)]
+    public int? SortWindow { get; set; }
+
     /// <summary>The longest input in tokens; by default 512 or the model's max_position_embeddings, whichever is smaller.</summary>
     [Parameter]
     [ValidateRange(8, 65536)]
@@ -65,7 +75,7 @@ public abstract class InferenceCmdlet<TInput, TResult> : ComputeCmdlet where TIn
     protected override void BeginCommand()
     {
         CheckModelArgument(Model);
-        Predictor = Guard(() => new BertPredictor(Model, MaxLength, BatchSize));
+        Predictor = Guard(() => new BertPredictor(Model, MaxLength, BatchSize, SortWindow));
         // A model that cannot do the task fails here, before any input arrives.
         Guard(CheckModel);
         using (Guard(() => UseCompute(Model)))
@@ -105,7 +115,7 @@ public abstract class InferenceCmdlet<TInput, TResult> : ComputeCmdlet where TIn
             var input = Prepare(item, text);
             if (input is null) continue;
             pending.Add((input, new Origin(index, id)));
-            if (pending.Count >= BatchSize) Flush();
+            if (pending.Count >= Math.Max(BatchSize, Predictor.SortWindow)) Flush();
         }
     }
 
