@@ -77,6 +77,22 @@ Describe 'A fine-tuned model no better than a constant answer' {
 }
 
 Describe 'Invoke-FineTune' {
+    It 'fine-tunes a fine-tuned classifier again for another task with a new head, which exports and imports as that task' {
+        $classifier = New-TinyModel | Invoke-FineTune -Task SequenceClassification -TrainingData $trainCsv -TextColumn summary -LabelColumn team -Epochs 1
+        $scores = Join-Path $TestDrive 'scores.csv'
+        Import-Csv $trainCsv | Select-Object -First 40 | ForEach-Object { [pscustomobject]@{ summary = $_.summary; score = $_.summary.Length / 60 } } |
+            Export-Csv $scores -NoTypeInformation
+        # The classifier's three-output head was registered once already; a second head used to fail with libtorch's 'Sub-module classifier is already registered'.
+        $regressor = $classifier | Invoke-FineTune -Task Regression -TrainingData $scores -TextColumn summary -LabelColumn score -Epochs 1
+        $regressor.Task | Should -Be 'Regression'
+        $regressor.ParameterCount | Should -Be ((New-TinyModel).ParameterCount + (Get-TinyConfig $vocabSize).hidden_size + 1) -Because 'the old head is gone, the new one has one output'
+        $out = Join-Path $TestDrive 'regressor'
+        $regressor | Export-Checkpoint $out
+        $back = Import-BertCheckpoint $out
+        $back.Task | Should -Be 'Regression'
+        (Get-Content (Join-Path $out 'config.json') -Raw | ConvertFrom-Json).problem_type | Should -Be 'regression'
+    }
+
     It 'fine-tunes a sequence classifier from CSV files, far above the majority class, with evaluations ready for Export-Csv' {
         $model = New-TinyModel | Invoke-FineTune -Task SequenceClassification -TrainingData $trainCsv -ValidationData $devCsv `
             -TextColumn summary -LabelColumn team -Epochs 8 -LearningRate 1e-3 -WarningVariable warnings

@@ -53,11 +53,20 @@ public sealed class BertForPreTraining : nn.Module
     {
         if (labels <= 0) throw new ArgumentOutOfRangeException(nameof(labels), labels, "A classifier needs at least one output.");
         var device = Device;
-        classifier?.Dispose();
+        if (classifier is not null)
+        {
+            // A head attached before (another task, another label set) is replaced: libtorch's
+            // registry refuses a second module of one name, so the old one leaves it first.
+            _internal_submodules.Remove("classifier");
+            classifier.Dispose();
+        }
         classifier = new BertLinear(Config.HiddenSize, labels);
-        classifierDropout ??= new SeededDropout(Config.ClassifierDropout ?? Config.HiddenDropoutProb, DropoutRandom);
         register_module("classifier", classifier);
-        register_module("classifier_dropout", classifierDropout);
+        if (classifierDropout is null)
+        {
+            classifierDropout = new SeededDropout(Config.ClassifierDropout ?? Config.HiddenDropoutProb, DropoutRandom);
+            register_module("classifier_dropout", classifierDropout);
+        }
         TokenLevelClassifier = tokenLevel;
         WeightInitializer.Initialize(classifier, Config, seed);
         classifier.to(device);
