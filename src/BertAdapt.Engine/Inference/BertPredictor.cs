@@ -41,9 +41,10 @@ public sealed class FillMaskInput
 /// Every batch's native tensors are freed before the next one starts, so memory is bounded by
 /// <see cref="BatchSize"/> × <see cref="MaxLength"/> whatever the number of inputs.
 /// </summary>
-public sealed class BertPredictor
+public sealed class BertPredictor : IDisposable
 {
     readonly BertModel model;
+    readonly BatchForward forward;
 
     /// <param name="maxLength">The longest input in tokens, [CLS] and [SEP] included; by default 512 or the model's max_position_embeddings, whichever is smaller.</param>
     /// <param name="batchSize">How many inputs run through the model at once.</param>
@@ -52,7 +53,8 @@ public sealed class BertPredictor
     /// <see cref="LengthSortedBatches"/>); by default <paramref name="batchSize"/>, which keeps every
     /// batch in input order. Results always come back in input order.
     /// </param>
-    public BertPredictor(BertModel model, int? maxLength = null, int batchSize = 32, int? sortWindow = null)
+    /// <param name="runtime">What runs the forward passes; ONNX Runtime holds its sessions until the predictor is disposed.</param>
+    public BertPredictor(BertModel model, int? maxLength = null, int batchSize = 32, int? sortWindow = null, InferenceRuntime runtime = InferenceRuntime.LibTorch)
     {
         ArgumentNullException.ThrowIfNull(model);
         this.model = model;
@@ -70,7 +72,15 @@ public sealed class BertPredictor
         BatchSize = batchSize;
         if (sortWindow < 1) throw new ArgumentOutOfRangeException(nameof(sortWindow), sortWindow, "The sort window must hold at least one input.");
         SortWindow = sortWindow ?? batchSize;
+        Runtime = runtime;
+        forward = BatchForward.For(model, runtime);
     }
+
+    /// <summary>What runs the forward passes.</summary>
+    public InferenceRuntime Runtime { get; }
+
+    /// <summary>Releases the ONNX Runtime sessions, if any; the model stays as it is.</summary>
+    public void Dispose() => forward.Dispose();
 
     public BertModel Model => model;
     public int MaxLength { get; }
@@ -195,7 +205,7 @@ public sealed class BertPredictor
         {
             var encoded = batch.Select(i => Encode(i.Text, i.TextPair)).ToList();
             var (ids, types, mask, _) = Padded(encoded);
-            var logits = model.Module.ClassifierLogits(ids, types, mask);
+            var logits = forward.ClassifierLogits(ids, types, mask);
             var scores = task switch
             {
                 FineTuneTask.SequenceClassification => logits.softmax(1),
@@ -246,7 +256,7 @@ public sealed class BertPredictor
             var tokens = batch.Select(t => OffsetTokenizer.Tokenize(model.Vocabulary, t ?? throw new ArgumentNullException(nameof(texts)))).ToList();
             var encoded = tokens.Select(t => Assemble(t.Ids.ToList(), null)).ToList();
             var (ids, types, mask, length) = Padded(encoded);
-            var probabilities = model.Module.ClassifierLogits(ids, types, mask).softmax(2);
+            var probabilities = forward.ClassifierLogits(ids, types, mask).softmax(2);
             var values = probabilities.cpu().data<float>().ToArray();
             int classes = (int)probabilities.shape[2];
             return tokens.Select((t, r) => MakeTokenResult(t, encoded[r], values.AsSpan(r * length * classes, length * classes), classes, labels, bio));
@@ -305,7 +315,7 @@ public sealed class BertPredictor
             var (ids, types, mask, length) = Padded(batch.Select(i => i.Encoded).ToList());
             var flat = batch.SelectMany((input, r) => input.MaskPositions.Select(p => (long)(r * length + p))).ToArray();
             var device = model.Module.Device;
-            var probabilities = model.Module.MaskedLmLogits(ids, types, mask, tensor(flat, device: device)).softmax(1);
+            var probabilities = forward.MaskedLmLogits(ids, types, mask, tensor(flat, device: device)).softmax(1);
             // Special tokens keep their share of the probability mass but are never offered.
             probabilities.index_fill_(1, tensor(specials, device: device), 0f);
             var (values, indexes) = probabilities.topk(k, dim: 1);
@@ -350,7 +360,7 @@ public sealed class BertPredictor
         {
             var encoded = batch.Select(t => Encode(t ?? throw new ArgumentNullException(nameof(texts)))).ToList();
             var (ids, types, mask, _) = Padded(encoded);
-            var hidden = model.Module.Bert.Encode(ids, types, mask).to_type(ScalarType.Float32);
+            var hidden = forward.LastHidden(ids, types, mask);
             Tensor vectors;
             if (pooling == EmbeddingPooling.Cls) vectors = hidden.select(1, 0);
             else

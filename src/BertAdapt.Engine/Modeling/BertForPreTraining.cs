@@ -228,7 +228,7 @@ public sealed class BertForPreTraining : nn.Module
         MaskedLogits(bert.Encode(inputIds, tokenTypeIds, attentionMask), flatPositions);
 
     /// <summary>Float32 vocabulary logits at the masked positions only (flat row * length + column indexes).</summary>
-    Tensor MaskedLogits(Tensor hidden, Tensor maskedPositions) =>
+    public Tensor MaskedLogits(Tensor hidden, Tensor maskedPositions) =>
         VocabularyLogits(hidden.view(-1, hidden.shape[2]).index_select(0, maskedPositions));
 
     /// <summary>

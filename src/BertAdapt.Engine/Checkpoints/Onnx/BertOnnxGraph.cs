@@ -32,13 +32,14 @@ static class BertOnnxGraph
     /// <summary>The names of the graph's outputs for a model with this task head (null: none).</summary>
     public static IReadOnlyList<string> OutputsFor(FineTuneTask? task) => task is null ? [LastHiddenState, PoolerOutput] : [Logits];
 
-    public static OnnxGraphBuilder Build(BertModel model)
+    /// <param name="withTaskHead">False: the encoder's outputs (<see cref="LastHiddenState"/>, <see cref="PoolerOutput"/>) even when the model has a task head.</param>
+    public static OnnxGraphBuilder Build(BertModel model, bool withTaskHead = true)
     {
         var config = model.Config;
         var module = model.Module;
         var parameters = module.named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
         var g = new OnnxGraphBuilder(model.Architecture);
-        var task = model.GetTask();
+        var task = withTaskHead ? model.GetTask() : null;
 
         string Weight(string name, bool transposed = false)
         {
