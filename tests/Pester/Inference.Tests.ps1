@@ -296,6 +296,76 @@ Describe 'Get-BertEmbedding' {
     }
 }
 
+Describe '-Runtime OnnxRuntime' {
+    BeforeAll {
+        $script:runtimeTexts = 'stop', 'restart the nginx service on web01 then check the nginx logs on web01', '', 'check the disk',
+            'read the redis logs on cache01 then page oncall', 'reload', 'start the postgres service on db01'
+        function script:Get-MaxDiff([double[]] $A, [double[]] $B) {
+            $A.Count | Should -Be $B.Count
+            $A.Count | Should -BeGreaterThan 0 -Because 'an empty comparison would pass whatever the runtime gave'
+            $worst = 0.0
+            for ($i = 0; $i -lt $A.Count; $i++) { $worst = [math]::Max($worst, [math]::Abs($A[$i] - $B[$i])) }
+            $worst
+        }
+    }
+
+    It 'gives the embeddings of the default runtime within 1e-4, in input order' {
+        $plain = @($runtimeTexts | Get-BertEmbedding -Model $bare -BatchSize 1)
+        $onnx = @($runtimeTexts | Get-BertEmbedding -Model $bare -BatchSize 2 -SortWindow 5 -Runtime OnnxRuntime)
+        $onnx.Text | Should -Be $runtimeTexts
+        $onnx.Index | Should -Be @(0..6)
+        for ($i = 0; $i -lt $runtimeTexts.Count; $i++) { Get-MaxDiff $onnx[$i].Vector $plain[$i].Vector | Should -BeLessThan 1e-4 }
+    }
+
+    It 'gives the scores of <Name> within 1e-4' -ForEach @(
+        @{ Name = 'a sequence classifier'; Model = { $classifier } }
+        @{ Name = 'a multi-label classifier'; Model = { $multi } }
+        @{ Name = 'a regressor'; Model = { $regressor } }
+    ) {
+        $model = & $Model
+        $plain = @($runtimeTexts | Invoke-BertClassifier -Model $model)
+        $onnx = @($runtimeTexts | Invoke-BertClassifier -Model $model -Runtime OnnxRuntime -BatchSize 3)
+        for ($i = 0; $i -lt $runtimeTexts.Count; $i++) {
+            $onnx[$i].Label | Should -Be $plain[$i].Label
+            if ($null -ne $plain[$i].Value) { [math]::Abs($onnx[$i].Value - $plain[$i].Value) | Should -BeLessThan 1e-4 }
+            else { Get-MaxDiff @($onnx[$i].GetScores().Score) @($plain[$i].GetScores().Score) | Should -BeLessThan 1e-4 }
+        }
+    }
+
+    It 'gives the word tags and the fill-mask candidates of the default runtime' {
+        $plain = @($runtimeTexts | Invoke-BertTokenClassifier -Model $tagger)
+        $onnx = @($runtimeTexts | Invoke-BertTokenClassifier -Model $tagger -Runtime OnnxRuntime)
+        for ($i = 0; $i -lt $runtimeTexts.Count; $i++) {
+            @($onnx[$i].Words.Tag) | Should -Be @($plain[$i].Words.Tag)
+            if ($plain[$i].Words.Count) { Get-MaxDiff @($onnx[$i].Words.Score) @($plain[$i].Words.Score) | Should -BeLessThan 1e-4 }
+        }
+        $masked = 'restart the [MASK] service', '[MASK] the disk on [MASK]'
+        $plainMask = @($masked | Invoke-BertFillMask -Model $bare -Top 3)
+        $onnxMask = @($masked | Invoke-BertFillMask -Model $bare -Top 3 -Runtime OnnxRuntime)
+        for ($i = 0; $i -lt $masked.Count; $i++) {
+            @($onnxMask[$i].Candidates.Token) | Should -Be @($plainMask[$i].Candidates.Token)
+            Get-MaxDiff @($onnxMask[$i].Candidates.Score) @($plainMask[$i].Candidates.Score) | Should -BeLessThan 1e-4
+        }
+    }
+
+    It 'streams each full batch as the default runtime does' {
+        $seen = Measure-Streaming Invoke-BertClassifier @{ Model = $classifier; BatchSize = 3; Runtime = 'OnnxRuntime' } 7
+        $seen | Should -Be @(3, 3, 3, 6, 6, 6, 7)
+    }
+
+    It 'says in -Verbose what runs the model' {
+        $verbose = 'check the disk' | Get-BertEmbedding -Model $bare -Runtime OnnxRuntime -Verbose 4>&1 |
+            Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
+        ($verbose.Message -join "`n") | Should -Match 'ONNX Runtime'
+    }
+
+    It 'refuses an unknown runtime at binding, naming the valid ones' {
+        $err = Get-TerminatingError { 'check the disk' | Get-BertEmbedding -Model $bare -Runtime Bogus }
+        $err.FullyQualifiedErrorId | Should -BeLike 'CannotConvertArgumentNoMessage,*'
+        $err.Exception.Message | Should -Match 'LibTorch.*OnnxRuntime'
+    }
+}
+
 Describe 'Objects from the pipeline' {
     BeforeAll {
         $script:tickets = Join-Path $TestDrive 'tickets.csv'

@@ -145,6 +145,17 @@ Describe 'The Windows build under Wine' {
         $windows.classified.label | Should -Be $linux.classified.label
     }
 
+    It 'classifies with -Runtime OnnxRuntime as Linux''s default runtime does, from the package''s own onnxruntime.dll' {
+        if ($skipWhy) { Set-ItResult -Skipped -Because $skipWhy; return }
+        $windows.moduleFiles | Should -Contain 'module/bin/Dependencies/onnxruntime.dll'
+        $windows.moduleFiles | Should -Not -Contain 'module/bin/Dependencies/libonnxruntime.so'
+        $linux.moduleFiles | Should -Not -Contain 'module/bin/Dependencies/onnxruntime.dll'
+        $expected = @($linux.classified | ForEach-Object { $_.scores })
+        $scores = Get-Difference $expected @($windows.classifiedOnnx)
+        Write-Host "Wine -Runtime OnnxRuntime vs Linux libtorch, $($expected.Count) classifier scores: largest relative difference $($scores.ToString('G3')) (tolerance $Tolerance)"
+        $scores | Should -BeLessOrEqual $Tolerance
+    }
+
     It 'exports checkpoints that import on Linux and give the same numbers' {
         if ($skipWhy) { Set-ItResult -Skipped -Because $skipWhy; return }
         Import-Module (Join-Path $PSScriptRoot '../../BertAdapt.psd1') -Force

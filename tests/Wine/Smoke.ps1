@@ -79,6 +79,8 @@ try {
     $result.classified = @($texts | Invoke-BertClassifier -Model $classifier @compute | ForEach-Object {
             [ordered]@{ text = $_.Text; label = $_.Label; score = $_.Score; scores = @($_.Scores.Values) }
         })
+    # The same texts on ONNX Runtime (-Runtime OnnxRuntime): its native library must load from the module's folder.
+    $result.classifiedOnnx = @($texts | Invoke-BertClassifier -Model $classifier -Runtime OnnxRuntime @compute | ForEach-Object { @($_.Scores.Values) })
     $classifier | Export-Checkpoint (Join-Path $WorkDirectory 'classifier')
     Step 'fine_tune_classify'
 

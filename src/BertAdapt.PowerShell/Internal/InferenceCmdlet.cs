@@ -17,7 +17,7 @@ namespace BertAdapt.PowerShell.Internal;
 /// </remarks>
 /// <typeparam name="TInput">What one pending input is (a text, a text pair, a checked fill-mask text).</typeparam>
 /// <typeparam name="TResult">What the engine gives back for one input.</typeparam>
-public abstract class InferenceCmdlet<TInput, TResult> : ComputeCmdlet where TInput : class where TResult : notnull
+public abstract class InferenceCmdlet<TInput, TResult> : ComputeCmdlet, IDisposable where TInput : class where TResult : notnull
 {
     readonly List<(TInput Input, Origin Origin)> pending = [];
     long received;
@@ -67,6 +67,13 @@ public abstract class InferenceCmdlet<TInput, TResult> : ComputeCmdlet where TIn
     [ValidateRange(8, 65536)]
     public int? MaxLength { get; set; }
 
+    /// <summary>
+    /// What runs the model: LibTorch (the default, on the model's device) or OnnxRuntime (the CPU,
+    /// through the module's own ONNX export of the model, built in memory at the first batch).
+    /// </summary>
+    [Parameter]
+    public InferenceRuntime Runtime { get; set; } = InferenceRuntime.LibTorch;
+
     #endregion
 
     /// <summary>Made in BeginProcessing from -Model, -MaxLength and -BatchSize.</summary>
@@ -75,11 +82,20 @@ public abstract class InferenceCmdlet<TInput, TResult> : ComputeCmdlet where TIn
     protected override void BeginCommand()
     {
         CheckModelArgument(Model);
-        Predictor = Guard(() => new BertPredictor(Model, MaxLength, BatchSize, SortWindow));
+        Predictor = Guard(() => new BertPredictor(Model, MaxLength, BatchSize, SortWindow, Runtime));
         // A model that cannot do the task fails here, before any input arrives.
         Guard(CheckModel);
         using (Guard(() => UseCompute(Model)))
-            WriteVerbose($"Running {Where(Model.Device, Engine.Training.ComputeThreads.Current)}.");
+            WriteVerbose(Runtime == InferenceRuntime.OnnxRuntime
+                ? $"Running on ONNX Runtime (CPU, {Engine.Training.ComputeThreads.Current} thread(s)), through an in-memory ONNX export of the model."
+                : $"Running {Where(Model.Device, Engine.Training.ComputeThreads.Current)}.");
+    }
+
+    /// <summary>Releases the predictor's ONNX Runtime sessions, also when the pipeline is stopped.</summary>
+    public void Dispose()
+    {
+        Predictor?.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>Throws (a BertAdaptException) when the model cannot do this cmdlet's task.</summary>
