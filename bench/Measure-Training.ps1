@@ -95,5 +95,10 @@ if ($Interleave -and (Test-Torch)) { $arguments += @('--python', $python, '--scr
 if ($Quick) { $arguments += '--quick' }
 if ($MemorySteps -gt 0) { $arguments += @('--memory-steps', $MemorySteps) }
 if ($Only) { $arguments += @('--only', $Only) }
+# The inference rows against ONNX Runtime join the same table and goal list (issue 16 item 6: one
+# run, every ratio); bench/Measure-Inference.ps1 runs that section alone. 3 alternating rounds.
+$miniLm = Join-Path $root 'artifacts/minilm'
+if (Test-Path (Join-Path $miniLm 'model.onnx')) { $arguments += @('--minilm', $miniLm, '--inference-rounds', 3) }
+else { Write-Host "Inference rows skipped: $miniLm has no model.onnx (./build.ps1 -Task Build extracts it)." }
 dotnet $driver.FullName @arguments
 if ($LASTEXITCODE -ne 0) { throw "The bench driver failed with exit code $LASTEXITCODE." }

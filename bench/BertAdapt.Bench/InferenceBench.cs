@@ -12,18 +12,24 @@ namespace BertAdapt.Bench;
 
 /// <summary>
 /// One inference task at one batch size: BertAdapt's <see cref="BertPredictor"/> (what the cmdlet
-/// runs, tokenization included) against ONNX Runtime on the same token ids, timed in alternating
-/// rounds. ONNX Runtime runs the batches in input order (what a caller of it gets without sorting)
+/// runs, tokenization included), on libtorch and with -Runtime OnnxRuntime, against ONNX Runtime
+/// called directly on the same token ids, timed in alternating rounds. ONNX Runtime runs the batches in input order (what a caller of it gets without sorting)
 /// and, as a second figure, the same length-sorted batches the predictor runs.
 /// </summary>
 public sealed record InferenceRow(string Task, int Batch, int Inputs, long RealTokens, double PaddingInputOrder, double PaddingSorted,
-    double OursSeconds, double OrtSeconds, double OrtSortedSeconds, double MaxDiff, string Compared, IReadOnlyList<double> RoundRatios)
+    double OursSeconds, double OursOnnxSeconds, double OrtSeconds, double OrtSortedSeconds, double MaxDiff, double MaxDiffOnnx, string Compared,
+    IReadOnlyList<double> RoundRatios)
 {
     public double OursTokensPerSecond => RealTokens / OursSeconds;
+    public double OursOnnxTokensPerSecond => RealTokens / OursOnnxSeconds;
     public double OrtTokensPerSecond => RealTokens / OrtSeconds;
     public double OrtSortedTokensPerSecond => RealTokens / OrtSortedSeconds;
     public double Ratio => OrtSeconds / OursSeconds;
     public double RatioSorted => OrtSortedSeconds / OursSeconds;
+
+    /// <summary>BertAdapt with -Runtime OnnxRuntime against ONNX Runtime called directly on input-order batches.</summary>
+    public double RatioOnnx => OrtSeconds / OursOnnxSeconds;
+    public double RatioOnnxSorted => OrtSortedSeconds / OursOnnxSeconds;
 }
 
 /// <summary>Where one batch size's embedding time goes inside the predictor (tokenization, padding, forward).</summary>
@@ -115,35 +121,47 @@ public static class InferenceBench
     static InferenceRow Embedding(BertModel model, InferenceSession session, string[] texts, int batch, int rounds)
     {
         var predictor = new BertPredictor(model, MaxLength, batch, Window(batch));
+        using var onnx = new BertPredictor(model, MaxLength, batch, Window(batch), InferenceRuntime.OnnxRuntime);
         EncodedInput[] Encode() => texts.Select(t => predictor.Encode(t)).ToArray();
-        IReadOnlyList<EmbeddingResult> ours = [];
+        IReadOnlyList<EmbeddingResult> ours = [], oursOnnx = [];
         float[][] theirs = [];
         var timing = Alternate(rounds, Encode(), batch,
             () => ours = predictor.Embed(texts),
+            () => oursOnnx = onnx.Embed(texts),
             batches => theirs = OrtRun(session, Encode, batches, model.Vocabulary.PadId, "last_hidden_state", MeanPooled));
-        double diff = 0;
-        for (int i = 0; i < texts.Length; i++)
-            for (int h = 0; h < theirs[i].Length; h++) diff = Math.Max(diff, Math.Abs(ours[i].Vector[h] - theirs[i][h]));
-        return Row("embedding", batch, timing, diff, "mean-pooled vectors; ONNX Runtime on the package's model.onnx");
+        double Diff(IReadOnlyList<EmbeddingResult> results)
+        {
+            double diff = 0;
+            for (int i = 0; i < texts.Length; i++)
+                for (int h = 0; h < theirs[i].Length; h++) diff = Math.Max(diff, Math.Abs(results[i].Vector[h] - theirs[i][h]));
+            return diff;
+        }
+        return Row("embedding", batch, timing, Diff(ours), Diff(oursOnnx), "mean-pooled vectors; ONNX Runtime on the package's model.onnx");
     }
 
     static InferenceRow Classifier(BertModel model, InferenceSession session, string[] texts, int batch, int rounds)
     {
         var predictor = new BertPredictor(model, MaxLength, batch, Window(batch));
+        using var onnx = new BertPredictor(model, MaxLength, batch, Window(batch), InferenceRuntime.OnnxRuntime);
         var inputs = texts.Select(t => new InferenceInput(t)).ToArray();
         EncodedInput[] Encode() => texts.Select(t => predictor.Encode(t)).ToArray();
-        IReadOnlyList<ClassificationResult> ours = [];
+        IReadOnlyList<ClassificationResult> ours = [], oursOnnx = [];
         float[][] theirs = [];
         var timing = Alternate(rounds, Encode(), batch,
             () => ours = predictor.Classify(inputs),
+            () => oursOnnx = onnx.Classify(inputs),
             batches => theirs = OrtRun(session, Encode, batches, model.Vocabulary.PadId, "logits", (output, rows, _, _) => Softmaxed(output, rows)));
-        double diff = 0;
-        for (int i = 0; i < texts.Length; i++)
+        double Diff(IReadOnlyList<ClassificationResult> results)
         {
-            var scores = ours[i].GetScores();
-            for (int c = 0; c < scores.Count; c++) diff = Math.Max(diff, Math.Abs(scores[c].Score - theirs[i][c]));
+            double diff = 0;
+            for (int i = 0; i < texts.Length; i++)
+            {
+                var scores = results[i].GetScores();
+                for (int c = 0; c < scores.Count; c++) diff = Math.Max(diff, Math.Abs(scores[c].Score - theirs[i][c]));
+            }
+            return diff;
         }
-        return Row("classifier", batch, timing, diff, "class probabilities; ONNX Runtime on Export-Checkpoint -Format Onnx of the same model");
+        return Row("classifier", batch, timing, Diff(ours), Diff(oursOnnx), "class probabilities; ONNX Runtime on Export-Checkpoint -Format Onnx of the same model");
     }
 
     static InferenceRow TokenClassifier(BertModel model, InferenceSession session, string[] texts, int batch, int rounds)
@@ -156,20 +174,27 @@ public static class InferenceBench
             tokens = texts.Select(t => OffsetTokenizer.Tokenize(model.Vocabulary, t)).ToArray();
             return tokens.Select(t => predictor.Assemble(t.Ids.ToList(), null)).ToArray();
         }
-        IReadOnlyList<TokenClassificationResult> ours = [];
+        using var onnx = new BertPredictor(model, MaxLength, batch, Window(batch), InferenceRuntime.OnnxRuntime);
+        IReadOnlyList<TokenClassificationResult> ours = [], oursOnnx = [];
         float[][] theirs = [];
         var timing = Alternate(rounds, Encode(), batch,
             () => ours = predictor.ClassifyTokens(texts),
+            () => oursOnnx = onnx.ClassifyTokens(texts),
             batches => theirs = OrtRun(session, Encode, batches, model.Vocabulary.PadId, "logits",
                 (output, rows, length, encoded) => WordScores(output, rows, length, tokens, encoded)));
-        double diff = 0;
-        for (int i = 0; i < texts.Length; i++)
+        // A text whose word count differs from ONNX Runtime's is an infinite difference.
+        double Diff(IReadOnlyList<TokenClassificationResult> results)
         {
-            var words = ours[i].Words;
-            if (words.Count != theirs[i].Length) return Row("token classifier", batch, timing, double.PositiveInfinity, $"text {i}: {words.Count} words here, {theirs[i].Length} there");
-            for (int w = 0; w < words.Count; w++) diff = Math.Max(diff, Math.Abs(words[w].Score - theirs[i][w]));
+            double diff = 0;
+            for (int i = 0; i < texts.Length; i++)
+            {
+                var words = results[i].Words;
+                if (words.Count != theirs[i].Length) return double.PositiveInfinity;
+                for (int w = 0; w < words.Count; w++) diff = Math.Max(diff, Math.Abs(words[w].Score - theirs[i][w]));
+            }
+            return diff;
         }
-        return Row("token classifier", batch, timing, diff, "each word's best-tag probability; ONNX Runtime on the module's export with the token head");
+        return Row("token classifier", batch, timing, Diff(ours), Diff(oursOnnx), "each word's best-tag probability; ONNX Runtime on the module's export with the token head");
     }
 
     /// <summary>
@@ -209,23 +234,29 @@ public static class InferenceBench
             }
             return result;
         }
-        IReadOnlyList<FillMaskResult> ours = [];
+        using var onnx = new BertPredictor(model, MaxLength, batch, Window(batch), InferenceRuntime.OnnxRuntime);
+        IReadOnlyList<FillMaskResult> ours = [], oursOnnx = [];
         float[][] theirs = [];
         var timing = Alternate(rounds, Encode(), batch,
             () => ours = predictor.FillMask(texts, top),
+            () => oursOnnx = onnx.FillMask(texts, top),
             batches => theirs = OrtRun(session, Encode, batches, model.Vocabulary.PadId, "last_hidden_state", Head));
-        double diff = 0;
-        for (int i = 0; i < texts.Length; i++)
+        double Diff(IReadOnlyList<FillMaskResult> results)
         {
-            var candidates = ours[i].Candidates;
-            for (int c = 0; c < candidates.Count; c++) diff = Math.Max(diff, Math.Abs(candidates[c].Score - theirs[i][c]));
+            double diff = 0;
+            for (int i = 0; i < texts.Length; i++)
+            {
+                var candidates = results[i].Candidates;
+                for (int c = 0; c < candidates.Count; c++) diff = Math.Max(diff, Math.Abs(candidates[c].Score - theirs[i][c]));
+            }
+            return diff;
         }
-        return Row("fill-mask", batch, timing, diff, "top-5 probabilities; ONNX Runtime on the encoder export, then the model's own MLM head in libtorch");
+        return Row("fill-mask", batch, timing, Diff(ours), Diff(oursOnnx), "top-5 probabilities; ONNX Runtime on the encoder export, then the model's own MLM head in libtorch");
     }
 
-    static InferenceRow Row(string task, int batch, Timing t, double diff, string compared) =>
+    static InferenceRow Row(string task, int batch, Timing t, double diff, double diffOnnx, string compared) =>
         new(task, batch, t.Lengths.Length, t.Lengths.Sum(), LengthSortedBatches.PaddingFraction(t.Lengths, t.InputOrder),
-            LengthSortedBatches.PaddingFraction(t.Lengths, t.Sorted), t.Ours, t.Ort, t.OrtSorted, diff, compared, t.RoundRatios);
+            LengthSortedBatches.PaddingFraction(t.Lengths, t.Sorted), t.Ours, t.OursOnnx, t.Ort, t.OrtSorted, diff, diffOnnx, compared, t.RoundRatios);
 
     /// <summary>Where the predictor's embedding time goes: tokenization alone, and the forward pass alone in input-order and length-sorted batches.</summary>
     static InferenceProfile Profile(BertModel model, string[] texts, int batch)
@@ -351,31 +382,35 @@ public static class InferenceBench
 
     #region Timing
 
-    sealed record Timing(int[] Lengths, int[][] InputOrder, int[][] Sorted, double Ours, double Ort, double OrtSorted, List<double> RoundRatios);
+    sealed record Timing(int[] Lengths, int[][] InputOrder, int[][] Sorted, double Ours, double OursOnnx, double Ort, double OrtSorted, List<double> RoundRatios);
 
     /// <summary>
-    /// One untimed pass of each side, then <paramref name="rounds"/> rounds of ours, ONNX Runtime
-    /// in input-order batches and ONNX Runtime in length-sorted batches, in turn, so that all
-    /// three see the same minutes of a shared machine's load; the medians are returned.
+    /// One untimed pass of each side (which also builds the -Runtime OnnxRuntime predictor's
+    /// session), then <paramref name="rounds"/> rounds of ours on libtorch, ours on ONNX Runtime,
+    /// ONNX Runtime in input-order batches and ONNX Runtime in length-sorted batches, in turn, so
+    /// that all four see the same minutes of a shared machine's load; the medians are returned.
     /// </summary>
-    static Timing Alternate(int rounds, EncodedInput[] encoded, int batch, Action ours, Action<int[][]> ort)
+    static Timing Alternate(int rounds, EncodedInput[] encoded, int batch, Action ours, Action oursOnnx, Action<int[][]> ort)
     {
         var lengths = encoded.Select(e => e.Ids.Length).ToArray();
         var inputOrder = Enumerable.Range(0, lengths.Length).Chunk(batch).ToArray();
         var sorted = LengthSortedBatches.InWindows(lengths.Length, i => lengths[i], batch, Window(batch)).ToArray();
         ours();
+        oursOnnx();
         ort(inputOrder);
         ort(sorted);
         var o = new List<double>();
+        var x = new List<double>();
         var t = new List<double>();
         var s = new List<double>();
         for (int round = 0; round < rounds; round++)
         {
             o.Add(Time(ours));
+            x.Add(Time(oursOnnx));
             t.Add(Time(() => ort(inputOrder)));
             s.Add(Time(() => ort(sorted)));
         }
-        return new Timing(lengths, inputOrder, sorted, Median(o), Median(t), Median(s), o.Zip(t, (a, b) => b / a).ToList());
+        return new Timing(lengths, inputOrder, sorted, Median(o), Median(x), Median(t), Median(s), o.Zip(t, (a, b) => b / a).ToList());
     }
 
     static double Time(Action action)
