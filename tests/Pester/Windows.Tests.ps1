@@ -96,7 +96,11 @@ Set-Content -LiteralPath $ResultPath -Value $result
     Lap 'import_without_visual_cpp'
 
     # Relative difference, against the larger of the two magnitudes.
-    function script:Get-Difference([double[]] $Expected, [double[]] $Actual) {
+    function script:Get-Difference([object[]] $Expected, [object[]] $Actual) {
+        # Nulls would convert to 0 and compare equal: a property that does not exist must fail here.
+        @($Expected) | Should -Not -Contain $null
+        @($Actual) | Should -Not -Contain $null
+        $Expected.Count | Should -BeGreaterThan 0
         $Actual.Count | Should -Be $Expected.Count
         $largest = 0.0
         for ($i = 0; $i -lt $Expected.Count; $i++) {
@@ -163,7 +167,7 @@ Describe 'The Windows build under Wine' {
         $fromWindows = Import-BertCheckpoint (Join-Path $windowsWork 'mlm') | Measure-Perplexity -Corpus $heldout -SequenceLength 32 -Seed 3 -Threads 2 -Device Cpu
         $fromLinux = Import-BertCheckpoint (Join-Path $linuxWork 'mlm') | Measure-Perplexity -Corpus $heldout -SequenceLength 32 -Seed 3 -Threads 2 -Device Cpu
         $classifier = Import-BertCheckpoint (Join-Path $windowsWork 'classifier')
-        $scores = @($windows.classified.text | Invoke-BertClassifier -Model $classifier -Threads 2 -Device Cpu | ForEach-Object { $_.Scores.Values })
+        $scores = @($windows.classified.text | Invoke-BertClassifier -Model $classifier -Threads 2 -Device Cpu | ForEach-Object { $_.GetScores().Score })
         $perplexity = Get-Difference @($fromLinux.Perplexity) @($fromWindows.Perplexity)
         $rescored = Get-Difference @($windows.classified.scores) $scores
         Write-Host "Windows exports read on Linux: perplexity $(Format-Values $fromWindows.Perplexity) vs the Linux export's $(Format-Values $fromLinux.Perplexity) ($($perplexity.ToString('G3'))); classifier scores vs Windows' own: $($rescored.ToString('G3'))"

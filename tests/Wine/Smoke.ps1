@@ -77,10 +77,10 @@ try {
     $result.fineTuneLosses = @($classifier.History | Select-Object -Last 1 | ForEach-Object Loss)
     $texts = 'check the redis service on cache01', 'stop the spooler service', 'reload the nginx service on web02'
     $result.classified = @($texts | Invoke-BertClassifier -Model $classifier @compute | ForEach-Object {
-            [ordered]@{ text = $_.Text; label = $_.Label; score = $_.Score; scores = @($_.Scores.Values) }
+            [ordered]@{ text = $_.Text; label = $_.Label; score = $_.Score; scores = @($_.GetScores().Score) }
         })
     # The same texts on ONNX Runtime (-Runtime OnnxRuntime): its native library must load from the module's folder.
-    $result.classifiedOnnx = @($texts | Invoke-BertClassifier -Model $classifier -Runtime OnnxRuntime @compute | ForEach-Object { @($_.Scores.Values) })
+    $result.classifiedOnnx = @($texts | Invoke-BertClassifier -Model $classifier -Runtime OnnxRuntime @compute | ForEach-Object { @($_.GetScores().Score) })
     $classifier | Export-Checkpoint (Join-Path $WorkDirectory 'classifier')
     Step 'fine_tune_classify'
 
