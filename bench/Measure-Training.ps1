@@ -59,12 +59,20 @@ function Test-Torch {
 }
 $referencePath = Join-Path $OutDirectory 'reference.jsonl'
 Remove-Item -Force -ErrorAction Ignore $referencePath
-if (-not (Test-Torch) -and $IsLinux -and (Test-Path /etc/debian_version) -and ((id -u) -eq '0')) {
+# Debian's torch links whatever libblas.so.3 is installed: without OpenBLAS that is the single-threaded
+# reference BLAS, many times slower, and every ratio against the references would flatter the module.
+$openBlas = '/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3'
+function Test-OpenBlas { -not (Test-Path /etc/debian_version) -or (Test-Path $openBlas) }
+if (-not ((Test-Torch) -and (Test-OpenBlas)) -and $IsLinux -and (Test-Path /etc/debian_version) -and ((id -u) -eq '0')) {
     Write-Host 'Installing python3-torch and libopenblas0-pthread for the reference ...'
     apt-get update -qq | Out-Null
     apt-get install -y -qq python3-torch libopenblas0-pthread | Out-Null
 }
-if ((Test-Torch) -and $Interleave) {
+$referencesRun = (Test-Torch) -and (Test-OpenBlas)
+if ((Test-Torch) -and -not (Test-OpenBlas)) {
+    Write-Host "PyTorch references skipped: $openBlas is missing, so torch would run on the reference BLAS (apt-get install libopenblas0-pthread, as root)."
+}
+elseif ((Test-Torch) -and $Interleave) {
     Write-Host 'The PyTorch references run in the driver, each just before the module''s row of the same shape (-Interleave).'
 }
 elseif (Test-Torch) {
@@ -91,7 +99,7 @@ $driver = Get-ChildItem -Recurse -File -Filter BertAdapt.Bench.dll (Join-Path $P
 
 $arguments = @('--vocab', $vocabulary, '--out', (Join-Path $OutDirectory 'training.json'), '--threads', $Threads, '--steps', $Steps, '--repo', $root)
 if (Test-Path $referencePath) { $arguments += @('--reference', $referencePath) }
-if ($Interleave -and (Test-Torch)) { $arguments += @('--python', $python, '--scripts', $PSScriptRoot) }
+if ($Interleave -and $referencesRun) { $arguments += @('--python', $python, '--scripts', $PSScriptRoot) }
 if ($Quick) { $arguments += '--quick' }
 if ($MemorySteps -gt 0) { $arguments += @('--memory-steps', $MemorySteps) }
 if ($Only) { $arguments += @('--only', $Only) }
