@@ -32,6 +32,20 @@ BeforeAll {
         Copy-Item $Library (Join-Path $dir 'libLibTorchSharp.so')
         Join-Path $dir 'libLibTorchSharp.so'
     }
+
+    # The module laid out again in $Root from links to this checkout's files, all but the file
+    # named $Without, and the manifest copied beside it; returns the manifest's path.
+    function script:New-LinkedModule([string] $Root, [string] $Without) {
+        $repository = (Resolve-Path (Join-Path $PSScriptRoot '../..')).ProviderPath
+        foreach ($file in Get-ChildItem (Join-Path $repository 'module') -Recurse -File) {
+            if ($file.Name -eq $Without) { continue }
+            $link = Join-Path $Root ([IO.Path]::GetRelativePath($repository, $file.FullName))
+            New-Item -ItemType Directory -Force (Split-Path $link) | Out-Null
+            New-Item -ItemType SymbolicLink -Path $link -Target $file.FullName | Out-Null
+        }
+        Copy-Item (Join-Path $repository 'BertAdapt.psd1') $Root
+        Join-Path $Root 'BertAdapt.psd1'
+    }
 }
 
 Describe 'ELF version-need editing' -Skip:(-not $IsLinux) {
@@ -105,20 +119,12 @@ Remove-Item $f
 # NuGet cache into Dependencies/cpu and fail later with a message about package references.
 Describe 'A module folder with a native library missing' -Skip:(-not $IsLinux) {
     BeforeAll {
-        $repository = (Resolve-Path (Join-Path $PSScriptRoot '../..')).ProviderPath
-        # The module laid out again from links, all but libc10.so.
         $script:brokenRoot = Join-Path $TestDrive 'broken module'
-        foreach ($file in Get-ChildItem (Join-Path $repository 'module') -Recurse -File) {
-            if ($file.Name -eq 'libc10.so') { continue }
-            $link = Join-Path $brokenRoot ([IO.Path]::GetRelativePath($repository, $file.FullName))
-            New-Item -ItemType Directory -Force (Split-Path $link) | Out-Null
-            New-Item -ItemType SymbolicLink -Path $link -Target $file.FullName | Out-Null
-        }
-        Copy-Item (Join-Path $repository 'BertAdapt.psd1') $brokenRoot
+        $brokenManifest = New-LinkedModule $brokenRoot -Without 'libc10.so'
         $script:before = @(Get-ChildItem $brokenRoot -Recurse -Force | ForEach-Object FullName | Sort-Object)
         $script:result = Invoke-ChildPwsh @"
 `$ErrorActionPreference = 'Stop'
-try { Import-Module '$(Join-Path $brokenRoot 'BertAdapt.psd1')' } catch { "import error: `$(`$_.FullyQualifiedErrorId) [`$(`$_.CategoryInfo.Category)]: `$(`$_.Exception.Message)"; exit }
+try { Import-Module '$brokenManifest' } catch { "import error: `$(`$_.FullyQualifiedErrorId) [`$(`$_.CategoryInfo.Category)]: `$(`$_.Exception.Message)"; exit }
 try { `$null = New-BertModel -Preset tiny; 'no error' } catch { "later error: `$(`$_.FullyQualifiedErrorId): `$(`$_.Exception.Message)" }
 "@
     }
@@ -131,6 +137,38 @@ try { `$null = New-BertModel -Preset tiny; 'no error' } catch { "later error: `$
 
     It 'writes nothing into the module folder' {
         @(Get-ChildItem $brokenRoot -Recurse -Force | ForEach-Object FullName | Sort-Object) | Should -Be $before
+    }
+}
+
+# ONNX Runtime's native library is loaded only by -Runtime OnnxRuntime, at its first batch, so a
+# module folder without it imports and runs on libtorch; the ONNX Runtime path must then fail
+# with an id of its own instead of .NET's "type initializer threw an exception".
+Describe 'A module folder without ONNX Runtime''s native library' -Skip:(-not $IsLinux) {
+    BeforeAll {
+        $manifest = New-LinkedModule (Join-Path $TestDrive 'no onnxruntime') -Without 'libonnxruntime.so'
+        $script:result = Invoke-ChildPwsh @"
+Import-Module '$manifest' -ErrorAction Stop
+`$model = New-BertModel -Preset tiny -Seed 1
+"libtorch rows: `$(@('restart nginx', 'check the disk' | Get-BertEmbedding -Model `$model).Count)"
+foreach (`$attempt in 1, 2) {
+    try { `$null = 'restart nginx' | Get-BertEmbedding -Model `$model -Runtime OnnxRuntime -ErrorAction Stop; 'no error' }
+    catch { "onnx error `$(`$attempt): `$(`$_.FullyQualifiedErrorId) [`$(`$_.CategoryInfo.Category)]: `$(`$_.Exception.Message)" }
+}
+"@
+        $script:lines = $result.Output -split '\r?\n'
+    }
+
+    It 'still imports and runs on libtorch' {
+        $lines | Should -Contain 'libtorch rows: 2' -Because $result.Output
+    }
+
+    It 'fails -Runtime OnnxRuntime with OnnxRuntimeLoadFailed, naming the library and the way out, every time' {
+        foreach ($attempt in 1, 2) {
+            $line = @($lines | Where-Object { $_ -like "onnx error ${attempt}:*" })
+            $line | Should -HaveCount 1 -Because $result.Output
+            $line[0] | Should -BeLike "onnx error ${attempt}: OnnxRuntimeLoadFailed,*[[]ResourceUnavailable[]]: *libonnxruntime.so*no onnxruntime*Dependencies*libonnxruntime.so: cannot open*-Runtime LibTorch*"
+            $line[0] | Should -Not -BeLike '*Microsoft.NETCore.App*' -Because 'the paths outside the module folder are left out'
+        }
     }
 }
 

@@ -18,9 +18,16 @@ namespace BertAdapt.Engine.Inference;
 /// </remarks>
 internal sealed class OnnxRuntimeForward(BertModel model) : BatchForward
 {
+    /// <summary>ONNX Runtime's native library is missing from the module folder or cannot be loaded.</summary>
+    public const string LoadFailedErrorId = "OnnxRuntimeLoadFailed";
+
+    /// <summary>Where OnnxModelWriter.CheckSize's refusal points a model too large for one ONNX message.</summary>
+    const string TooLargeAdvice = "Run it with -Runtime LibTorch (the default) instead.";
+
     InferenceSession? encoder;
     InferenceSession? withHead;
-    readonly RunOptions runOptions = new();
+    // Created with the first session: ONNX Runtime's native library loads at the first call into it.
+    RunOptions? runOptions;
 
     public override Tensor LastHidden(Tensor ids, Tensor types, Tensor mask) =>
         Run(encoder ??= Open(withTaskHead: false), ids, types, mask, BertOnnxGraph.LastHiddenState);
@@ -47,7 +54,7 @@ internal sealed class OnnxRuntimeForward(BertModel model) : BatchForward
             [BertOnnxGraph.TokenTypeIds] = typesValue,
             [BertOnnxGraph.AttentionMask] = maskValue,
         };
-        using var outputs = session.Run(runOptions, inputs, [output]);
+        using var outputs = session.Run(runOptions!, inputs, [output]);
         var result = outputs[0];
         return tensor(result.GetTensorDataAsSpan<float>().ToArray(), result.GetTensorTypeAndShape().Shape, device: model.Module.Device);
     }
@@ -59,19 +66,48 @@ internal sealed class OnnxRuntimeForward(BertModel model) : BatchForward
         var graph = BertOnnxGraph.Build(model, withTaskHead);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         long size = OnnxModelWriter.Size(graph);
-        OnnxModelWriter.CheckSize(size, "-Runtime OnnxRuntime");
+        OnnxModelWriter.CheckSize(size, "-Runtime OnnxRuntime", TooLargeAdvice);
         using var stream = new MemoryStream((int)size);
         OnnxModelWriter.Write(stream, graph, "", metadata, "-Runtime OnnxRuntime");
         var bytes = stream.Length == stream.Capacity ? stream.GetBuffer() : stream.ToArray();
-        using var options = new SessionOptions
+        try
         {
-            IntraOpNumThreads = get_num_threads(),
-            InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-        };
-        if (!Spins) options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-        return new InferenceSession(bytes, options);
+            runOptions ??= new RunOptions();
+            using var options = new SessionOptions
+            {
+                IntraOpNumThreads = get_num_threads(),
+                InterOpNumThreads = 1,
+                ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+                GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            };
+            if (!Spins) options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+            return new InferenceSession(bytes, options);
+        }
+        // The managed package reports a missing or unloadable native library as the failed type
+        // initializer of its P/Invoke class, and the same exception again on every later call.
+        catch (TypeInitializationException ex) when (ex.InnerException is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
+        {
+            throw LoadFailed(ex.InnerException);
+        }
+        catch (DllNotFoundException ex)
+        {
+            throw LoadFailed(ex);
+        }
+    }
+
+    static BertAdaptException LoadFailed(Exception cause)
+    {
+        var library = OperatingSystem.IsWindows() ? "onnxruntime.dll" : "libonnxruntime.so";
+        // The loader's message lists every path it tried, a line each, most of them places the module
+        // never put the library; the lines about the module's own folder say what went wrong.
+        var lines = cause.Message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var folder = Path.GetDirectoryName(typeof(InferenceSession).Assembly.Location);
+        var own = string.IsNullOrEmpty(folder) ? [] : lines.Where(line => line.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal)).ToArray();
+        var reason = string.Join(" ", own.Length > 0 ? own : lines);
+        return new BertAdaptException(LoadFailedErrorId, BertAdaptErrorKind.ResourceUnavailable,
+            $"-Runtime OnnxRuntime could not load ONNX Runtime's native library ({library}): {reason} "
+            + "The module folder is incomplete or damaged: build or install it again, or run with -Runtime LibTorch (the default).",
+            library, cause);
     }
 
     static bool Spins => string.Equals(Environment.GetEnvironmentVariable("OMP_WAIT_POLICY")?.Trim(), "ACTIVE", StringComparison.OrdinalIgnoreCase);
@@ -80,6 +116,6 @@ internal sealed class OnnxRuntimeForward(BertModel model) : BatchForward
     {
         encoder?.Dispose();
         withHead?.Dispose();
-        runOptions.Dispose();
+        runOptions?.Dispose();
     }
 }

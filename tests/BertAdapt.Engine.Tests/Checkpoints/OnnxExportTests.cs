@@ -212,6 +212,19 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void TheTooLargeRefusalPointsExportsAtSafeTensorsAndTheOnnxRuntimeAtLibTorch()
+    {
+        const long size = OnnxModelWriter.MaxModelBytes + 1;
+        var export = Assert.Throws<BertAdaptException>(() => OnnxModelWriter.CheckSize(size, "out"));
+        Assert.EndsWith("Export the model as a Hugging Face checkpoint (the default -Format) instead.", export.Message);
+        var runtime = Assert.Throws<BertAdaptException>(() => OnnxModelWriter.CheckSize(size, "-Runtime OnnxRuntime", "Run it with -Runtime LibTorch (the default) instead."));
+        Assert.Equal("OnnxExportTooLarge", runtime.ErrorId);
+        Assert.EndsWith("Run it with -Runtime LibTorch (the default) instead.", runtime.Message);
+        Assert.DoesNotContain("-Format", runtime.Message);
+        OnnxModelWriter.CheckSize(OnnxModelWriter.MaxModelBytes, "fits");
+    }
+
+    [Fact]
     public void MiniLmImportedThenExportedMatchesTheModuleInOnnxRuntime()
     {
         using var model = HfCheckpointDirectory.Import(TestAssets.MiniLmDirectory);

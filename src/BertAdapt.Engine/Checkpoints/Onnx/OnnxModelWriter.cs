@@ -30,12 +30,13 @@ static class OnnxModelWriter
     public static long Size(OnnxGraphBuilder graph) => Plan(graph, "", new Dictionary<string, string>()).Total;
 
     /// <summary>OnnxExportTooLarge when the model would not fit in one protobuf message (see <see cref="MaxModelBytes"/>).</summary>
-    public static void CheckSize(long total, string target)
+    /// <param name="instead">What to do instead; by default, export a Hugging Face checkpoint.</param>
+    public static void CheckSize(long total, string target, string instead = "Export the model as a Hugging Face checkpoint (the default -Format) instead.")
     {
         if (total > MaxModelBytes)
             throw new BertAdaptException(TooLargeErrorId, BertAdaptErrorKind.NotImplemented,
                 $"The ONNX model for '{target}' would be {total / (1024.0 * 1024 * 1024):F2} GiB; an ONNX file with its weights inside is limited to 2 GiB, "
-                + "and BertAdapt does not write ONNX's external-data files. Export the model as a Hugging Face checkpoint (the default -Format) instead.", target);
+                + $"and BertAdapt does not write ONNX's external-data files. {instead}", target);
     }
 
     /// <summary>Writes the model to <paramref name="stream"/>; <paramref name="metadata"/> becomes its metadata_props.</summary>
