@@ -73,3 +73,31 @@ function Invoke-ChildPwsh([string] $Command) {
     $output = & $launcher[0] @rest -NoProfile -NonInteractive -Command $Command 2>&1
     [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = ($output -join "`n").Trim() }
 }
+
+# Sections of a notices file, by package id: @{ Id = @{ Licence; Text = @(paths); Ships = @(names) } }.
+function Read-Notice([string] $Path) {
+    $sections = @{}
+    foreach ($block in (Get-Content -Raw -LiteralPath $Path) -split "`n`n" | Select-Object -Skip 1) {
+        $lines = $block.Trim() -split "`n"
+        $id = ($lines[0] -split ' ')[0]
+        $field = @{}
+        foreach ($line in $lines | Select-Object -Skip 1) { if ($line -match '^\s+(\w+):\s+(.*)$') { $field[$Matches[1]] = $Matches[2] } }
+        $sections[$id] = @{ Licence = $field.Licence; Copyright = $field.Copyright; Text = @($field.Text -split ', '); Ships = @($field.Ships -split ', ') }
+    }
+    $sections
+}
+
+# What a module bin folder's third-party notices miss: each file in Dependencies that is not
+# BertAdapt's own and no section ships, and each licence text a section names that is not there.
+function Get-NoticeProblem([string] $Bin) {
+    $notice = Join-Path $Bin 'THIRD-PARTY-NOTICES.txt'
+    if (-not (Test-Path -LiteralPath $notice)) { return "no $notice" }
+    $sections = Read-Notice $notice
+    $shipped = @($sections.Values | ForEach-Object { $_.Ships })
+    foreach ($file in Get-ChildItem -LiteralPath (Join-Path $Bin 'Dependencies') -File) {
+        if ($file.Name -notmatch '^(BertAdapt\..*|.*\.deps\.json)$' -and $shipped -notcontains $file.Name) { "$($file.Name) is in no section" }
+    }
+    foreach ($id in $sections.Keys) {
+        foreach ($text in $sections[$id].Text) { if (-not (Test-Path -LiteralPath (Join-Path $Bin $text))) { "$id's $text is missing" } }
+    }
+}

@@ -183,6 +183,13 @@ Describe 'The Windows build under Wine' {
         @(Compare-Object $zipFiles ($filesAfterRefusedImport -replace '\\', '/') -CaseSensitive) | Should -BeNullOrEmpty
     }
 
+    It 'ships a third-party notice and licence text for every Windows library in the package' {
+        if ($skipWhy) { Set-ItResult -Skipped -Because $skipWhy; return }
+        $bin = Join-Path $installed.FullName 'module/bin'
+        Get-NoticeProblem $bin | Should -BeNullOrEmpty
+        (Read-Notice (Join-Path $bin 'THIRD-PARTY-NOTICES.txt')).Keys | Should -Contain 'libtorch-cpu-win-x64'
+    }
+
     It 'replaces a checkpoint whose files another handle holds open, once it lets go' {
         if ($skipWhy) { Set-ItResult -Skipped -Because $skipWhy; return }
         $windows.heldFileDelete | Should -BeLike 'refused: *being used by another process*' -Because 'Wine must refuse the delete for this test to mean anything'
