@@ -36,7 +36,9 @@ var vocabulary = BertVocabulary.Load(vocabularyPath, lowerCase: true);
 // The machine is shared: the 1-minute load average goes with every log line and into the table's header.
 string Load() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
 var startLoad = Load();
-var log = (string s) => Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] (load {Load()}) {s}");
+// The load average counts this guest's threads only; steal says how much of the host's time went to other guests.
+var steal = new CpuSteal();
+var log = (string s) => Console.Error.WriteLine($"[{DateTime.UtcNow:HH:mm:ss}] (load {Load()}, {CpuSteal.Format(steal.PercentSinceLast())} since the last line) {s}");
 
 // (preset, length, batch, variant, threads)
 var plan = new List<(string, int, int, string, int)>
@@ -210,8 +212,9 @@ string Tokens(double? value) => value is double v ? v.ToString("N0") : "-";
 string Ratio(double mine, double? theirs) => theirs is double t ? (mine / t).ToString("F2") + "x" : "";
 
 // ---- the one table ----
+var runSteal = steal.PercentSinceStart();
 var w = Console.Out;
-w.WriteLine($"BertAdapt bench  {DateTime.UtcNow:yyyy-MM-dd HH:mm}Z  threads={threads}  cores={Environment.ProcessorCount}  warmup={warmup} timed={steps} (median)  load average {startLoad} at the start, {Load()} at the end");
+w.WriteLine($"BertAdapt bench  {DateTime.UtcNow:yyyy-MM-dd HH:mm}Z  threads={threads}  cores={Environment.ProcessorCount}  warmup={warmup} timed={steps} (median)  load average {startLoad} at the start, {Load()} at the end, {CpuSteal.Format(runSteal)} of CPU time over the run");
 w.WriteLine($"matmul peak (highest median over the checked shapes below): fp32 {peak32 / 1e9:F1} GFLOP/s   bf16 {peak16 / 1e9:F1} GFLOP/s");
 w.WriteLine("MFU = model FLOPs / step time / peak of the row's dtype; model FLOPs = 6·N·tokens (N = non-embedding encoder");
 w.WriteLine("      parameters) + 12·L·T·H·tokens (attention) + 6·(H·V + H·H)·masked (MLM head on masked positions only).");
@@ -366,7 +369,7 @@ if (soak is not null) Goal("soak flat (100% - growth)", 100 - Math.Abs(soak.Work
 Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
 File.WriteAllText(outPath, JsonSerializer.Serialize(new
 {
-    date = DateTime.UtcNow, threads, peakFp32 = peak32, peakBf16 = peak16, matmul = matmulRows, instructions, training = rows, fineTuning = fineTunes.Select(f => f.Row), attention = attentionRows, loops, optimizer = optimizerRows,
+    date = DateTime.UtcNow, threads, stealPercent = runSteal, peakFp32 = peak32, peakBf16 = peak16, matmul = matmulRows, instructions, training = rows, fineTuning = fineTunes.Select(f => f.Row), attention = attentionRows, loops, optimizer = optimizerRows,
     reference, tokenizer, memory, peakWorkingSet, inference = inferenceRows, inferenceProfiles,
     fuzz = fuzz is null ? null : new { fuzz.Cases, fuzz.ValidModels, fuzz.ErrorIds, fuzz.UncleanErrors, fuzz.Crashes, fuzz.OverBound, fuzz.ById, fuzz.Failures,
         fuzz.PeakWorkingSet, fuzz.WorkingSetGrowth, fuzz.MaxCaseAllocated, fuzz.LiveTensorGrowth, Seconds = fuzz.Elapsed.TotalSeconds, fuzzSeed },
